@@ -1,0 +1,115 @@
+// Command swarmgen turns one swarm.yaml into a Docker Swarm lab running in
+// Docker-in-Docker containers, and runs it.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/swarmgen/swarmgen/generator/diag"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes: 0 ok, 1 the user's input is wrong, 2 swarmgen failed.
+const (
+	exitUser     = 1
+	exitInternal = 2
+)
+
+// userError marks an error the user can fix (bad flag, stale files...).
+type userError struct{ error }
+
+func userErrorf(format string, args ...any) error {
+	return userError{fmt.Errorf(format, args...)}
+}
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.Run(args)
+	if err == nil {
+		return 0
+	}
+	var ul diag.List
+	var ue userError
+	var ec cli.ExitCoder
+	switch {
+	case errors.As(err, &ul):
+		fmt.Fprintln(stderr, ul.Error())
+		fmt.Fprintf(stderr, "%s; nothing was written\n", countErrors(ul))
+		return exitUser
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "error:", ue.Error())
+		return exitUser
+	case errors.As(err, &ec):
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(stderr, "error:", msg)
+		}
+		return ec.ExitCode()
+	default:
+		fmt.Fprintln(stderr, "error:", err)
+		return exitInternal
+	}
+}
+
+func countErrors(l diag.List) string {
+	if n := len(l.Errors()); n != 1 {
+		return fmt.Sprintf("%d errors", n)
+	}
+	return "1 error"
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:    "swarmgen",
+		Usage:   "a Docker Swarm lab in Docker, from one swarm.yaml",
+		Version: version,
+		Description: `swarmgen turns one topology spec (swarm.yaml) into a docker-compose.yml of
+Docker-in-Docker swarm nodes and a registry, stack files, and a bootstrap.sh
+that brings the swarm up.
+
+Examples:
+   swarmgen init                 write a starter swarm.yaml (the classic lab)
+   swarmgen render               write docker-compose.yml, stack/*.yml, bootstrap.sh
+   swarmgen render --check       fail if the committed files are stale (for CI)
+   swarmgen validate -f lab.yaml check a spec without writing anything
+   swarmgen schema > swarm.schema.json`,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		ExitErrHandler:  func(*cli.Context, error) {}, // run() reports errors
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return userError{err}
+		},
+		Commands: []*cli.Command{
+			initCommand(),
+			renderCommand(),
+			validateCommand(),
+			schemaCommand(),
+		},
+	}
+}
+
+var specFlag = &cli.StringFlag{
+	Name:    "file",
+	Aliases: []string{"f"},
+	Value:   "swarm.yaml",
+	Usage:   "the lab spec",
+	EnvVars: []string{"SWARMGEN_FILE"},
+}
+
+// printWarnings shows a spec's warnings, which never stop generation.
+func printWarnings(w io.Writer, l diag.List) {
+	for _, d := range l.Sorted() {
+		fmt.Fprintln(w, d.String())
+	}
+}

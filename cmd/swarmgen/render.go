@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/swarmgen/swarmgen/generator"
+	"github.com/swarmgen/swarmgen/generator/output"
+)
+
+var outFlag = &cli.StringFlag{
+	Name:    "out",
+	Aliases: []string{"o"},
+	Value:   ".",
+	Usage:   "directory to write the generated files into",
+}
+
+func renderCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "render",
+		Usage: "write docker-compose.yml, stack/*.yml, bootstrap.sh and teardown.sh",
+		Description: `Validates the spec and writes the lab's files. Nothing is written when the
+spec has an error. With --check nothing is written at all: the command fails
+with a unified diff when the files on disk differ from what render would write.`,
+		Flags: []cli.Flag{
+			specFlag, outFlag,
+			&cli.BoolFlag{Name: "check", Usage: "exit 1 with a diff if the files on disk are stale"},
+		},
+		Action: func(c *cli.Context) error {
+			res, err := generator.Generate(generator.Options{SpecPath: c.String("file"), OutDir: c.String("out")})
+			if err != nil {
+				return err
+			}
+			printWarnings(c.App.ErrWriter, res.Warnings)
+			if c.Bool("check") {
+				diff, err := output.Diff(c.String("out"), res.Files)
+				if err != nil {
+					return err
+				}
+				if diff != "" {
+					fmt.Fprint(c.App.Writer, diff)
+					return userErrorf("generated files in %s are stale; run `swarmgen render` and commit the result", c.String("out"))
+				}
+				fmt.Fprintf(c.App.Writer, "%d files up to date\n", len(res.Files))
+				return nil
+			}
+			changed, err := output.Write(c.String("out"), res.Files)
+			if err != nil {
+				return err
+			}
+			for _, p := range changed {
+				fmt.Fprintf(c.App.Writer, "wrote %s\n", p)
+			}
+			if len(changed) == 0 {
+				fmt.Fprintf(c.App.Writer, "%d files up to date\n", len(res.Files))
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,111 @@
+// Package generator turns one swarm.yaml into the lab's files: it loads
+// and validates the spec and its stacks, builds the model and renders it.
+// Nothing is returned for writing unless every check passed.
+package generator
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/generator/model"
+	"github.com/swarmgen/swarmgen/generator/render"
+	"github.com/swarmgen/swarmgen/generator/spec"
+	"github.com/swarmgen/swarmgen/generator/stack"
+	"github.com/swarmgen/swarmgen/generator/workload"
+)
+
+// Options say what to generate and from what.
+type Options struct {
+	SpecPath  string // the spec as the user named it
+	OutDir    string // where the files go
+	Generator string // the command shown in headers, e.g. "swarmgen render"
+}
+
+// Result is a validated lab and its files.
+type Result struct {
+	Spec     *spec.Spec
+	Lab      *model.Lab
+	Files    []render.File
+	Warnings diag.List
+}
+
+// Generate validates the spec and renders the lab. A diag.List error holds
+// every problem found; any other error is internal.
+func Generate(opt Options) (*Result, error) {
+	data, err := os.ReadFile(opt.SpecPath)
+	if err != nil {
+		return nil, diag.List{{File: opt.SpecPath, Msg: fmt.Sprintf("cannot read the spec: %v (run `swarmgen init` to create one)", errText(err))}}
+	}
+	return GenerateBytes(opt, data)
+}
+
+func errText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// GenerateBytes is Generate with the spec's content already read.
+func GenerateBytes(opt Options, data []byte) (*Result, error) {
+	if opt.Generator == "" {
+		opt.Generator = "swarmgen render"
+	}
+	if opt.OutDir == "" {
+		opt.OutDir = "."
+	}
+	specDir := filepath.Dir(opt.SpecPath)
+	s, pos, diags := spec.Parse(opt.SpecPath, data)
+	if s == nil {
+		return nil, diags
+	}
+	spec.ApplyDefaults(s)
+	diags.Extend(spec.Validate(s, opt.SpecPath, specDir, pos))
+	var stacks []*stack.Stack
+	var workloads []workload.Workload
+	for i, st := range s.Stacks {
+		path := fmt.Sprintf("stacks[%d]", i)
+		if diags.Errors().Touches(opt.SpecPath, path) {
+			continue // its own fields are wrong; its content would only add noise
+		}
+		loaded, d := stack.Load(stack.Input{
+			Stack: st, Path: path, SpecFile: opt.SpecPath, SpecDir: specDir,
+			SpecPos: pos.Lookup(path), RoutingMesh: *s.RoutingMesh,
+		})
+		diags.Extend(d)
+		if loaded != nil {
+			stacks = append(stacks, loaded)
+			workloads = append(workloads, loaded.Workloads...)
+		}
+	}
+	workloads = append(workloads, serviceWorkloads(s, opt.SpecPath, pos)...)
+	diags.Extend(workload.Check(labOf(s), workloads))
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	rel := func(p string) string {
+		r, err := filepath.Rel(opt.OutDir, p)
+		if err != nil {
+			return p
+		}
+		return filepath.ToSlash(r)
+	}
+	meshPos := pos.Lookup("routing_mesh")
+	meshWhere := fmt.Sprintf("%s:%d", rel(opt.SpecPath), meshPos.Line)
+	if _, set := pos["routing_mesh"]; !set {
+		meshWhere = rel(opt.SpecPath)
+	}
+	l := model.Build(s, stacks, model.Options{
+		Generator: opt.Generator,
+		SpecFile:  rel(opt.SpecPath),
+		SpecDir:   rel(specDir),
+		MeshWhere: meshWhere,
+	})
+	files, err := render.Lab(l)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Spec: s, Lab: l, Files: files, Warnings: diags.Warnings()}, nil
+}

@@ -1,0 +1,331 @@
+// Package model is the lab with every derived value computed once
+// (container names, addresses, push names, docker flags), so templates
+// only read fields and never decide anything.
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/swarmgen/swarmgen/generator/spec"
+	"github.com/swarmgen/swarmgen/generator/stack"
+)
+
+// Lab is everything the templates need.
+type Lab struct {
+	Generator   string // the command that wrote the files
+	SpecFile    string // the spec, relative to the output directory
+	Name        string // lab name; "" for the classic lab
+	Project     string // compose project name
+	BindAddress string
+	RoutingMesh bool
+	MeshWhere   string // spec position of routing_mesh, for preflight's advice
+	Subnet      string
+	Registry    Registry
+	Managers    []Node
+	Workers     []Node
+	Privileged  bool
+	Caps        spec.Capabilities
+	PersistData bool
+	Images      []Image
+	Networks    []Network
+	Stacks      []Stack
+	Services    []Service
+	HostPorts   []int // every host port the lab publishes, sorted
+	URLs        []URL
+}
+
+// Nodes is managers then workers.
+func (l *Lab) Nodes() []Node { return append(append([]Node(nil), l.Managers...), l.Workers...) }
+
+// Leader is the manager that initialises the swarm.
+func (l *Lab) Leader() Node { return l.Managers[0] }
+
+// JoiningManagers are the managers after the first.
+func (l *Lab) JoiningManagers() []Node { return l.Managers[1:] }
+
+// Volumes are the named volumes the compose file declares.
+func (l *Lab) Volumes() []string {
+	var vs []string
+	if l.Registry.DataIsVolume {
+		vs = append(vs, l.Registry.Data)
+	}
+	seen := map[string]bool{}
+	for _, n := range l.Nodes() {
+		if l.PersistData {
+			vs = append(vs, n.DataVolume)
+		}
+		for _, m := range n.Mounts {
+			if !spec.IsBindSource(m.Source) && !seen[m.Source] {
+				seen[m.Source] = true
+				vs = append(vs, m.Source)
+			}
+		}
+	}
+	return vs
+}
+
+// Registry is the lab's registry container.
+type Registry struct {
+	Image         string
+	ContainerName string
+	Address       string
+	HostPort      int
+	PushHost      string // how the host's engine reaches it, e.g. localhost:5000
+	Data          string
+	DataIsVolume  bool
+}
+
+// Node is one swarm node container.
+type Node struct {
+	Name          string // compose service, hostname and swarm node name
+	ContainerName string
+	Role          string // manager or worker
+	Image         string
+	Address       string
+	Labels        []KV
+	Ports         []PortMap
+	Mounts        []Mount
+	DataVolume    string
+}
+
+// KV is a key and a value, kept in a sorted slice for stable output.
+type KV struct{ Key, Value string }
+
+// PortMap publishes a node container's port on the host.
+type PortMap struct {
+	Published, Target int
+	Protocol          string
+}
+
+// Mount is a volume or bind mount of a node container.
+type Mount struct {
+	Source, Target string
+	ReadOnly       bool
+}
+
+// URL is an address the summary prints.
+type URL struct {
+	URL, Node string
+	Target    int
+}
+
+// Image is an image pushed into the lab registry.
+type Image struct {
+	Source      string // local image, when not built
+	Build       string // build context, relative to the output directory
+	Dockerfile  string
+	PushRef     string // localhost:5000/yutsuki/echo:latest
+	RegistryRef string // registry:5000/yutsuki/echo:latest
+	Repository  string // yutsuki/echo
+	Tag         string
+}
+
+// Network is an overlay network.
+type Network struct {
+	Name       string
+	Attachable bool
+	Subnet     string
+}
+
+// Stack is a stack file and how it is deployed.
+type Stack struct {
+	Name     string
+	DeployAs string
+	File     string // stack/<name>.yml
+	Source   string // the user's stack file, "" when inline
+	Body     string
+	Services []string // swarm service names
+}
+
+// Service is a standalone service with its docker service create flags.
+type Service struct {
+	Name  string
+	Args  []string // flags and image and arguments, after `docker service create`
+	Image string
+	Hash  string // of Args; a changed service is recreated
+}
+
+// Options say how the files are generated.
+type Options struct {
+	Generator string // e.g. "swarmgen render"
+	SpecFile  string // spec path relative to the output directory
+	SpecDir   string // the spec's directory relative to the output directory
+	MeshWhere string
+}
+
+// Build makes the model of a defaulted, validated spec and its stacks.
+func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
+	l := &Lab{
+		Generator:   opt.Generator,
+		SpecFile:    opt.SpecFile,
+		Name:        s.Name,
+		Project:     s.Name,
+		BindAddress: s.BindAddress,
+		RoutingMesh: *s.RoutingMesh,
+		MeshWhere:   opt.MeshWhere,
+		Subnet:      s.LabNetwork.Subnet,
+		Privileged:  *s.Nodes.Privileged,
+		PersistData: *s.Nodes.PersistData,
+	}
+	if l.Project == "" {
+		l.Project = "swarmgen"
+	}
+	if s.Nodes.Capabilities != nil {
+		l.Caps = *s.Nodes.Capabilities
+	}
+	pushHost := s.BindAddress
+	if pushHost == "0.0.0.0" || strings.HasPrefix(pushHost, "127.") {
+		pushHost = "localhost" // an engine trusts localhost without TLS
+	}
+	l.Registry = Registry{
+		Image:         s.Registry.Image,
+		ContainerName: l.containerName("registry"),
+		Address:       spec.RegistryAddress(s.LabNetwork.Subnet),
+		HostPort:      s.Registry.Port,
+		PushHost:      fmt.Sprintf("%s:%d", pushHost, s.Registry.Port),
+		Data:          s.Registry.Data,
+		DataIsVolume:  !spec.IsBindSource(s.Registry.Data),
+	}
+	l.HostPorts = append(l.HostPorts, s.Registry.Port)
+	for _, n := range s.Managers.Nodes {
+		l.Managers = append(l.Managers, l.node(n, "manager"))
+	}
+	for _, n := range s.Workers.Nodes {
+		l.Workers = append(l.Workers, l.node(n, "worker"))
+	}
+	sort.Ints(l.HostPorts)
+	for _, img := range s.Images {
+		l.Images = append(l.Images, image(img, l.Registry.PushHost, opt.SpecDir))
+	}
+	for _, n := range s.Networks {
+		l.Networks = append(l.Networks, Network{Name: n.Name, Attachable: *n.Attachable, Subnet: n.Subnet})
+	}
+	for _, st := range stacks {
+		ms := Stack{Name: st.Name, DeployAs: st.DeployAs, File: "stack/" + st.Name + ".yml", Source: st.Source, Body: string(st.Body)}
+		for _, w := range st.Workloads {
+			ms.Services = append(ms.Services, w.Name)
+		}
+		l.Stacks = append(l.Stacks, ms)
+	}
+	for _, svc := range s.Services {
+		l.Services = append(l.Services, service(svc, l.RoutingMesh))
+	}
+	return l
+}
+
+func (l *Lab) containerName(node string) string {
+	if l.Name == "" {
+		return node
+	}
+	return l.Name + "-" + node
+}
+
+func (l *Lab) node(n spec.Node, role string) Node {
+	m := Node{
+		Name:          n.Name,
+		ContainerName: l.containerName(n.Name),
+		Role:          role,
+		Image:         n.Image,
+		Address:       n.Address,
+		DataVolume:    n.Name + "-docker",
+	}
+	for _, k := range sortedKeys(n.Labels) {
+		m.Labels = append(m.Labels, KV{k, n.Labels[k]})
+	}
+	for _, p := range n.Ports {
+		pp, _ := spec.ParsePort(p)
+		m.Ports = append(m.Ports, PortMap{Published: pp.Published, Target: pp.Target, Protocol: pp.Protocol})
+		l.HostPorts = append(l.HostPorts, pp.Published)
+		if pp.Protocol == "tcp" {
+			host := l.BindAddress
+			if host == "0.0.0.0" {
+				host = "localhost"
+			}
+			l.URLs = append(l.URLs, URL{URL: fmt.Sprintf("http://%s:%d", host, pp.Published), Node: n.Name, Target: pp.Target})
+		}
+	}
+	if role == "manager" {
+		m.Mounts = append(m.Mounts, Mount{Source: "./stack", Target: "/stack", ReadOnly: true})
+	}
+	for _, v := range n.Volumes {
+		src, target, mode, _ := spec.ParseMount(v)
+		m.Mounts = append(m.Mounts, Mount{Source: src, Target: target, ReadOnly: mode == "ro"})
+	}
+	return m
+}
+
+func image(img spec.Image, pushHost, specDir string) Image {
+	repo, tag := img.Name, "latest"
+	if i := strings.LastIndex(img.Name, ":"); i > strings.LastIndex(img.Name, "/") {
+		repo, tag = img.Name[:i], img.Name[i+1:]
+	}
+	m := Image{
+		Source:      img.Source,
+		Dockerfile:  img.Dockerfile,
+		Repository:  repo,
+		Tag:         tag,
+		PushRef:     pushHost + "/" + repo + ":" + tag,
+		RegistryRef: spec.RegistryHost + "/" + repo + ":" + tag,
+	}
+	if img.Build != "" {
+		m.Build = relTo(specDir, img.Build)
+	}
+	return m
+}
+
+// relTo makes a spec-relative path relative to the output directory.
+func relTo(specDir, p string) string {
+	if strings.HasPrefix(p, "/") || specDir == "." || specDir == "" {
+		return p
+	}
+	return strings.TrimSuffix(specDir, "/") + "/" + p
+}
+
+// service builds the docker service create arguments. Without the routing
+// mesh, ports are published in host mode and the service gets DNS
+// round-robin instead of an (unreachable) virtual IP.
+func service(s spec.Service, mesh bool) Service {
+	args := []string{"--name", s.Name, "--detach", "--label", "dev.swarmgen.service=" + s.Name}
+	if s.Mode == "global" {
+		args = append(args, "--mode", "global")
+	} else {
+		args = append(args, "--replicas", fmt.Sprint(*s.Replicas))
+	}
+	if !mesh {
+		args = append(args, "--endpoint-mode", "dnsrr")
+	}
+	for _, p := range s.Ports {
+		pp, _ := spec.ParsePort(p)
+		mode := "ingress"
+		if !mesh {
+			mode = "host"
+		}
+		args = append(args, "--publish", fmt.Sprintf("published=%d,target=%d,protocol=%s,mode=%s", pp.Published, pp.Target, pp.Protocol, mode))
+	}
+	for _, n := range s.Networks {
+		args = append(args, "--network", n)
+	}
+	for _, c := range s.Constraints {
+		args = append(args, "--constraint", c)
+	}
+	for _, k := range sortedKeys(s.Environment) {
+		args = append(args, "--env", k+"="+s.Environment[k])
+	}
+	args = append(args, s.Image)
+	args = append(args, s.Args...)
+	sum := sha256.Sum256([]byte(strings.Join(args, "\x00")))
+	return Service{Name: s.Name, Args: args, Image: s.Image, Hash: hex.EncodeToString(sum[:8])}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
