@@ -23,6 +23,10 @@
 #   SWARMGEN_E2E_MIRROR  Debian mirror for debootstrap (default: the first
 #                        one of the machine's apt sources)
 #   SWARMGEN_E2E_FORCE   set to 1 to rebuild every image
+#   SWARMGEN_E2E_DOCKERD_ARGS  extra arguments for dockerd when the script
+#                        starts it (e.g. a second engine: --host=unix://...
+#                        --data-root=... --exec-root=... --pidfile=...)
+#   SWARMGEN_E2E_DOCKERD_LOG   dockerd's log file (default /tmp/dockerd.log)
 #
 # An image is rebuilt when it is missing or when its label
 # org.swarmgen.e2e.inputs (a hash of its inputs: files under e2e/images/ or
@@ -32,6 +36,8 @@ set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${SWARMGEN_E2E_CACHE:-/var/cache/swarmgen-e2e}
 FORCE=${SWARMGEN_E2E_FORCE:-0}
+DOCKERD_LOG=${SWARMGEN_E2E_DOCKERD_LOG:-/tmp/dockerd.log}
+read -r -a DOCKERD_ARGS <<<"${SWARMGEN_E2E_DOCKERD_ARGS:-}"
 
 COMPOSE_MODULE=github.com/docker/compose/v2
 COMPOSE_VERSION=v2.40.3
@@ -55,6 +61,7 @@ WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/swarmgen-provision.XXXXXX")
 CURRENT_STEP=""
 CURRENT_LOG=""
 RESULT=""
+declare -A BG_PID=() BG_T0=()
 
 cleanup() {
 	local rc=$?
@@ -66,6 +73,13 @@ cleanup() {
 			echo "-------------------------------" >&2
 		fi
 	fi
+	# Stop background steps still running (after a failure elsewhere).
+	local pid
+	for pid in "${BG_PID[@]}"; do
+		pkill -TERM -P "$pid" 2>/dev/null || true
+		kill "$pid" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
 	# debootstrap mounts proc/sys in its target; never rm -rf through a mount.
 	local m
 	findmnt -rn -o TARGET 2>/dev/null | grep -F "$WORK/" | sort -r | while read -r m; do
@@ -78,18 +92,45 @@ trap cleanup EXIT
 
 now() { echo "${EPOCHREALTIME/,/.}"; }
 
+print_step() { # print_step NAME RESULT T0 T1
+	printf 'provision: %-12s %-58s %6.1fs\n' "$1" "$2" "$(awk -v a="$3" -v b="$4" 'BEGIN { print b - a }')"
+}
+
 # step NAME FUNCTION: run FUNCTION (its output goes to a log that is shown on
 # failure), then print one line with the result it left in RESULT and the
 # duration.
 step() {
-	local name=$1 fn=$2 t0 t1
+	local name=$1 fn=$2 t0
 	CURRENT_STEP=$name
 	CURRENT_LOG=$WORK/$name.log
 	RESULT="done"
 	t0=$(now)
 	"$fn" >>"$CURRENT_LOG" 2>&1
-	t1=$(now)
-	printf 'provision: %-12s %-58s %6.1fs\n' "$name" "$RESULT" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+	print_step "$name" "$RESULT" "$t0" "$(now)"
+	CURRENT_STEP=""
+}
+
+# bg_step NAME FUNCTION: like step, but in the background (the long Go builds
+# run while the root filesystems are debootstrapped); bg_wait NAME waits for
+# it and prints its line.
+bg_step() {
+	local name=$1 fn=$2
+	BG_T0[$name]=$(now)
+	(
+		RESULT="done"
+		"$fn"
+		printf '%s\n' "$RESULT" >"$WORK/$name.result"
+		now >"$WORK/$name.end"
+	) >"$WORK/$name.log" 2>&1 &
+	BG_PID[$name]=$!
+}
+bg_wait() {
+	local name=$1
+	CURRENT_STEP=$name
+	CURRENT_LOG=$WORK/$name.log
+	wait "${BG_PID[$name]}"
+	unset "BG_PID[$name]"
+	print_step "$name" "$(cat "$WORK/$name.result")" "${BG_T0[$name]}" "$(cat "$WORK/$name.end")"
 	CURRENT_STEP=""
 }
 
@@ -145,17 +186,17 @@ step_engine() {
 		return
 	fi
 	# setsid + nohup: the daemon survives this script and its session.
-	setsid nohup dockerd >/tmp/dockerd.log 2>&1 </dev/null &
+	setsid nohup dockerd "${DOCKERD_ARGS[@]}" >"$DOCKERD_LOG" 2>&1 </dev/null &
 	local i
 	for ((i = 0; i < 120; i++)); do
 		if docker info >/dev/null 2>&1; then
-			RESULT="started dockerd (log /tmp/dockerd.log)"
+			RESULT="started dockerd (log $DOCKERD_LOG)"
 			return
 		fi
 		sleep 0.5
 	done
-	echo "dockerd did not answer within 60 s; tail of /tmp/dockerd.log:"
-	tail -n 30 /tmp/dockerd.log
+	echo "dockerd did not answer within 60 s; tail of $DOCKERD_LOG:"
+	tail -n 30 "$DOCKERD_LOG"
 	return 1
 }
 
@@ -368,13 +409,16 @@ main() {
 	t0=$(now)
 	step packages step_packages
 	step engine step_engine
-	step compose step_compose
-	step registry step_registry
+	# The Go builds (CPU) run while debootstrap (network, disk) works.
+	bg_step compose step_compose
+	bg_step registry step_registry
 	step dind step_dind
-	step echo step_echo
 	step nginx-proxy step_nginx
+	step echo step_echo
 	step visualizer step_visualizer
-	printf 'provision: %-12s %-58s %6.1fs\n' total "" "$(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')"
+	bg_wait compose
+	bg_wait registry
+	print_step total "" "$t0" "$(now)"
 	echo
 	docker images | awk -v want="$IMG_REGISTRY $IMG_DIND $IMG_ECHO $IMG_NGINX $IMG_VISUALIZER" \
 		'NR == 1 || index(" " want " ", " " $1 ":" $2 " ")'

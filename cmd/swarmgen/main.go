@@ -95,6 +95,11 @@ Examples:
 			renderCommand(),
 			validateCommand(),
 			schemaCommand(),
+			upCommand(),
+			downCommand(),
+			statusCommand(),
+			dockerCommand(),
+			exportLogsCommand(),
 		},
 	}
 }

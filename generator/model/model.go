@@ -138,6 +138,7 @@ type Stack struct {
 	File     string // stack/<name>.yml
 	Source   string // the user's stack file, "" when inline
 	Body     string
+	Hash     string   // of the stack file; an unchanged stack is not redeployed
 	Services []string // swarm service names
 }
 
@@ -205,7 +206,7 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 		l.Networks = append(l.Networks, Network{Name: n.Name, Attachable: *n.Attachable, Subnet: n.Subnet})
 	}
 	for _, st := range stacks {
-		ms := Stack{Name: st.Name, DeployAs: st.DeployAs, File: "stack/" + st.Name + ".yml", Source: st.Source, Body: string(st.Body)}
+		ms := Stack{Name: st.Name, DeployAs: st.DeployAs, File: "stack/" + st.Name + ".yml", Source: st.Source, Body: string(st.Body), Hash: hash(st.Body)}
 		for _, w := range st.Workloads {
 			ms.Services = append(ms.Services, w.Name)
 		}
@@ -317,8 +318,13 @@ func service(s spec.Service, mesh bool) Service {
 	}
 	args = append(args, s.Image)
 	args = append(args, s.Args...)
-	sum := sha256.Sum256([]byte(strings.Join(args, "\x00")))
-	return Service{Name: s.Name, Args: args, Image: s.Image, Hash: hex.EncodeToString(sum[:8])}
+	return Service{Name: s.Name, Args: args, Image: s.Image, Hash: hash([]byte(strings.Join(args, "\x00")))}
+}
+
+// hash is a short digest that tells whether a definition changed.
+func hash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 func sortedKeys(m map[string]string) []string {

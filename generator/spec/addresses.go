@@ -29,14 +29,14 @@ func DefaultSubnet(name string, managers, workers int) string {
 	for (1<<(32-bits))-2 < need && bits > 16 {
 		bits -= 2
 	}
-	third := 0
-	if name != "" {
+	block := 1 << (24 - bits) // how many /24s the subnet spans
+	third := 0                // the unnamed (classic) lab's 10.247.0.0/24
+	if slots := 256/block - 1; name != "" && slots > 0 {
+		// one of the blocks after the first, which the classic lab uses
 		h := fnv.New32a()
 		h.Write([]byte(name))
-		third = 1 + int(h.Sum32()%255)
+		third = block * (1 + int(h.Sum32()%uint32(slots)))
 	}
-	block := 1 << (24 - bits) // how many /24s the subnet spans
-	third = third / block * block
 	return "10.247." + strconv.Itoa(third) + ".0/" + strconv.Itoa(bits)
 }
 

@@ -33,6 +33,18 @@ func (p Positions) Lookup(path string) Pos {
 	}
 }
 
+// keySuffix marks the position of a map key (not its value) in Positions.
+const keySuffix = "@key"
+
+// Key returns the position of the key of map entry path (labels.zone's
+// "zone"), or Lookup(path) when it has none.
+func (p Positions) Key(path string) Pos {
+	if pos, ok := p[path+keySuffix]; ok {
+		return pos
+	}
+	return p.Lookup(path)
+}
+
 // nodeDecoder is implemented by spec types that accept more than one YAML
 // shape (a count or a list of nodes).
 type nodeDecoder interface {
@@ -106,6 +118,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		m := reflect.MakeMapWithSize(v.Type(), len(pairs))
 		for _, p := range pairs {
 			val := reflect.New(v.Type().Elem()).Elem()
+			d.pos[joinPath(path, p.key)+keySuffix] = Pos{p.keyNode.Line, p.keyNode.Column}
 			d.decode(p.value, val, joinPath(path, p.key))
 			m.SetMapIndex(reflect.ValueOf(p.key), val)
 		}
@@ -118,7 +131,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		v.SetString(n.Value)
 	case reflect.Int:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-			d.errorf(n, path, "must be a whole number, got %s", describe(n))
+			hint := ""
+			if _, err := strconv.ParseInt(n.Value, 10, 64); err == nil && n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+				hint = "; remove the quotes: " + n.Value
+			}
+			d.errorf(n, path, "must be a whole number, got %s%s", describe(n), hint)
 			return
 		}
 		i, err := strconv.ParseInt(n.Value, 0, 64)
@@ -292,20 +309,30 @@ func yamlName(f reflect.StructField) string {
 	return name
 }
 
-// suggest names the closest known field, so a typo gets its fix.
+// suggest names the closest known field, so a typo gets its fix, or
+// else lists the known fields.
 func suggest(key string, known []string) string {
-	best, bestDist := "", 1<<30
-	for _, k := range known {
-		if dist := levenshtein(strings.ToLower(key), k); dist < bestDist {
-			best, bestDist = k, dist
-		}
-	}
-	if best != "" && bestDist <= max(2, len(key)/3) {
-		return fmt.Sprintf(" (did you mean %q?)", best)
+	if s := Suggest(key, known); s != "" {
+		return s
 	}
 	sorted := append([]string(nil), known...)
 	sort.Strings(sorted)
 	return " (known fields: " + strings.Join(sorted, ", ") + ")"
+}
+
+// Suggest returns ` (did you mean "NAME"?)` for the known name closest to
+// key, or "" when none is close.
+func Suggest(key string, known []string) string {
+	best, bestDist := "", 1<<30
+	for _, k := range known {
+		if dist := levenshtein(strings.ToLower(key), strings.ToLower(k)); dist < bestDist {
+			best, bestDist = k, dist
+		}
+	}
+	if best != "" && bestDist <= max(2, len(key)/3) && best != key {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
 }
 
 func levenshtein(a, b string) int {

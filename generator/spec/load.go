@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -19,12 +20,8 @@ func Parse(file string, data []byte) (*Spec, Positions, diag.List) {
 	d := &decoder{file: file, pos: Positions{}}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		dg := diag.Diagnostic{File: file, Msg: "not valid YAML: " + err.Error()}
-		if m := yamlErrLine.FindStringSubmatch(err.Error()); m != nil {
-			dg.Line, _ = strconv.Atoi(m[1])
-			dg.Msg = "not valid YAML: " + m[2]
-		}
-		return nil, d.pos, diag.List{dg}
+		line, col, msg := YAMLError(err, data)
+		return nil, d.pos, diag.List{{File: file, Line: line, Col: col, Msg: msg}}
 	}
 	s := &Spec{}
 	if root.Kind == 0 || len(root.Content) == 0 {
@@ -36,4 +33,52 @@ func Parse(file string, data []byte) (*Spec, Positions, diag.List) {
 	}
 	d.decode(root.Content[0], reflect.ValueOf(s).Elem(), "")
 	return s, d.pos, d.diags
+}
+
+// parserProblems are the errors of YAML's parser (not its scanner), which
+// gopkg.in/yaml.v3 reports with a 0-based line: that of the block or
+// flow collection the problem was found in.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"found duplicate %YAML directive":        true,
+	"found duplicate %TAG directive":         true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+// YAMLError turns a gopkg.in/yaml.v3 syntax error in data into a 1-based
+// line and column (0 when unknown) and a message saying what to check.
+// yaml.v3 gives no column: it is that of the opening bracket of a flow
+// list or mapping, else of the line's first character.
+func YAMLError(err error, data []byte) (line, col int, msg string) {
+	text := err.Error()
+	m := yamlErrLine.FindStringSubmatch(text)
+	if m == nil {
+		return 0, 0, "not valid YAML: " + strings.TrimPrefix(text, "yaml: ")
+	}
+	line, _ = strconv.Atoi(m[1])
+	msg = "not valid YAML: " + m[2]
+	if parserProblems[m[2]] {
+		line++
+		msg += " in the block or list that starts on this line; check the indentation and brackets of the lines below it"
+	}
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) {
+		return line, 0, msg
+	}
+	text = lines[line-1]
+	col = len(text) - len(strings.TrimLeft(text, " \t")) + 1
+	switch {
+	case strings.Contains(m[2], "']'") && strings.Contains(text, "["):
+		col = strings.LastIndex(text, "[") + 1
+	case strings.Contains(m[2], "'}'") && strings.Contains(text, "{"):
+		col = strings.LastIndex(text, "{") + 1
+	}
+	return line, col, msg
 }

@@ -89,6 +89,12 @@ func (v *validator) add(sev diag.Severity, path, format string, args ...any) {
 }
 
 func (v *validator) errf(path, format string, args ...any) { v.add(diag.Error, path, format, args...) }
+
+// keyErrf reports a problem with the key of map entry path.
+func (v *validator) keyErrf(path, format string, args ...any) {
+	p := v.pos.Key(path)
+	v.diags.Add(diag.Diagnostic{Severity: diag.Error, File: v.file, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
 func (v *validator) warnf(path, format string, args ...any) {
 	v.add(diag.Warning, path, format, args...)
 }
@@ -207,10 +213,12 @@ func (v *validator) nodes(s *Spec) {
 		}
 	}
 	switch m := len(s.Managers.Nodes); {
+	case s.Managers.Count < 0:
+		// reported above
 	case m == 0:
 		v.errf("managers", "a swarm needs at least one manager; set `managers: 1`")
 	case m%2 == 0:
-		v.warnf("managers", "%d managers tolerate no more failures than %d; use an odd number (1, 3, 5, 7)", m, m-1)
+		v.warnf("managers", "%d managers tolerate %d lost manager(s), as %d do, and need more of them for a quorum; use an odd number (1, 3, 5 or 7)", m, (m-1)/2, m-1)
 	}
 
 	subnet, subnetOK := isIPv4Subnet(s.LabNetwork.Subnet)
@@ -237,7 +245,7 @@ func (v *validator) nodes(s *Spec) {
 
 func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool, names, addrs map[string]string, hostPorts map[int]string, manager bool) {
 	if !nodeNameRe.MatchString(n.Name) {
-		v.errf(path+".name", "%q is not a valid node name (use a-z, 0-9 and '-', at most 63 characters, starting and ending with a letter or digit)", n.Name)
+		v.errf(path+".name", "%q is not a valid node name (use a-z, 0-9 and '-', at most 63 characters, starting and ending with a letter or digit)%s", n.Name, nameHint(n.Name))
 	} else if prev, dup := names[n.Name]; dup {
 		v.errf(path+".name", "%q is already the name of %s; node names must be unique", n.Name, prev)
 	} else {
@@ -250,7 +258,7 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 	case err != nil || !a.Is4():
 		v.errf(path+".address", "%q is not an IPv4 address", n.Address)
 	case subnetOK && !subnet.Contains(a):
-		v.errf(path+".address", "%s is outside lab_network.subnet %s", n.Address, subnet)
+		v.errf(path+".address", "%s is outside lab_network.subnet %s; pick an address in it, leave address out to get one, or set lab_network.subnet", n.Address, subnet)
 	case subnetOK && (a == subnet.Addr() || a == gatewayOf(subnet)):
 		v.errf(path+".address", "%s is the network or gateway address; pick another", n.Address)
 	default:
@@ -261,7 +269,7 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 	}
 	for _, k := range sortedKeys(n.Labels) {
 		if !labelKeyRe.MatchString(k) {
-			v.errf(path+".labels."+k, "%q is not a valid label key (letters, digits, '.', '_' and '-')", k)
+			v.keyErrf(path+".labels."+k, "%q is not a valid label key (letters, digits, '.', '_' and '-')", k)
 		}
 		if !printable(n.Labels[k]) {
 			v.errf(path+".labels."+k, "label values must be printable text on one line")
@@ -295,6 +303,27 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 			v.errf(mp, "/stack is where swarmgen mounts the generated stack files on managers; mount elsewhere")
 		}
 	}
+}
+
+// nameHint suggests a valid node name close to an invalid one.
+func nameHint(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '-' || r == '_' || r == '.' || r == ' ':
+			b.WriteByte('-')
+		}
+	}
+	fixed := strings.Trim(b.String(), "-")
+	if len(fixed) > 63 {
+		fixed = strings.TrimRight(fixed[:63], "-")
+	}
+	if fixed == "" || fixed == name || !nodeNameRe.MatchString(fixed) {
+		return ""
+	}
+	return fmt.Sprintf("; e.g. %q", fixed)
 }
 
 func gatewayOf(p netip.Prefix) netip.Addr {
@@ -517,7 +546,7 @@ func (v *validator) services(s *Spec) {
 		}
 		for _, k := range sortedKeys(svc.Environment) {
 			if !envKeyRe.MatchString(k) {
-				v.errf(path+".environment."+k, "%q is not a valid variable name (letters, digits, '_', not starting with a digit)", k)
+				v.keyErrf(path+".environment."+k, "%q is not a valid variable name (letters, digits, '_', not starting with a digit)", k)
 			}
 			if !printable(svc.Environment[k]) {
 				v.errf(path+".environment."+k, "values must be printable text on one line")

@@ -6,10 +6,10 @@ package stack
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/generator/placement"
 	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/generator/workload"
 )
@@ -56,14 +57,19 @@ type Stack struct {
 // source locates diagnostics: in the spec for inline stacks, in the
 // stack file for file stacks.
 type source struct {
-	file   string // name used in diagnostics
-	prefix string // field path prefix (stacks[1]. for inline stacks)
-	root   *yaml.Node
+	file     string // name used in diagnostics
+	prefix   string // field path prefix (stacks[1]. for inline stacks)
+	root     *yaml.Node
+	fallback spec.Pos // where a diagnostic without a node of its own goes
 }
 
 func (s source) at(n *yaml.Node, path string, sev diag.Severity, format string, args ...any) diag.Diagnostic {
-	d := diag.Diagnostic{Severity: sev, File: s.file, Path: s.prefix + path, Msg: fmt.Sprintf(format, args...)}
-	if n != nil {
+	full := s.prefix + path
+	if path == "" {
+		full = strings.TrimSuffix(s.prefix, ".")
+	}
+	d := diag.Diagnostic{Severity: sev, File: s.file, Path: full, Msg: fmt.Sprintf(format, args...), Line: s.fallback.Line, Col: s.fallback.Col}
+	if n != nil && n.Line > 0 {
 		d.Line, d.Col = n.Line, n.Column
 	}
 	return d
@@ -72,7 +78,8 @@ func (s source) at(n *yaml.Node, path string, sev diag.Severity, format string, 
 // Load builds, transforms and validates one stack.
 func Load(in Input) (*Stack, diag.List) {
 	var (
-		root  *yaml.Node
+		root  *yaml.Node // the stack's mapping
+		doc   *yaml.Node // what is written: root, or a file's document with its comments
 		src   source
 		diags diag.List
 	)
@@ -85,16 +92,28 @@ func Load(in Input) (*Stack, diag.List) {
 		if err != nil {
 			return nil, diag.List{{File: in.SpecFile, Line: in.SpecPos.Line, Col: in.SpecPos.Col, Path: in.Path + ".file", Msg: fmt.Sprintf("cannot read stack file: %v", err)}}
 		}
-		src = source{file: displayPath(in.SpecFile, in.Stack.File)}
-		root, err = parseFile(data)
+		src = source{file: displayPath(in.SpecFile, in.Stack.File), fallback: spec.Pos{Line: 1, Col: 1}}
+		doc, root, err = parseFile(data)
 		if err != nil {
-			return nil, diag.List{src.at(nil, "", diag.Error, "%v", err)}
+			d := src.at(nil, "", diag.Error, "%v", err)
+			var perr *parseError
+			if errors.As(err, &perr) && perr.line > 0 {
+				d.Line, d.Col = perr.line, perr.col
+			}
+			return nil, diag.List{d}
+		}
+		if d := checkVersion(root, src); d != nil {
+			return nil, diag.List{*d}
 		}
 		src.root = root
 		ensureVersion(root)
 	} else {
 		root = inlineRoot(in.Stack)
-		src = source{file: in.SpecFile, prefix: in.Path + ".", root: root}
+		doc = root
+		src = source{file: in.SpecFile, prefix: in.Path + ".", root: root, fallback: in.SpecPos}
+	}
+	if dups := duplicateKeys(root, src, "", map[*yaml.Node]bool{}); len(dups) > 0 {
+		return nil, dups // compose-go would report them at lines of the rewritten file
 	}
 	if !in.RoutingMesh {
 		diags.Extend(withoutRoutingMesh(root, src))
@@ -102,14 +121,14 @@ func Load(in Input) (*Stack, diag.List) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(root); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		return nil, append(diags, src.at(root, "", diag.Error, "cannot encode stack: %v", err))
 	}
 	_ = enc.Close()
 	st := &Stack{Name: in.Stack.Name, DeployAs: in.Stack.DeployAs, Source: in.Stack.File, Body: buf.Bytes()}
 	project, err := Validate(in.Stack.DeployAs, in.SpecDir, st.Body)
 	if err != nil {
-		return nil, append(diags, src.fromCompose(err))
+		return nil, append(diags, src.fromCompose(err)...)
 	}
 	st.Workloads, diags = workloads(project, src, root, diags)
 	return st, diags
@@ -122,15 +141,36 @@ func displayPath(specFile, file string) string {
 	return filepath.Join(filepath.Dir(specFile), file)
 }
 
-func parseFile(data []byte) (*yaml.Node, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("not valid YAML: %v", strings.TrimPrefix(err.Error(), "yaml: "))
+// parseError is a stack file that is not a YAML mapping.
+type parseError struct {
+	line, col int // 0 when unknown
+	msg       string
+}
+
+func (e *parseError) Error() string { return e.msg }
+
+// parseFile returns a stack file's document node (which holds the
+// comments at its top) and its mapping.
+func parseFile(data []byte) (doc, root *yaml.Node, err error) {
+	doc = &yaml.Node{}
+	if err := yaml.Unmarshal(data, doc); err != nil {
+		line, col, msg := spec.YAMLError(err, data)
+		return nil, nil, &parseError{line, col, msg}
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("a stack file must be a mapping with services:")
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode || len(doc.Content[0].Content) == 0 {
+		return nil, nil, &parseError{0, 0, "a stack file must be a mapping with services: (compose file format, as docker stack deploy reads it)"}
 	}
-	return doc.Content[0], nil
+	return doc, doc.Content[0], nil
+}
+
+// checkVersion: docker stack deploy reads compose files of version 3 only.
+func checkVersion(root *yaml.Node, src source) *diag.Diagnostic {
+	v := get(root, "version")
+	if v == nil || v.Kind != yaml.ScalarNode || v.Value == "3" || strings.HasPrefix(v.Value, "3.") {
+		return nil
+	}
+	d := src.at(v, "version", diag.Error, "%q: docker stack deploy reads only version 3 stack files; use version: %q (or remove version: and swarmgen writes %q)", v.Value, FileVersion, FileVersion)
+	return &d
 }
 
 // Validate loads a stack file with compose-go, as docker stack deploy
@@ -168,7 +208,9 @@ func ensureVersion(root *yaml.Node) {
 	}
 	k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "version"}
 	v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: FileVersion, Style: yaml.DoubleQuotedStyle}
-	k.HeadComment, root.Content[0].HeadComment = root.Content[0].HeadComment, ""
+	if len(root.Content) > 0 {
+		k.HeadComment, root.Content[0].HeadComment = root.Content[0].HeadComment, ""
+	}
 	root.Content = append([]*yaml.Node{k, v}, root.Content...)
 }
 
@@ -225,8 +267,6 @@ func mapEntries(m *yaml.Node) ([]string, []*yaml.Node) {
 	return keys, vals
 }
 
-var shortPortRe = regexp.MustCompile(`^(?:(?:\[[0-9a-fA-F:]+\]|[0-9.]+):)?([0-9]+)(?::([0-9]+))?(?:/(tcp|udp|sctp))?$`)
-
 // withoutRoutingMesh rewrites every service for kernels without IPVS:
 // endpoint_mode dnsrr (no VIP) and ports published in host mode (no
 // ingress). Everything else in the file stays as the user wrote it.
@@ -237,12 +277,19 @@ func withoutRoutingMesh(root *yaml.Node, src source) diag.List {
 		if svc.Kind != yaml.MappingNode {
 			continue // compose-go reports it
 		}
+		// deploy: or ports: may come from a `<<: *defaults` merge key;
+		// they are made explicit so that adding to them keeps the rest.
+		expandMerges(svc)
 		path := "services." + names[i]
 		deploy := get(svc, "deploy")
 		if deploy == nil {
 			deploy = &yaml.Node{Kind: yaml.MappingNode}
 			set(svc, "deploy", deploy)
 		}
+		if deploy.Kind != yaml.MappingNode {
+			continue // compose-go reports it
+		}
+		expandMerges(deploy)
 		if em := get(deploy, "endpoint_mode"); em != nil && em.Value == "vip" {
 			diags.Add(src.at(em, path+".deploy.endpoint_mode", diag.Warning, "vip needs IPVS, which routing_mesh: false says this kernel lacks; using dnsrr"))
 		}
@@ -251,73 +298,143 @@ func withoutRoutingMesh(root *yaml.Node, src source) diag.List {
 		if ports == nil || ports.Kind != yaml.SequenceNode {
 			continue
 		}
+		var content []*yaml.Node
 		for j, p := range ports.Content {
 			p = resolve(p)
 			pp := fmt.Sprintf("%s.ports[%d]", path, j)
 			switch p.Kind {
 			case yaml.MappingNode:
+				expandMerges(p)
+				if m := get(p, "mode"); m != nil && m.Value == "ingress" {
+					diags.Add(src.at(m, pp+".mode", diag.Warning, "ingress needs the routing mesh, which routing_mesh: false turns off; using host"))
+				}
 				set(p, "mode", scalar("host"))
+				content = append(content, p)
 			case yaml.ScalarNode:
-				m := shortPortRe.FindStringSubmatch(p.Value)
-				if m == nil {
-					diags.Add(src.at(p, pp, diag.Error, "%q: with routing_mesh: false ports are published in host mode; write this one in long syntax ({published: P, target: T, mode: host}), port ranges included", p.Value))
+				long, d := hostModePorts(p, pp, src)
+				diags.Extend(d)
+				if long == nil {
+					content = append(content, p) // reported; compose-go reads it as written
 					continue
 				}
-				long := &yaml.Node{Kind: yaml.MappingNode, Line: p.Line, Column: p.Column}
-				if m[2] == "" { // "80": a target only, published on a random port
-					t, _ := strconv.Atoi(m[1])
-					set(long, "target", intScalar(t))
-				} else {
-					pub, _ := strconv.Atoi(m[1])
-					t, _ := strconv.Atoi(m[2])
-					set(long, "target", intScalar(t))
-					set(long, "published", intScalar(pub))
-				}
-				if m[3] != "" {
-					set(long, "protocol", scalar(m[3]))
-				}
-				set(long, "mode", scalar("host"))
-				ports.Content[j] = long
+				content = append(content, long...)
+			default:
+				content = append(content, p) // compose-go reports it
 			}
 		}
+		ports.Content = content
 	}
 	return diags
 }
 
-// composeErrPath finds the dotted field path compose-go puts in its
-// messages, e.g. "services.api.deploy.replicas must be a integer".
-var composeErrPath = regexp.MustCompile(`(?:^|[\s'"])((?:services|networks|volumes|configs|secrets)(?:\.[A-Za-z0-9_.\-\[\]]+)?)`)
-
-// fromCompose turns a compose-go error into a diagnostic at the line of
-// the field it names, when it names one.
-func (s source) fromCompose(err error) diag.Diagnostic {
-	msg := err.Error()
-	if m := composeErrPath.FindStringSubmatch(msg); m != nil {
-		path := strings.TrimRight(m[1], ".:")
-		if n := s.lookup(path); n != nil {
-			return s.at(n, path, diag.Error, "%s", msg)
-		}
+// hostModePorts turns one short-syntax port ([IP:]PUBLISHED:TARGET/PROTO,
+// TARGET, or ranges of them) into long-syntax entries in host mode: the
+// short syntax has no way to say host mode. A range becomes one entry per
+// port, since stack files of version 3 allow no ranges in long syntax.
+func hostModePorts(p *yaml.Node, path string, src source) ([]*yaml.Node, diag.List) {
+	var diags diag.List
+	configs, err := types.ParsePortConfig(p.Value)
+	if err == nil && len(configs) == 0 {
+		err = fmt.Errorf("no port in it")
 	}
-	return s.at(s.root, "", diag.Error, "%s", msg)
+	if err != nil {
+		diags.Add(src.at(p, path, diag.Error, "%q is not a port: %v; write PUBLISHED:TARGET, e.g. \"8080:80\", or the long syntax {published: 8080, target: 80}", p.Value, err))
+		return nil, diags
+	}
+	sort.SliceStable(configs, func(i, j int) bool { return configs[i].Target < configs[j].Target })
+	var out []*yaml.Node
+	for _, c := range configs {
+		long := &yaml.Node{Kind: yaml.MappingNode, Line: p.Line, Column: p.Column}
+		set(long, "target", intScalar(int(c.Target)))
+		if c.Published != "" {
+			pub, err := strconv.Atoi(c.Published)
+			if err != nil {
+				diags.Add(src.at(p, path, diag.Error, "%q: a range of published ports for one target only works with the routing mesh; with routing_mesh: false publish each port on its own, e.g. \"8080:80\"", p.Value))
+				return nil, diags
+			}
+			set(long, "published", intScalar(pub))
+		}
+		if c.Protocol != "" && c.Protocol != "tcp" {
+			set(long, "protocol", scalar(c.Protocol))
+		}
+		set(long, "mode", scalar("host"))
+		out = append(out, long)
+	}
+	// the user's comments stay with the first entry
+	out[0].HeadComment, out[0].FootComment = p.HeadComment, p.FootComment
+	out[0].Content[0].LineComment = p.LineComment
+	if configs[0].HostIP != "" {
+		diags.Add(src.at(p, path, diag.Warning, "%q: swarm services cannot bind one host address (docker stack deploy ignores %s); the port is published on every address of the node", p.Value, configs[0].HostIP))
+	}
+	return out, diags
 }
 
-// lookup follows a dotted path as far as it goes and returns that node.
-func (s source) lookup(path string) *yaml.Node {
-	n := s.root
-	var found *yaml.Node
-	for _, part := range strings.Split(path, ".") {
-		next := get(n, part)
-		if next == nil {
-			break
+// expandMerges replaces the `<<` merge keys of mapping m by the keys they
+// bring in (keys written in m win, then earlier merged mappings), copied
+// so that changing them leaves the anchored mapping alone.
+func expandMerges(m *yaml.Node) {
+	hasMerge := false
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Tag == "!!merge" {
+			hasMerge = true
 		}
-		n, found = next, next
 	}
-	if found == nil {
-		return nil
+	if !hasMerge {
+		return
 	}
-	// point at the key line when the value is a block
-	return found
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Tag != "!!merge" {
+			seen[m.Content[i].Value] = true
+		}
+	}
+	var content []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Tag != "!!merge" {
+			content = append(content, k, v)
+			continue
+		}
+		v = resolve(v)
+		sources := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			sources = sources[:0]
+			for _, s := range v.Content {
+				sources = append(sources, resolve(s))
+			}
+		}
+		for _, s := range sources {
+			if s.Kind != yaml.MappingNode {
+				continue // compose-go reports it
+			}
+			s = deepCopy(s)
+			expandMerges(s)
+			for j := 0; j+1 < len(s.Content); j += 2 {
+				if !seen[s.Content[j].Value] {
+					seen[s.Content[j].Value] = true
+					content = append(content, s.Content[j], s.Content[j+1])
+				}
+			}
+		}
+	}
+	m.Content = content
 }
+
+// deepCopy copies a node tree, aliases resolved and anchors dropped, so
+// the copy can be changed and written without clashing anchors.
+func deepCopy(n *yaml.Node) *yaml.Node {
+	n = resolve(n)
+	c := *n
+	c.Anchor = ""
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, child := range n.Content {
+		c.Content[i] = deepCopy(child)
+	}
+	return &c
+}
+
+// deployModes are the deploy.mode values docker stack deploy accepts.
+var deployModes = map[string]bool{"": true, "replicated": true, "global": true, "replicated-job": true, "global-job": true}
 
 func workloads(p *types.Project, src source, root *yaml.Node, diags diag.List) ([]workload.Workload, diag.List) {
 	var out []workload.Workload
@@ -326,34 +443,76 @@ func workloads(p *types.Project, src source, root *yaml.Node, diags diag.List) (
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	services := get(root, "services")
 	for _, name := range names {
 		svc := p.Services[name]
 		path := "services." + name
-		node := get(get(root, "services"), name)
-		where := src.at(node, path, diag.Error, "")
+		key, node := getKey(services, name), get(services, name)
+		if key == nil {
+			key = node
+		}
+		field := func(n *yaml.Node, fieldPath string) diag.Diagnostic {
+			if n == nil {
+				return src.at(key, path, diag.Error, "")
+			}
+			return src.at(n, path+"."+fieldPath, diag.Error, "")
+		}
 		if svc.Image == "" {
-			diags.Add(src.at(node, path+".image", diag.Error, "docker stack deploy needs an image for every service; add image: (build: is ignored by swarm)"))
+			diags.Add(src.at(key, path+".image", diag.Error, "docker stack deploy needs an image for every service (it ignores build:); add image:, e.g. an image built under the spec's images: as %s/NAME", spec.RegistryHost))
 			continue
 		}
 		if svc.Build != nil {
-			diags.Add(src.at(node, path+".build", diag.Warning, "docker stack deploy ignores build:; build the image under images: and use it as %s/...", spec.RegistryHost))
+			diags.Add(src.at(getKey(node, "build"), path+".build", diag.Warning, "docker stack deploy ignores build:; build the image under the spec's images: and use it as %s/...", spec.RegistryHost))
 		}
-		w := workload.Workload{Name: p.Name + "_" + name, Where: where, Image: svc.Image, Replicas: 1}
+		deploy := get(node, "deploy")
+		place := get(deploy, "placement")
+		w := workload.Workload{
+			Name:     p.Name + "_" + name,
+			Where:    src.at(key, path, diag.Error, ""),
+			Image:    svc.Image,
+			Replicas: 1,
+			At:       map[string]diag.Diagnostic{"image": field(get(node, "image"), "image")},
+		}
 		if d := svc.Deploy; d != nil {
-			w.Global = d.Mode == "global"
+			if !deployModes[d.Mode] {
+				diags.Add(src.at(get(deploy, "mode"), path+".deploy.mode", diag.Error, "%q is not a deploy mode; use replicated (the default) or global (one task on every eligible node)", d.Mode))
+				continue
+			}
+			w.Global = d.Mode == "global" || d.Mode == "global-job"
 			if d.Replicas != nil {
 				w.Replicas = *d.Replicas
 			}
+			w.At["replicas"] = field(get(deploy, "replicas"), "deploy.replicas")
 			w.MaxPerNode = int(d.Placement.MaxReplicas)
-			w.Constraints = d.Placement.Constraints
+			constraints := get(place, "constraints")
+			for i, c := range d.Placement.Constraints {
+				at := field(constraints, "deploy.placement.constraints")
+				if constraints != nil && constraints.Kind == yaml.SequenceNode && len(constraints.Content) == len(d.Placement.Constraints) {
+					at = field(resolve(constraints.Content[i]), fmt.Sprintf("deploy.placement.constraints[%d]", i))
+				}
+				if _, err := placement.Parse(c); err != nil {
+					at.Msg = err.Error()
+					diags.Add(at)
+					continue
+				}
+				w.Constraints = append(w.Constraints, c)
+				w.At[fmt.Sprintf("constraints[%d]", len(w.Constraints)-1)] = at
+			}
+			w.At["constraints"] = field(constraints, "deploy.placement.constraints")
 		}
-		for _, port := range svc.Ports {
+		ports := get(node, "ports")
+		for i, port := range svc.Ports {
 			pub, _ := strconv.Atoi(port.Published)
 			proto := port.Protocol
 			if proto == "" {
 				proto = "tcp"
 			}
 			w.Ports = append(w.Ports, workload.Port{Published: pub, Target: int(port.Target), Protocol: proto, HostMode: port.Mode == "host"})
+			at := field(ports, "ports")
+			if ports != nil && ports.Kind == yaml.SequenceNode && len(ports.Content) == len(svc.Ports) {
+				at = field(resolve(ports.Content[i]), fmt.Sprintf("ports[%d]", i))
+			}
+			w.At[fmt.Sprintf("ports[%d]", i)] = at
 		}
 		for netName := range svc.Networks {
 			if n, ok := p.Networks[netName]; ok && bool(n.External) {
@@ -362,10 +521,75 @@ func workloads(p *types.Project, src source, root *yaml.Node, diags diag.List) (
 					external = netName
 				}
 				w.Networks = append(w.Networks, external)
+				w.At["networks."+external] = field(listOrMapEntry(get(node, "networks"), netName), "networks."+netName)
 			}
 		}
 		sort.Strings(w.Networks)
 		out = append(out, w)
 	}
 	return out, diags
+}
+
+// getKey returns the key node of key in mapping m, or nil.
+func getKey(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return nil
+}
+
+// listOrMapEntry finds name in a compose list ([a, b]) or mapping ({a: ...}).
+func listOrMapEntry(n *yaml.Node, name string) *yaml.Node {
+	switch {
+	case n == nil:
+		return nil
+	case n.Kind == yaml.MappingNode:
+		return getKey(n, name)
+	case n.Kind == yaml.SequenceNode:
+		for _, item := range n.Content {
+			if item = resolve(item); item.Kind == yaml.ScalarNode && item.Value == name {
+				return item
+			}
+		}
+	}
+	return n
+}
+
+// duplicateKeys reports every key written twice in one mapping.
+func duplicateKeys(n *yaml.Node, src source, path string, seen map[*yaml.Node]bool) diag.List {
+	n = resolve(n)
+	if n == nil || seen[n] {
+		return nil
+	}
+	seen[n] = true
+	var out diag.List
+	switch n.Kind {
+	case yaml.MappingNode:
+		first := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			p := k.Value
+			if path != "" {
+				p = path + "." + k.Value
+			}
+			if k.Tag != "!!merge" {
+				if prev, dup := first[k.Value]; dup {
+					out.Add(src.at(k, p, diag.Error, "duplicate key (first defined at line %d); remove one of them", prev.Line))
+					continue
+				}
+				first[k.Value] = k
+			}
+			out = append(out, duplicateKeys(n.Content[i+1], src, p, seen)...)
+		}
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			out = append(out, duplicateKeys(item, src, fmt.Sprintf("%s[%d]", path, i), seen)...)
+		}
+	}
+	return out
 }

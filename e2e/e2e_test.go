@@ -1,0 +1,339 @@
+// Package e2e runs the real swarmgen binary against a real Docker engine:
+// it brings the classic lab up from e2e/testdata/swarm.yaml with the
+// offline images of e2e/provision.sh and checks the cluster it gets.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/runner"
+)
+
+var _ = goldenfile.Update // every test package accepts -update
+
+const (
+	lab          = "e2e"
+	registryPort = 15000
+	vizPort      = 19000
+)
+
+var requiredImages = []string{
+	"swarmgen-e2e/dind:bookworm", "swarmgen-e2e/registry:3", "yutsuki/echo:latest",
+	"swarmgen-e2e/nginx-proxy:latest", "swarmgen-e2e/visualizer:latest",
+}
+
+// needEngine skips loudly on a laptop without an engine; with
+// SWARMGEN_REQUIRE_E2E=1 (test.sh, CI) a missing engine is a failure.
+func needEngine(t *testing.T) {
+	var missing []string
+	if err := exec.Command("docker", "info").Run(); err != nil {
+		missing = append(missing, "a running Docker engine")
+	}
+	if err := exec.Command("docker", "compose", "version").Run(); err != nil {
+		missing = append(missing, "docker compose v2")
+	}
+	if len(missing) == 0 {
+		for _, img := range requiredImages {
+			if err := exec.Command("docker", "image", "inspect", img).Run(); err != nil {
+				missing = append(missing, "image "+img)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := "END-TO-END TEST NOT RUN: missing " + strings.Join(missing, ", ") + "; run ./e2e/provision.sh (or ./test.sh) first"
+	if os.Getenv("SWARMGEN_REQUIRE_E2E") == "1" {
+		t.Fatal(msg)
+	}
+	fmt.Fprintf(os.Stderr, "\n!!!!!!!!!!\n!!! SKIPPED: %s\n!!!!!!!!!!\n\n", msg)
+	t.Skip(msg)
+}
+
+type harness struct {
+	t   *testing.T
+	bin string
+	dir string
+}
+
+func (h *harness) swarmgen(args ...string) (string, error) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	full := append([]string{args[0], "-f", filepath.Join(h.dir, "swarm.yaml"), "-o", h.dir}, args[1:]...)
+	if args[0] == "docker" { // docker passes everything through after -f/-o
+		full = append([]string{"docker", "-f", filepath.Join(h.dir, "swarm.yaml"), "-o", h.dir}, args[1:]...)
+	}
+	cmd := exec.CommandContext(ctx, h.bin, full...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	h.t.Logf("$ swarmgen %s\n%s", strings.Join(args, " "), out.String())
+	return out.String(), err
+}
+
+func (h *harness) must(args ...string) string {
+	h.t.Helper()
+	out, err := h.swarmgen(args...)
+	if err != nil {
+		h.t.Fatalf("swarmgen %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func docker(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("docker", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (h *harness) status() *runner.Status {
+	h.t.Helper()
+	var st runner.Status
+	out := h.must("status", "--json")
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &st); err != nil {
+		h.t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	return &st
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func (h *harness) waitFor(what string, timeout time.Duration, cond func(*runner.Status) error) *runner.Status {
+	h.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		st := h.status()
+		err := cond(st)
+		if err == nil {
+			return st
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%s: not within %s: %v", what, timeout, err)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+func service(st *runner.Status, name string) *runner.ServiceStatus {
+	for i := range st.Services {
+		if st.Services[i].Name == name {
+			return &st.Services[i]
+		}
+	}
+	return nil
+}
+
+func converged(names ...string) func(*runner.Status) error {
+	return func(st *runner.Status) error {
+		for _, n := range names {
+			svc := service(st, n)
+			if svc == nil {
+				return fmt.Errorf("service %s missing", n)
+			}
+			if svc.Desired == 0 || svc.Running != svc.Desired {
+				return fmt.Errorf("service %s: %d/%d running on ready nodes", n, svc.Running, svc.Desired)
+			}
+		}
+		return nil
+	}
+}
+
+func httpGet(url string) (string, error) {
+	c := http.Client{Timeout: 3 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return string(body), fmt.Errorf("%s: HTTP %d", url, resp.StatusCode)
+	}
+	return string(body), nil
+}
+
+func labObjects(t *testing.T) string {
+	return strings.Join([]string{
+		docker(t, "ps", "-aq", "--filter", "label=dev.swarmgen.lab="+lab),
+		docker(t, "network", "ls", "-q", "--filter", "label=dev.swarmgen.lab="+lab),
+		docker(t, "volume", "ls", "-q", "--filter", "label=dev.swarmgen.lab="+lab),
+	}, "")
+}
+
+func TestClassicLab(t *testing.T) {
+	needEngine(t)
+	root, _ := filepath.Abs("..")
+	h := &harness{t: t, bin: filepath.Join(t.TempDir(), "swarmgen"), dir: t.TempDir()}
+	build := exec.Command("go", "build", "-o", h.bin, "./cmd/swarmgen")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	spec, err := os.ReadFile("testdata/swarm.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.dir, "swarm.yaml"), spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// a lab left by an interrupted run would make this one a no-op
+	_, _ = h.swarmgen("down")
+	bystander := "e2e-bystander-" + fmt.Sprint(time.Now().UnixNano())
+	docker(t, "run", "-d", "--network", "none", "--name", bystander, "swarmgen-e2e/registry:3")
+	t.Cleanup(func() {
+		if t.Failed() {
+			_, _ = h.swarmgen("export-logs", filepath.Join(root, "e2e", "out", "logs"))
+		}
+		_, _ = h.swarmgen("down")
+		_ = exec.Command("docker", "rm", "-f", bystander).Run()
+	})
+
+	start := time.Now()
+	h.must("up", "--wait", "4m")
+	t.Logf("cold up: %s", time.Since(start).Round(time.Millisecond))
+
+	st := h.waitFor("4 nodes ready", time.Minute, func(st *runner.Status) error {
+		ready, leaders := 0, 0
+		for _, n := range st.Nodes {
+			if n.State == "ready" {
+				ready++
+			}
+			if n.Leader {
+				leaders++
+			}
+		}
+		if ready != 4 || leaders != 1 {
+			return fmt.Errorf("%d ready, %d leaders: %+v", ready, leaders, st.Nodes)
+		}
+		return nil
+	})
+	t.Logf("nodes: %+v", st.Nodes)
+
+	catalog, err := httpGet(fmt.Sprintf("http://127.0.0.1:%d/v2/_catalog", registryPort))
+	if err != nil || !strings.Contains(catalog, `"yutsuki/echo"`) {
+		t.Fatalf("registry catalog %q (%v) lacks yutsuki/echo", catalog, err)
+	}
+	docker(t, "exec", lab+"-worker01", "docker", "pull", "-q", "registry:5000/yutsuki/echo:latest")
+
+	t.Run("scale", func(t *testing.T) {
+		h.must("docker", "service", "scale", "--detach", "echo=6")
+		st := h.waitFor("echo at 6/6", 2*time.Minute, converged("echo"))
+		nodes := map[string]bool{}
+		for _, task := range service(st, "echo").Tasks {
+			nodes[task.Node] = true
+		}
+		if len(nodes) < 3 {
+			t.Errorf("6 echo tasks on %d nodes, want at least 3: %+v", len(nodes), service(st, "echo").Tasks)
+		}
+	})
+
+	t.Run("stacks", func(t *testing.T) {
+		st := h.waitFor("stacks converged", 2*time.Minute, converged("echo_nginx", "echo_api", "visualizer_app"))
+		for _, name := range []string{"echo_nginx", "echo_api"} {
+			svc := service(st, name)
+			if len(svc.Tasks) != 3 {
+				t.Errorf("%s has %d tasks, want 3", name, len(svc.Tasks))
+			}
+			for _, task := range svc.Tasks {
+				if !strings.HasPrefix(task.Node, "worker") {
+					t.Errorf("%s task %s runs on %s, not on a worker", name, task.Name, task.Node)
+				}
+			}
+		}
+		if viz := service(st, "visualizer_app"); len(viz.Tasks) != 1 || viz.Tasks[0].Node != "manager" {
+			t.Errorf("visualizer tasks %+v, want one on manager", viz.Tasks)
+		}
+		// nginx publishes port 80 in host mode on each worker, reachable at
+		// the worker's fixed lab address
+		addr := docker(t, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", lab+"-worker01")
+		hosts := map[string]bool{}
+		var lastErr error
+		for i := 0; i < 60 && len(hosts) < 2; i++ {
+			body, err := httpGet("http://" + addr + "/")
+			if err != nil {
+				lastErr = err
+				time.Sleep(500 * time.Millisecond)
+				continue
+			}
+			if !strings.Contains(body, "Hello") {
+				t.Fatalf("nginx answered %q, not the echo app", body)
+			}
+			hosts[strings.TrimSpace(body)] = true
+		}
+		if len(hosts) < 2 {
+			t.Errorf("requests through nginx reached %d api task(s) %v, want more than one (last error %v)", len(hosts), hosts, lastErr)
+		}
+		if _, err := httpGet(fmt.Sprintf("http://127.0.0.1:%d/", vizPort)); err != nil {
+			t.Errorf("visualizer: %v", err)
+		}
+	})
+
+	t.Run("second up is a no-op", func(t *testing.T) {
+		ids := docker(t, "ps", "-q", "--no-trunc", "--filter", "label=dev.swarmgen.lab="+lab)
+		versions := serviceVersions(t)
+		start := time.Now()
+		h.must("up")
+		took := time.Since(start)
+		t.Logf("second up: %s", took.Round(time.Millisecond))
+		if again := docker(t, "ps", "-q", "--no-trunc", "--filter", "label=dev.swarmgen.lab="+lab); again != ids {
+			t.Errorf("containers changed:\n%s\nthen\n%s", ids, again)
+		}
+		if again := serviceVersions(t); again != versions {
+			t.Errorf("service versions changed:\n%s\nthen\n%s", versions, again)
+		}
+		if took > 5*time.Second {
+			t.Errorf("second up took %s, want under 5s", took)
+		}
+	})
+
+	t.Run("worker failure", func(t *testing.T) {
+		docker(t, "kill", lab+"-worker03")
+		h.waitFor("services converged without worker03", 3*time.Minute, func(st *runner.Status) error {
+			if err := converged("echo", "echo_nginx", "echo_api", "visualizer_app")(st); err != nil {
+				return err
+			}
+			for _, svc := range st.Services {
+				for _, task := range svc.Tasks {
+					if task.Node == "worker03" {
+						return fmt.Errorf("%s still on worker03", task.Name)
+					}
+				}
+			}
+			if n := len(service(st, "echo_api").Tasks); n != 3 {
+				return fmt.Errorf("echo_api has %d tasks", n)
+			}
+			return nil
+		})
+	})
+
+	h.must("down")
+	if left := labObjects(t); left != "" {
+		t.Errorf("down left objects of the lab behind: %s", left)
+	}
+	if state := docker(t, "inspect", "--format", "{{.State.Running}}", bystander); state != "true" {
+		t.Errorf("a container beside the lab did not survive down (running=%s)", state)
+	}
+}
+
+func serviceVersions(t *testing.T) string {
+	out := docker(t, "exec", lab+"-manager", "sh", "-c", `docker service inspect --format '{{.Spec.Name}} {{.Version.Index}}' $(docker service ls -q)`)
+	lines := strings.Split(out, "\n")
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}

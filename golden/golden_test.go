@@ -1,0 +1,157 @@
+// Package golden holds the golden cases: golden/<case>/swarm.yaml and the
+// exact files swarmgen writes for it under golden/<case>/out/, and
+// golden/bad/<name>.yaml with the exact error output in <name>.err.
+package golden
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/swarmgen/swarmgen/generator"
+	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/generator/goldenfile"
+)
+
+// requireTools makes a missing shellcheck or docker compose fatal; CI
+// sets it so the checks can never be skipped there.
+var requireTools = os.Getenv("SWARMGEN_REQUIRE_TOOLS") == "1"
+
+func cases(t *testing.T) []string {
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && e.Name() != "bad" {
+			if _, err := os.Stat(filepath.Join(e.Name(), "swarm.yaml")); err == nil {
+				out = append(out, e.Name())
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no golden cases found")
+	}
+	return out
+}
+
+func generate(t *testing.T, dir string) *generator.Result {
+	t.Helper()
+	t.Chdir(dir)
+	res, err := generator.Generate(generator.Options{SpecPath: "swarm.yaml", OutDir: "out"})
+	if err != nil {
+		t.Fatalf("generate: %v", err)
+	}
+	return res
+}
+
+func TestGoldenCases(t *testing.T) {
+	for _, name := range cases(t) {
+		t.Run(name, func(t *testing.T) {
+			res := generate(t, name)
+			var got []string
+			for _, f := range res.Files {
+				goldenfile.Check(t, filepath.Join("out", f.Path), f.Data)
+				got = append(got, f.Path)
+			}
+			// no stale expected file may hide in out/
+			var want []string
+			_ = filepath.WalkDir("out", func(p string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					rel, _ := filepath.Rel("out", p)
+					want = append(want, filepath.ToSlash(rel))
+				}
+				return nil
+			})
+			sort.Strings(want)
+			if !*goldenfile.Update && strings.Join(want, " ") != strings.Join(got, " ") {
+				t.Errorf("out/ holds %v, swarmgen writes %v", want, got)
+			}
+			var warnings bytes.Buffer
+			for _, d := range res.Warnings.Sorted() {
+				warnings.WriteString(d.String() + "\n")
+			}
+			if warnings.Len() > 0 || fileExists("warnings.txt") {
+				goldenfile.Check(t, "warnings.txt", warnings.Bytes())
+			}
+			again := generate(t, ".")
+			for i := range res.Files {
+				if !bytes.Equal(res.Files[i].Data, again.Files[i].Data) {
+					t.Errorf("%s: two renders of one spec differ", res.Files[i].Path)
+				}
+			}
+			shellcheck(t, res)
+			composeConfig(t)
+		})
+	}
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func tool(t *testing.T, name string, args ...string) bool {
+	t.Helper()
+	if err := exec.Command(name, args...).Run(); err != nil {
+		if requireTools {
+			t.Fatalf("%s is required (SWARMGEN_REQUIRE_TOOLS=1) but does not run: %v", name, err)
+		}
+		t.Logf("SKIPPED: %s not available (%v); CI runs this check", name, err)
+		return false
+	}
+	return true
+}
+
+func shellcheck(t *testing.T, res *generator.Result) {
+	if !tool(t, "shellcheck", "--version") {
+		return
+	}
+	for _, f := range res.Files {
+		if strings.HasSuffix(f.Path, ".sh") {
+			out, err := exec.Command("shellcheck", "--severity=style", filepath.Join("out", f.Path)).CombinedOutput()
+			if err != nil {
+				t.Errorf("shellcheck %s:\n%s", f.Path, out)
+			}
+		}
+	}
+}
+
+// composeConfig runs `docker compose config -q` on the written golden
+// files: docker's own reading of them, not just compose-go's.
+func composeConfig(t *testing.T) {
+	if *goldenfile.Update || !tool(t, "docker", "compose", "version") {
+		return
+	}
+	cmd := exec.Command("docker", "compose", "-f", "docker-compose.yml", "config", "-q")
+	cmd.Dir = "out"
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("docker compose config -q: %v\n%s", err, out)
+	}
+}
+
+func TestBadSpecs(t *testing.T) {
+	t.Chdir("bad")
+	specs, _ := filepath.Glob("*.yaml")
+	if len(specs) == 0 {
+		t.Fatal("no bad specs found")
+	}
+	for _, spec := range specs {
+		name := strings.TrimSuffix(spec, ".yaml")
+		t.Run(name, func(t *testing.T) {
+			out := t.TempDir()
+			_, err := generator.Generate(generator.Options{SpecPath: spec, OutDir: out})
+			var l diag.List
+			if !errors.As(err, &l) {
+				t.Fatalf("want validation errors, got %v", err)
+			}
+			goldenfile.Check(t, name+".err", []byte(l.Error()+"\n"))
+			if entries, _ := os.ReadDir(out); len(entries) != 0 {
+				t.Errorf("an invalid spec wrote %d files", len(entries))
+			}
+		})
+	}
+}

@@ -1,0 +1,322 @@
+package runner
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// Cluster is a running lab seen from the host: its node containers.
+type Cluster struct {
+	Managers   []string          // manager container names, in spec order
+	Containers map[string]string // swarm node name -> container name
+	Registry   string            // registry container name
+	Dir        string            // the generated files
+}
+
+// ErrNoManager means no manager container answers: the lab is down.
+var ErrNoManager = errors.New("no manager of the lab answers; is it up? run `swarmgen up`")
+
+func dockerOut(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "docker", args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("docker %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
+	}
+	return out.String(), nil
+}
+
+// Leader returns the container of the manager that leads the swarm now,
+// asking each manager in turn, so it follows a failover.
+func (c Cluster) Leader(ctx context.Context) (string, error) {
+	for _, m := range c.Managers {
+		out, err := dockerOut(ctx, "exec", m, "docker", "node", "ls", "--format", "{{.Hostname}}\t{{.ManagerStatus}}")
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			host, status, _ := strings.Cut(line, "\t")
+			if status == "Leader" {
+				if ctr, ok := c.Containers[host]; ok {
+					return ctr, nil
+				}
+			}
+		}
+		return m, nil // it answers as a manager, which is enough
+	}
+	return "", ErrNoManager
+}
+
+// Docker runs a docker command on the leading manager, with the user's
+// terminal attached when there is one.
+func (c Cluster) Docker(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) error {
+	leader, err := c.Leader(ctx)
+	if err != nil {
+		return err
+	}
+	execArgs := []string{"exec", "-i"}
+	if tty {
+		execArgs = append(execArgs, "-t")
+	}
+	execArgs = append(execArgs, leader, "docker")
+	cmd := exec.CommandContext(ctx, "docker", append(execArgs, args...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+	return cmd.Run()
+}
+
+// NodeStatus is one swarm node as status shows it.
+type NodeStatus struct {
+	Name, Role, State, Availability string
+	Leader, Reachable               bool
+	Labels                          map[string]string
+}
+
+// TaskStatus is one running task.
+type TaskStatus struct{ Name, Node, State string }
+
+// ServiceStatus is one service with its tasks.
+type ServiceStatus struct {
+	Name, Mode, Replicas string
+	Desired              int // from Replicas
+	Running              int // running tasks on ready nodes
+	Tasks                []TaskStatus
+}
+
+// Status is the swarm as a manager sees it.
+type Status struct {
+	Leader   string
+	Nodes    []NodeStatus
+	Services []ServiceStatus
+}
+
+// Status asks the leading manager for nodes, services and tasks.
+func (c Cluster) Status(ctx context.Context) (*Status, error) {
+	leader, err := c.Leader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	on := func(args ...string) (string, error) {
+		return dockerOut(ctx, append([]string{"exec", leader, "docker"}, args...)...)
+	}
+	ids, err := on("node", "ls", "-q")
+	if err != nil {
+		return nil, err
+	}
+	st := &Status{Leader: leader}
+	out, err := on(append([]string{"node", "inspect", "--format", "{{json .}}"}, strings.Fields(ids)...)...)
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var n struct {
+			Description struct{ Hostname string }
+			Spec        struct {
+				Role, Availability string
+				Labels             map[string]string
+			}
+			Status        struct{ State string }
+			ManagerStatus *struct {
+				Leader       bool
+				Reachability string
+			}
+		}
+		if err := json.Unmarshal([]byte(line), &n); err != nil {
+			return nil, fmt.Errorf("reading node inspect: %v", err)
+		}
+		ns := NodeStatus{Name: n.Description.Hostname, Role: n.Spec.Role, State: n.Status.State, Availability: n.Spec.Availability, Labels: n.Spec.Labels}
+		if n.ManagerStatus != nil {
+			ns.Leader, ns.Reachable = n.ManagerStatus.Leader, n.ManagerStatus.Reachability == "reachable"
+		}
+		st.Nodes = append(st.Nodes, ns)
+	}
+	sort.Slice(st.Nodes, func(i, j int) bool { return st.Nodes[i].Name < st.Nodes[j].Name })
+	ready := map[string]bool{}
+	for _, n := range st.Nodes {
+		ready[n.Name] = n.State == "ready"
+	}
+	out, err = on("service", "ls", "--format", "{{.Name}}\t{{.Mode}}\t{{.Replicas}}")
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) < 3 {
+			continue
+		}
+		svc := ServiceStatus{Name: f[0], Mode: f[1], Replicas: f[2]}
+		tasks, err := on("service", "ps", "--filter", "desired-state=running", "--format", "{{.Name}}\t{{.Node}}\t{{.CurrentState}}", svc.Name)
+		if err == nil {
+			for _, t := range strings.Split(strings.TrimSpace(tasks), "\n") {
+				if tf := strings.Split(t, "\t"); len(tf) == 3 {
+					svc.Tasks = append(svc.Tasks, TaskStatus{Name: tf[0], Node: tf[1], State: tf[2]})
+				}
+			}
+		}
+		if _, desired, ok := strings.Cut(svc.Replicas, "/"); ok {
+			fmt.Sscanf(desired, "%d", &svc.Desired) // "3" or "3 (max 2 per node)"
+		}
+		for _, t := range svc.Tasks {
+			// a down node's tasks still count in Replicas until it returns
+			if strings.HasPrefix(t.State, "Running") && ready[t.Node] {
+				svc.Running++
+			}
+		}
+		st.Services = append(st.Services, svc)
+	}
+	sort.Slice(st.Services, func(i, j int) bool { return st.Services[i].Name < st.Services[j].Name })
+	return st, nil
+}
+
+// Print writes status as two tables.
+func (s *Status) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tROLE\tLEADER\tSTATE\tAVAILABILITY\tLABELS")
+	for _, n := range s.Nodes {
+		leader := ""
+		if n.Leader {
+			leader = "*"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.Role, leader, n.State, n.Availability, labels(n.Labels))
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tMODE\tRUNNING/DESIRED\tTASKS (node)")
+	for _, svc := range s.Services {
+		var where []string
+		for _, t := range svc.Tasks {
+			where = append(where, fmt.Sprintf("%s (%s)", t.Name, t.Node))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\n", svc.Name, svc.Mode, svc.Running, svc.Desired, strings.Join(where, ", "))
+	}
+	tw.Flush()
+}
+
+func labels(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		keys[i] = k + "=" + m[k]
+	}
+	return strings.Join(keys, ",")
+}
+
+// ExportLogs gathers what a bug report needs, as `kind export logs` does:
+// each node's engine log and docker info, node and service inspect, task
+// lists, and the generated files. A target ending in .tar.gz becomes a
+// tarball; anything else a folder.
+func (c Cluster) ExportLogs(ctx context.Context, target string) error {
+	dir := target
+	tarball := strings.HasSuffix(target, ".tar.gz") || strings.HasSuffix(target, ".tgz")
+	if tarball {
+		tmp, err := os.MkdirTemp("", "swarmgen-logs-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	save := func(name string, args ...string) {
+		out, err := dockerOut(ctx, args...)
+		if err != nil {
+			out += "\n" + err.Error() + "\n"
+		}
+		p := filepath.Join(dir, name)
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		_ = os.WriteFile(p, []byte(out), 0o644)
+	}
+	names := make([]string, 0, len(c.Containers))
+	for n := range c.Containers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		ctr := c.Containers[n]
+		save(n+"/container.log", "logs", "--timestamps", ctr)
+		save(n+"/docker-info.txt", "exec", ctr, "docker", "info")
+		save(n+"/containers.txt", "exec", ctr, "docker", "ps", "-a", "--no-trunc")
+	}
+	save("registry/container.log", "logs", "--timestamps", c.Registry)
+	if leader, err := c.Leader(ctx); err == nil {
+		save("swarm/nodes.json", "exec", leader, "sh", "-c", "docker node inspect $(docker node ls -q)")
+		save("swarm/services.json", "exec", leader, "sh", "-c", "docker service inspect $(docker service ls -q) 2>/dev/null || true")
+		save("swarm/tasks.txt", "exec", leader, "sh", "-c", "for s in $(docker service ls -q); do docker service ps --no-trunc $s; done")
+		save("swarm/networks.txt", "exec", leader, "docker", "network", "ls")
+	}
+	if err := copyGenerated(c.Dir, filepath.Join(dir, "generated")); err != nil {
+		return err
+	}
+	if tarball {
+		return writeTarball(dir, target)
+	}
+	return nil
+}
+
+func copyGenerated(from, to string) error {
+	for _, pattern := range []string{"docker-compose.yml", "bootstrap.sh", "teardown.sh", "stack/*.yml"} {
+		matches, _ := filepath.Glob(filepath.Join(from, pattern))
+		for _, m := range matches {
+			rel, _ := filepath.Rel(from, m)
+			data, err := os.ReadFile(m)
+			if err != nil {
+				return err
+			}
+			p := filepath.Join(to, rel)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func writeTarball(dir, target string) error {
+	f, err := os.Create(target)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	gz := gzip.NewWriter(f)
+	tw := tar.NewWriter(gz)
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if err := tw.WriteHeader(&tar.Header{Name: "swarmgen-logs/" + filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(data))}); err != nil {
+			return err
+		}
+		_, err = tw.Write(data)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	return gz.Close()
+}

@@ -1,0 +1,144 @@
+// Package runner brings a rendered lab up and down and looks at it, by
+// running the generated scripts and docker commands on the host.
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// UpOptions say how bootstrap.sh runs.
+type UpOptions struct {
+	Dir     string        // where the generated files are
+	Wait    time.Duration // how long nodes and services may take
+	Verbose bool          // stream every command and its output
+	Out     io.Writer
+	TTY     bool // draw spinners
+}
+
+// StepError is a failed bootstrap step with what docker said.
+type StepError struct {
+	Step   string
+	Output string
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("step %q failed (%s):\n%s", e.Step, title(e.Step), strings.TrimRight(e.Output, "\n"))
+}
+
+var (
+	stepStart = regexp.MustCompile(`^==> (\S+)$`)
+	stepEnd   = regexp.MustCompile(`^<== (\S+) (ok|FAILED) (\S+)$`)
+)
+
+// Up runs bootstrap.sh in opt.Dir and reports its steps.
+func Up(ctx context.Context, opt UpOptions) error {
+	return runScript(ctx, opt, "bootstrap.sh")
+}
+
+// Down runs teardown.sh in dir.
+func Down(ctx context.Context, dir string, keepData bool, out io.Writer) error {
+	args := []string{filepath.Join(dir, "teardown.sh")}
+	if keepData {
+		args = append(args, "--keep-data")
+	}
+	cmd := exec.CommandContext(ctx, "bash", args...)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("teardown failed: %v\n%s", err, strings.TrimRight(buf.String(), "\n"))
+	}
+	fmt.Fprintln(out, " ✓ Lab removed")
+	return nil
+}
+
+func runScript(ctx context.Context, opt UpOptions, script string) error {
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(opt.Dir, script))
+	cmd.Env = os.Environ()
+	if opt.Wait > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("SWARMGEN_WAIT=%d", int(opt.Wait.Seconds())))
+	}
+	if opt.Verbose {
+		cmd.Env = append(cmd.Env, "SWARMGEN_VERBOSE=1")
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	var (
+		mu     sync.Mutex
+		stepIO bytes.Buffer // output of the running step, shown if it fails
+	)
+	// stderr goes to the same buffer: docker's own words reach the user.
+	cmd.Stderr = writerFunc(func(b []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		stepIO.Write(b)
+		if opt.Verbose {
+			opt.Out.Write(b)
+		}
+		return len(b), nil
+	})
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	p := &progress{out: opt.Out, tty: opt.TTY && !opt.Verbose}
+	var failed *StepError
+	cur := ""
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		switch m := (struct{ s, e []string }{stepStart.FindStringSubmatch(line), stepEnd.FindStringSubmatch(line)}); {
+		case m.s != nil:
+			cur = m.s[1]
+			mu.Lock()
+			stepIO.Reset()
+			mu.Unlock()
+			p.start(cur)
+		case m.e != nil:
+			p.end(m.e[1], m.e[2] == "ok", m.e[3])
+			mu.Lock()
+			if m.e[2] != "ok" {
+				failed = &StepError{Step: m.e[1], Output: stepIO.String()}
+			} else if m.e[1] == "summary" && !opt.Verbose {
+				opt.Out.Write(stepIO.Bytes())
+			}
+			mu.Unlock()
+			cur = ""
+		default:
+			mu.Lock()
+			stepIO.WriteString(line + "\n")
+			mu.Unlock()
+			if opt.Verbose {
+				fmt.Fprintln(opt.Out, line)
+			}
+		}
+	}
+	err = cmd.Wait()
+	if failed != nil {
+		return failed
+	}
+	if err != nil {
+		mu.Lock()
+		defer mu.Unlock()
+		if cur != "" {
+			p.end(cur, false, "interrupted")
+		}
+		return &StepError{Step: cur, Output: fmt.Sprintf("%s\n%v", stepIO.String(), err)}
+	}
+	return nil
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
