@@ -69,7 +69,7 @@ func countErrors(l diag.List) string {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:    "swarmgen",
 		Usage:   "a Docker Swarm lab in Docker, from one swarm.yaml",
 		Version: version,
@@ -102,6 +102,10 @@ Examples:
 			exportLogsCommand(),
 		},
 	}
+	for _, c := range app.Commands {
+		c.OnUsageError = app.OnUsageError // a bad flag is the user's error: exit 1
+	}
+	return app
 }
 
 var specFlag = &cli.StringFlag{

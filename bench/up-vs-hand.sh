@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Times a cold `swarmgen up` of the classic lab against the classic setup's
+# commands typed one after another (compose up, swarm init, three joins one
+# by one, tag + push, network create, service create, stack deploys, each
+# waited for by polling as a person would), on the same machine, with the
+# same generated files and images. Needs a provisioned machine
+# (./e2e/provision.sh). Usage: bench/up-vs-hand.sh [RUNS]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+runs=${1:-1}
+work=$(mktemp -d)
+trap 'cd "$work" && docker compose down -v >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+(cd "$root" && go build -o "$work/swarmgen" ./cmd/swarmgen)
+cp "$root/e2e/testdata/swarm.yaml" "$work/"
+cd "$work"
+./swarmgen render >/dev/null
+
+now() { date +%s.%N; }
+poll() { until "$@" >/dev/null 2>&1; do sleep 0.5; done; }
+converged() { # converged STACK: every service of the stack at n/n
+  docker exec e2e-manager docker stack services --format '{{.Replicas}}' "$1" |
+    awk -F'[/ ]' '$1 != $2 { bad = 1 } END { exit bad }'
+}
+
+hand() {
+  local t0 addr token img
+  t0=$(now)
+  docker compose up -d >/dev/null 2>&1
+  for n in manager worker01 worker02 worker03; do poll docker exec "e2e-$n" docker info; done
+  addr=$(docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' e2e-manager)
+  docker exec e2e-manager docker swarm init --advertise-addr "$addr" >/dev/null
+  token=$(docker exec e2e-manager docker swarm join-token -q worker)
+  for n in worker01 worker02 worker03; do
+    docker exec "e2e-$n" docker swarm join --token "$token" "$addr:2377" >/dev/null
+  done
+  for img in yutsuki/echo:latest swarmgen-e2e/nginx-proxy:latest=gihyodocker/nginx-proxy:latest swarmgen-e2e/visualizer:latest=dockersamples/visualizer:latest; do
+    local src=${img%%=*} dst=${img#*=}
+    docker tag "$src" "localhost:15000/$dst"
+    docker push -q "localhost:15000/$dst" >/dev/null
+  done
+  docker exec e2e-manager docker network create --driver overlay --attachable ch03 >/dev/null
+  docker exec e2e-manager docker service create --quiet --replicas 1 --name echo registry:5000/yutsuki/echo:latest >/dev/null
+  docker exec e2e-manager docker stack deploy -c /stack/ch03-webapi.yml echo >/dev/null
+  poll converged echo
+  docker exec e2e-manager docker stack deploy -c /stack/visualizer.yml visualizer >/dev/null
+  poll converged visualizer
+  awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+declare -A steps
+swarmgen_total=0 hand_total=0
+for _ in $(seq "$runs"); do
+  ./swarmgen down >/dev/null 2>&1 || true
+  t0=$(now)
+  out=$(./swarmgen up 2>&1)
+  t=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+  swarmgen_total=$(awk -v a="$swarmgen_total" -v b="$t" 'BEGIN { print a + b }')
+  while read -r line; do
+    name=${line#*✓ }; name=${name% (*}; secs=${line##*(}; secs=${secs%s)}
+    steps[$name]=$(awk -v a="${steps[$name]:-0}" -v b="$secs" 'BEGIN { print a + b }')
+  done < <(printf '%s\n' "$out" | grep '✓')
+  ./swarmgen down >/dev/null 2>&1
+  h=$(hand)
+  hand_total=$(awk -v a="$hand_total" -v b="$h" 'BEGIN { print a + b }')
+  docker compose down -v >/dev/null 2>&1
+done
+
+echo "runs: $runs (mean seconds), $(nproc) cores, $(uname -r)"
+printf '%-40s %10s\n' "step of swarmgen up" "seconds"
+for name in "Checking the host" "Starting nodes" "Initialising the swarm" "Joining nodes" \
+  "Pushing images to the lab registry" "Creating overlay networks" "Deploying stacks and services" \
+  "Waiting for services to converge" "Summary"; do
+  printf '%-40s %10.1f\n' "$name" "$(awk -v a="${steps[$name]:-0}" -v n="$runs" 'BEGIN { print a / n }')"
+done
+awk -v s="$swarmgen_total" -v h="$hand_total" -v n="$runs" 'BEGIN {
+  printf "%-40s %10.1f\n%-40s %10.1f\n%-40s %10.2fx\n", "swarmgen up (total)", s / n, "hand-typed sequence (total)", h / n, "ratio swarmgen / hand", s / h }'
