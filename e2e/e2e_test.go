@@ -302,6 +302,25 @@ func TestClassicLab(t *testing.T) {
 		}
 	})
 
+	t.Run("stop and start", func(t *testing.T) {
+		ids := nodeIDs(h.status())
+		catalog, _ := httpGet(fmt.Sprintf("http://127.0.0.1:%d/v2/_catalog", registryPort))
+		h.must("stop")
+		if running := docker(t, "ps", "-q", "--filter", "label=dev.swarmgen.lab="+lab); running != "" {
+			t.Fatalf("containers still running after stop: %s", running)
+		}
+		start := time.Now()
+		h.must("start")
+		t.Logf("start after stop: %s", time.Since(start).Round(time.Millisecond))
+		st := h.waitFor("converged after start", 2*time.Minute, converged("echo", "echo_nginx", "echo_api", "visualizer_app"))
+		if again := nodeIDs(st); again != ids {
+			t.Errorf("node IDs changed across stop/start:\n%s\nthen\n%s", ids, again)
+		}
+		if again, _ := httpGet(fmt.Sprintf("http://127.0.0.1:%d/v2/_catalog", registryPort)); again != catalog {
+			t.Errorf("registry catalog changed across stop/start: %q then %q", catalog, again)
+		}
+	})
+
 	t.Run("worker failure", func(t *testing.T) {
 		docker(t, "kill", lab+"-worker03")
 		h.waitFor("services converged without worker03", 3*time.Minute, func(st *runner.Status) error {
@@ -329,6 +348,16 @@ func TestClassicLab(t *testing.T) {
 	if state := docker(t, "inspect", "--format", "{{.State.Running}}", bystander); state != "true" {
 		t.Errorf("a container beside the lab did not survive down (running=%s)", state)
 	}
+}
+
+// nodeIDs are the swarm's node names with their IDs, one per line.
+func nodeIDs(st *runner.Status) string {
+	var lines []string
+	for _, n := range st.Nodes {
+		lines = append(lines, n.Name+" "+n.ID)
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
 }
 
 func serviceVersions(t *testing.T) string {

@@ -79,7 +79,7 @@ func (c Cluster) Docker(ctx context.Context, args []string, stdin io.Reader, std
 
 // NodeStatus is one swarm node as status shows it.
 type NodeStatus struct {
-	Name, Role, State, Availability string
+	ID, Name, Role, State, Availability string
 	Leader, Reachable               bool
 	Labels                          map[string]string
 }
@@ -122,6 +122,7 @@ func (c Cluster) Status(ctx context.Context) (*Status, error) {
 	}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var n struct {
+			ID          string
 			Description struct{ Hostname string }
 			Spec        struct {
 				Role, Availability string
@@ -136,7 +137,7 @@ func (c Cluster) Status(ctx context.Context) (*Status, error) {
 		if err := json.Unmarshal([]byte(line), &n); err != nil {
 			return nil, fmt.Errorf("reading node inspect: %v", err)
 		}
-		ns := NodeStatus{Name: n.Description.Hostname, Role: n.Spec.Role, State: n.Status.State, Availability: n.Spec.Availability, Labels: n.Spec.Labels}
+		ns := NodeStatus{ID: n.ID, Name: n.Description.Hostname, Role: n.Spec.Role, State: n.Status.State, Availability: n.Spec.Availability, Labels: n.Spec.Labels}
 		if n.ManagerStatus != nil {
 			ns.Leader, ns.Reachable = n.ManagerStatus.Leader, n.ManagerStatus.Reachability == "reachable"
 		}

@@ -11,32 +11,49 @@ import (
 
 func upCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "up",
-		Usage: "render the lab's files if needed and bring the lab up (safe to run again)",
+		Name:   "up",
+		Flags:  upFlags(),
+		Action: upAction,
+		Usage:  "render the lab's files if needed and bring the lab up (safe to run again)",
 		Description: `Writes the generated files that changed, then runs bootstrap.sh: starts the
 containers, forms the swarm, pushes the images, creates the networks, deploys
 the stacks and services and waits until every service has its replicas.
 A second run changes nothing and returns quickly.`,
-		Flags: []cli.Flag{
-			specFlag, outFlag,
-			&cli.DurationFlag{Name: "wait", Value: 5 * time.Minute, Usage: "how long nodes and services may take to be ready"},
-			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print every command bootstrap.sh runs and its output"},
-		},
-		Action: func(c *cli.Context) error {
-			if _, _, err := renderLab(c, true); err != nil {
-				return err
-			}
-			err := runner.Up(c.Context, runner.UpOptions{
-				Dir: c.String("out"), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"),
-				Out: c.App.Writer, TTY: isTerminal(c.App.Writer),
-			})
-			var se *runner.StepError
-			if errors.As(err, &se) {
-				return cli.Exit(se.Error(), exitUser)
-			}
-			return err
-		},
 	}
+}
+
+// startCommand is up under the name users of stop expect: the containers
+// start with their volumes and addresses and the swarm comes back.
+func startCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "start",
+		Usage:  "start a stopped lab and wait until its services converge (same as up)",
+		Flags:  upFlags(),
+		Action: upAction,
+	}
+}
+
+func upFlags() []cli.Flag {
+	return []cli.Flag{
+		specFlag, outFlag,
+		&cli.DurationFlag{Name: "wait", Value: 5 * time.Minute, Usage: "how long nodes and services may take to be ready"},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print every command bootstrap.sh runs and its output"},
+	}
+}
+
+func upAction(c *cli.Context) error {
+	if _, _, err := renderLab(c, true); err != nil {
+		return err
+	}
+	err := runner.Up(c.Context, runner.UpOptions{
+		Dir: c.String("out"), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"),
+		Out: c.App.Writer, TTY: isTerminal(c.App.Writer),
+	})
+	var se *runner.StepError
+	if errors.As(err, &se) {
+		return cli.Exit(se.Error(), exitUser)
+	}
+	return err
 }
 
 func downCommand() *cli.Command {
@@ -54,6 +71,38 @@ func downCommand() *cli.Command {
 			if err := runner.Down(c.Context, c.String("out"), c.Bool("keep-data"), c.App.Writer); err != nil {
 				return cli.Exit(err.Error(), exitUser)
 			}
+			return nil
+		},
+	}
+}
+
+func stopCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "stop",
+		Usage: "stop the lab's containers, keeping the swarm (start it again with swarmgen up or start)",
+		Flags: []cli.Flag{specFlag, outFlag},
+		Action: func(c *cli.Context) error {
+			if _, _, err := renderLab(c, true); err != nil {
+				return err
+			}
+			if err := runner.Stop(c.Context, c.String("out"), c.App.Writer); err != nil {
+				return cli.Exit(err.Error(), exitUser)
+			}
+			return nil
+		},
+	}
+}
+
+func listCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "list",
+		Usage: "list every swarmgen lab on this host",
+		Action: func(c *cli.Context) error {
+			labs, err := runner.List(c.Context)
+			if err != nil {
+				return cli.Exit(err.Error(), exitUser)
+			}
+			runner.PrintList(c.App.Writer, labs)
 			return nil
 		},
 	}

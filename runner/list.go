@@ -1,0 +1,79 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// LabInfo is one lab found on this host by its containers' labels.
+type LabInfo struct {
+	Name    string // compose project
+	Nodes   int
+	Running int
+	Dir     string // where its generated files are
+}
+
+// List finds every lab on this host from the dev.swarmgen.lab label.
+func List(ctx context.Context) ([]LabInfo, error) {
+	out, err := dockerOut(ctx, "ps", "-a", "--filter", "label=dev.swarmgen.lab",
+		"--format", `{{.Label "dev.swarmgen.lab"}}	{{.Label "dev.swarmgen.role"}}	{{.State}}	{{.Label "com.docker.compose.project.working_dir"}}`)
+	if err != nil {
+		return nil, err
+	}
+	labs := map[string]*LabInfo{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			continue
+		}
+		l := labs[f[0]]
+		if l == nil {
+			l = &LabInfo{Name: f[0], Dir: f[3]}
+			labs[f[0]] = l
+		}
+		if f[1] == "registry" {
+			continue
+		}
+		l.Nodes++
+		if f[2] == "running" {
+			l.Running++
+		}
+	}
+	var list []LabInfo
+	for _, l := range labs {
+		list = append(list, *l)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return list, nil
+}
+
+// PrintList writes labs as a table.
+func PrintList(w io.Writer, labs []LabInfo) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LAB\tNODES\tSTATE\tFILES")
+	for _, l := range labs {
+		state := "running"
+		switch {
+		case l.Running == 0:
+			state = "stopped"
+		case l.Running < l.Nodes:
+			state = fmt.Sprintf("degraded (%d/%d nodes running)", l.Running, l.Nodes)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", l.Name, l.Nodes, state, l.Dir)
+	}
+	tw.Flush()
+}
+
+// Stop stops the lab's containers and keeps their state (volumes, fixed
+// addresses), so `swarmgen up` brings the same swarm back.
+func Stop(ctx context.Context, dir string, out io.Writer) error {
+	if _, err := dockerOut(ctx, "compose", "--project-directory", dir, "-f", dir+"/docker-compose.yml", "stop"); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, " ✓ Lab stopped; `swarmgen up` starts it again with its swarm")
+	return nil
+}
