@@ -80,8 +80,8 @@ func (c Cluster) Docker(ctx context.Context, args []string, stdin io.Reader, std
 // NodeStatus is one swarm node as status shows it.
 type NodeStatus struct {
 	ID, Name, Role, State, Availability string
-	Leader, Reachable               bool
-	Labels                          map[string]string
+	Leader, Reachable                   bool
+	Labels                              map[string]string
 }
 
 // TaskStatus is one running task.

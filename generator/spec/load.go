@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"bytes"
+	"io"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -19,7 +21,19 @@ var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func Parse(file string, data []byte) (*Spec, Positions, diag.List) {
 	d := &decoder{file: file, pos: Positions{}}
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	err := dec.Decode(&root)
+	if err == io.EOF {
+		err = nil // no document at all: reported as empty below
+	}
+	var extra yaml.Node
+	if err == nil {
+		// yaml.Unmarshal would silently drop every document after the first
+		if err2 := dec.Decode(&extra); err2 != nil && err2 != io.EOF {
+			err = err2
+		}
+	}
+	if err != nil {
 		line, col, msg := YAMLError(err, data)
 		return nil, d.pos, diag.List{{File: file, Line: line, Col: col, Msg: msg}}
 	}
@@ -28,8 +42,9 @@ func Parse(file string, data []byte) (*Spec, Positions, diag.List) {
 		d.diags.Add(diag.Diagnostic{File: file, Line: 1, Col: 1, Msg: "the spec is empty; run `swarmgen init` for a starter swarm.yaml"})
 		return s, d.pos, d.diags
 	}
-	if len(root.Content) > 1 {
-		d.errorf(root.Content[1], "", "a spec holds one document; remove the extra `---` documents")
+	if len(extra.Content) > 0 && !isNull(extra.Content[0]) { // a trailing `---` alone is fine
+		line := extra.Content[0].Line
+		d.diags.Add(diag.Diagnostic{File: file, Line: line, Col: 1, Msg: "a spec holds one document; remove the `---` and what follows it, or merge it into the first document"})
 	}
 	d.decode(root.Content[0], reflect.ValueOf(s).Elem(), "")
 	return s, d.pos, d.diags

@@ -117,6 +117,9 @@ func Load(in Input) (*Stack, diag.List) {
 	}
 	if !in.RoutingMesh {
 		diags.Extend(withoutRoutingMesh(root, src))
+		if diags.HasErrors() {
+			return nil, diags // compose-go would report the same ports again
+		}
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
@@ -338,7 +341,7 @@ func hostModePorts(p *yaml.Node, path string, src source) ([]*yaml.Node, diag.Li
 		err = fmt.Errorf("no port in it")
 	}
 	if err != nil {
-		diags.Add(src.at(p, path, diag.Error, "%q is not a port: %v; write PUBLISHED:TARGET, e.g. \"8080:80\", or the long syntax {published: 8080, target: 80}", p.Value, err))
+		diags.Add(src.at(p, path, diag.Error, "%q is not a port (%s); write PUBLISHED:TARGET, e.g. \"8080:80\", a TARGET alone, or the long syntax {published: 8080, target: 80}", p.Value, lowerFirst(err.Error())))
 		return nil, diags
 	}
 	sort.SliceStable(configs, func(i, j int) bool { return configs[i].Target < configs[j].Target })
