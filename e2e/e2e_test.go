@@ -321,16 +321,70 @@ func TestClassicLab(t *testing.T) {
 		}
 	})
 
+	t.Run("reconcile an edited spec", func(t *testing.T) {
+		edited := strings.Replace(string(spec), "workers: 3", `workers:
+  - name: worker01
+  - name: worker02
+  - name: worker04
+    labels:
+      zone: edge`, 1)
+		edited = strings.Replace(edited, "stacks:\n", `stacks:
+  - name: edge
+    services:
+      app:
+        image: registry:5000/yutsuki/echo:latest
+        deploy:
+          replicas: 2
+          placement:
+            constraints: [node.labels.zone == edge]
+`, 1)
+		if err := os.WriteFile(filepath.Join(h.dir, "swarm.yaml"), []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		plan := h.must("plan")
+		for _, want := range []string{"+ node worker04", "- node worker03", "+ label worker04: zone=edge", "+ stack edge"} {
+			if !strings.Contains(plan, want) {
+				t.Errorf("plan lacks %q:\n%s", want, plan)
+			}
+		}
+		h.must("up")
+		st := h.waitFor("converged after the edit", 3*time.Minute, converged("echo", "echo_nginx", "echo_api", "visualizer_app", "edge_app"))
+		for _, n := range st.Nodes {
+			if n.Name == "worker03" {
+				t.Errorf("worker03 is still in the swarm: %+v", n)
+			}
+		}
+		for _, svc := range st.Services {
+			for _, task := range svc.Tasks {
+				if task.Node == "worker03" {
+					t.Errorf("%s still on removed worker03", task.Name)
+				}
+				if svc.Name == "edge_app" && task.Node != "worker04" {
+					t.Errorf("%s on %s, want worker04 (zone=edge)", task.Name, task.Node)
+				}
+			}
+		}
+		if left := docker(t, "ps", "-aq", "--filter", "name=^"+lab+"-worker03$"); left != "" {
+			t.Errorf("worker03's container is still there")
+		}
+		if left := docker(t, "volume", "ls", "-q", "--filter", "name="+lab+"_worker03-docker"); left != "" {
+			t.Errorf("worker03's volume is still there: %s", left)
+		}
+		if plan := h.must("plan"); !strings.Contains(plan, "No changes") {
+			t.Errorf("plan after up is not empty:\n%s", plan)
+		}
+	})
+
 	t.Run("worker failure", func(t *testing.T) {
-		docker(t, "kill", lab+"-worker03")
-		h.waitFor("services converged without worker03", 3*time.Minute, func(st *runner.Status) error {
+		docker(t, "kill", lab+"-worker01")
+		h.waitFor("services converged without worker01", 3*time.Minute, func(st *runner.Status) error {
 			if err := converged("echo", "echo_nginx", "echo_api", "visualizer_app")(st); err != nil {
 				return err
 			}
 			for _, svc := range st.Services {
 				for _, task := range svc.Tasks {
-					if task.Node == "worker03" {
-						return fmt.Errorf("%s still on worker03", task.Name)
+					if task.Node == "worker01" {
+						return fmt.Errorf("%s still on worker01", task.Name)
 					}
 				}
 			}

@@ -104,6 +104,69 @@ type Status struct {
 
 // Status asks the leading manager for nodes, services and tasks.
 func (c Cluster) Status(ctx context.Context) (*Status, error) {
+	st, err := c.Nodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	leader := st.Leader
+	on := func(args ...string) (string, error) {
+		return dockerOut(ctx, append([]string{"exec", leader, "docker"}, args...)...)
+	}
+	ready := map[string]bool{}
+	for _, n := range st.Nodes {
+		ready[n.Name] = n.State == "ready"
+	}
+	out, err := on("service", "ls", "--format", "{{.Name}}\t{{.Mode}}\t{{.Replicas}}")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) < 3 {
+			continue
+		}
+		svc := ServiceStatus{Name: f[0], Mode: f[1], Replicas: f[2]}
+		if _, desired, ok := strings.Cut(svc.Replicas, "/"); ok {
+			fmt.Sscanf(desired, "%d", &svc.Desired) // "3" or "3 (max 2 per node)"
+		}
+		st.Services = append(st.Services, svc)
+		names = append(names, svc.Name)
+	}
+	if len(names) == 0 {
+		return st, nil
+	}
+	// one call for every service's tasks: task names are SERVICE.SLOT or SERVICE.NODEID
+	tasks, err := on(append([]string{"service", "ps", "--filter", "desired-state=running", "--format", "{{.Name}}\t{{.Node}}\t{{.CurrentState}}"}, names...)...)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*ServiceStatus{}
+	for i := range st.Services {
+		byName[st.Services[i].Name] = &st.Services[i]
+	}
+	for _, line := range strings.Split(strings.TrimSpace(tasks), "\n") {
+		tf := strings.Split(line, "\t")
+		if len(tf) != 3 {
+			continue
+		}
+		svcName := tf[0][:max(strings.LastIndex(tf[0], "."), 0)]
+		svc := byName[svcName]
+		if svc == nil {
+			continue
+		}
+		svc.Tasks = append(svc.Tasks, TaskStatus{Name: tf[0], Node: tf[1], State: tf[2]})
+		// a down node's tasks still count in Replicas until it returns
+		if strings.HasPrefix(tf[2], "Running") && ready[tf[1]] {
+			svc.Running++
+		}
+	}
+	sort.Slice(st.Services, func(i, j int) bool { return st.Services[i].Name < st.Services[j].Name })
+	return st, nil
+}
+
+// Nodes asks the leading manager for the swarm's nodes only.
+func (c Cluster) Nodes(ctx context.Context) (*Status, error) {
 	leader, err := c.Leader(ctx)
 	if err != nil {
 		return nil, err
@@ -144,40 +207,6 @@ func (c Cluster) Status(ctx context.Context) (*Status, error) {
 		st.Nodes = append(st.Nodes, ns)
 	}
 	sort.Slice(st.Nodes, func(i, j int) bool { return st.Nodes[i].Name < st.Nodes[j].Name })
-	ready := map[string]bool{}
-	for _, n := range st.Nodes {
-		ready[n.Name] = n.State == "ready"
-	}
-	out, err = on("service", "ls", "--format", "{{.Name}}\t{{.Mode}}\t{{.Replicas}}")
-	if err != nil {
-		return nil, err
-	}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		f := strings.Split(line, "\t")
-		if len(f) < 3 {
-			continue
-		}
-		svc := ServiceStatus{Name: f[0], Mode: f[1], Replicas: f[2]}
-		tasks, err := on("service", "ps", "--filter", "desired-state=running", "--format", "{{.Name}}\t{{.Node}}\t{{.CurrentState}}", svc.Name)
-		if err == nil {
-			for _, t := range strings.Split(strings.TrimSpace(tasks), "\n") {
-				if tf := strings.Split(t, "\t"); len(tf) == 3 {
-					svc.Tasks = append(svc.Tasks, TaskStatus{Name: tf[0], Node: tf[1], State: tf[2]})
-				}
-			}
-		}
-		if _, desired, ok := strings.Cut(svc.Replicas, "/"); ok {
-			fmt.Sscanf(desired, "%d", &svc.Desired) // "3" or "3 (max 2 per node)"
-		}
-		for _, t := range svc.Tasks {
-			// a down node's tasks still count in Replicas until it returns
-			if strings.HasPrefix(t.State, "Running") && ready[t.Node] {
-				svc.Running++
-			}
-		}
-		st.Services = append(st.Services, svc)
-	}
-	sort.Slice(st.Services, func(i, j int) bool { return st.Services[i].Name < st.Services[j].Name })
 	return st, nil
 }
 

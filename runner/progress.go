@@ -12,10 +12,12 @@ var stepTitles = map[string]string{
 	"preflight":      "Checking the host",
 	"nodes-up":       "Starting nodes",
 	"swarm-init":     "Initialising the swarm",
+	"remove-nodes":   "Removing nodes the spec no longer has",
 	"swarm-join":     "Joining nodes",
 	"push-images":    "Pushing images to the lab registry",
 	"networks":       "Creating overlay networks",
 	"deploy":         "Deploying stacks and services",
+	"prune":          "Removing what the spec no longer has",
 	"wait-converged": "Waiting for services to converge",
 	"summary":        "Summary",
 }

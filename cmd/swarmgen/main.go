@@ -100,6 +100,7 @@ Examples:
 			stopCommand(),
 			startCommand(),
 			listCommand(),
+			planCommand(),
 			statusCommand(),
 			dockerCommand(),
 			exportLogsCommand(),

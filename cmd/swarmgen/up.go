@@ -4,6 +4,9 @@ import (
 	"errors"
 	"time"
 
+	"github.com/swarmgen/swarmgen/generator"
+	"github.com/swarmgen/swarmgen/reconcile"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/runner"
@@ -38,14 +41,35 @@ func upFlags() []cli.Flag {
 		specFlag, outFlag,
 		&cli.DurationFlag{Name: "wait", Value: 5 * time.Minute, Usage: "how long nodes and services may take to be ready"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print every command bootstrap.sh runs and its output"},
+		&cli.BoolFlag{Name: "dry-run", Usage: "print what would change (as swarmgen plan) and change nothing"},
+		&cli.BoolFlag{Name: "force", Usage: "apply changes the plan refuses (e.g. losing manager quorum)"},
 	}
 }
 
 func upAction(c *cli.Context) error {
+	if c.Bool("dry-run") {
+		return planAction(c)
+	}
+	res, cl, err := renderLab(c, false)
+	if err != nil {
+		return err
+	}
+	plan, err := computePlan(c, res, cl, true)
+	if err != nil {
+		return err
+	}
+	plan = plan.Only("node", "label") // all a nodes-only observation can tell
+	if len(plan.Refusals) > 0 && !c.Bool("force") {
+		plan.Print(c.App.ErrWriter, isTerminal(c.App.ErrWriter))
+		return cli.Exit("nothing was changed", exitUser)
+	}
+	if hasRemovals(plan) {
+		plan.Print(c.App.Writer, isTerminal(c.App.Writer))
+	}
 	if _, _, err := renderLab(c, true); err != nil {
 		return err
 	}
-	err := runner.Up(c.Context, runner.UpOptions{
+	err = runner.Up(c.Context, runner.UpOptions{
 		Dir: c.String("out"), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"),
 		Out: c.App.Writer, TTY: isTerminal(c.App.Writer),
 	})
@@ -106,4 +130,48 @@ func listCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+func planCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "plan",
+		Usage: "show what `swarmgen up` would change in the running lab; change nothing",
+		Description: `Compares swarm.yaml with the running lab: nodes to add or remove, labels,
+images to push, networks, stacks and services to deploy, update or remove.
+Exit 0 whatever the plan; changes that would break the swarm are marked refused.`,
+		Flags:  []cli.Flag{specFlag, outFlag},
+		Action: planAction,
+	}
+}
+
+func planAction(c *cli.Context) error {
+	res, cl, err := renderLab(c, false)
+	if err != nil {
+		return err
+	}
+	plan, err := computePlan(c, res, cl, false)
+	if err != nil {
+		return err
+	}
+	plan.Print(c.App.Writer, isTerminal(c.App.Writer))
+	return nil
+}
+
+// computePlan observes the lab; nodesOnly is enough to find refusals and
+// removals, and keeps a no-op `up` fast.
+func computePlan(c *cli.Context, res *generator.Result, cl runner.Cluster, nodesOnly bool) (reconcile.Plan, error) {
+	obs, err := reconcile.Observe(c.Context, res.Lab, cl, nodesOnly)
+	if err != nil {
+		return reconcile.Plan{}, err
+	}
+	return reconcile.Diff(res.Lab, obs), nil
+}
+
+func hasRemovals(p reconcile.Plan) bool {
+	for _, a := range p.Actions {
+		if a.Op == '-' {
+			return true
+		}
+	}
+	return false
 }

@@ -41,6 +41,9 @@ type Lab struct {
 // Nodes is managers then workers.
 func (l *Lab) Nodes() []Node { return append(append([]Node(nil), l.Managers...), l.Workers...) }
 
+// ContainerPrefix is what container names add to node names.
+func (l *Lab) ContainerPrefix() string { return l.containerName("") }
+
 // Leader is the manager that initialises the swarm.
 func (l *Lab) Leader() Node { return l.Managers[0] }
 
