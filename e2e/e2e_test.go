@@ -105,13 +105,26 @@ func docker(t *testing.T, args ...string) string {
 
 func (h *harness) status() *runner.Status {
 	h.t.Helper()
-	var st runner.Status
-	out := h.must("status", "--json")
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &st); err != nil {
-		h.t.Fatalf("status --json: %v\n%s", err, out)
+	st, err := h.tryStatus()
+	if err != nil {
+		h.t.Fatal(err)
 	}
-	return &st
+	return st
 }
+
+func (h *harness) tryStatus() (*runner.Status, error) {
+	out, err := h.swarmgen("status", "--json")
+	if err != nil {
+		return nil, fmt.Errorf("status --json: %v\n%s", err, out)
+	}
+	var st runner.Status
+	if i := strings.Index(out, "{"); i < 0 || json.Unmarshal([]byte(out[i:]), &st) != nil {
+		return nil, fmt.Errorf("status --json printed no JSON:\n%s", out)
+	}
+	return &st, nil
+}
+
+var execCommand = exec.Command
 
 // waitFor polls cond until it holds or the timeout passes.
 func (h *harness) waitFor(what string, timeout time.Duration, cond func(*runner.Status) error) *runner.Status {

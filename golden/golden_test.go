@@ -5,17 +5,23 @@ package golden
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+
 	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/generator/stack"
 )
 
 // requireTools makes a missing shellcheck or docker compose fatal; CI
@@ -86,6 +92,7 @@ func TestGoldenCases(t *testing.T) {
 					t.Errorf("%s: two renders of one spec differ", res.Files[i].Path)
 				}
 			}
+			loadBack(t, res)
 			shellcheck(t, res)
 			composeConfig(t)
 		})
@@ -153,5 +160,27 @@ func TestBadSpecs(t *testing.T) {
 				t.Errorf("an invalid spec wrote %d files", len(entries))
 			}
 		})
+	}
+}
+
+// loadBack loads every compose and stack file swarmgen wrote with
+// compose-go, as docker compose and docker stack deploy will read them.
+func loadBack(t *testing.T, res *generator.Result) {
+	t.Helper()
+	for _, f := range res.Files {
+		var err error
+		switch {
+		case f.Path == "docker-compose.yml":
+			_, err = loader.LoadWithContext(context.Background(), types.ConfigDetails{
+				WorkingDir:  "out",
+				ConfigFiles: []types.ConfigFile{{Filename: f.Path, Content: f.Data}},
+				Environment: types.Mapping{},
+			}, func(o *loader.Options) { o.SkipResolveEnvironment = true })
+		case strings.HasPrefix(f.Path, "stack/"):
+			_, err = stack.Validate(strings.TrimSuffix(path.Base(f.Path), ".yml"), ".", f.Data)
+		}
+		if err != nil {
+			t.Errorf("%s does not load with compose-go: %v", f.Path, err)
+		}
 	}
 }

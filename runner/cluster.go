@@ -39,12 +39,35 @@ func dockerOut(ctx context.Context, args ...string) (string, error) {
 	return out.String(), nil
 }
 
+// QuorumLostError means manager containers run but none can lead: too
+// few managers are up for a majority.
+type QuorumLostError struct {
+	Up, Total int
+	Survivor  string // a running manager container, for swarmgen recover
+}
+
+func (e *QuorumLostError) Error() string {
+	return fmt.Sprintf(`the swarm has lost its quorum: %d of %d managers are up, and a majority is needed.
+What still works: tasks that run keep running and answering.
+What does not: nothing can be scheduled or changed (no deploy, scale, update or node change),
+and a task that stops is not replaced.
+To recover: bring the stopped managers back with `+"`swarmgen start`"+`, or, if they are gone
+for good, run `+"`swarmgen recover`"+` (docker swarm init --force-new-cluster on %s).`, e.Up, e.Total, e.Survivor)
+}
+
 // Leader returns the container of the manager that leads the swarm now,
 // asking each manager in turn, so it follows a failover.
 func (c Cluster) Leader(ctx context.Context) (string, error) {
+	up, survivor := 0, ""
+	noLeader := false
 	for _, m := range c.Managers {
 		out, err := dockerOut(ctx, "exec", m, "docker", "node", "ls", "--format", "{{.Hostname}}\t{{.ManagerStatus}}")
 		if err != nil {
+			if strings.Contains(err.Error(), "does not have a leader") || strings.Contains(err.Error(), "context deadline exceeded") {
+				noLeader = true
+				up++
+				survivor = m
+			}
 			continue
 		}
 		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -57,7 +80,17 @@ func (c Cluster) Leader(ctx context.Context) (string, error) {
 		}
 		return m, nil // it answers as a manager, which is enough
 	}
+	if noLeader {
+		return "", &QuorumLostError{Up: up, Total: len(c.Managers), Survivor: survivor}
+	}
 	return "", ErrNoManager
+}
+
+// Recover makes survivor the only manager of a new cluster that keeps the
+// swarm's services: docker swarm init --force-new-cluster.
+func (c Cluster) Recover(ctx context.Context, survivor, addr string) error {
+	_, err := dockerOut(ctx, "exec", survivor, "docker", "swarm", "init", "--force-new-cluster", "--advertise-addr", addr)
+	return err
 }
 
 // Docker runs a docker command on the leading manager, with the user's
@@ -212,6 +245,24 @@ func (c Cluster) Nodes(ctx context.Context) (*Status, error) {
 
 // Print writes status as two tables.
 func (s *Status) Print(w io.Writer) {
+	managers, up, leader := 0, 0, ""
+	for _, n := range s.Nodes {
+		if n.Role == "manager" {
+			managers++
+			if n.State == "ready" {
+				up++
+			}
+		}
+		if n.Leader {
+			leader = n.Name
+		}
+	}
+	fmt.Fprintf(w, "leader: %s; managers up: %d of %d", leader, up, managers)
+	if up < managers {
+		fmt.Fprintf(w, " (a majority of %d is needed; %d more may fail)", managers/2+1, up-(managers/2+1))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NODE\tROLE\tLEADER\tSTATE\tAVAILABILITY\tLABELS")
 	for _, n := range s.Nodes {

@@ -101,6 +101,7 @@ Examples:
 			startCommand(),
 			listCommand(),
 			planCommand(),
+			recoverCommand(),
 			statusCommand(),
 			dockerCommand(),
 			exportLogsCommand(),

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -21,7 +24,8 @@ func statusCommand() *cli.Command {
 				return err
 			}
 			st, err := cl.Status(c.Context)
-			if errors.Is(err, runner.ErrNoManager) {
+			var ql *runner.QuorumLostError
+			if errors.Is(err, runner.ErrNoManager) || errors.As(err, &ql) {
 				return cli.Exit(err.Error(), exitUser)
 			}
 			if err != nil {
@@ -55,10 +59,55 @@ func dockerCommand() *cli.Command {
 			if errors.As(err, &ee) {
 				return cli.Exit("", ee.ExitCode()) // docker already said why
 			}
-			if errors.Is(err, runner.ErrNoManager) {
+			var ql *runner.QuorumLostError
+			if errors.Is(err, runner.ErrNoManager) || errors.As(err, &ql) {
 				return cli.Exit(err.Error(), exitUser)
 			}
 			return err
+		},
+	}
+}
+
+func recoverCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "recover",
+		Usage: "after a lost quorum, make a surviving manager the sole manager of a new cluster",
+		Description: `Runs docker swarm init --force-new-cluster on a running manager when too few
+managers are up for a majority. Services and their tasks are kept; the other
+managers are dropped from the swarm (recreate them with swarmgen down and up).
+Asks before acting unless --yes.`,
+		Flags: []cli.Flag{specFlag, outFlag, &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
+		Action: func(c *cli.Context) error {
+			res, cl, err := renderLab(c, false)
+			if err != nil {
+				return err
+			}
+			_, err = cl.Leader(c.Context)
+			var ql *runner.QuorumLostError
+			if !errors.As(err, &ql) {
+				if err == nil {
+					return userErrorf("the swarm has a leader; nothing to recover")
+				}
+				return cli.Exit(err.Error(), exitUser)
+			}
+			addr := ""
+			for _, n := range res.Lab.Managers {
+				if n.ContainerName == ql.Survivor {
+					addr = n.Address
+				}
+			}
+			fmt.Fprintf(c.App.Writer, "%s\n\nRun docker swarm init --force-new-cluster on %s? [y/N] ", ql.Error(), ql.Survivor)
+			if !c.Bool("yes") {
+				answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+				if a := strings.TrimSpace(strings.ToLower(answer)); a != "y" && a != "yes" {
+					return userErrorf("nothing was changed")
+				}
+			}
+			if err := cl.Recover(c.Context, ql.Survivor, addr); err != nil {
+				return cli.Exit(err.Error(), exitUser)
+			}
+			fmt.Fprintf(c.App.Writer, "\n ✓ %s now leads a new cluster with the old services\n", ql.Survivor)
+			return nil
 		},
 	}
 }

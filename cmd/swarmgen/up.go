@@ -161,6 +161,11 @@ func planAction(c *cli.Context) error {
 // removals, and keeps a no-op `up` fast.
 func computePlan(c *cli.Context, res *generator.Result, cl runner.Cluster, nodesOnly bool) (reconcile.Plan, error) {
 	obs, err := reconcile.Observe(c.Context, res.Lab, cl, nodesOnly)
+	var ql *runner.QuorumLostError
+	if nodesOnly && errors.As(err, &ql) {
+		// up restarts the stopped managers, which restores the quorum
+		return reconcile.Plan{}, nil
+	}
 	if err != nil {
 		return reconcile.Plan{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -40,6 +41,42 @@ type Lab struct {
 
 // Nodes is managers then workers.
 func (l *Lab) Nodes() []Node { return append(append([]Node(nil), l.Managers...), l.Workers...) }
+
+// NodeNames are the swarm node names the spec has.
+func (l *Lab) NodeNames() []string {
+	var names []string
+	for _, n := range l.Nodes() {
+		names = append(names, n.Name)
+	}
+	return names
+}
+
+// StackNames are the names the stacks are deployed as.
+func (l *Lab) StackNames() []string {
+	var names []string
+	for _, s := range l.Stacks {
+		names = append(names, s.DeployAs)
+	}
+	return names
+}
+
+// ServiceNames are the standalone services' names.
+func (l *Lab) ServiceNames() []string {
+	var names []string
+	for _, s := range l.Services {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+// NetworkNames are the overlay networks' names.
+func (l *Lab) NetworkNames() []string {
+	var names []string
+	for _, n := range l.Networks {
+		names = append(names, n.Name)
+	}
+	return names
+}
 
 // ContainerPrefix is what container names add to node names.
 func (l *Lab) ContainerPrefix() string { return l.containerName("") }
@@ -165,12 +202,12 @@ type Options struct {
 func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	l := &Lab{
 		Generator:   opt.Generator,
-		SpecFile:    opt.SpecFile,
+		SpecFile:    oneLine(opt.SpecFile),
 		Name:        s.Name,
 		Project:     s.Name,
 		BindAddress: s.BindAddress,
 		RoutingMesh: *s.RoutingMesh,
-		MeshWhere:   opt.MeshWhere,
+		MeshWhere:   oneLine(opt.MeshWhere),
 		Subnet:      s.LabNetwork.Subnet,
 		Privileged:  *s.Nodes.Privileged,
 		PersistData: *s.Nodes.PersistData,
@@ -284,9 +321,9 @@ func image(img spec.Image, pushHost, specDir string) Image {
 // relTo makes a spec-relative path relative to the output directory.
 func relTo(specDir, p string) string {
 	if strings.HasPrefix(p, "/") || specDir == "." || specDir == "" {
-		return p
+		return path.Clean(p)
 	}
-	return strings.TrimSuffix(specDir, "/") + "/" + p
+	return path.Clean(specDir + "/" + p)
 }
 
 // service builds the docker service create arguments. Without the routing
@@ -337,4 +374,14 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// oneLine keeps a path from ending a comment line of a generated file.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
 }

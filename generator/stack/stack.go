@@ -190,6 +190,8 @@ func Validate(name, workDir string, body []byte) (*types.Project, error) {
 	})
 }
 
+// inlineRoot builds the stack file of an inline stack from copies of the
+// spec's nodes, so that rewriting it leaves the spec alone.
 func inlineRoot(s spec.Stack) *yaml.Node {
 	root := &yaml.Node{Kind: yaml.MappingNode}
 	set(root, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: FileVersion, Style: yaml.DoubleQuotedStyle})
@@ -198,11 +200,32 @@ func inlineRoot(s spec.Stack) *yaml.Node {
 		node yaml.Node
 	}{{"services", s.Services}, {"networks", s.Networks}, {"volumes", s.Volumes}, {"configs", s.Configs}, {"secrets", s.Secrets}} {
 		if part.node.Kind != 0 {
-			n := part.node
-			set(root, part.key, &n)
+			set(root, part.key, copyPart(&part.node, map[*yaml.Node]*yaml.Node{}))
 		}
 	}
 	return root
+}
+
+// copyPart copies a part of an inline stack. An alias of an anchor
+// earlier in the same part stays an alias; one of an anchor elsewhere in
+// the spec (say an x-defaults: &defaults block) is replaced by a copy of
+// what it names, since the stack file does not hold that anchor.
+func copyPart(n *yaml.Node, copied map[*yaml.Node]*yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		if target, ok := copied[n.Alias]; ok {
+			c := *n
+			c.Alias = target
+			return &c
+		}
+		return deepCopy(n)
+	}
+	c := *n
+	copied[n] = &c
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, child := range n.Content {
+		c.Content[i] = copyPart(child, copied)
+	}
+	return &c
 }
 
 func ensureVersion(root *yaml.Node) {
@@ -424,14 +447,24 @@ func expandMerges(m *yaml.Node) {
 }
 
 // deepCopy copies a node tree, aliases resolved and anchors dropped, so
-// the copy can be changed and written without clashing anchors.
+// the copy can be changed and written without clashing anchors. An alias
+// of one of its own ancestors (a cycle) is kept as it is.
 func deepCopy(n *yaml.Node) *yaml.Node {
+	return deepCopyPath(n, map[*yaml.Node]bool{})
+}
+
+func deepCopyPath(n *yaml.Node, ancestors map[*yaml.Node]bool) *yaml.Node {
+	if r := resolve(n); r != nil && ancestors[r] {
+		return n
+	}
 	n = resolve(n)
+	ancestors[n] = true
+	defer delete(ancestors, n)
 	c := *n
 	c.Anchor = ""
 	c.Content = make([]*yaml.Node, len(n.Content))
 	for i, child := range n.Content {
-		c.Content[i] = deepCopy(child)
+		c.Content[i] = deepCopyPath(child, ancestors)
 	}
 	return &c
 }

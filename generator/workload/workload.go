@@ -24,17 +24,17 @@ type Port struct {
 type Workload struct {
 	Name        string          // swarm service name, e.g. echo_api
 	Where       diag.Diagnostic // position of its definition (Msg unused)
+	Image       string
+	Global      bool
+	Replicas    int
+	MaxPerNode  int      // 0: unlimited
+	Constraints []string // already checked by placement.Parse (invalid ones are skipped)
+	Ports       []Port
+	Networks    []string // external networks it needs
 	// At holds positions of its fields where known, keyed image, replicas,
 	// constraints, constraints[i], ports[i] and networks.NAME; a field
 	// without one is reported at Where.
 	At map[string]diag.Diagnostic
-	Image       string
-	Global      bool
-	Replicas    int
-	MaxPerNode  int // 0: unlimited
-	Constraints []string // already checked by placement.Parse (invalid ones are skipped)
-	Ports       []Port
-	Networks    []string // external networks it needs
 }
 
 // Lab is what the workloads run on.

@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/swarmgen/swarmgen/runner"
+)
+
+const haSpec = `apiVersion: swarmgen.dev/v1alpha1
+kind: Lab
+name: e2e-ha
+routing_mesh: false
+registry:
+  image: swarmgen-e2e/registry:3
+  port: 15001
+nodes:
+  image: swarmgen-e2e/dind:bookworm
+  privileged: false
+managers: 3
+workers: 1
+images:
+  - source: yutsuki/echo:latest
+services:
+  - name: echo
+    image: registry:5000/yutsuki/echo:latest
+    replicas: 2
+`
+
+// TestManagerFailover: with 3 managers, killing the leader elects a new
+// one and services keep running; killing a second loses the quorum, which
+// status explains; starting the lab again restores it.
+func TestManagerFailover(t *testing.T) {
+	needEngine(t)
+	h := newHarness(t, haSpec)
+	h.must("up", "--wait", "4m")
+	st := h.waitFor("3 managers, 1 leader", time.Minute, converged("echo"))
+	oldLeader := leaderOf(st)
+	if oldLeader == "" {
+		t.Fatalf("no leader: %+v", st.Nodes)
+	}
+
+	killed := time.Now()
+	docker(t, "kill", "e2e-ha-"+oldLeader)
+	var newLeader string
+	for deadline := time.Now().Add(time.Minute); newLeader == "" || newLeader == oldLeader; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no new leader within a minute of killing %s", oldLeader)
+		}
+		if st, err := h.tryStatus(); err == nil {
+			newLeader = leaderOf(st)
+		}
+		if newLeader == "" || newLeader == oldLeader {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	t.Logf("FAILOVER: %s killed, %s leads after %s", oldLeader, newLeader, time.Since(killed).Round(10*time.Millisecond))
+	out := h.must("status")
+	if !strings.Contains(out, "leader: "+newLeader) || !strings.Contains(out, "managers up: 2 of 3") {
+		t.Errorf("status does not show the new leader and the down manager:\n%s", out)
+	}
+	if ls := h.must("docker", "node", "ls"); !strings.Contains(ls, newLeader) || !strings.Contains(ls, "Leader") {
+		t.Errorf("swarmgen docker did not reach the new leader:\n%s", ls)
+	}
+	h.waitFor("echo still 2/2", time.Minute, converged("echo"))
+
+	second := ""
+	for _, n := range []string{"manager01", "manager02", "manager03"} {
+		if n != oldLeader && n != newLeader {
+			second = n
+		}
+	}
+	docker(t, "kill", "e2e-ha-"+newLeader)
+	var msg string
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(msg, "lost its quorum"); time.Sleep(time.Second) {
+		if time.Now().After(deadline) {
+			t.Fatalf("status never reported the lost quorum; last:\n%s", msg)
+		}
+		msg, _ = h.swarmgen("status")
+	}
+	for _, want := range []string{"1 of 3 managers are up", "keep running", "swarmgen start", "swarmgen recover", "e2e-ha-" + second} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("quorum message lacks %q:\n%s", want, msg)
+		}
+	}
+
+	h.must("start", "--wait", "4m")
+	st = h.waitFor("quorum back", 2*time.Minute, func(st *runner.Status) error {
+		ready := 0
+		for _, n := range st.Nodes {
+			if n.Role == "manager" && n.State == "ready" {
+				ready++
+			}
+		}
+		if ready != 3 {
+			return fmt.Errorf("%d managers ready", ready)
+		}
+		return converged("echo")(st)
+	})
+	t.Logf("after start: leader %s", leaderOf(st))
+}
+
+func leaderOf(st *runner.Status) string {
+	for _, n := range st.Nodes {
+		if n.Leader && n.State == "ready" {
+			return n.Name
+		}
+	}
+	return ""
+}
+
+// newHarness builds the binary and writes spec into a fresh lab directory,
+// with the lab brought down at the end.
+func newHarness(t *testing.T, spec string) *harness {
+	t.Helper()
+	root, _ := filepath.Abs("..")
+	h := &harness{t: t, bin: filepath.Join(t.TempDir(), "swarmgen"), dir: t.TempDir()}
+	build := execCommand("go", "build", "-o", h.bin, "./cmd/swarmgen")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(h.dir, "swarm.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = h.swarmgen("down")
+	t.Cleanup(func() {
+		if t.Failed() {
+			_, _ = h.swarmgen("export-logs", filepath.Join(root, "e2e", "out", "logs-"+t.Name()))
+		}
+		_, _ = h.swarmgen("down")
+	})
+	return h
+}
