@@ -23,6 +23,8 @@
 #   SWARMGEN_E2E_MIRROR  Debian mirror for debootstrap (default: the first
 #                        one of the machine's apt sources)
 #   SWARMGEN_E2E_FORCE   set to 1 to rebuild every image
+#   SWARMGEN_E2E_PARALLEL      0 to run every step in sequence (default 1:
+#                        the Go builds run while debootstrap works)
 #   SWARMGEN_E2E_DOCKERD_ARGS  extra arguments for dockerd when the script
 #                        starts it (e.g. a second engine: --host=unix://...
 #                        --data-root=... --exec-root=... --pidfile=...)
@@ -36,6 +38,7 @@ set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${SWARMGEN_E2E_CACHE:-/var/cache/swarmgen-e2e}
 FORCE=${SWARMGEN_E2E_FORCE:-0}
+PARALLEL=${SWARMGEN_E2E_PARALLEL:-1}
 DOCKERD_LOG=${SWARMGEN_E2E_DOCKERD_LOG:-/tmp/dockerd.log}
 read -r -a DOCKERD_ARGS <<<"${SWARMGEN_E2E_DOCKERD_ARGS:-}"
 
@@ -65,6 +68,7 @@ declare -A BG_PID=() BG_T0=()
 
 cleanup() {
 	local rc=$?
+	set +e
 	if [[ $rc -ne 0 && -n $CURRENT_STEP ]]; then
 		echo "provision: step '$CURRENT_STEP' FAILED (exit $rc)" >&2
 		if [[ -s $CURRENT_LOG ]]; then
@@ -83,7 +87,7 @@ cleanup() {
 	# debootstrap mounts proc/sys in its target; never rm -rf through a mount.
 	local m
 	findmnt -rn -o TARGET 2>/dev/null | grep -F "$WORK/" | sort -r | while read -r m; do
-		umount -l "$m" 2>/dev/null || true
+		umount -l "$m"
 	done
 	rm -rf "$WORK"
 	exit "$rc"
@@ -115,6 +119,10 @@ step() {
 # it and prints its line.
 bg_step() {
 	local name=$1 fn=$2
+	if [[ $PARALLEL == 0 ]]; then
+		step "$name" "$fn"
+		return
+	fi
 	BG_T0[$name]=$(now)
 	(
 		RESULT="done"
@@ -126,6 +134,7 @@ bg_step() {
 }
 bg_wait() {
 	local name=$1
+	[[ -n ${BG_PID[$name]:-} ]] || return 0
 	CURRENT_STEP=$name
 	CURRENT_LOG=$WORK/$name.log
 	wait "${BG_PID[$name]}"
@@ -139,7 +148,7 @@ bg_wait() {
 inputs_hash() {
 	local w
 	for w in "$@"; do
-		printf '%s\n' "$w"
+		printf '%s\n' "${w#"$REPO_ROOT"/}" # independent of the clone's path
 		if [[ -f $w ]]; then
 			sha256sum <"$w"
 		fi
@@ -203,7 +212,7 @@ step_engine() {
 # ----------------------------------------------------------------- compose --
 
 step_compose() {
-	local plugin_dir=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins
+	local plugin_dir=${DOCKER_CONFIG:-${HOME:-/root}/.docker}/cli-plugins
 	local cached=$CACHE/bin/docker-compose-$COMPOSE_VERSION
 	if docker compose version >/dev/null 2>&1; then
 		RESULT="skipped ($(docker compose version --short 2>/dev/null || echo present))"
@@ -313,8 +322,8 @@ rootfs_tarball() {
 }
 
 # import_rootfs TARBALL IMAGE HASH FILES... : docker import of TARBALL plus
-# FILES (pairs SOURCE DEST-IN-ROOTFS, mode 0755), then the --change options in
-# the CHANGES array.
+# FILES (pairs SOURCE DEST-IN-ROOTFS; mode 0755 if SOURCE is executable, else
+# 0644), with the --change options in the CHANGES array.
 import_rootfs() {
 	local tarball=$1 image=$2 hash=$3
 	shift 3
@@ -324,7 +333,11 @@ import_rootfs() {
 	cp "$tarball" "$tmp"
 	local files=()
 	while [[ $# -gt 0 ]]; do
-		install -D -m 0755 "$1" "$extra/$2"
+		if [[ -x $1 ]]; then
+			install -D -m 0755 "$1" "$extra/$2"
+		else
+			install -D -m 0644 "$1" "$extra/$2"
+		fi
 		files+=("./$2")
 		shift 2
 	done

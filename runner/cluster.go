@@ -58,32 +58,32 @@ for good, run `+"`swarmgen recover`"+` (docker swarm init --force-new-cluster on
 // Leader returns the container of the manager that leads the swarm now,
 // asking each manager in turn, so it follows a failover.
 func (c Cluster) Leader(ctx context.Context) (string, error) {
-	up, survivor := 0, ""
-	noLeader := false
+	st, err := c.Nodes(ctx)
+	if err != nil {
+		return "", err
+	}
+	return st.Leader, nil
+}
+
+// ask runs one shell command on the first manager that can answer for the
+// swarm, and returns its output and which manager answered.
+func (c Cluster) ask(ctx context.Context, script string) (out, manager string, err error) {
+	up, survivor, noLeader := 0, "", false
 	for _, m := range c.Managers {
-		out, err := dockerOut(ctx, "exec", m, "docker", "node", "ls", "--format", "{{.Hostname}}\t{{.ManagerStatus}}")
-		if err != nil {
-			if strings.Contains(err.Error(), "does not have a leader") || strings.Contains(err.Error(), "context deadline exceeded") {
-				noLeader = true
-				up++
-				survivor = m
-			}
-			continue
+		out, err := dockerOut(ctx, "exec", m, "sh", "-c", script)
+		if err == nil {
+			return out, m, nil
 		}
-		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-			host, status, _ := strings.Cut(line, "\t")
-			if status == "Leader" {
-				if ctr, ok := c.Containers[host]; ok {
-					return ctr, nil
-				}
-			}
+		if strings.Contains(err.Error(), "does not have a leader") || strings.Contains(err.Error(), "context deadline exceeded") {
+			noLeader = true
+			up++
+			survivor = m
 		}
-		return m, nil // it answers as a manager, which is enough
 	}
 	if noLeader {
-		return "", &QuorumLostError{Up: up, Total: len(c.Managers), Survivor: survivor}
+		return "", "", &QuorumLostError{Up: up, Total: len(c.Managers), Survivor: survivor}
 	}
-	return "", ErrNoManager
+	return "", "", ErrNoManager
 }
 
 // Recover makes survivor the only manager of a new cluster that keeps the
@@ -198,24 +198,14 @@ func (c Cluster) Status(ctx context.Context) (*Status, error) {
 	return st, nil
 }
 
-// Nodes asks the leading manager for the swarm's nodes only.
+// Nodes asks a manager for the swarm's nodes only, in one call; Leader is
+// the container of the manager that leads now.
 func (c Cluster) Nodes(ctx context.Context) (*Status, error) {
-	leader, err := c.Leader(ctx)
+	out, answered, err := c.ask(ctx, `docker node inspect --format '{{json .}}' $(docker node ls -q)`)
 	if err != nil {
 		return nil, err
 	}
-	on := func(args ...string) (string, error) {
-		return dockerOut(ctx, append([]string{"exec", leader, "docker"}, args...)...)
-	}
-	ids, err := on("node", "ls", "-q")
-	if err != nil {
-		return nil, err
-	}
-	st := &Status{Leader: leader}
-	out, err := on(append([]string{"node", "inspect", "--format", "{{json .}}"}, strings.Fields(ids)...)...)
-	if err != nil {
-		return nil, err
-	}
+	st := &Status{Leader: answered}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var n struct {
 			ID          string
@@ -236,6 +226,9 @@ func (c Cluster) Nodes(ctx context.Context) (*Status, error) {
 		ns := NodeStatus{ID: n.ID, Name: n.Description.Hostname, Role: n.Spec.Role, State: n.Status.State, Availability: n.Spec.Availability, Labels: n.Spec.Labels}
 		if n.ManagerStatus != nil {
 			ns.Leader, ns.Reachable = n.ManagerStatus.Leader, n.ManagerStatus.Reachability == "reachable"
+			if ctr, ok := c.Containers[ns.Name]; ok && ns.Leader {
+				st.Leader = ctr
+			}
 		}
 		st.Nodes = append(st.Nodes, ns)
 	}

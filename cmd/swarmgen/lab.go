@@ -24,12 +24,8 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 	}
 	printWarnings(c.App.ErrWriter, res.Warnings)
 	if write {
-		changed, err := output.Write(out, res.Files)
-		if err != nil {
+		if err := writeFiles(c, out, res); err != nil {
 			return nil, runner.Cluster{}, err
-		}
-		for _, p := range changed {
-			fmt.Fprintf(c.App.ErrWriter, "wrote %s\n", p)
 		}
 	}
 	cl := runner.Cluster{Containers: map[string]string{}, Registry: res.Lab.Registry.ContainerName, Dir: out}
@@ -40,6 +36,18 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 		cl.Containers[n.Name] = n.ContainerName
 	}
 	return res, cl, nil
+}
+
+// writeFiles brings the generated files on disk up to date.
+func writeFiles(c *cli.Context, out string, res *generator.Result) error {
+	changed, err := output.Write(out, res.Files)
+	if err != nil {
+		return err
+	}
+	for _, p := range changed {
+		fmt.Fprintf(c.App.ErrWriter, "wrote %s\n", p)
+	}
+	return nil
 }
 
 // isTerminal reports whether f is a terminal (no escape codes otherwise).

@@ -66,7 +66,7 @@ func upAction(c *cli.Context) error {
 	if hasRemovals(plan) {
 		plan.Print(c.App.Writer, isTerminal(c.App.Writer))
 	}
-	if _, _, err := renderLab(c, true); err != nil {
+	if err := writeFiles(c, c.String("out"), res); err != nil {
 		return err
 	}
 	err = runner.Up(c.Context, runner.UpOptions{
