@@ -195,6 +195,7 @@ func TestClassicLab(t *testing.T) {
 	h := &harness{t: t, bin: filepath.Join(t.TempDir(), "swarmgen"), dir: t.TempDir()}
 	build := exec.Command("go", "build", "-o", h.bin, "./cmd/swarmgen")
 	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static: it is also the visualizer image
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

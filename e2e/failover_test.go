@@ -121,6 +121,7 @@ func newHarness(t *testing.T, spec string) *harness {
 	h := &harness{t: t, bin: filepath.Join(t.TempDir(), "swarmgen"), dir: t.TempDir()}
 	build := execCommand("go", "build", "-o", h.bin, "./cmd/swarmgen")
 	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static: it is also the visualizer image
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/render"
@@ -80,6 +82,17 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 			workloads = append(workloads, loaded.Workloads...)
 		}
 	}
+	if s.Visualizer != "" && !diags.Errors().Touches(opt.SpecPath, "visualizer") {
+		loaded, d, err := visualizerStack(s, opt.SpecPath, specDir, pos)
+		if err != nil {
+			return nil, err
+		}
+		diags.Extend(d)
+		if loaded != nil {
+			stacks = append(stacks, loaded)
+			workloads = append(workloads, loaded.Workloads...)
+		}
+	}
 	workloads = append(workloads, serviceWorkloads(s, opt.SpecPath, pos)...)
 	diags.Extend(workload.Check(labOf(s), workloads))
 	if diags.HasErrors() {
@@ -98,14 +111,53 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 		meshWhere = rel(opt.SpecPath)
 	}
 	l := model.Build(s, stacks, model.Options{
-		Generator: opt.Generator,
-		SpecFile:  rel(opt.SpecPath),
-		SpecDir:   rel(specDir),
-		MeshWhere: meshWhere,
+		Generator:       opt.Generator,
+		SpecFile:        rel(opt.SpecPath),
+		SpecDir:         rel(specDir),
+		MeshWhere:       meshWhere,
+		VisualizerImage: VisualizerImage,
 	})
 	files, err := render.Lab(l)
 	if err != nil {
 		return nil, err
 	}
 	return &Result{Spec: s, Lab: l, Files: files, Warnings: diags.Warnings()}, nil
+}
+
+// VisualizerImage is the builtin visualizer's name in the lab registry.
+const VisualizerImage = "swarmgen/visualizer:latest"
+
+// visualizerStack makes the stack the visualizer field asks for, loaded
+// like any inline stack, with its positions at the visualizer field.
+func visualizerStack(s *spec.Spec, file, dir string, pos spec.Positions) (*stack.Stack, diag.List, error) {
+	builtin := s.Visualizer == spec.VisualizerBuiltin
+	image := s.Visualizer
+	if builtin {
+		image = spec.RegistryImage(VisualizerImage)
+	}
+	text, err := render.VisualizerStack(image, builtin)
+	if err != nil {
+		return nil, nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		return nil, nil, fmt.Errorf("internal error: visualizer stack: %w", err)
+	}
+	at := pos.Lookup("visualizer")
+	setPos(&doc, at)
+	st := spec.Stack{Name: spec.VisualizerStack, DeployAs: spec.VisualizerStack}
+	if root := doc.Content[0]; len(root.Content) == 2 {
+		st.Services = *root.Content[1]
+	}
+	loaded, d := stack.Load(stack.Input{
+		Stack: st, Path: "visualizer", SpecFile: file, SpecDir: dir, SpecPos: at, RoutingMesh: *s.RoutingMesh,
+	})
+	return loaded, d, nil
+}
+
+func setPos(n *yaml.Node, at spec.Pos) {
+	n.Line, n.Column = at.Line, at.Col
+	for _, c := range n.Content {
+		setPos(c, at)
+	}
 }

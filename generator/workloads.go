@@ -54,5 +54,8 @@ func labOf(s *spec.Spec) workload.Lab {
 			lab.Images[spec.RegistryImage(img.Name)] = true
 		}
 	}
+	if s.Visualizer == spec.VisualizerBuiltin {
+		lab.Images[spec.RegistryImage(VisualizerImage)] = true
+	}
 	return lab
 }

@@ -102,6 +102,7 @@ Examples:
 			listCommand(),
 			planCommand(),
 			recoverCommand(),
+			vizCommand(),
 			statusCommand(),
 			dockerCommand(),
 			exportLogsCommand(),

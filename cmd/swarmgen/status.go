@@ -17,8 +17,15 @@ func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "status",
 		Usage: "show nodes (role, leader, state, availability, labels) and services with their tasks",
-		Flags: []cli.Flag{specFlag, outFlag, &cli.BoolFlag{Name: "json", Usage: "print JSON for scripts"}},
+		Flags: []cli.Flag{
+			specFlag, outFlag,
+			&cli.BoolFlag{Name: "json", Usage: "print JSON for scripts"},
+			&cli.BoolFlag{Name: "watch", Aliases: []string{"w"}, Usage: "redraw every second: nodes as columns, their tasks under them"},
+		},
 		Action: func(c *cli.Context) error {
+			if c.Bool("watch") {
+				return watchStatus(c)
+			}
 			_, cl, err := renderLab(c, false)
 			if err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/swarmgen/swarmgen/generator"
+	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/reconcile"
 
 	"github.com/urfave/cli/v2"
@@ -68,6 +69,11 @@ func upAction(c *cli.Context) error {
 	}
 	if err := writeFiles(c, c.String("out"), res); err != nil {
 		return err
+	}
+	if res.Spec.Visualizer == spec.VisualizerBuiltin {
+		if err := runner.PrepareVisualizer(c.String("out")); err != nil {
+			return cli.Exit(err.Error(), exitUser)
+		}
 	}
 	err = runner.Up(c.Context, runner.UpOptions{
 		Dir: c.String("out"), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"),

@@ -153,8 +153,13 @@ type URL struct {
 	Target    int
 }
 
+// VisualizerContext is where `swarmgen up` prepares the builtin
+// visualizer's image, relative to the generated files.
+const VisualizerContext = ".swarmgen/visualizer"
+
 // Image is an image pushed into the lab registry.
 type Image struct {
+	Prepared    bool   // its build context is made by swarmgen up, not by the user
 	Source      string // local image, when not built
 	Build       string // build context, relative to the output directory
 	Dockerfile  string
@@ -196,6 +201,8 @@ type Options struct {
 	SpecFile  string // spec path relative to the output directory
 	SpecDir   string // the spec's directory relative to the output directory
 	MeshWhere string
+	// VisualizerImage is the builtin visualizer's registry name.
+	VisualizerImage string
 }
 
 // Build makes the model of a defaulted, validated spec and its stacks.
@@ -241,6 +248,12 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	sort.Ints(l.HostPorts)
 	for _, img := range s.Images {
 		l.Images = append(l.Images, image(img, l.Registry.PushHost, opt.SpecDir))
+	}
+	if s.Visualizer == spec.VisualizerBuiltin {
+		// its build context is made by `swarmgen up`, beside the generated files
+		viz := image(spec.Image{Build: VisualizerContext, Dockerfile: "Dockerfile", Name: opt.VisualizerImage}, l.Registry.PushHost, ".")
+		viz.Prepared = true
+		l.Images = append(l.Images, viz)
 	}
 	for _, n := range s.Networks {
 		l.Networks = append(l.Networks, Network{Name: n.Name, Attachable: *n.Attachable, Subnet: n.Subnet})

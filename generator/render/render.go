@@ -77,3 +77,20 @@ func Lab(l *model.Lab) ([]File, error) {
 	// here it would cost 98% of a 500-node render.
 	return files, nil
 }
+
+// VisualizerStack renders the services of the visualizer stack, in
+// compose syntax, for the generator to load like an inline stack.
+func VisualizerStack(image string, builtin bool) ([]byte, error) {
+	var buf bytes.Buffer
+	err := tmpl.ExecuteTemplate(&buf, "visualizer-stack.yml.tmpl", map[string]any{"Image": image, "Builtin": builtin})
+	return buf.Bytes(), err
+}
+
+// VisualizerDockerfile is the Dockerfile of the builtin visualizer image.
+func VisualizerDockerfile() []byte {
+	data, err := templates.FS.ReadFile("visualizer.Dockerfile.tmpl")
+	if err != nil {
+		panic(err) // embedded: cannot fail
+	}
+	return data
+}

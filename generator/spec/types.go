@@ -26,6 +26,7 @@ type Spec struct {
 	Networks    []Network  `yaml:"networks" desc:"Overlay networks created before stacks are deployed; stacks use them as external networks."`
 	Stacks      []Stack    `yaml:"stacks" desc:"Stacks, each written to stack/<name>.yml and deployed with docker stack deploy."`
 	Services    []Service  `yaml:"services" desc:"Standalone services created with docker service create."`
+	Visualizer  string     `yaml:"visualizer" desc:"A visualizer deployed as stack visualizer on a manager, published on swarm port 9000: builtin (swarmgen's own page, an image of this binary that swarmgen up builds and pushes to the lab registry), an image such as dockersamples/visualizer (it must serve on port 8080), or empty for none."`
 }
 
 // LabNetwork is the bridge network of the lab's containers.

@@ -111,6 +111,7 @@ func Validate(s *Spec, file, dir string, pos Positions) diag.List {
 	v.networks(s)
 	v.stacks(s)
 	v.services(s)
+	v.visualizer(s)
 	return v.diags
 }
 
@@ -567,4 +568,26 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// VisualizerBuiltin selects swarmgen's own visualizer.
+const VisualizerBuiltin = "builtin"
+
+// VisualizerStack is the stack name the visualizer is deployed as.
+const VisualizerStack = "visualizer"
+
+func (v *validator) visualizer(s *Spec) {
+	if s.Visualizer == "" {
+		return
+	}
+	if s.Visualizer != VisualizerBuiltin {
+		if _, err := reference.ParseNormalizedNamed(s.Visualizer); err != nil {
+			v.errf("visualizer", "%q is neither builtin nor a valid image reference: %v", s.Visualizer, err)
+		}
+	}
+	for i, st := range s.Stacks {
+		if st.Name == VisualizerStack || st.DeployAs == VisualizerStack {
+			v.errf(fmt.Sprintf("stacks[%d]", i), "visualizer: %s deploys stack %q itself; rename this stack or remove the visualizer field", s.Visualizer, VisualizerStack)
+		}
+	}
 }

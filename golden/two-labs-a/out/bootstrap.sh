@@ -302,8 +302,11 @@ create_networks() {
 deploy() {
   local pids=()
   # what is deployed now, read once: stacks, their file hashes, services
-  DEPLOYED_STACKS=" $(on "$LEADER" stack ls --format '{{.Name}}' | tr '\n' ' ')"
-  STACK_HASHES=$(docker exec "$LEADER" sh -c 'cat /var/lib/docker/swarmgen/stack-*.line 2>/dev/null' || true)
+  local deployed
+  deployed=$(docker exec "$LEADER" sh -c 'docker stack ls --format "deployed {{.Name}}"
+    cat /var/lib/docker/swarmgen/stack-*.line 2>/dev/null; true')
+  DEPLOYED_STACKS=" $(printf '%s\n' "$deployed" | awk '$1 == "deployed" { printf "%s ", $2 }')"
+  STACK_HASHES=$(printf '%s\n' "$deployed" | grep -v '^deployed ' || true)
   SERVICE_HASHES=$(service_hashes)
   deploy_stack 'web' 'web' '7ee8a2dd89ce3c7e' & pids+=("$!")
   if [ "${#pids[@]}" -eq 0 ]; then
@@ -378,20 +381,29 @@ wait_converged() {
 # prune: stacks, standalone services and networks the lab created that the
 # spec no longer has are removed; nothing else is touched.
 prune() {
-  local name
-  for name in $(on "$LEADER" stack ls --format '{{.Name}}'); do
-    case "$KEEP_STACKS" in *" $name "*) continue ;; esac
-    docker exec "$LEADER" test -e "/var/lib/docker/swarmgen/stack-$name.line" || continue # not ours
-    on "$LEADER" stack rm "$name" >/dev/null
-    docker exec "$LEADER" rm -f "/var/lib/docker/swarmgen/stack-$name.line"
-    say "stack $name removed"
+  local name kind lab
+  # what the lab created, read in one call: "stack|service|network NAME"
+  lab=$(docker exec "$LEADER" sh -c '
+    docker stack ls --format "stack {{.Name}}"
+    docker service ls --filter label=dev.swarmgen.hash --format "service {{.Name}}"
+    docker network ls --filter label=dev.swarmgen.network --format "network {{.Name}}"')
+  printf '%s\n' "$lab" | while read -r kind name; do
+    case "$kind" in
+      stack)
+        case "$KEEP_STACKS" in *" $name "*) continue ;; esac
+        docker exec "$LEADER" test -e "/var/lib/docker/swarmgen/stack-$name.line" || continue # not ours
+        on "$LEADER" stack rm "$name" >/dev/null
+        docker exec "$LEADER" rm -f "/var/lib/docker/swarmgen/stack-$name.line"
+        say "stack $name removed"
+        ;;
+      service)
+        case "$KEEP_SERVICES" in *" $name "*) continue ;; esac
+        on "$LEADER" service rm "$name" >/dev/null
+        say "service $name removed"
+        ;;
+    esac
   done
-  for name in $(on "$LEADER" service ls --filter label=dev.swarmgen.hash --format '{{.Name}}'); do
-    case "$KEEP_SERVICES" in *" $name "*) continue ;; esac
-    on "$LEADER" service rm "$name" >/dev/null
-    say "service $name removed"
-  done
-  for name in $(on "$LEADER" network ls --filter label=dev.swarmgen.network --format '{{.Name}}'); do
+  for name in $(printf '%s\n' "$lab" | awk '$1 == "network" { print $2 }'); do
     case "$KEEP_NETWORKS" in *" $name "*) continue ;; esac
     # a removed stack's tasks may still hold the network for a moment
     local tries=0
@@ -405,8 +417,7 @@ prune() {
 }
 
 summary() {
-  on "$LEADER" node ls
-  on "$LEADER" service ls
+  docker exec "$LEADER" sh -c 'docker node ls && echo && docker service ls'
   say 'http://127.0.0.1:8001 -> manager:80'
 }
 

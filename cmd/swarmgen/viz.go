@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/swarmgen/swarmgen/viz"
+)
+
+func vizCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "viz",
+		Usage: "serve the swarm visualizer page (which task runs on which node, live)",
+		Description: `Reads the Docker Engine API of a manager and serves one read-only page.
+Inside the swarm (the builtin visualizer stack) it reads /var/run/docker.sock;
+on the host, with a swarm.yaml at hand, it reads the lab's leading manager
+through docker exec. Nothing is ever passed through to the Docker API.`,
+		Flags: []cli.Flag{
+			specFlag, outFlag,
+			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "address to serve on"},
+			&cli.StringFlag{Name: "socket", Usage: "Docker socket to read (default: the lab's manager if the spec exists, else /var/run/docker.sock)"},
+			&cli.StringFlag{Name: "auth", Usage: "require HTTP basic auth, as user:pass (for labs bound beyond localhost)", EnvVars: []string{"SWARMGEN_VIZ_AUTH"}},
+		},
+		Action: func(c *cli.Context) error {
+			dial, what, err := engineDialer(c)
+			if err != nil {
+				return err
+			}
+			srv := &http.Server{
+				Addr:              c.String("listen"),
+				Handler:           viz.NewServer(&viz.ClientSource{Client: viz.NewClient(dial)}, viz.Options{Auth: c.String("auth")}),
+				ReadHeaderTimeout: 10 * time.Second,
+			}
+			ln, err := net.Listen("tcp", srv.Addr)
+			if err != nil {
+				return userErrorf("cannot listen on %s: %v", srv.Addr, err)
+			}
+			fmt.Fprintf(c.App.Writer, "visualizer of %s on http://%s\n", what, ln.Addr())
+			return srv.Serve(ln)
+		},
+	}
+}
+
+// engineDialer picks how to reach a manager's Engine API: an explicit
+// socket, the lab's leading manager, or the local socket.
+func engineDialer(c *cli.Context) (func(context.Context) (net.Conn, error), string, error) {
+	if sock := c.String("socket"); sock != "" {
+		return viz.UnixDialer(sock), sock, nil
+	}
+	if _, err := os.Stat(c.String("file")); err == nil {
+		_, cl, err := renderLab(c, false)
+		if err != nil {
+			return nil, "", err
+		}
+		leader, err := cl.Leader(c.Context)
+		if err != nil {
+			return nil, "", cli.Exit(err.Error(), exitUser)
+		}
+		return viz.ExecDialer(leader), "manager " + leader, nil
+	}
+	return viz.UnixDialer("/var/run/docker.sock"), "/var/run/docker.sock", nil
+}
+
+// watchStatus redraws the terminal view until interrupted: nodes as
+// columns, their tasks under them.
+func watchStatus(c *cli.Context) error {
+	dial, _, err := engineDialer(c)
+	if err != nil {
+		return err
+	}
+	src := &viz.ClientSource{Client: viz.NewClient(dial)}
+	tty := isTerminal(c.App.Writer)
+	width := 120
+	if tty {
+		if w, ok := terminalWidth(); ok {
+			width = w
+		}
+	}
+	for {
+		ctx, cancel := context.WithTimeout(c.Context, 10*time.Second)
+		m, err := src.Snapshot(ctx)
+		cancel()
+		if errors.Is(c.Context.Err(), context.Canceled) {
+			return nil
+		}
+		if tty {
+			fmt.Fprint(c.App.Writer, "\033[H\033[2J") // home and clear: redraw in place
+		}
+		if err != nil {
+			fmt.Fprintf(c.App.Writer, "cannot read the swarm: %v\n", err)
+		} else {
+			fmt.Fprint(c.App.Writer, viz.RenderText(m, width))
+		}
+		if !tty {
+			fmt.Fprintln(c.App.Writer, "---")
+		}
+		select {
+		case <-c.Context.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// terminalWidth reads $COLUMNS; without it the default width is kept.
+func terminalWidth() (int, bool) {
+	var w int
+	if _, err := fmt.Sscan(os.Getenv("COLUMNS"), &w); err == nil && w > 20 {
+		return w, true
+	}
+	return 0, false
+}

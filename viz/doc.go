@@ -1,0 +1,28 @@
+// Package viz is swarmgen's swarm visualizer: it reads a swarm manager's
+// Docker Engine API and serves one web page showing which task runs on
+// which node (it replaces dockersamples/visualizer), plus a text rendering
+// of the same for terminals.
+//
+// The pieces:
+//
+//   - Client reads GET /nodes, /services?status=true and /tasks (API 1.41,
+//     Docker 20.10 and later) over a connection given by a dialer:
+//     UnixDialer for a mounted /var/run/docker.sock, ExecDialer for the
+//     engine inside a dind node container (docker exec … docker system
+//     dial-stdio). Only the standard library is used.
+//   - BuildModel turns those lists into a Model: a column per node, a card
+//     per task, a legend per service. It is pure and deterministic.
+//   - NewServer serves the page (/), the Model as JSON (/api/state) and its
+//     changes as server-sent events (/events) from any Source;
+//     ClientSource is the Source over a Client.
+//   - RenderText draws a Model as text columns for a terminal.
+//
+// A typical use, on the host of a swarmgen lab:
+//
+//	c := viz.NewClient(viz.ExecDialer("manager"))
+//	h := viz.NewServer(&viz.ClientSource{Client: c}, viz.Options{})
+//	http.ListenAndServe("127.0.0.1:8080", h)
+//
+// The page needs nothing from the network: HTML, CSS and JS are embedded
+// and inlined, and the Content-Security-Policy allows nothing else.
+package viz
