@@ -298,6 +298,46 @@ func TestClassicLab(t *testing.T) {
 		}
 	})
 
+	t.Run("visualizer page", func(t *testing.T) {
+		b := startBrowser(t)
+		if err := b.navigate(fmt.Sprintf("http://127.0.0.1:%d/", vizPort)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.waitEval(`document.querySelectorAll("[data-node]").length`, "4", 15*time.Second); err != nil {
+			t.Fatalf("the page does not show the 4 nodes: %v", err)
+		}
+		var names []string
+		if err := b.eval(`Array.from(document.querySelectorAll("[data-node]")).map(e => e.dataset.node).sort()`, &names); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(names, " ") != "manager worker01 worker02 worker03" {
+			t.Errorf("page shows nodes %v", names)
+		}
+		// the page's task cards per service match docker service ps
+		st := h.waitFor("stacks converged", time.Minute, converged("echo", "echo_nginx", "echo_api", "visualizer_app"))
+		for _, svc := range st.Services {
+			expr := fmt.Sprintf(`document.querySelectorAll('[data-service=%q]').length`, svc.Name)
+			if _, err := b.waitEval(expr, fmt.Sprint(len(svc.Tasks)), 5*time.Second); err != nil {
+				t.Errorf("service %s: docker service ps has %d running tasks: %v", svc.Name, len(svc.Tasks), err)
+			}
+		}
+		if err := os.MkdirAll(filepath.Join(root, "e2e", "out"), 0o755); err == nil {
+			shot := filepath.Join(root, "e2e", "out", "visualizer.png")
+			if err := b.screenshot(shot); err != nil {
+				t.Errorf("screenshot: %v", err)
+			} else {
+				t.Logf("screenshot: %s", shot)
+			}
+		}
+		// the open page follows a change without a reload
+		h.must("docker", "service", "scale", "--detach", "echo=2")
+		took, err := b.waitEval(`document.querySelectorAll('[data-service="echo"]').length`, "2", 5*time.Second)
+		if err != nil {
+			t.Errorf("the page did not show echo scaled to 2 within 5s: %v", err)
+		}
+		t.Logf("page showed the scale to 2 after %s", took.Round(10*time.Millisecond))
+	})
+
 	t.Run("second up is a no-op", func(t *testing.T) {
 		ids := docker(t, "ps", "-q", "--no-trunc", "--filter", "label=dev.swarmgen.lab="+lab)
 		versions := serviceVersions(t)

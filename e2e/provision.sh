@@ -7,7 +7,8 @@
 # seconds. Prints one line per step with its duration, then the images.
 #
 # Provisions:
-#   - Debian packages docker.io, iptables, debootstrap, shellcheck
+#   - Debian packages docker.io, iptables, debootstrap, shellcheck, chromium
+#     (the visualizer page is checked in headless Chromium), curl
 #   - a running Docker engine (dockerd, log in /tmp/dockerd.log)
 #   - the docker compose v2 CLI plugin (built from the Go module proxy)
 #   - images:
@@ -171,7 +172,7 @@ gobuild() { # gobuild OUT PACKAGE: static build from the repository's module
 
 step_packages() {
 	local missing=() cmd pkg
-	for pair in dockerd:docker.io iptables:iptables debootstrap:debootstrap shellcheck:shellcheck; do
+	for pair in dockerd:docker.io iptables:iptables debootstrap:debootstrap shellcheck:shellcheck chromium:chromium curl:curl; do
 		cmd=${pair%%:*}
 		pkg=${pair#*:}
 		if ! PATH=$PATH:/usr/sbin:/sbin command -v "$cmd" >/dev/null 2>&1; then
@@ -179,7 +180,7 @@ step_packages() {
 		fi
 	done
 	if [[ ${#missing[@]} -eq 0 ]]; then
-		RESULT="skipped (dockerd, iptables, debootstrap, shellcheck present)"
+		RESULT="skipped (dockerd, iptables, debootstrap, shellcheck, chromium, curl present)"
 		return
 	fi
 	apt-get update -q
