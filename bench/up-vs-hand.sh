@@ -11,7 +11,7 @@ runs=${1:-1}
 work=$(mktemp -d)
 trap 'cd "$work" && docker compose down -v >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-(cd "$root" && go build -o "$work/swarmgen" ./cmd/swarmgen)
+(cd "$root" && CGO_ENABLED=0 go build -o "$work/swarmgen" ./cmd/swarmgen) # static: also the visualizer image
 cp "$root/e2e/testdata/swarm.yaml" "$work/"
 cd "$work"
 ./swarmgen render >/dev/null
@@ -34,7 +34,9 @@ hand() {
   for n in worker01 worker02 worker03; do
     docker exec "e2e-$n" docker swarm join --token "$token" "$addr:2377" >/dev/null
   done
-  for img in yutsuki/echo:latest swarmgen-e2e/nginx-proxy:latest=gihyodocker/nginx-proxy:latest swarmgen-e2e/visualizer:latest=dockersamples/visualizer:latest; do
+  docker build -q -t localhost:15000/swarmgen/visualizer:latest .swarmgen/visualizer >/dev/null
+  docker push -q localhost:15000/swarmgen/visualizer:latest >/dev/null
+  for img in yutsuki/echo:latest swarmgen-e2e/nginx-proxy:latest=gihyodocker/nginx-proxy:latest; do
     local src=${img%%=*} dst=${img#*=}
     docker tag "$src" "localhost:15000/$dst"
     docker push -q "localhost:15000/$dst" >/dev/null

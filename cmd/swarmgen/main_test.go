@@ -138,3 +138,11 @@ func TestLabArgs(t *testing.T) {
 		t.Errorf("defaults: got %q %q %q", file, out, rest)
 	}
 }
+
+// The committed example's generated files must be what render writes.
+func TestExampleIsRendered(t *testing.T) {
+	code, out, stderr := swarmgen(t, "render", "--check", "-f", "../../examples/classic/swarm.yaml", "-o", "../../examples/classic")
+	if code != 0 {
+		t.Errorf("examples/classic is stale (run `go run ./cmd/swarmgen render -f examples/classic/swarm.yaml -o examples/classic`):\n%s%s", out, stderr)
+	}
+}
