@@ -70,8 +70,8 @@ done
 
 echo "runs: $runs (mean seconds), $(nproc) cores, $(uname -r)"
 printf '%-40s %10s\n' "step of swarmgen up" "seconds"
-for name in "Checking the host" "Starting nodes" "Initialising the swarm" "Joining nodes" \
-  "Pushing images to the lab registry" "Creating overlay networks" "Deploying stacks and services" \
+for name in "Checking the host" "Starting nodes" "Initialising the swarm" "Removing nodes the spec no longer has" "Joining nodes" \
+  "Pushing images to the lab registry" "Creating overlay networks" "Deploying stacks and services" "Removing what the spec no longer has" \
   "Waiting for services to converge" "Summary"; do
   printf '%-40s %10.1f\n' "$name" "$(awk -v a="${steps[$name]:-0}" -v n="$runs" 'BEGIN { print a / n }')"
 done
