@@ -6,6 +6,8 @@ package reconcile
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -165,7 +167,7 @@ func Diff(l *model.Lab, o *Observed) Plan {
 			add('~', "stack", s.DeployAs, "redeploy "+s.File)
 		}
 	}
-	for _, name := range sortedKeys(o.Stacks) {
+	for _, name := range slices.Sorted(maps.Keys(o.Stacks)) {
 		if !wantStack[name] {
 			add('-', "stack", name, "")
 		}
@@ -180,21 +182,12 @@ func Diff(l *model.Lab, o *Observed) Plan {
 			add('~', "service", s.Name, "recreate with the new definition")
 		}
 	}
-	for _, name := range sortedKeys(o.Services) {
+	for _, name := range slices.Sorted(maps.Keys(o.Services)) {
 		if !wantSvc[name] {
 			add('-', "service", name, "")
 		}
 	}
 	return p
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 var kindOrder = []string{"node", "label", "image", "network", "stack", "service"}

@@ -7,7 +7,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -287,7 +289,7 @@ func (l *Lab) node(n spec.Node, role string) Node {
 		Address:       n.Address,
 		DataVolume:    n.Name + "-docker",
 	}
-	for _, k := range sortedKeys(n.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(n.Labels)) {
 		m.Labels = append(m.Labels, KV{k, n.Labels[k]})
 	}
 	for _, p := range n.Ports {
@@ -366,7 +368,7 @@ func service(s spec.Service, mesh bool) Service {
 	for _, c := range s.Constraints {
 		args = append(args, "--constraint", c)
 	}
-	for _, k := range sortedKeys(s.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(s.Environment)) {
 		args = append(args, "--env", k+"="+s.Environment[k])
 	}
 	args = append(args, s.Image)
@@ -378,15 +380,6 @@ func service(s spec.Service, mesh bool) Service {
 func hash(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // oneLine keeps a path from ending a comment line of a generated file.

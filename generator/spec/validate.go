@@ -2,11 +2,12 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -268,7 +269,7 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 		}
 		addrs[n.Address] = "node " + n.Name
 	}
-	for _, k := range sortedKeys(n.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(n.Labels)) {
 		if !labelKeyRe.MatchString(k) {
 			v.keyErrf(path+".labels."+k, "%q is not a valid label key (letters, digits, '.', '_' and '-')", k)
 		}
@@ -545,7 +546,7 @@ func (v *validator) services(s *Spec) {
 				v.errf(fmt.Sprintf("%s.constraints[%d]", path, j), "%v", err)
 			}
 		}
-		for _, k := range sortedKeys(svc.Environment) {
+		for _, k := range slices.Sorted(maps.Keys(svc.Environment)) {
 			if !envKeyRe.MatchString(k) {
 				v.keyErrf(path+".environment."+k, "%q is not a valid variable name (letters, digits, '_', not starting with a digit)", k)
 			}
@@ -559,15 +560,6 @@ func (v *validator) services(s *Spec) {
 			}
 		}
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // VisualizerBuiltin selects swarmgen's own visualizer.
