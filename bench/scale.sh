@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Times a cold `swarmgen up` of a bare lab (3 managers, N-3 workers, no
+# stacks) for each node count given, with per-step times, and the memory of
+# an idle node. Needs a provisioned machine (./e2e/provision.sh).
+# Usage: bench/scale.sh [NODES...]   (default: 10 30)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d)
+trap 'cd "$work" && ./swarmgen down >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+(cd "$root" && CGO_ENABLED=0 go build -o "$work/swarmgen" ./cmd/swarmgen)
+cd "$work"
+
+for nodes in "${@:-10 30}"; do
+  for n in $nodes; do
+    cat >swarm.yaml <<SPEC
+apiVersion: swarmgen.dev/v1alpha1
+kind: Lab
+name: scale
+routing_mesh: false
+registry: {image: swarmgen-e2e/registry:3, port: 15002}
+nodes: {image: swarmgen-e2e/dind:bookworm, privileged: false}
+managers: 3
+workers: $((n - 3))
+SPEC
+    ./swarmgen down >/dev/null 2>&1 || true
+    start=$(date +%s.%N)
+    out=$(./swarmgen up --wait 10m 2>&1)
+    total=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    ready=$(docker exec scale-manager01 docker node ls --format '{{.Status}}' | grep -c Ready)
+    mem=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' | awk '$1 ~ /^scale-(manager|worker)/ {
+      v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[A-Za-z]+$/, "", v)
+      if (u == "GiB") v *= 1024; if (u == "KiB") v /= 1024; s += v; c++ } END { printf "%.0f", s / c }')
+    echo "== $n nodes: $ready Ready, total ${total}s, mean idle node memory ${mem} MiB"
+    printf '%s\n' "$out" | grep '✓' | grep -v 'Summary'
+    ./swarmgen down >/dev/null 2>&1
+  done
+done
