@@ -39,7 +39,7 @@ func serviceWorkloads(s *spec.Spec, file string, pos spec.Positions) []workload.
 
 // labOf is what the workloads can run on.
 func labOf(s *spec.Spec) workload.Lab {
-	lab := workload.Lab{Networks: map[string]bool{}, Images: map[string]bool{}, RegistryHost: spec.RegistryHost, RoutingMesh: *s.RoutingMesh}
+	lab := workload.Lab{Networks: map[string]bool{}, Images: map[string]bool{}, RegistryHost: spec.RegistryHost}
 	for _, n := range s.Managers.Nodes {
 		lab.Nodes = append(lab.Nodes, placement.Node{Name: n.Name, Role: "manager", Labels: n.Labels})
 	}

@@ -31,12 +31,8 @@ func statusCommand() *cli.Command {
 				return err
 			}
 			st, err := cl.Status(c.Context)
-			var ql *runner.QuorumLostError
-			if errors.Is(err, runner.ErrNoManager) || errors.As(err, &ql) {
-				return cli.Exit(err.Error(), exitUser)
-			}
 			if err != nil {
-				return err
+				return labStateError(err)
 			}
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)
@@ -66,11 +62,7 @@ func dockerCommand() *cli.Command {
 			if errors.As(err, &ee) {
 				return cli.Exit("", ee.ExitCode()) // docker already said why
 			}
-			var ql *runner.QuorumLostError
-			if errors.Is(err, runner.ErrNoManager) || errors.As(err, &ql) {
-				return cli.Exit(err.Error(), exitUser)
-			}
-			return err
+			return labStateError(err)
 		},
 	}
 }
@@ -141,4 +133,14 @@ func exportLogsCommand() *cli.Command {
 			return err
 		},
 	}
+}
+
+// labStateError makes "the lab is down" and "the swarm lost its quorum"
+// user errors (exit 1, their own advice); anything else stays as it is.
+func labStateError(err error) error {
+	var ql *runner.QuorumLostError
+	if errors.Is(err, runner.ErrNoManager) || errors.As(err, &ql) {
+		return cli.Exit(err.Error(), exitUser)
+	}
+	return err
 }

@@ -406,14 +406,17 @@ func (v *validator) buildContext(path string, img Image) {
 // RegistryImage is the name nodes pull an image by: registry:5000/NAME,
 // with the tag made explicit.
 func RegistryImage(name string) string {
-	if !strings.Contains(lastSegment(name), ":") && !strings.Contains(name, "@") {
-		name += ":latest"
-	}
-	return RegistryHost + "/" + name
+	return RegistryHost + "/" + WithTag(name)
 }
 
-func lastSegment(s string) string {
-	return s[strings.LastIndex(s, "/")+1:]
+// WithTag makes an image reference's tag explicit (:latest when it has
+// neither tag nor digest), so two spellings of one image compare equal.
+func WithTag(ref string) string {
+	last := ref[strings.LastIndex(ref, "/")+1:]
+	if !strings.Contains(last, ":") && !strings.Contains(ref, "@") {
+		return ref + ":latest"
+	}
+	return ref
 }
 
 func (v *validator) networks(s *Spec) {

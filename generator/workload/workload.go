@@ -11,6 +11,7 @@ import (
 
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/placement"
+	"github.com/swarmgen/swarmgen/generator/spec"
 )
 
 // Port is one published port of a service.
@@ -43,7 +44,6 @@ type Lab struct {
 	Networks     map[string]bool // overlay networks the lab creates
 	Images       map[string]bool // registry:5000/... names the lab pushes
 	RegistryHost string          // registry:5000
-	RoutingMesh  bool
 }
 
 // at is where a problem with field of w is reported.
@@ -79,8 +79,8 @@ func Check(lab Lab, ws []Workload) diag.List {
 			errf(w, "constraints", "service %s: no node satisfies its placement constraints [%s]: %s; add a node that does (e.g. with the right labels) or relax them", w.Name, strings.Join(w.Constraints, ", "), whyNoNode(lab.Nodes, cs))
 			continue
 		}
-		if strings.HasPrefix(w.Image, lab.RegistryHost+"/") && !lab.Images[withTag(w.Image)] {
-			name := strings.TrimPrefix(withTag(w.Image), lab.RegistryHost+"/")
+		if strings.HasPrefix(w.Image, lab.RegistryHost+"/") && !lab.Images[spec.WithTag(w.Image)] {
+			name := strings.TrimPrefix(spec.WithTag(w.Image), lab.RegistryHost+"/")
 			errf(w, "image", "service %s: image %s is not among the images swarmgen pushes (%s); add it under images: with name: %s, or fix the reference", w.Name, w.Image, pushed(lab.Images), name)
 		}
 		for _, n := range w.Networks {
@@ -208,12 +208,4 @@ func nodeNames(ns []placement.Node) string {
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
-}
-
-func withTag(image string) string {
-	last := image[strings.LastIndex(image, "/")+1:]
-	if !strings.Contains(last, ":") && !strings.Contains(image, "@") {
-		return image + ":latest"
-	}
-	return image
 }

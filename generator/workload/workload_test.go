@@ -12,7 +12,7 @@ import (
 
 var _ = goldenfile.Update // so that `go test ./... -update` is accepted here
 
-func lab(mesh bool) Lab {
+func lab() Lab {
 	return Lab{
 		Nodes: []placement.Node{
 			{Name: "manager", Role: "manager"},
@@ -22,7 +22,6 @@ func lab(mesh bool) Lab {
 		Networks:     map[string]bool{"front": true},
 		Images:       map[string]bool{"registry:5000/echo:latest": true},
 		RegistryHost: "registry:5000",
-		RoutingMesh:  mesh,
 	}
 }
 
@@ -57,7 +56,7 @@ func TestCheckAccepts(t *testing.T) {
 		// an unpublished port takes no host port
 		{Name: "r", Where: where(7), Image: "x", Replicas: 9, Ports: []Port{{0, 80, "tcp", true}}},
 	}
-	if got := check(t, lab(false), ws...); len(got) != 0 {
+	if got := check(t, lab(), ws...); len(got) != 0 {
 		t.Errorf("unexpected:\n%s", strings.Join(got, "\n"))
 	}
 }
@@ -98,7 +97,7 @@ func TestCheckReports(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := check(t, lab(true), tt.ws...)
+			got := check(t, lab(), tt.ws...)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
@@ -107,7 +106,7 @@ func TestCheckReports(t *testing.T) {
 }
 
 func TestCheckEmptyLabImages(t *testing.T) {
-	l := lab(true)
+	l := lab()
 	l.Images = nil
 	got := check(t, l, Workload{Name: "s", Where: where(1), Image: "registry:5000/a@sha256:0123", Replicas: 1})
 	want := []string{"swarm.yaml:1:5: svc: service s: image registry:5000/a@sha256:0123 is not among the images swarmgen pushes (it pushes none); add it under images: with name: a@sha256:0123, or fix the reference"}
