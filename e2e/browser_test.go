@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -41,7 +42,8 @@ func startBrowser(t *testing.T) *browser {
 	cmd := exec.Command(path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--user-data-dir="+t.TempDir(), "--remote-debugging-pipe", "about:blank")
-	cmd.ExtraFiles = []*os.File{toChrome, fromChrome} // fd 3: its input, fd 4: its output
+	cmd.ExtraFiles = []*os.File{toChrome, fromChrome}     // fd 3: its input, fd 4: its output
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its helpers die with it
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -49,9 +51,18 @@ func startBrowser(t *testing.T) *browser {
 	fromChrome.Close()
 	b := &browser{cmd: cmd, in: chromeIn, out: bufio.NewReader(chromeOut)}
 	t.Cleanup(func() {
+		// close it cleanly so no helper process still writes into the
+		// profile directory when the test removes it; kill the group if not
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		go func() { _ = b.call("", "Browser.close", nil, nil) }() // never blocks the cleanup
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+		}
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
 		chromeIn.Close()
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
 	})
 	var target struct{ TargetID string }
 	if err := b.call("", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
