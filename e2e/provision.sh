@@ -84,7 +84,11 @@ cleanup() {
 		pkill -TERM -P "$pid" 2>/dev/null || true
 		kill "$pid" 2>/dev/null || true
 	done
-	wait 2>/dev/null || true
+	# Wait only for our own steps: a bare `wait` would also wait for the
+	# dockerd started below and hang the caller forever.
+	for pid in "${BG_PID[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
 	# debootstrap mounts proc/sys in its target; never rm -rf through a mount.
 	local m
 	findmnt -rn -o TARGET 2>/dev/null | grep -F "$WORK/" | sort -r | while read -r m; do
@@ -195,8 +199,9 @@ step_engine() {
 		RESULT="skipped (docker info answers)"
 		return
 	fi
-	# setsid + nohup: the daemon survives this script and its session.
-	setsid nohup dockerd "${DOCKERD_ARGS[@]}" >"$DOCKERD_LOG" 2>&1 </dev/null &
+	# setsid + nohup in a subshell: the daemon survives this script and its
+	# session, and is not this shell's child, so nothing here waits for it.
+	(setsid nohup dockerd "${DOCKERD_ARGS[@]}" >"$DOCKERD_LOG" 2>&1 </dev/null &)
 	local i
 	for ((i = 0; i < 120; i++)); do
 		if docker info >/dev/null 2>&1; then
