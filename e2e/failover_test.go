@@ -33,7 +33,8 @@ services:
 
 // TestManagerFailover: with 3 managers, killing the leader elects a new
 // one and services keep running; killing a second loses the quorum, which
-// status explains; starting the lab again restores it.
+// status explains; starting the lab again restores it. Losing two for good
+// is mended by recover, then up.
 func TestManagerFailover(t *testing.T) {
 	needEngine(t)
 	h := newHarness(t, haSpec)
@@ -102,6 +103,52 @@ func TestManagerFailover(t *testing.T) {
 		return converged("echo")(st)
 	})
 	t.Logf("after start: leader %s", leaderOf(st))
+
+	// Two managers gone for good: recover makes the survivor the sole
+	// manager, scheduling works again, and up brings the others back.
+	survivor := leaderOf(st)
+	for _, n := range []string{"manager01", "manager02", "manager03"} {
+		if n != survivor {
+			docker(t, "kill", "e2e-ha-"+n)
+		}
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
+		if msg, _ = h.swarmgen("status"); strings.Contains(msg, "lost its quorum") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status never reported the lost quorum; last:\n%s", msg)
+		}
+	}
+	out = h.must("recover", "--yes")
+	if !strings.Contains(out, survivor+" now leads") || !strings.Contains(out, "swarmgen up") {
+		t.Errorf("recover output:\n%s", out)
+	}
+	st = h.waitFor("survivor leads", time.Minute, func(st *runner.Status) error {
+		if l := leaderOf(st); l != survivor {
+			return fmt.Errorf("leader %q, want %s", l, survivor)
+		}
+		return nil
+	})
+	h.must("docker", "service", "scale", "--detach", "echo=3")
+	h.waitFor("echo scaled to 3 after recover", 2*time.Minute, converged("echo"))
+	if svc := service(h.status(), "echo"); svc == nil || svc.Desired != 3 {
+		t.Errorf("echo after scale: %+v", svc)
+	}
+
+	h.must("up", "--wait", "4m")
+	h.waitFor("3 managers again after up", 2*time.Minute, func(st *runner.Status) error {
+		managers := 0
+		for _, n := range st.Nodes {
+			if n.Role == "manager" && n.State == "ready" {
+				managers++
+			}
+		}
+		if managers != 3 || len(st.Nodes) != 4 {
+			return fmt.Errorf("%d managers ready, %d nodes listed (want 3 and 4: no stale entries)", managers, len(st.Nodes))
+		}
+		return converged("echo")(st)
+	})
 }
 
 func leaderOf(st *runner.Status) string {

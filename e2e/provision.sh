@@ -16,7 +16,6 @@
 #       swarmgen-e2e/dind:bookworm        Docker-in-Docker swarm node (debootstrap)
 #       yutsuki/echo:latest               examples/echo (FROM scratch)
 #       swarmgen-e2e/nginx-proxy:latest   nginx proxying / to $BACKEND_HOST
-#       swarmgen-e2e/visualizer:latest    stand-in for dockersamples/visualizer
 #
 # Environment:
 #   SWARMGEN_E2E_CACHE   cache of rootfs tarballs and binaries kept between
@@ -55,7 +54,6 @@ IMG_REGISTRY=swarmgen-e2e/registry:3
 IMG_DIND=swarmgen-e2e/dind:bookworm
 IMG_ECHO=yutsuki/echo:latest
 IMG_NGINX=swarmgen-e2e/nginx-proxy:latest
-IMG_VISUALIZER=swarmgen-e2e/visualizer:latest
 INPUTS_LABEL=org.swarmgen.e2e.inputs
 
 export DEBIAN_FRONTEND=noninteractive
@@ -205,6 +203,8 @@ step_engine() {
 	local i
 	for ((i = 0; i < 120; i++)); do
 		if docker info >/dev/null 2>&1; then
+			# the e2e restarts only an engine this script started
+			cp /var/run/docker.pid /run/swarmgen-e2e-dockerd.pid 2>/dev/null || true
 			RESULT="started dockerd (log $DOCKERD_LOG)"
 			return
 		fi
@@ -411,7 +411,6 @@ go_image() {
 }
 
 step_echo() { go_image "$IMG_ECHO" examples/echo echo; }
-step_visualizer() { go_image "$IMG_VISUALIZER" e2e/images/visualizer visualizer; }
 
 # -------------------------------------------------------------------- main --
 
@@ -434,12 +433,11 @@ main() {
 	step dind step_dind
 	step nginx-proxy step_nginx
 	step echo step_echo
-	step visualizer step_visualizer
 	bg_wait compose
 	bg_wait registry
 	print_step total "" "$t0" "$(now)"
 	echo
-	docker images | awk -v want="$IMG_REGISTRY $IMG_DIND $IMG_ECHO $IMG_NGINX $IMG_VISUALIZER" \
+	docker images | awk -v want="$IMG_REGISTRY $IMG_DIND $IMG_ECHO $IMG_NGINX" \
 		'NR == 1 || index(" " want " ", " " $1 ":" $2 " ")'
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 // holds as they are on the host. With nodesOnly it reads the nodes alone,
 // which is all the refusals need.
 func Observe(ctx context.Context, l *model.Lab, c runner.Cluster, nodesOnly bool) (*Observed, error) {
-	o := &Observed{Stacks: map[string]string{}, Services: map[string]string{}, Images: map[string]bool{}}
+	o := &Observed{Stacks: map[string]string{}, Services: map[string]string{}, Images: map[string]bool{}, Stale: map[string]bool{}}
 	st, err := c.Nodes(ctx)
 	if errors.Is(err, runner.ErrNoManager) {
 		return o, nil // not running: everything is to be created
@@ -51,8 +52,28 @@ func Observe(ctx context.Context, l *model.Lab, c runner.Cluster, nodesOnly bool
 	}
 	for _, img := range l.Images {
 		o.Images[img.RegistryRef] = pushed(ctx, l, img)
+		if img.Build != "" && !img.Prepared && rebuilt(ctx, c.Dir, img) {
+			o.Stale[img.RegistryRef] = true
+		}
 	}
 	return o, nil
+}
+
+// rebuilt reports whether building the image's context now gives another
+// image than the one last built and pushed (the host's PushRef). The build
+// is docker's own, so an unchanged context is a cache hit and takes a
+// moment; it changes nothing in the lab.
+func rebuilt(ctx context.Context, dir string, img model.Image) bool {
+	last, err := exec.CommandContext(ctx, "docker", "image", "inspect", "--format", "{{.Id}}", img.PushRef).Output()
+	if err != nil {
+		return false // never built here: it is pushed anyway
+	}
+	build := filepath.Join(dir, filepath.FromSlash(img.Build))
+	now, err := exec.CommandContext(ctx, "docker", "build", "--quiet", "-f", filepath.Join(build, img.Dockerfile), build).Output()
+	if err != nil {
+		return true // up will build it and show docker's error
+	}
+	return strings.TrimSpace(string(now)) != strings.TrimSpace(string(last))
 }
 
 func fields(s string) []string { return strings.Fields(s) }

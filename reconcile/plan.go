@@ -21,6 +21,7 @@ type Observed struct {
 	Stacks   map[string]string // deployed stack -> hash of its file ("" unknown)
 	Services map[string]string // standalone service -> hash of its definition
 	Images   map[string]bool   // registry refs whose registry digest matches the local image
+	Stale    map[string]bool   // registry refs of built images whose build context changed
 }
 
 // Node is a swarm node as observed.
@@ -110,6 +111,13 @@ func Diff(l *model.Lab, o *Observed) Plan {
 				add('~', "label", n.Name, fmt.Sprintf("%s=%s -> %s", kv.Key, v, kv.Value))
 			}
 		}
+		// labels swarmgen set earlier that the spec no longer has
+		keep := "," + n.LabelKeys() + ","
+		for _, k := range strings.Split(have.Labels[model.ManagedLabels], ",") {
+			if k != "" && !strings.Contains(keep, ","+k+",") {
+				add('-', "label", n.Name, k)
+			}
+		}
 	}
 	var removedManagers []string
 	for _, n := range o.Nodes {
@@ -136,7 +144,10 @@ func Diff(l *model.Lab, o *Observed) Plan {
 		}
 	}
 	for _, img := range l.Images {
-		if !o.Images[img.RegistryRef] {
+		switch {
+		case o.Stale[img.RegistryRef]:
+			add('~', "image", img.RegistryRef, "rebuild from "+img.Build+" (its build context changed) and push")
+		case !o.Images[img.RegistryRef]:
 			add('+', "image", img.RegistryRef, "push")
 		}
 	}

@@ -20,6 +20,8 @@ workers:
   - name: worker02
 images:
   - source: yutsuki/echo:latest
+  - build: ./testdata/app
+    name: app:1
 networks:
   - name: ch03
 stacks:
@@ -51,6 +53,9 @@ func inSync(l *model.Lab) *Observed {
 		labels := map[string]string{}
 		for _, kv := range n.Labels {
 			labels[kv.Key] = kv.Value
+		}
+		if keys := n.LabelKeys(); keys != "" {
+			labels[model.ManagedLabels] = keys
 		}
 		o.Nodes = append(o.Nodes, Node{Name: n.Name, Role: n.Role, State: "ready", Labels: labels})
 	}
@@ -89,7 +94,14 @@ func TestPlanGolden(t *testing.T) {
 			o.Nodes[3].Labels = map[string]string{"zone": "b"}
 			o.Nodes[4].Labels = nil
 		},
-		"image-changed":   func(o *Observed) { o.Images = map[string]bool{} },
+		"label-removed": func(o *Observed) {
+			// disk was set by swarmgen, owner by hand: only disk goes
+			o.Nodes[4].Labels = map[string]string{"disk": "ssd", "owner": "me", model.ManagedLabels: "disk"}
+		},
+		"image-changed": func(o *Observed) { o.Images = map[string]bool{} },
+		"image-rebuilt": func(o *Observed) {
+			o.Stale = map[string]bool{"registry:5000/app:1": true}
+		},
 		"network-changes": func(o *Observed) { o.Networks = []string{"old"} },
 		"stack-changes": func(o *Observed) {
 			o.Stacks = map[string]string{"web": "0000", "gone": "1111"}

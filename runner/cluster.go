@@ -87,10 +87,39 @@ func (c Cluster) ask(ctx context.Context, script string) (out, manager string, e
 }
 
 // Recover makes survivor the only manager of a new cluster that keeps the
-// swarm's services: docker swarm init --force-new-cluster.
-func (c Cluster) Recover(ctx context.Context, survivor, addr string) error {
-	_, err := dockerOut(ctx, "exec", survivor, "docker", "swarm", "init", "--force-new-cluster", "--advertise-addr", addr)
-	return err
+// swarm's services (docker swarm init --force-new-cluster), then demotes
+// and removes the managers that were left out, so that `swarmgen up` can
+// join them again as new managers. It returns the names it removed.
+func (c Cluster) Recover(ctx context.Context, survivor, addr string) ([]string, error) {
+	on := func(args ...string) (string, error) {
+		return dockerOut(ctx, append([]string{"exec", survivor, "docker"}, args...)...)
+	}
+	if _, err := on("swarm", "init", "--force-new-cluster", "--advertise-addr", addr); err != nil {
+		return nil, err
+	}
+	self, err := on("info", "--format", "{{.Swarm.NodeID}}")
+	if err != nil {
+		return nil, err
+	}
+	list, err := on("node", "ls", "--filter", "role=manager", "--format", "{{.ID}} {{.Hostname}}")
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		id, name, _ := strings.Cut(line, " ")
+		if id == "" || id == strings.TrimSpace(self) {
+			continue
+		}
+		if _, err := on("node", "demote", id); err != nil {
+			return removed, err
+		}
+		if _, err := on("node", "rm", "--force", id); err != nil {
+			return removed, err
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
 }
 
 // Docker runs a docker command on the leading manager, with the user's
@@ -282,7 +311,9 @@ func (s *Status) Print(w io.Writer) {
 func labels(m map[string]string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
-		keys = append(keys, k)
+		if !strings.HasPrefix(k, "dev.swarmgen.") { // swarmgen's bookkeeping
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	for i, k := range keys {

@@ -345,6 +345,9 @@ func shortID(id string) string {
 func sortedLabels(labels map[string]string) []string {
 	out := make([]string, 0, len(labels))
 	for k, v := range labels {
+		if strings.HasPrefix(k, "dev.swarmgen.") { // swarmgen's bookkeeping
+			continue
+		}
 		if v == "" {
 			out = append(out, k)
 		} else {

@@ -145,7 +145,7 @@ func task(id, svc, nodeID string, slot int, desired, state string) Task {
 func TestBuildModelRules(t *testing.T) {
 	nodes := []Node{
 		node("n4", "w-b", "worker", "ready", "drain", nil),
-		node("n3", "w-a", "worker", "ready", "active", map[string]string{"zone": "b", "disk": "ssd", "gpu": ""}),
+		node("n3", "w-a", "worker", "ready", "active", map[string]string{"zone": "b", "disk": "ssd", "gpu": "", "dev.swarmgen.labels": "zone,disk"}),
 		node("n2", "m-b", "manager", "ready", "active", nil),
 		node("n1", "m-a", "manager", "unknown", "active", nil),
 		node("n5", "w-c", "worker", "ready", "pause", nil),
@@ -191,6 +191,7 @@ legend web replicated 1/3
 	if got := layout(m); got != want {
 		t.Errorf("layout:\n%s\nwant:\n%s", got, want)
 	}
+	// swarmgen's own bookkeeping label is not shown
 	if got := m.Nodes[2].Labels; !reflect.DeepEqual(got, []string{"disk=ssd", "gpu", "zone=b"}) {
 		t.Errorf("labels %q", got)
 	}

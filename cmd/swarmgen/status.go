@@ -73,8 +73,8 @@ func recoverCommand() *cli.Command {
 		Usage: "after a lost quorum, make a surviving manager the sole manager of a new cluster",
 		Description: `Runs docker swarm init --force-new-cluster on a running manager when too few
 managers are up for a majority. Services and their tasks are kept; the other
-managers are dropped from the swarm (recreate them with swarmgen down and up).
-Asks before acting unless --yes.`,
+managers are demoted and removed from the swarm, and the next swarmgen up
+joins them again as new managers. Asks before acting unless --yes.`,
 		Flags: []cli.Flag{specFlag, outFlag, &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
 		Action: func(c *cli.Context) error {
 			res, cl, err := renderLab(c, false)
@@ -102,10 +102,17 @@ Asks before acting unless --yes.`,
 					return userErrorf("nothing was changed")
 				}
 			}
-			if err := cl.Recover(c.Context, ql.Survivor, addr); err != nil {
+			removed, err := cl.Recover(c.Context, ql.Survivor, addr)
+			for _, name := range removed {
+				fmt.Fprintf(c.App.Writer, " ✓ manager %s removed from the swarm\n", name)
+			}
+			if err != nil {
 				return cli.Exit(err.Error(), exitUser)
 			}
 			fmt.Fprintf(c.App.Writer, "\n ✓ %s now leads a new cluster with the old services\n", ql.Survivor)
+			if len(removed) > 0 {
+				fmt.Fprintf(c.App.Writer, "Run `swarmgen up` to bring %s back as new managers.\n", strings.Join(removed, ", "))
+			}
 			return nil
 		},
 	}

@@ -134,6 +134,20 @@ type Node struct {
 	DataVolume    string
 }
 
+// ManagedLabels is the swarm node label that lists, comma-separated, the
+// label keys swarmgen set on the node, so that a key dropped from the spec
+// is removed while labels set by hand stay.
+const ManagedLabels = "dev.swarmgen.labels"
+
+// LabelKeys is the node's label keys as ManagedLabels holds them.
+func (n Node) LabelKeys() string {
+	keys := make([]string, len(n.Labels))
+	for i, kv := range n.Labels {
+		keys[i] = kv.Key
+	}
+	return strings.Join(keys, ",")
+}
+
 // KV is a key and a value, kept in a sorted slice for stable output.
 type KV struct{ Key, Value string }
 

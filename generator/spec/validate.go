@@ -272,6 +272,8 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 	for _, k := range slices.Sorted(maps.Keys(n.Labels)) {
 		if !labelKeyRe.MatchString(k) {
 			v.keyErrf(path+".labels."+k, "%q is not a valid label key (letters, digits, '.', '_' and '-')", k)
+		} else if strings.HasPrefix(k, "dev.swarmgen.") {
+			v.keyErrf(path+".labels."+k, "label keys under dev.swarmgen. are swarmgen's own; pick another key")
 		}
 		if !printable(n.Labels[k]) {
 			v.errf(path+".labels."+k, "label values must be printable text on one line")

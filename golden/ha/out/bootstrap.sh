@@ -172,32 +172,52 @@ swarm_init() {
 
 swarm_join() {
   local pids=() i
-  for i in "${!JOIN_MANAGERS[@]}"; do
+  # the node IDs this swarm knows, read once for join_one
+  KNOWN_IDS=$(on "$LEADER" node ls -q)
+  for ((i = 0; i < ${#JOIN_MANAGERS[@]}; i++)); do
     join_one "${JOIN_MANAGERS[$i]}" "${JOIN_MANAGER_ADDRS[$i]}" manager & pids+=("$!")
   done
-  for i in "${!JOIN_WORKERS[@]}"; do
+  for ((i = 0; i < ${#JOIN_WORKERS[@]}; i++)); do
     join_one "${JOIN_WORKERS[$i]}" "${JOIN_WORKER_ADDRS[$i]}" worker & pids+=("$!")
   done
   if [ "${#pids[@]}" -gt 0 ]; then wait_all "${pids[@]}"; fi
-  node_label 'manager01' 'zone' 'a'
-  node_label 'manager02' 'zone' 'b'
-  node_label 'manager03' 'zone' 'c'
-  node_label 'worker01' 'disk' 'ssd'
-  node_label 'worker01' 'zone' 'a'
-  node_label 'worker02' 'zone' 'a'
-  node_label 'worker03' 'disk' 'ssd'
-  node_label 'worker03' 'zone' 'b'
-  node_label 'worker04' 'zone' 'b'
-  node_label 'worker05' 'zone' 'c'
+  # every node's labels, read in one call: "NODE KEY=VALUE" lines
+  HAVE_LABELS=$(on "$LEADER" node inspect --format '{{$n := .Description.Hostname}}{{range $k, $v := .Spec.Labels}}{{$n}} {{$k}}={{$v}}{{println}}{{end}}' 'manager01' 'manager02' 'manager03' 'worker01' 'worker02' 'worker03' 'worker04' 'worker05')
+  node_labels 'manager01' 'zone' 'zone=a'
+  node_labels 'manager02' 'zone' 'zone=b'
+  node_labels 'manager03' 'zone' 'zone=c'
+  node_labels 'worker01' 'disk,zone' 'disk=ssd' 'zone=a'
+  node_labels 'worker02' 'zone' 'zone=a'
+  node_labels 'worker03' 'disk,zone' 'disk=ssd' 'zone=b'
+  node_labels 'worker04' 'zone' 'zone=b'
+  node_labels 'worker05' 'zone' 'zone=c'
 }
 
-# node_label NODE KEY VALUE: sets a swarm node label unless it is set.
-node_label() {
-  local have
-  have=$(on "$LEADER" node inspect --format "{{index .Spec.Labels \"$2\"}}" "$1")
-  if [ "$have" != "$3" ]; then
-    on "$LEADER" node update --label-add "$2=$3" "$1" >/dev/null
-    say "label $2=$3 on $1"
+# node_labels NODE KEYS KEY=VALUE...: gives the node the spec's labels and
+# removes those swarmgen set before (listed in its dev.swarmgen.labels
+# label) that the spec no longer has. Labels set by hand are left alone.
+node_labels() {
+  local node=$1 keys=$2 have managed kv key args=()
+  shift 2
+  have=$(printf '%s\n' "$HAVE_LABELS" | awk -v n="$node" '$1 == n { sub(/^[^ ]* /, ""); print }')
+  managed=$(printf '%s\n' "$have" | sed -n 's/^dev\.swarmgen\.labels=//p')
+  for kv in "$@"; do
+    if ! printf '%s\n' "$have" | grep -qxF -- "$kv"; then
+      args+=(--label-add "$kv")
+      say "label $kv on $node"
+    fi
+  done
+  for key in ${managed//,/ }; do
+    case ",$keys," in
+      *",$key,"*) ;;
+      *) args+=(--label-rm "$key"); say "label $key removed from $node" ;;
+    esac
+  done
+  if [ "$managed" != "$keys" ]; then
+    if [ -n "$keys" ]; then args+=(--label-add "dev.swarmgen.labels=$keys"); else args+=(--label-rm dev.swarmgen.labels); fi
+  fi
+  if [ "${#args[@]}" -gt 0 ]; then
+    on "$LEADER" node update "${args[@]}" "$node" >/dev/null
   fi
 }
 
@@ -250,11 +270,18 @@ wait_node_down() {
   done
 }
 
-# join_one NODE ADDRESS ROLE: joins a node that is not in a swarm yet.
+# join_one NODE ADDRESS ROLE: joins a node unless the swarm knows it. A node
+# that holds state of a swarm this leader does not know (say, after
+# `swarmgen recover` made a new cluster) leaves it first.
 join_one() {
-  local node=$1 addr=$2 token
-  if [ "$(swarm_state "$node")" = active ]; then
-    return
+  local node=$1 addr=$2 token id
+  if [ "$(swarm_state "$node")" != inactive ]; then
+    id=$(docker exec "$node" docker info --format '{{.Swarm.NodeID}}' 2>/dev/null || true)
+    if [ -n "$id" ] && printf '%s\n' "$KNOWN_IDS" | grep -qxF "$id"; then
+      return
+    fi
+    on "$node" swarm leave --force >/dev/null 2>&1 || true
+    say "$node left a swarm this lab's leader does not know"
   fi
   # the token is read now and never written to disk
   token=$(on "$LEADER" swarm join-token -q "$3")
