@@ -87,9 +87,10 @@ func (c Cluster) ask(ctx context.Context, script string) (out, manager string, e
 }
 
 // Recover makes survivor the only manager of a new cluster that keeps the
-// swarm's services (docker swarm init --force-new-cluster), then demotes
-// and removes the managers that were left out, so that `swarmgen up` can
-// join them again as new managers. It returns the names it removed.
+// swarm's services (docker swarm init --force-new-cluster), then removes
+// the managers that were left out from the node list and wipes their swarm
+// state, so that `swarmgen up` joins them again as new managers. It
+// returns the swarm node names it removed.
 func (c Cluster) Recover(ctx context.Context, survivor, addr string) ([]string, error) {
 	on := func(args ...string) (string, error) {
 		return dockerOut(ctx, append([]string{"exec", survivor, "docker"}, args...)...)
@@ -111,15 +112,43 @@ func (c Cluster) Recover(ctx context.Context, survivor, addr string) ([]string, 
 		if id == "" || id == strings.TrimSpace(self) {
 			continue
 		}
-		if _, err := on("node", "demote", id); err != nil {
-			return removed, err
-		}
+		// No longer a raft member, so it can go without a demote (which
+		// swarm refuses for it: "can't find manager in raft memberlist").
 		if _, err := on("node", "rm", "--force", id); err != nil {
-			return removed, err
+			if _, derr := on("node", "demote", id); derr != nil {
+				return removed, err
+			}
+			if _, err := on("node", "rm", "--force", id); err != nil {
+				return removed, err
+			}
 		}
 		removed = append(removed, name)
 	}
+	for _, m := range c.Managers {
+		if m != survivor {
+			if err := wipeSwarmState(ctx, m); err != nil {
+				return removed, err
+			}
+		}
+	}
 	return removed, nil
+}
+
+// wipeSwarmState stops a manager left out by a recover and removes the
+// swarm state from its volume. Started with that state, it and another
+// left-out manager would be a majority of the old cluster and elect a
+// leader of their own: two swarms, each sure it is the lab's.
+func wipeSwarmState(ctx context.Context, container string) error {
+	image, err := dockerOut(ctx, "inspect", "--format", "{{.Config.Image}}", container)
+	if err != nil {
+		return err
+	}
+	if _, err := dockerOut(ctx, "stop", container); err != nil {
+		return err
+	}
+	_, err = dockerOut(ctx, "run", "--rm", "--network", "none", "--volumes-from", container,
+		"--entrypoint", "rm", strings.TrimSpace(image), "-rf", "/var/lib/docker/swarm")
+	return err
 }
 
 // Docker runs a docker command on the leading manager, with the user's

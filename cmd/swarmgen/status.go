@@ -104,7 +104,7 @@ joins them again as new managers. Asks before acting unless --yes.`,
 			}
 			removed, err := cl.Recover(c.Context, ql.Survivor, addr)
 			for _, name := range removed {
-				fmt.Fprintf(c.App.Writer, " ✓ manager %s removed from the swarm\n", name)
+				fmt.Fprintf(c.App.Writer, " ✓ manager %s removed from the swarm, its container stopped and its old swarm state wiped\n", name)
 			}
 			if err != nil {
 				return cli.Exit(err.Error(), exitUser)

@@ -83,12 +83,6 @@ func (l *Lab) NetworkNames() []string {
 // ContainerPrefix is what container names add to node names.
 func (l *Lab) ContainerPrefix() string { return l.containerName("") }
 
-// Leader is the manager that initialises the swarm.
-func (l *Lab) Leader() Node { return l.Managers[0] }
-
-// JoiningManagers are the managers after the first.
-func (l *Lab) JoiningManagers() []Node { return l.Managers[1:] }
-
 // Volumes are the named volumes the compose file declares.
 func (l *Lab) Volumes() []string {
 	var vs []string

@@ -18,13 +18,15 @@ MESH_WHERE='../swarm.yaml:8'
 REGISTRY='no-mesh-registry'
 REGISTRY_PUSH='localhost:5000'
 ROUTING_MESH=false
-LEADER='no-mesh-manager'
-LEADER_ADDR='10.247.145.10'
-# container, swarm node name and address of the nodes that join the leader
-JOIN_MANAGERS=( )
-JOIN_MANAGER_ADDRS=( )
-JOIN_WORKERS=( 'no-mesh-worker01' 'no-mesh-worker02' )
-JOIN_WORKER_ADDRS=( '10.247.145.20' '10.247.145.21' )
+# container and address of every manager (the first initialises a new
+# swarm) and worker
+MANAGERS=( 'no-mesh-manager' )
+MANAGER_ADDRS=( '10.247.145.10' )
+WORKERS=( 'no-mesh-worker01' 'no-mesh-worker02' )
+WORKER_ADDRS=( '10.247.145.20' '10.247.145.21' )
+# the manager the steps after swarm-init talk to, and its address
+LEADER=${MANAGERS[0]}
+LEADER_ADDR=${MANAGER_ADDRS[0]}
 NODES=( 'no-mesh-manager' 'no-mesh-worker01' 'no-mesh-worker02' )
 # what the spec has: anything else the lab created is removed
 KEEP_NODES=' manager worker01 worker02 '
@@ -156,29 +158,46 @@ wait_engine() {
 }
 
 swarm_init() {
-  if [ "$(swarm_state "$LEADER")" = active ]; then
-    # after a restart the managers first elect a leader again
-    local deadline=$((SECONDS + WAIT))
-    until on "$LEADER" node ls >/dev/null 2>&1; do
-      [ "$SECONDS" -lt "$deadline" ] || fail "the swarm has no leader after ${WAIT}s: too few managers are up; see swarmgen status"
-      sleep 0.5
-    done
-    say "$LEADER is a manager of the swarm"
-    return
-  fi
+  local m
+  for m in "${MANAGERS[@]}"; do
+    if [ "$(swarm_state "$m")" = active ]; then
+      # a swarm exists; after a restart its managers first elect a leader
+      local deadline=$((SECONDS + WAIT))
+      until find_manager >/dev/null; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "the swarm has no leader after ${WAIT}s: too few managers are up; see swarmgen status"
+        sleep 0.5
+      done
+      say "the swarm is up; $(find_manager | cut -d' ' -f1) answers for it"
+      return
+    fi
+  done
   on "$LEADER" swarm init --advertise-addr "$LEADER_ADDR" >/dev/null
   say "swarm initialised on $LEADER ($LEADER_ADDR)"
+}
+
+# find_manager: prints "CONTAINER ADDRESS" of the first manager that answers
+# for the swarm (any manager can while a leader exists). It is not always
+# the first one: after `swarmgen recover` it is the survivor.
+find_manager() {
+  local i
+  for ((i = 0; i < ${#MANAGERS[@]}; i++)); do
+    if docker exec "${MANAGERS[$i]}" docker node ls -q >/dev/null 2>&1; then
+      printf '%s %s\n' "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}"
+      return
+    fi
+  done
+  return 1
 }
 
 swarm_join() {
   local pids=() i
   # the node IDs this swarm knows, read once for join_one
   KNOWN_IDS=$(on "$LEADER" node ls -q)
-  for ((i = 0; i < ${#JOIN_MANAGERS[@]}; i++)); do
-    join_one "${JOIN_MANAGERS[$i]}" "${JOIN_MANAGER_ADDRS[$i]}" manager & pids+=("$!")
+  for ((i = 0; i < ${#MANAGERS[@]}; i++)); do
+    join_one "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}" manager & pids+=("$!")
   done
-  for ((i = 0; i < ${#JOIN_WORKERS[@]}; i++)); do
-    join_one "${JOIN_WORKERS[$i]}" "${JOIN_WORKER_ADDRS[$i]}" worker & pids+=("$!")
+  for ((i = 0; i < ${#WORKERS[@]}; i++)); do
+    join_one "${WORKERS[$i]}" "${WORKER_ADDRS[$i]}" worker & pids+=("$!")
   done
   if [ "${#pids[@]}" -gt 0 ]; then wait_all "${pids[@]}"; fi
   # every node's labels, read in one call: "NODE KEY=VALUE" lines
@@ -458,6 +477,7 @@ summary() {
 step preflight preflight
 step nodes-up nodes_up
 step swarm-init swarm_init
+read -r LEADER LEADER_ADDR < <(find_manager) || fail "no manager answers for the swarm; see swarmgen status"
 step remove-nodes remove_nodes
 step swarm-join swarm_join
 step push-images push_images
