@@ -47,10 +47,16 @@ trace() { if [ "${SWARMGEN_VERBOSE:-}" = 1 ]; then printf '    $ %s\n' "$*" >&2;
 
 # step NAME FUNCTION: runs one step and reports it.
 step() {
-  local name=$1 start rc=0
+  local name=$1 start rc
   start=$(now)
   printf '==> %s\n' "$name"
-  ( set -euo pipefail; "$2" ) || rc=$?
+  # Not `( ... ) || rc=$?`: bash ignores set -e in anything run on the left
+  # of || (even a subshell that sets it again), so a failing command would
+  # not stop the step.
+  set +e
+  ( set -euo pipefail; "$2" )
+  rc=$?
+  set -e
   if [ "$rc" -ne 0 ]; then
     printf '<== %s FAILED %s\n' "$name" "$(elapsed "$start")"
     exit "$rc"
@@ -323,7 +329,40 @@ put_image() {
     docker image inspect "$source" >/dev/null 2>&1 || fail "image $source is not on this host; build or pull it first"
     trace docker tag "$source" "$ref"
   fi
+  wait_registry
   push_image "$ref" "$5" "$6" "$7"
+}
+
+# wait_registry: the pushes start while compose is still starting the lab.
+wait_registry() {
+  command -v curl >/dev/null 2>&1 || return 0 # docker push then says why it fails
+  local deadline=$((SECONDS + WAIT))
+  until curl -fsS -o /dev/null "http://$REGISTRY_PUSH/v2/" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the lab registry did not answer on $REGISTRY_PUSH within ${WAIT}s; see docker logs $REGISTRY"
+    sleep 0.2
+  done
+}
+
+# The pushes need only the registry, so they run in the background from the
+# start while the nodes start and join; the push-images step reports them.
+PUSH_LOG=$(mktemp "${TMPDIR:-/tmp}/swarmgen-push.XXXXXX")
+PUSH_PID=
+trap 'if [ -n "$PUSH_PID" ]; then kill "$PUSH_PID" 2>/dev/null || true; fi; rm -f "$PUSH_LOG" "$PUSH_LOG.rc"' EXIT
+start_push() {
+  ( set +e; ( set -euo pipefail; push_images ); echo "$?" >"$PUSH_LOG.rc" ) >"$PUSH_LOG" 2>&1 &
+  PUSH_PID=$!
+}
+
+# pushed: waits for the background pushes and reports them.
+pushed() {
+  until [ -s "$PUSH_LOG.rc" ]; do sleep 0.1; done
+  local rc
+  rc=$(cat "$PUSH_LOG.rc")
+  if [ "$rc" -ne 0 ]; then
+    cat "$PUSH_LOG" >&2
+    return "$rc"
+  fi
+  cat "$PUSH_LOG"
 }
 
 # push_image REF REPOSITORY TAG NAME: pushes unless the registry already
@@ -474,12 +513,13 @@ summary() {
 }
 
 step preflight preflight
+start_push
 step nodes-up nodes_up
 step swarm-init swarm_init
 read -r LEADER LEADER_ADDR < <(find_manager) || fail "no manager answers for the swarm; see swarmgen status"
 step remove-nodes remove_nodes
 step swarm-join swarm_join
-step push-images push_images
+step push-images pushed
 step networks create_networks
 step deploy deploy
 step prune prune
