@@ -37,6 +37,8 @@ CONTAINER_PREFIX=''
 VOLUME_PREFIX='swarmgen_'
 HOST_PORTS=( 5000 )
 WAIT="${SWARMGEN_WAIT:-300}"
+# what a step (a subshell) leaves for later ones, e.g. that the swarm is new
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/swarmgen.XXXXXX")
 
 # --- helpers ---
 now() { if [ -n "${EPOCHREALTIME:-}" ]; then echo "${EPOCHREALTIME/,/.}"; else date +%s; fi; }
@@ -178,6 +180,7 @@ swarm_init() {
     fi
   done
   on "$LEADER" swarm init --advertise-addr "$LEADER_ADDR" >/dev/null
+  touch "$RUN_DIR/new-swarm" # so nothing of an earlier one is looked for
   say "swarm initialised on $LEADER ($LEADER_ADDR)"
 }
 
@@ -243,8 +246,10 @@ node_labels() {
 # converge elsewhere), demoted if a manager, leaves the swarm, and its
 # container and volume are removed.
 remove_nodes() {
-  local node role removed=0
-  for node in $(on "$LEADER" node ls --format '{{.Hostname}}'); do
+  local node role removed=0 listed=""
+  # a new swarm has only the nodes that are about to join
+  [ -e "$RUN_DIR/new-swarm" ] || listed=$(on "$LEADER" node ls --format '{{.Hostname}}')
+  for node in $listed; do
     case "$KEEP_NODES" in *" $node "*) continue ;; esac
     role=$(on "$LEADER" node inspect --format '{{.Spec.Role}}' "$node")
     on "$LEADER" node update --availability drain "$node" >/dev/null
@@ -258,9 +263,16 @@ remove_nodes() {
     say "node $node drained and removed from the swarm"
     removed=1
   done
-  compose up -d --remove-orphans >/dev/null 2>&1
+  # containers of nodes the spec no longer has (compose's orphans)
+  for node in $(docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format '{{.Names}}'); do
+    case " ${NODES[*]} $REGISTRY " in
+      *" $node "*) ;;
+      *) removed=1 ;;
+    esac
+  done
   if [ "$removed" = 1 ]; then
-    local volume
+    local out volume
+    out=$(compose up -d --remove-orphans 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
     for volume in $(docker volume ls -q --filter "label=dev.swarmgen.lab=${VOLUME_PREFIX%_}"); do
       case "$volume" in
         "$VOLUME_PREFIX"*-docker) node=${volume#"$VOLUME_PREFIX"}; node=${node%-docker} ;;
@@ -342,9 +354,9 @@ wait_registry() {
 
 # The pushes need only the registry, so they run in the background from the
 # start while the nodes start and join; the push-images step reports them.
-PUSH_LOG=$(mktemp "${TMPDIR:-/tmp}/swarmgen-push.XXXXXX")
+PUSH_LOG=$RUN_DIR/push.log
 PUSH_PID=
-trap 'if [ -n "$PUSH_PID" ]; then kill "$PUSH_PID" 2>/dev/null || true; fi; rm -f "$PUSH_LOG" "$PUSH_LOG.rc"' EXIT
+trap 'if [ -n "$PUSH_PID" ]; then kill "$PUSH_PID" 2>/dev/null || true; fi; rm -rf "$RUN_DIR"' EXIT
 start_push() {
   ( set +e; ( set -euo pipefail; push_images ); echo "$?" >"$PUSH_LOG.rc" ) >"$PUSH_LOG" 2>&1 &
   PUSH_PID=$!
@@ -445,23 +457,27 @@ service_create() {
 }
 
 wait_converged() {
-  local deadline=$((SECONDS + WAIT)) pending
+  local deadline=$((SECONDS + WAIT)) pending listing
   while :; do
     # every node Ready (after a restart they rejoin), every service n/n
-    pending=$(
-      on "$LEADER" node ls --format '{{.Hostname}} {{.Status}}' | awk '$2 != "Ready" { print "node " $1 " " $2 }'
-      on "$LEADER" service ls --format '{{.Name}} {{.Replicas}}' | awk '{ split($2, r, "/"); if (r[1] != r[2]) print $1 " " $2 }'
-    )
+    if listing=$(docker exec "$LEADER" sh -c '
+      docker node ls --format "node {{.Hostname}} {{.Status}}" &&
+      docker service ls --format "service {{.Name}} {{.Replicas}}"' 2>&1); then
+      pending=$(printf '%s\n' "$listing" | awk '$1 == "node" && $3 != "Ready" { print "node " $2 " " $3 }
+        $1 == "service" { split($3, r, "/"); if (r[1] != r[2]) print $2 " " $3 }')
+    else
+      pending="manager $LEADER does not answer: $listing" # e.g. an election after a restart
+    fi
     [ -z "$pending" ] && return
     if [ "$SECONDS" -ge "$deadline" ]; then
       printf 'error: services did not converge within %ss:\n%s\n' "$WAIT" "$pending" >&2
       local svc
-      for svc in $(printf '%s\n' "$pending" | awk '$1 != "node" { print $1 }'); do
+      for svc in $(printf '%s\n' "$pending" | awk '$1 != "node" && $1 != "manager" { print $1 }'); do
         on "$LEADER" service ps --no-trunc "$svc" >&2 || true
       done
       exit 1
     fi
-    sleep 0.5
+    sleep 0.25
   done
 }
 
@@ -469,6 +485,10 @@ wait_converged() {
 # spec no longer has are removed; nothing else is touched.
 prune() {
   local name kind lab
+  if [ -e "$RUN_DIR/new-swarm" ]; then
+    say "a new swarm: nothing to prune"
+    return
+  fi
   # what the lab created, read in one call: "stack|service|network NAME"
   lab=$(docker exec "$LEADER" sh -c '
     docker stack ls --format "stack {{.Name}}"
