@@ -15,7 +15,7 @@
 #       swarmgen-e2e/registry:3           distribution registry v3 (FROM scratch)
 #       swarmgen-e2e/dind:bookworm        Docker-in-Docker swarm node (debootstrap)
 #       yutsuki/echo:latest               examples/echo (FROM scratch)
-#       swarmgen-e2e/nginx-proxy:latest   nginx proxying / to $BACKEND_HOST
+#       swarmgen-e2e/nginx-proxy:latest   proxy of / to $BACKEND_HOST (FROM scratch)
 #
 # Environment:
 #   SWARMGEN_E2E_CACHE   cache of rootfs tarballs and binaries kept between
@@ -48,7 +48,6 @@ REGISTRY_PACKAGE=github.com/distribution/distribution/v3/cmd/registry
 REGISTRY_VERSION=v3.1.2
 SUITE=bookworm
 DIND_INCLUDE=docker.io,iptables,ca-certificates,procps,iproute2
-NGINX_INCLUDE=nginx-light
 
 IMG_REGISTRY=swarmgen-e2e/registry:3
 IMG_DIND=swarmgen-e2e/dind:bookworm
@@ -374,24 +373,7 @@ step_dind() {
 	RESULT="$ROOTFS_RESULT, imported image"
 }
 
-step_nginx() {
-	local src=$REPO_ROOT/e2e/images/nginx-proxy hash
-	hash=$(inputs_hash "$SUITE" "$NGINX_INCLUDE" "$(debian_mirror)" "$src/entrypoint.sh" "$src/nginx.conf.template")
-	if image_current "$IMG_NGINX" "$hash"; then
-		RESULT="skipped (image present)"
-		return
-	fi
-	rootfs_tarball nginx "$NGINX_INCLUDE"
-	CHANGES=(
-		'ENTRYPOINT ["/usr/local/bin/nginx-proxy-entrypoint"]'
-		'CMD []'
-		'EXPOSE 80'
-	)
-	import_rootfs "$ROOTFS_TARBALL" "$IMG_NGINX" "$hash" \
-		"$src/entrypoint.sh" usr/local/bin/nginx-proxy-entrypoint \
-		"$src/nginx.conf.template" etc/nginx/nginx.conf.template
-	RESULT="$ROOTFS_RESULT, imported image"
-}
+step_nginx() { go_image "$IMG_NGINX" e2e/images/nginx-proxy nginx-proxy; }
 
 # go_image IMAGE DIR BINARY: FROM scratch image of the Go program in DIR
 # (relative to the repository root) with DIR/Dockerfile.
