@@ -24,7 +24,10 @@ workers: $((n - 3))
 SPEC
     ./swarmgen down >/dev/null 2>&1 || true
     start=$(date +%s.%N)
-    out=$(./swarmgen up --wait 10m 2>&1)
+    if ! out=$(./swarmgen up --wait 10m 2>&1); then
+      printf '== %s nodes: swarmgen up failed:\n%s\n' "$n" "$out" >&2
+      exit 1
+    fi
     total=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     ready=$(docker exec scale-manager01 docker node ls --format '{{.Status}}' | grep -c Ready)
     mem=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' | awk '$1 ~ /^scale-(manager|worker)/ {

@@ -202,6 +202,12 @@ swarm_join() {
   local pids=() i
   # the node IDs this swarm knows, read once for join_one
   KNOWN_IDS=$(on "$LEADER" node ls -q)
+  # the join tokens, read once when nodes are missing; kept in memory only
+  MANAGER_TOKEN="" WORKER_TOKEN=""
+  if [ "$(printf '%s\n' "$KNOWN_IDS" | grep -c .)" -lt "${#NODES[@]}" ]; then
+    MANAGER_TOKEN=$(on "$LEADER" swarm join-token -q manager)
+    WORKER_TOKEN=$(on "$LEADER" swarm join-token -q worker)
+  fi
   for ((i = 0; i < ${#MANAGERS[@]}; i++)); do
     join_one "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}" manager & pids+=("$!")
   done
@@ -306,17 +312,20 @@ wait_node_down() {
 # that holds state of a swarm this leader does not know (say, after
 # `swarmgen recover` made a new cluster) leaves it first.
 join_one() {
-  local node=$1 addr=$2 token id
-  if [ "$(swarm_state "$node")" != inactive ]; then
-    id=$(docker exec "$node" docker info --format '{{.Swarm.NodeID}}' 2>/dev/null || true)
+  local node=$1 addr=$2 token state id
+  read -r state id < <(docker exec "$node" docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}' 2>/dev/null || true) || true
+  if [ "$state" != inactive ]; then
     if [ -n "$id" ] && printf '%s\n' "$KNOWN_IDS" | grep -qxF "$id"; then
       return
     fi
     on "$node" swarm leave --force >/dev/null 2>&1 || true
     say "$node left a swarm this lab's leader does not know"
   fi
-  # the token is read now and never written to disk
-  token=$(on "$LEADER" swarm join-token -q "$3")
+  case "$3" in
+    manager) token=$MANAGER_TOKEN ;;
+    *) token=$WORKER_TOKEN ;;
+  esac
+  if [ -z "$token" ]; then token=$(on "$LEADER" swarm join-token -q "$3"); fi
   on "$node" swarm join --token "$token" --advertise-addr "$addr" "$LEADER_ADDR:2377" >/dev/null
   say "$node joined as $3"
 }
@@ -402,19 +411,7 @@ create_networks() {
 }
 
 deploy() {
-  local pids=()
-  # what is deployed now, read once: stacks, their file hashes, services
-  local deployed
-  deployed=$(docker exec "$LEADER" sh -c 'docker stack ls --format "deployed {{.Name}}"
-    cat /var/lib/docker/swarmgen/stack-*.line 2>/dev/null; true')
-  DEPLOYED_STACKS=" $(printf '%s\n' "$deployed" | awk '$1 == "deployed" { printf "%s ", $2 }')"
-  STACK_HASHES=$(printf '%s\n' "$deployed" | grep -v '^deployed ' || true)
-  SERVICE_HASHES=$(service_hashes)
-  if [ "${#pids[@]}" -eq 0 ]; then
-    say "nothing to deploy"
-    return
-  fi
-  wait_all "${pids[@]}"
+  say "nothing to deploy"
 }
 
 # service_hashes: "NAME HASH" of every standalone service the lab created.
