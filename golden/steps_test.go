@@ -3,6 +3,7 @@ package golden
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -21,9 +22,12 @@ func runSteps(t *testing.T, body string) (string, error) {
 	if cut < 0 {
 		t.Fatal("bootstrap.sh has no `step preflight preflight` line")
 	}
-	cmd := exec.Command("bash", "-c", script[:cut]+"\n"+body)
-	cmd.Dir = t.TempDir()
-	out, err := cmd.CombinedOutput()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "bootstrap-part.sh")
+	if err := os.WriteFile(file, []byte(script[:cut]+"\n"+body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("bash", file).CombinedOutput()
 	return string(out), err
 }
 
@@ -71,5 +75,48 @@ step push-images pushed
 `)
 	if err != nil || !strings.Contains(out, "pushed two") || !strings.Contains(out, "<== push-images ok") {
 		t.Errorf("a good push: %v\n%s", err, out)
+	}
+}
+
+// Joins run JOIN_PARALLEL at a time, every node is joined, and one failed
+// join fails the step.
+func TestJoinsAreThrottled(t *testing.T) {
+	stubs := `
+MANAGERS=(m1) MANAGER_ADDRS=(10.0.0.1)
+WORKERS=(w1 w2 w3 w4 w5 w6 w7 w8 w9) WORKER_ADDRS=(a b c d e f g h i)
+JOIN_PARALLEL=3
+on() { :; } # the leader: no nodes yet, empty tokens, no labels
+join_one() {
+  mkdir "$RUN_DIR/running-$1"
+  find "$RUN_DIR" -maxdepth 1 -name 'running-*' | wc -l >>"$RUN_DIR/counts"
+  sleep 0.2
+  rmdir "$RUN_DIR/running-$1"
+  echo "$1" >>"$RUN_DIR/joined"
+  [ "$1" != "${FAIL_NODE:-}" ]
+}
+`
+	out, err := runSteps(t, stubs+`
+step swarm-join swarm_join
+echo "max $(sort -n "$RUN_DIR/counts" | tail -n 1) joined $(wc -l <"$RUN_DIR/joined")"
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "max 3 joined 10") {
+		t.Errorf("want at most 3 joins at once and 10 joined:\n%s", out)
+	}
+	out, err = runSteps(t, stubs+`
+FAIL_NODE=w5
+step swarm-join swarm_join
+`)
+	if err == nil || !strings.Contains(out, "<== swarm-join FAILED") {
+		t.Errorf("a failed join did not fail the step: %v\n%s", err, out)
+	}
+	out, err = runSteps(t, stubs+`
+JOIN_PARALLEL=x
+step swarm-join swarm_join
+`)
+	if err == nil || !strings.Contains(out, "SWARMGEN_JOIN_PARALLEL must be a whole number") {
+		t.Errorf("a bad SWARMGEN_JOIN_PARALLEL: %v\n%s", err, out)
 	}
 }

@@ -8,6 +8,7 @@
 # "<== NAME ok|FAILED SECONDS" when they end (swarmgen up reads these lines).
 #
 # Environment: SWARMGEN_WAIT  seconds to wait for nodes and services (default 300)
+#              SWARMGEN_JOIN_PARALLEL  nodes that join at once (default 8)
 #              SWARMGEN_VERBOSE=1  print every docker command
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -37,6 +38,7 @@ CONTAINER_PREFIX='file-stacks-'
 VOLUME_PREFIX='file-stacks_'
 HOST_PORTS=( 5000 8080 )
 WAIT="${SWARMGEN_WAIT:-300}"
+JOIN_PARALLEL="${SWARMGEN_JOIN_PARALLEL:-8}"
 # what a step (a subshell) leaves for later ones, e.g. that the swarm is new
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/swarmgen.XXXXXX")
 
@@ -208,13 +210,25 @@ swarm_join() {
     MANAGER_TOKEN=$(on "$LEADER" swarm join-token -q manager)
     WORKER_TOKEN=$(on "$LEADER" swarm join-token -q worker)
   fi
-  for ((i = 0; i < ${#MANAGERS[@]}; i++)); do
-    join_one "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}" manager & pids+=("$!")
+  # at most JOIN_PARALLEL joins at a time: on a small host, dozens at
+  # once starve the managers that sign the nodes' certificates
+  case "$JOIN_PARALLEL" in
+    '' | *[!0-9]* | 0) fail "SWARMGEN_JOIN_PARALLEL must be a whole number above 0, not '$JOIN_PARALLEL'" ;;
+  esac
+  local next=0 rc=0
+  for ((i = 0; i < ${#MANAGERS[@]} + ${#WORKERS[@]}; i++)); do
+    if [ "$i" -lt "${#MANAGERS[@]}" ]; then
+      join_one "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}" manager & pids+=("$!")
+    else
+      join_one "${WORKERS[$i - ${#MANAGERS[@]}]}" "${WORKER_ADDRS[$i - ${#MANAGERS[@]}]}" worker & pids+=("$!")
+    fi
+    if [ $((${#pids[@]} - next)) -ge "$JOIN_PARALLEL" ]; then
+      wait "${pids[$next]}" || rc=1
+      next=$((next + 1))
+    fi
   done
-  for ((i = 0; i < ${#WORKERS[@]}; i++)); do
-    join_one "${WORKERS[$i]}" "${WORKER_ADDRS[$i]}" worker & pids+=("$!")
-  done
-  if [ "${#pids[@]}" -gt 0 ]; then wait_all "${pids[@]}"; fi
+  for ((; next < ${#pids[@]}; next++)); do wait "${pids[$next]}" || rc=1; done
+  [ "$rc" = 0 ] || return 1
   # every node's labels, read in one call: "NODE KEY=VALUE" lines
   HAVE_LABELS=$(on "$LEADER" node inspect --format '{{$n := .Description.Hostname}}{{range $k, $v := .Spec.Labels}}{{$n}} {{$k}}={{$v}}{{println}}{{end}}' 'manager' 'worker01' 'worker02')
   node_labels 'manager' ''
@@ -326,7 +340,17 @@ join_one() {
     *) token=$WORKER_TOKEN ;;
   esac
   if [ -z "$token" ]; then token=$(on "$LEADER" swarm join-token -q "$3"); fi
-  on "$node" swarm join --token "$token" --advertise-addr "$addr" "$LEADER_ADDR:2377" >/dev/null
+  local out deadline=$((SECONDS + WAIT))
+  if ! out=$(on "$node" swarm join --token "$token" --advertise-addr "$addr" "$LEADER_ADDR:2377" 2>&1); then
+    case "$out" in
+      *"continue in the background"*) ;; # a busy host: wait for it below
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+    until [ "$(swarm_state "$node")" = active ]; do
+      [ "$SECONDS" -lt "$deadline" ] || fail "node $node did not join the swarm within ${WAIT}s: $out"
+      sleep 0.5
+    done
+  fi
   say "$node joined as $3"
 }
 
