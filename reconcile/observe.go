@@ -33,9 +33,9 @@ func Observe(ctx context.Context, l *model.Lab, c runner.Cluster, nodesOnly bool
 	if nodesOnly {
 		return o, nil
 	}
-	on := func(args ...string) string {
-		out, _ := exec.CommandContext(ctx, "docker", append([]string{"exec", st.Leader}, args...)...).Output()
-		return strings.TrimSpace(string(out))
+	on := func(args ...string) string { // a failed read is read as nothing there
+		out, _ := runner.Exec(ctx, st.Leader, args...)
+		return strings.TrimSpace(out)
 	}
 	o.Networks = fields(on("docker", "network", "ls", "--filter", "label=dev.swarmgen.network", "--format", "{{.Name}}"))
 	for _, name := range fields(on("docker", "stack", "ls", "--format", "{{.Name}}")) {

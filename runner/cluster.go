@@ -39,6 +39,17 @@ func dockerOut(ctx context.Context, args ...string) (string, error) {
 	return out.String(), nil
 }
 
+// Exec runs a command in a node's container (docker exec) and returns
+// its output.
+func Exec(ctx context.Context, container string, args ...string) (string, error) {
+	return dockerOut(ctx, append([]string{"exec", container}, args...)...)
+}
+
+// DockerOn runs a docker command against a node's own engine.
+func DockerOn(ctx context.Context, container string, args ...string) (string, error) {
+	return Exec(ctx, container, append([]string{"docker"}, args...)...)
+}
+
 // QuorumLostError means manager containers run but none can lead: too
 // few managers are up for a majority.
 type QuorumLostError struct {
@@ -70,7 +81,7 @@ func (c Cluster) Leader(ctx context.Context) (string, error) {
 func (c Cluster) ask(ctx context.Context, script string) (out, manager string, err error) {
 	up, survivor, noLeader := 0, "", false
 	for _, m := range c.Managers {
-		out, err := dockerOut(ctx, "exec", m, "sh", "-c", script)
+		out, err := Exec(ctx, m, "sh", "-c", script)
 		if err == nil {
 			return out, m, nil
 		}
@@ -92,9 +103,7 @@ func (c Cluster) ask(ctx context.Context, script string) (out, manager string, e
 // state, so that `swarmgen up` joins them again as new managers. It
 // returns the swarm node names it removed.
 func (c Cluster) Recover(ctx context.Context, survivor, addr string) ([]string, error) {
-	on := func(args ...string) (string, error) {
-		return dockerOut(ctx, append([]string{"exec", survivor, "docker"}, args...)...)
-	}
+	on := func(args ...string) (string, error) { return DockerOn(ctx, survivor, args...) }
 	if _, err := on("swarm", "init", "--force-new-cluster", "--advertise-addr", addr); err != nil {
 		return nil, err
 	}
@@ -200,9 +209,7 @@ func (c Cluster) Status(ctx context.Context) (*Status, error) {
 		return nil, err
 	}
 	leader := st.Leader
-	on := func(args ...string) (string, error) {
-		return dockerOut(ctx, append([]string{"exec", leader, "docker"}, args...)...)
-	}
+	on := func(args ...string) (string, error) { return DockerOn(ctx, leader, args...) }
 	ready := map[string]bool{}
 	for _, n := range st.Nodes {
 		ready[n.Name] = n.State == "ready"
