@@ -120,3 +120,36 @@ step swarm-join swarm_join
 		t.Errorf("a bad SWARMGEN_JOIN_PARALLEL: %v\n%s", err, out)
 	}
 }
+
+// A join the CLI gave up waiting for is awaited; one that ends in error is
+// left and tried again, three times at most.
+func TestJoinRetries(t *testing.T) {
+	stubs := `
+KNOWN_IDS="" WORKER_TOKEN=t WAIT=5
+docker() { echo "inactive "; } # the node's state before the join
+on() {
+  case "$*" in
+    *"swarm join"*)
+      n=$(($(cat "$RUN_DIR/joins" 2>/dev/null || echo 0) + 1)); echo "$n" >"$RUN_DIR/joins"
+      if [ "$n" -ge "${JOIN_OK_AT:-99}" ]; then return 0; fi
+      echo "Timeout was reached before node joined. The attempt to join the swarm will continue in the background." >&2; return 1 ;;
+    *"swarm leave"*) echo left >>"$RUN_DIR/leaves" ;;
+  esac
+}
+swarm_state() { echo error; }
+`
+	out, err := runSteps(t, stubs+`
+JOIN_OK_AT=3
+join_one w1 10.0.0.2 worker
+echo "joins $(cat "$RUN_DIR/joins") leaves $(wc -l <"$RUN_DIR/leaves")"
+`)
+	if err != nil || !strings.Contains(out, "w1 joined as worker") || !strings.Contains(out, "joins 3 leaves 2") {
+		t.Errorf("join that succeeds at the third try: %v\n%s", err, out)
+	}
+	out, err = runSteps(t, stubs+`
+join_one w1 10.0.0.2 worker
+`)
+	if err == nil || !strings.Contains(out, "could not join the swarm in 3 tries") {
+		t.Errorf("join that never succeeds: %v\n%s", err, out)
+	}
+}

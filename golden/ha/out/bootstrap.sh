@@ -345,17 +345,24 @@ join_one() {
     *) token=$WORKER_TOKEN ;;
   esac
   if [ -z "$token" ]; then token=$(on "$LEADER" swarm join-token -q "$3"); fi
-  local out deadline=$((SECONDS + WAIT))
-  if ! out=$(on "$node" swarm join --token "$token" --advertise-addr "$addr" "$LEADER_ADDR:2377" 2>&1); then
+  local out tries=1 deadline=$((SECONDS + WAIT))
+  until out=$(on "$node" swarm join --token "$token" --advertise-addr "$addr" "$LEADER_ADDR:2377" 2>&1); do
     case "$out" in
-      *"continue in the background"*) ;; # a busy host: wait for it below
+      *"continue in the background"*)
+        # a busy host: the join goes on; it ends active, or in error
+        while state=$(swarm_state "$node"); [ "$state" = pending ]; do
+          [ "$SECONDS" -lt "$deadline" ] || fail "node $node did not join the swarm within ${WAIT}s: $out"
+          sleep 0.5
+        done
+        [ "$state" != active ] || break
+        ;;
       *) printf '%s\n' "$out" >&2; return 1 ;;
     esac
-    until [ "$(swarm_state "$node")" = active ]; do
-      [ "$SECONDS" -lt "$deadline" ] || fail "node $node did not join the swarm within ${WAIT}s: $out"
-      sleep 0.5
-    done
-  fi
+    [ "$tries" -lt 3 ] || fail "node $node could not join the swarm in 3 tries: $(docker exec "$node" docker info --format '{{.Swarm.Error}}' 2>&1)"
+    tries=$((tries + 1))
+    on "$node" swarm leave --force >/dev/null 2>&1 || true
+    say "$node: join failed ($state), trying again"
+  done
   say "$node joined as $3"
 }
 
