@@ -8,7 +8,7 @@
 # "<== NAME ok|FAILED SECONDS" when they end (swarmgen up reads these lines).
 #
 # Environment: SWARMGEN_WAIT  seconds to wait for nodes and services (default 300)
-#              SWARMGEN_JOIN_PARALLEL  nodes that join at once (default 8)
+#              SWARMGEN_JOIN_PARALLEL  nodes that join at once (default 32)
 #              SWARMGEN_VERBOSE=1  print every docker command
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -38,7 +38,7 @@ CONTAINER_PREFIX='two-managers-'
 VOLUME_PREFIX='two-managers_'
 HOST_PORTS=( 5000 )
 WAIT="${SWARMGEN_WAIT:-300}"
-JOIN_PARALLEL="${SWARMGEN_JOIN_PARALLEL:-8}"
+JOIN_PARALLEL="${SWARMGEN_JOIN_PARALLEL:-32}"
 # what a step (a subshell) leaves for later ones, e.g. that the swarm is new
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/swarmgen.XXXXXX")
 
