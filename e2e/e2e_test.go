@@ -359,42 +359,32 @@ func TestClassicLab(t *testing.T) {
 		}
 	})
 
+	// stopAndStart stops the lab with stop (or any other way), starts it with
+	// swarmgen start, and checks it is the same lab: node IDs, converged
+	// services, registry catalog.
+	stopAndStart := func(t *testing.T, what string, stop func()) {
+		ids := nodeIDs(h.status())
+		catalog, _ := httpGet(fmt.Sprintf("http://127.0.0.1:%d/v2/_catalog", registryPort))
+		stop()
+		if running := docker(t, "ps", "-q", "--filter", "label=dev.swarmgen.lab="+lab); running != "" {
+			t.Fatalf("lab containers still running after %s: %s", what, running)
+		}
+		start := time.Now()
+		h.must("start")
+		t.Logf("start after %s: %s", what, time.Since(start).Round(time.Millisecond))
+		st := h.waitFor("converged after "+what, 2*time.Minute, converged("echo", "echo_nginx", "echo_api", "visualizer_app"))
+		if again := nodeIDs(st); again != ids {
+			t.Errorf("node IDs changed across %s:\n%s\nthen\n%s", what, ids, again)
+		}
+		if again, _ := httpGet(fmt.Sprintf("http://127.0.0.1:%d/v2/_catalog", registryPort)); again != catalog {
+			t.Errorf("registry catalog changed across %s: %q then %q", what, catalog, again)
+		}
+	}
 	t.Run("stop and start", func(t *testing.T) {
-		ids := nodeIDs(h.status())
-		catalog, _ := httpGet(fmt.Sprintf("http://127.0.0.1:%d/v2/_catalog", registryPort))
-		h.must("stop")
-		if running := docker(t, "ps", "-q", "--filter", "label=dev.swarmgen.lab="+lab); running != "" {
-			t.Fatalf("containers still running after stop: %s", running)
-		}
-		start := time.Now()
-		h.must("start")
-		t.Logf("start after stop: %s", time.Since(start).Round(time.Millisecond))
-		st := h.waitFor("converged after start", 2*time.Minute, converged("echo", "echo_nginx", "echo_api", "visualizer_app"))
-		if again := nodeIDs(st); again != ids {
-			t.Errorf("node IDs changed across stop/start:\n%s\nthen\n%s", ids, again)
-		}
-		if again, _ := httpGet(fmt.Sprintf("http://127.0.0.1:%d/v2/_catalog", registryPort)); again != catalog {
-			t.Errorf("registry catalog changed across stop/start: %q then %q", catalog, again)
-		}
+		stopAndStart(t, "swarmgen stop", func() { h.must("stop") })
 	})
-
 	t.Run("outer engine restart", func(t *testing.T) {
-		ids := nodeIDs(h.status())
-		catalog, _ := httpGet(fmt.Sprintf("http://127.0.0.1:%d/v2/_catalog", registryPort))
-		restartEngine(t)
-		if running := docker(t, "ps", "-q", "--filter", "label=dev.swarmgen.lab="+lab); running != "" {
-			t.Fatalf("lab containers running right after the engine restarted: %s", running)
-		}
-		start := time.Now()
-		h.must("start")
-		t.Logf("start after the engine restarted: %s", time.Since(start).Round(time.Millisecond))
-		st := h.waitFor("converged after the engine restart", 2*time.Minute, converged("echo", "echo_nginx", "echo_api", "visualizer_app"))
-		if again := nodeIDs(st); again != ids {
-			t.Errorf("node IDs changed across the engine restart:\n%s\nthen\n%s", ids, again)
-		}
-		if again, _ := httpGet(fmt.Sprintf("http://127.0.0.1:%d/v2/_catalog", registryPort)); again != catalog {
-			t.Errorf("registry catalog changed across the engine restart: %q then %q", catalog, again)
-		}
+		stopAndStart(t, "an engine restart", func() { restartEngine(t) })
 	})
 
 	t.Run("reconcile an edited spec", func(t *testing.T) {
