@@ -88,7 +88,9 @@ JOIN_PARALLEL=3
 on() { :; } # the leader: no nodes yet, empty tokens, no labels
 join_one() {
   mkdir "$RUN_DIR/running-$1"
-  find "$RUN_DIR" -maxdepth 1 -name 'running-*' | wc -l >>"$RUN_DIR/counts"
+  n=0 # a glob reads the directory without a stat, so other jobs may come and go
+  for f in "$RUN_DIR"/running-*; do n=$((n + 1)); done
+  echo "$n" >>"$RUN_DIR/counts"
   sleep 0.2
   rmdir "$RUN_DIR/running-$1"
   echo "$1" >>"$RUN_DIR/joined"
