@@ -155,3 +155,33 @@ join_one w1 10.0.0.2 worker
 		t.Errorf("join that never succeeds: %v\n%s", err, out)
 	}
 }
+
+// A node whose engine has not loaded its swarm state yet (no node ID) is
+// waited for, not made to leave: leaving would give it a new node ID. Only
+// a node ID the swarm does not know makes it leave and join again.
+func TestJoinWaitsForTheNodeID(t *testing.T) {
+	stubs := `
+KNOWN_IDS=$'id1\nid2' WORKER_TOKEN=t WAIT=5
+docker() { # docker exec NODE docker info: no ID for the first two asks
+  n=$(($(cat "$RUN_DIR/asks" 2>/dev/null || echo 0) + 1)); echo "$n" >"$RUN_DIR/asks"
+  if [ "$n" -le 2 ]; then echo "pending "; else echo "active $NODE_ID"; fi
+}
+on() { echo "$*" >>"$RUN_DIR/on"; }
+`
+	out, err := runSteps(t, stubs+`
+NODE_ID=id2
+join_one w1 10.0.0.2 worker
+echo "asks $(cat "$RUN_DIR/asks") calls $(cat "$RUN_DIR/on" 2>/dev/null | wc -l)"
+`)
+	if err != nil || !strings.Contains(out, "asks 3 calls 0") || strings.Contains(out, "joined") {
+		t.Errorf("a known node reconnecting: %v\n%s", err, out)
+	}
+	out, err = runSteps(t, stubs+`
+NODE_ID=id9
+join_one w1 10.0.0.2 worker
+cat "$RUN_DIR/on"
+`)
+	if err != nil || !strings.Contains(out, "swarm leave --force") || !strings.Contains(out, "w1 joined as worker") {
+		t.Errorf("a node of another swarm: %v\n%s", err, out)
+	}
+}

@@ -170,8 +170,10 @@ wait_engine() {
 swarm_init() {
   local m
   for m in "${MANAGERS[@]}"; do
-    if [ "$(swarm_state "$m")" = active ]; then
-      # a swarm exists; after a restart its managers first elect a leader
+    # anything but inactive (active, pending while it reconnects after a
+    # restart, error, locked) means the swarm exists: never init again
+    if [ "$(swarm_state "$m")" != inactive ]; then
+      # after a restart its managers first elect a leader
       local deadline=$((SECONDS + WAIT))
       until find_manager >/dev/null; do
         [ "$SECONDS" -lt "$deadline" ] || fail "the swarm has no leader after ${WAIT}s: too few managers are up; see swarmgen status"
@@ -326,21 +328,33 @@ wait_node_down() {
 # that holds state of a swarm this leader does not know (say, after
 # `swarmgen recover` made a new cluster) leaves it first.
 join_one() {
-  local node=$1 addr=$2 token state id
-  read -r state id < <(docker exec "$node" docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}' 2>/dev/null || true) || true
-  if [ "$state" != inactive ]; then
-    if [ -n "$id" ] && printf '%s\n' "$KNOWN_IDS" | grep -qxF "$id"; then
-      return
+  local node=$1 addr=$2 token state id deadline=$((SECONDS + WAIT))
+  while :; do
+    state="" id=""
+    read -r state id < <(docker exec "$node" docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}' 2>/dev/null || true) || true
+    if [ "$state" = inactive ]; then
+      break
     fi
-    on "$node" swarm leave --force >/dev/null 2>&1 || true
-    say "$node left a swarm this lab's leader does not know"
-  fi
+    if [ -n "$id" ]; then
+      if printf '%s\n' "$KNOWN_IDS" | grep -qxF "$id"; then
+        return # in this swarm (it may still be reconnecting)
+      fi
+      on "$node" swarm leave --force >/dev/null 2>&1 || true
+      say "$node left a swarm this lab's leader does not know"
+      break
+    fi
+    # just restarted: its engine has not loaded its swarm state yet; decide
+    # nothing on that (leaving would give it a new node ID)
+    [ "$SECONDS" -lt "$deadline" ] || fail "node $node reports swarm state '$state' without a node ID after ${WAIT}s"
+    sleep 0.2
+  done
   case "$3" in
     manager) token=$MANAGER_TOKEN ;;
     *) token=$WORKER_TOKEN ;;
   esac
   if [ -z "$token" ]; then token=$(on "$LEADER" swarm join-token -q "$3"); fi
-  local out tries=1 deadline=$((SECONDS + WAIT))
+  local out tries=1
+  deadline=$((SECONDS + WAIT))
   until out=$(on "$node" swarm join --token "$token" --advertise-addr "$addr" "$LEADER_ADDR:2377" 2>&1); do
     case "$out" in
       *"continue in the background"*)
