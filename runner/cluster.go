@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/swarmgen/swarmgen/generator/spec"
 )
 
 // Cluster is a running lab seen from the host: its node containers.
@@ -347,7 +349,7 @@ func (s *Status) Print(w io.Writer) {
 func labels(m map[string]string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
-		if !strings.HasPrefix(k, "dev.swarmgen.") { // swarmgen's bookkeeping
+		if !strings.HasPrefix(k, spec.OwnLabelPrefix) { // swarmgen's bookkeeping
 			keys = append(keys, k)
 		}
 	}

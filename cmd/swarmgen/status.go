@@ -73,8 +73,9 @@ func recoverCommand() *cli.Command {
 		Usage: "after a lost quorum, make a surviving manager the sole manager of a new cluster",
 		Description: `Runs docker swarm init --force-new-cluster on a running manager when too few
 managers are up for a majority. Services and their tasks are kept; the other
-managers are demoted and removed from the swarm, and the next swarmgen up
-joins them again as new managers. Asks before acting unless --yes.`,
+managers are removed from the swarm, stopped and their old swarm state wiped,
+and the next swarmgen up joins them again as new managers. Asks before acting
+unless --yes.`,
 		Flags: []cli.Flag{specFlag, outFlag, &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
 		Action: func(c *cli.Context) error {
 			res, cl, err := renderLab(c, false)

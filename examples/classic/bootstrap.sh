@@ -175,11 +175,12 @@ swarm_init() {
     if [ "$(swarm_state "$m")" != inactive ]; then
       # after a restart its managers first elect a leader
       local deadline=$((SECONDS + WAIT))
-      until find_manager >/dev/null; do
+      local found
+      until found=$(find_manager); do
         [ "$SECONDS" -lt "$deadline" ] || fail "the swarm has no leader after ${WAIT}s: too few managers are up; see swarmgen status"
         sleep 0.5
       done
-      say "the swarm is up; $(find_manager | cut -d' ' -f1) answers for it"
+      say "the swarm is up; ${found%% *} answers for it"
       return
     fi
   done

@@ -131,7 +131,7 @@ type Node struct {
 // ManagedLabels is the swarm node label that lists, comma-separated, the
 // label keys swarmgen set on the node, so that a key dropped from the spec
 // is removed while labels set by hand stay.
-const ManagedLabels = "dev.swarmgen.labels"
+const ManagedLabels = spec.OwnLabelPrefix + "labels"
 
 // LabelKeys is the node's label keys as ManagedLabels holds them.
 func (n Node) LabelKeys() string {
