@@ -161,11 +161,13 @@ func leaderOf(st *runner.Status) string {
 }
 
 // newHarness builds the binary and writes spec into a fresh lab directory,
-// with the lab brought down at the end.
-func newHarness(t *testing.T, spec string) *harness {
+// with the lab brought down at the end. env (e.g. DOCKER_HOST=unix://...)
+// is added to the environment of h's swarmgen commands; pass h.env to
+// dockerEnv for docker commands against the same engine.
+func newHarness(t *testing.T, spec string, env ...string) *harness {
 	t.Helper()
 	root, _ := filepath.Abs("..")
-	h := &harness{t: t, bin: filepath.Join(t.TempDir(), "swarmgen"), dir: t.TempDir()}
+	h := &harness{t: t, bin: filepath.Join(t.TempDir(), "swarmgen"), dir: t.TempDir(), env: env}
 	build := execCommand("go", "build", "-o", h.bin, "./cmd/swarmgen")
 	build.Dir = root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static: it is also the visualizer image

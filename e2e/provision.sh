@@ -202,8 +202,6 @@ step_engine() {
 	local i
 	for ((i = 0; i < 120; i++)); do
 		if docker info >/dev/null 2>&1; then
-			# the e2e restarts only an engine this script started
-			cp /var/run/docker.pid /run/swarmgen-e2e-dockerd.pid 2>/dev/null || true
 			RESULT="started dockerd (log $DOCKERD_LOG)"
 			return
 		fi

@@ -105,6 +105,16 @@ func (c Cluster) ask(ctx context.Context, script string) (out, manager string, e
 // state, so that `swarmgen up` joins them again as new managers. It
 // returns the swarm node names it removed.
 func (c Cluster) Recover(ctx context.Context, survivor, addr string) ([]string, error) {
+	// Read again right before acting: the lost quorum that led here may
+	// have come back (a manager restarting while the user read the
+	// prompt), and forcing a new cluster then would split the swarm.
+	var ql *QuorumLostError
+	if _, err := c.Leader(ctx); !errors.As(err, &ql) {
+		if err == nil {
+			return nil, errors.New("the swarm has a leader again; nothing was changed")
+		}
+		return nil, fmt.Errorf("%v; nothing was changed", err)
+	}
 	on := func(args ...string) (string, error) { return DockerOn(ctx, survivor, args...) }
 	if _, err := on("swarm", "init", "--force-new-cluster", "--advertise-addr", addr); err != nil {
 		return nil, err

@@ -176,11 +176,11 @@ swarm_init() {
       # after a restart its managers first elect a leader
       local deadline=$((SECONDS + WAIT))
       local found
-      until found=$(find_manager); do
+      until found=$(find_leader); do
         [ "$SECONDS" -lt "$deadline" ] || fail "the swarm has no leader after ${WAIT}s: too few managers are up; see swarmgen status"
         sleep 0.5
       done
-      say "the swarm is up; ${found%% *} answers for it"
+      say "the swarm is up; ${found%% *} leads it"
       return
     fi
   done
@@ -189,24 +189,40 @@ swarm_init() {
   say "swarm initialised on $LEADER ($LEADER_ADDR)"
 }
 
-# find_manager: prints "CONTAINER ADDRESS" of the first manager that answers
-# for the swarm (any manager can while a leader exists). It is not always
-# the first one: after `swarmgen recover` it is the survivor.
-find_manager() {
-  local i
+# find_leader: prints "CONTAINER ADDRESS" of the manager that leads the
+# swarm (its raft leader), as the first manager that answers reports it.
+# Every later step talks to the leader: membership is decided on the
+# leader's own store, never on a manager that has just come back (its node
+# list can lag). It is not always the first manager: after `swarmgen
+# recover` it is the survivor.
+find_leader() {
+  local i j lead
   for ((i = 0; i < ${#MANAGERS[@]}; i++)); do
-    if docker exec "${MANAGERS[$i]}" docker node ls -q >/dev/null 2>&1; then
-      printf '%s %s\n' "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}"
-      return
-    fi
+    lead=$(docker exec "${MANAGERS[$i]}" docker node ls --filter role=manager --format '{{.Hostname}} {{.ManagerStatus}}' 2>/dev/null |
+      awk '$2 == "Leader" { print $1; exit }') || continue
+    [ -n "$lead" ] || continue
+    for ((j = 0; j < ${#MANAGERS[@]}; j++)); do
+      if [ "${MANAGERS[$j]}" = "$CONTAINER_PREFIX$lead" ]; then
+        printf '%s %s\n' "${MANAGERS[$j]}" "${MANAGER_ADDRS[$j]}"
+        return
+      fi
+    done
+    # a leader the spec no longer has (about to be removed): any manager
+    # that answers relays to it
+    printf '%s %s\n' "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}"
+    return
   done
   return 1
 }
 
 swarm_join() {
   local pids=() i
-  # the node IDs this swarm knows, read once for join_one
-  KNOWN_IDS=$(on "$LEADER" node ls -q)
+  # the swarm's cluster ID and the node IDs it knows, read once from the
+  # leader for join_one: "cluster ID" then one node ID a line
+  local members
+  members=$(docker exec "$LEADER" sh -c 'docker info --format "cluster {{with .Swarm.Cluster}}{{.ID}}{{end}}" && docker node ls -q')
+  CLUSTER_ID=$(printf '%s\n' "$members" | awk '$1 == "cluster" { print $2 }')
+  KNOWN_IDS=$(printf '%s\n' "$members" | grep -v '^cluster ' || true)
   # the join tokens, read once when nodes are missing; kept in memory only
   MANAGER_TOKEN="" WORKER_TOKEN=""
   if [ "$(printf '%s\n' "$KNOWN_IDS" | grep -c .)" -lt "${#NODES[@]}" ]; then
@@ -281,6 +297,9 @@ remove_nodes() {
   [ -e "$RUN_DIR/new-swarm" ] || listed=$(on "$LEADER" node ls --format '{{.Hostname}}')
   for node in $listed; do
     case "$KEEP_NODES" in *" $node "*) continue ;; esac
+    # never the manager this script talks to: it would leave a swarm
+    # without anyone to finish the removal
+    [ "$CONTAINER_PREFIX$node" != "$LEADER" ] || fail "node $node leads the swarm and $SPEC_FILE no longer has it: hand the leadership over first (swarmgen docker node demote $node), then run up again"
     role=$(on "$LEADER" node inspect --format '{{.Spec.Role}}' "$node")
     on "$LEADER" node update --availability drain "$node" >/dev/null
     wait_drained "$node"
@@ -330,14 +349,18 @@ wait_node_down() {
   done
 }
 
-# join_one NODE ADDRESS ROLE: joins a node unless the swarm knows it. A node
-# that holds state of a swarm this leader does not know (say, after
-# `swarmgen recover` made a new cluster) leaves it first.
+# join_one NODE ADDRESS ROLE: joins a node unless it is in the swarm. A
+# node that holds state of a swarm this lab's leader does not know (say,
+# after the lab's swarm was made anew) leaves it first, but only when the
+# leader itself says so right before (leader_knows): a leave gives the node
+# a new ID, and on a wrong read that is a duplicate node or a lost manager.
+# The manager the script talks to never leaves.
 join_one() {
-  local node=$1 addr=$2 token state id deadline=$((SECONDS + WAIT))
+  local node=$1 addr=$2 token state id cluster deadline=$((SECONDS + WAIT))
+  [ "$node" != "$LEADER" ] || return 0
   while :; do
-    state="" id=""
-    read -r state id < <(docker exec "$node" docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}' 2>/dev/null || true) || true
+    state="" id="" cluster=""
+    read -r state id cluster < <(docker exec "$node" docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}' 2>/dev/null || true) || true
     if [ "$state" = inactive ]; then
       break
     fi
@@ -345,14 +368,23 @@ join_one() {
       if printf '%s\n' "$KNOWN_IDS" | grep -qxF "$id"; then
         return # in this swarm (it may still be reconnecting)
       fi
-      on "$node" swarm leave --force >/dev/null 2>&1 || true
-      say "$node left a swarm this lab's leader does not know"
-      break
+      if [ -n "$cluster" ] && [ "$cluster" = "$CLUSTER_ID" ]; then
+        return # a manager of this very cluster: the list read earlier lagged
+      fi
+      case "$(leader_knows "$id")" in
+        yes) return ;;
+        no)
+          on "$node" swarm leave --force >/dev/null 2>&1 || true
+          say "$node left a swarm this lab's leader does not know"
+          break
+          ;;
+      esac
+      # the leader could not say (an election, a busy engine): ask again
     fi
-    # just restarted: its engine has not loaded its swarm state yet; decide
-    # nothing on that (leaving would give it a new node ID)
-    [ "$SECONDS" -lt "$deadline" ] || fail "node $node reports swarm state '$state' without a node ID after ${WAIT}s"
-    sleep 0.2
+    # no ID: just restarted, its engine has not loaded its swarm state yet;
+    # decide nothing on that (leaving would give it a new node ID)
+    [ "$SECONDS" -lt "$deadline" ] || fail "node $node reports swarm state '$state' (node ID '$id') and the leader $LEADER cannot tell whether it is in the swarm after ${WAIT}s; nothing was changed on it; see swarmgen status"
+    sleep 0.5
   done
   case "$3" in
     manager) token=$MANAGER_TOKEN ;;
@@ -379,6 +411,16 @@ join_one() {
     say "$node: join failed ($state), trying again"
   done
   say "$node joined as $3"
+}
+
+# leader_knows ID: "yes" or "no" as the raft leader answers now from its
+# own store, or "unsure" when the manager asked no longer leads or does not
+# answer (an election, a busy engine). Only a "no" lets a node leave.
+leader_knows() {
+  docker exec "$LEADER" sh -c '
+    [ "$(docker node inspect self --format "{{.ManagerStatus.Leader}}" 2>/dev/null)" = true ] || { echo unsure; exit 0; }
+    if out=$(docker node inspect --format "{{.ID}}" "$1" 2>&1); then echo yes
+    else case "$out" in *"No such node"*) echo no ;; *) echo unsure ;; esac; fi' sh "$1" 2>/dev/null || echo unsure
 }
 
 push_images() {
@@ -602,7 +644,7 @@ step preflight preflight
 start_push
 step nodes-up nodes_up
 step swarm-init swarm_init
-read -r LEADER LEADER_ADDR < <(find_manager) || fail "no manager answers for the swarm; see swarmgen status"
+read -r LEADER LEADER_ADDR < <(find_leader) || fail "no manager answers for the swarm; see swarmgen status"
 step remove-nodes remove_nodes
 step swarm-join swarm_join
 step push-images pushed

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Times a second `swarmgen up` of the e2e classic lab (nothing to change)
+# against `swarmgen status` (one read of the whole swarm) on the same lab,
+# alternating the two RUNS times, and prints the medians and their ratio.
+# The e2e test checks that a second up changes nothing; how long it takes
+# is this script's job, not a test's. Needs a provisioned machine
+# (./e2e/provision.sh). Usage: bench/noop-up.sh [RUNS]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+runs=${1:-5}
+work=$(mktemp -d)
+trap 'cd "$work" && ./swarmgen down >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+(cd "$root" && CGO_ENABLED=0 go build -o "$work/swarmgen" ./cmd/swarmgen) # static: also the visualizer image
+cp "$root/e2e/testdata/swarm.yaml" "$work/"
+cd "$work"
+./swarmgen down >/dev/null 2>&1 || true
+./swarmgen up >/dev/null
+
+now() { date +%s.%N; }
+timed() { # timed CMD...: seconds CMD took; fails if CMD fails
+  local t0
+  t0=$(now)
+  "$@" >/dev/null
+  awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+up_times="" status_times=""
+for _ in $(seq "$runs"); do
+  up_times+="$(timed ./swarmgen up)"$'\n'
+  status_times+="$(timed ./swarmgen status)"$'\n'
+done
+up=$(printf '%s' "$up_times" | median)
+status=$(printf '%s' "$status_times" | median)
+echo "runs: $runs (alternating; medians in seconds), $(nproc) cores, $(uname -r)"
+awk -v u="$up" -v s="$status" 'BEGIN {
+  printf "%-40s %10.2f\n%-40s %10.2f\n%-40s %10.2fx\n", "second swarmgen up (no change)", u, "swarmgen status (baseline)", s, "ratio up / status", u / s }'
