@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/swarmgen/swarmgen/plan"
 )
 
 // UpOptions say how bootstrap.sh runs.
@@ -22,6 +24,7 @@ type UpOptions struct {
 	Dir     string        // where the generated files are
 	Wait    time.Duration // how long nodes and services may take
 	Verbose bool          // stream every command and its output
+	Force   bool          // apply changes the script refuses (SWARMGEN_FORCE)
 	Out     io.Writer
 	TTY     bool // draw spinners
 }
@@ -70,6 +73,9 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 	}
 	if opt.Verbose {
 		cmd.Env = append(cmd.Env, "SWARMGEN_VERBOSE=1")
+	}
+	if opt.Force {
+		cmd.Env = append(cmd.Env, "SWARMGEN_FORCE=1")
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -142,3 +148,37 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// Plan runs the lab's bootstrap.sh as rendered now (script: the spec may
+// be newer than the files in dir) in plan mode against the files in dir,
+// and returns what it would change. The script alone decides: this is
+// the same code `up` runs, printing its changes instead of making them.
+func Plan(ctx context.Context, dir string, script []byte) (plan.Plan, error) {
+	f, err := os.CreateTemp("", "swarmgen-plan-*.sh")
+	if err != nil {
+		return plan.Plan{}, err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(script); err != nil {
+		f.Close()
+		return plan.Plan{}, err
+	}
+	if err := f.Close(); err != nil {
+		return plan.Plan{}, err
+	}
+	if _, err := os.Stat(dir); err != nil {
+		dir = "." // never rendered: nothing of it is there to read
+	}
+	cmd := exec.CommandContext(ctx, "bash", f.Name(), "--plan")
+	cmd.Env = append(os.Environ(), "SWARMGEN_LAB_DIR="+dir)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(errb.String()), "error: "))
+		if msg == "" {
+			msg = err.Error()
+		}
+		return plan.Plan{}, fmt.Errorf("bootstrap.sh --plan: %s", msg)
+	}
+	return plan.Parse(out.String())
+}

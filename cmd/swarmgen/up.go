@@ -4,9 +4,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/generator/spec"
-	"github.com/swarmgen/swarmgen/reconcile"
 
 	"github.com/urfave/cli/v2"
 
@@ -51,21 +49,9 @@ func upAction(c *cli.Context) error {
 	if c.Bool("dry-run") {
 		return planAction(c)
 	}
-	res, cl, err := renderLab(c, false)
+	res, _, err := renderLab(c, false)
 	if err != nil {
 		return err
-	}
-	plan, err := computePlan(c, res, cl, true)
-	if err != nil {
-		return err
-	}
-	plan = plan.Only("node", "label") // all a nodes-only observation can tell
-	if len(plan.Refusals) > 0 && !c.Bool("force") {
-		plan.Print(c.App.ErrWriter, isTerminal(c.App.ErrWriter))
-		return cli.Exit("nothing was changed", exitUser)
-	}
-	if hasRemovals(plan) {
-		plan.Print(c.App.Writer, isTerminal(c.App.Writer))
 	}
 	if err := writeFiles(c, c.String("out"), res); err != nil {
 		return err
@@ -76,7 +62,7 @@ func upAction(c *cli.Context) error {
 		}
 	}
 	err = runner.Up(c.Context, runner.UpOptions{
-		Dir: c.String("out"), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"),
+		Dir: c.String("out"), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Force: c.Bool("force"),
 		Out: c.App.Writer, TTY: isTerminal(c.App.Writer),
 	})
 	var se *runner.StepError
@@ -142,47 +128,32 @@ func planCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "plan",
 		Usage: "show what `swarmgen up` would change in the running lab; change nothing",
-		Description: `Compares swarm.yaml with the running lab: nodes to add or remove, labels,
-images to push, networks, stacks and services to deploy, update or remove.
-Exit 0 whatever the plan; changes that would break the swarm are marked refused.`,
+		Description: `Runs bootstrap.sh, as swarm.yaml renders it now, in plan mode against the
+running lab: the very code up runs, printing each change instead of making
+it: nodes to add or remove, labels, images to push, networks, stacks and
+services to deploy, update or remove. Nothing is written or changed.
+Exit 0 whatever the plan; changes that would break the swarm are marked
+refused (up refuses them too, unless --force).`,
 		Flags:  []cli.Flag{specFlag, outFlag},
 		Action: planAction,
 	}
 }
 
 func planAction(c *cli.Context) error {
-	res, cl, err := renderLab(c, false)
+	res, _, err := renderLab(c, false)
 	if err != nil {
 		return err
 	}
-	plan, err := computePlan(c, res, cl, false)
-	if err != nil {
-		return err
-	}
-	plan.Print(c.App.Writer, isTerminal(c.App.Writer))
-	return nil
-}
-
-// computePlan observes the lab; nodesOnly is enough to find refusals and
-// removals, and keeps a no-op `up` fast.
-func computePlan(c *cli.Context, res *generator.Result, cl runner.Cluster, nodesOnly bool) (reconcile.Plan, error) {
-	obs, err := reconcile.Observe(c.Context, res.Lab, cl, nodesOnly)
-	var ql *runner.QuorumLostError
-	if nodesOnly && errors.As(err, &ql) {
-		// up restarts the stopped managers, which restores the quorum
-		return reconcile.Plan{}, nil
-	}
-	if err != nil {
-		return reconcile.Plan{}, err
-	}
-	return reconcile.Diff(res.Lab, obs), nil
-}
-
-func hasRemovals(p reconcile.Plan) bool {
-	for _, a := range p.Actions {
-		if a.Op == '-' {
-			return true
+	var script []byte
+	for _, f := range res.Files {
+		if f.Path == "bootstrap.sh" {
+			script = f.Data
 		}
 	}
-	return false
+	p, err := runner.Plan(c.Context, c.String("out"), script)
+	if err != nil {
+		return cli.Exit(err.Error(), exitUser)
+	}
+	p.Print(c.App.Writer, isTerminal(c.App.Writer))
+	return nil
 }

@@ -3,15 +3,32 @@
 # change swarm.yaml and run `swarmgen render` again.
 # shellcheck disable=SC2016 # spec values are single-quoted on purpose: nothing in them expands
 #
-# Brings the lab up and is safe to run again: every step skips what is
-# already done. Steps print "==> NAME" when they start and
-# "<== NAME ok|FAILED SECONDS" when they end (swarmgen up reads these lines).
+# Brings the lab to what the spec says and is safe to run again: every
+# step reads the lab and changes only what differs. Steps print "==> NAME"
+# when they start and "<== NAME ok|FAILED SECONDS" when they end (swarmgen
+# up reads these lines).
 #
+# Usage: bootstrap.sh [--plan]
+#   --plan (or SWARMGEN_PLAN=1) changes nothing and prints what would
+#   change, a tab-separated line each: "plan OP KIND NAME DETAIL", OP + add,
+#   ~ change, - remove, ! refused (swarmgen plan groups and colours them).
 # Environment: SWARMGEN_WAIT  seconds to wait for nodes and services (default 300)
 #              SWARMGEN_JOIN_PARALLEL  nodes that join at once (default 32)
 #              SWARMGEN_VERBOSE=1  print every docker command
+#              SWARMGEN_FORCE=1  apply a change that is refused (removing
+#                managers so that the rest lose quorum while one is down)
+#              SWARMGEN_LAB_DIR  the generated files' directory (default:
+#                this script's)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")"
+# the generated files' directory: the script's own, unless swarmgen plan
+# runs the script as rendered now from elsewhere
+cd "${SWARMGEN_LAB_DIR:-$(dirname "${BASH_SOURCE[0]}")}"
+PLAN=${SWARMGEN_PLAN:-0}
+case "${1:-}" in
+  --plan) PLAN=1 ;;
+  "") ;;
+  *) printf 'usage: bootstrap.sh [--plan]\n' >&2; exit 2 ;;
+esac
 
 # --- the lab, from swarm.yaml ---
 SPEC_FILE='swarm.yaml'
@@ -45,9 +62,41 @@ RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/swarmgen.XXXXXX")
 # --- helpers ---
 now() { if [ -n "${EPOCHREALTIME:-}" ]; then echo "${EPOCHREALTIME/,/.}"; else date +%s; fi; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
-say() { printf '    %s\n' "$*"; }
+say() { if [ "$PLAN" != 1 ]; then printf '    %s\n' "$*"; fi; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 trace() { if [ "${SWARMGEN_VERBOSE:-}" = 1 ]; then printf '    $ %s\n' "$*" >&2; fi; "$@"; }
+
+# act OP KIND NAME DETAIL COMMAND...: the one way a step changes the lab.
+# It runs COMMAND; in plan mode it prints the change instead, to the
+# script's own output (fd 3: a caller may silence COMMAND's),
+# "plan<TAB>OP<TAB>KIND<TAB>NAME<TAB>DETAIL". OP . is part of a change an
+# earlier line listed: nothing is printed for it.
+exec 3>&1
+act() {
+  local op=$1 kind=$2 name=$3 detail=$4
+  shift 4
+  if [ "$PLAN" = 1 ]; then
+    if [ "$op" != . ]; then printf 'plan\t%s\t%s\t%s\t%s\n' "$op" "$kind" "$name" "$detail" >&3; fi
+    return 0
+  fi
+  "$@"
+}
+
+# refuse WHY: a change that would break the lab is listed as refused in
+# plan mode and stops the script otherwise, unless SWARMGEN_FORCE=1.
+refuse() {
+  if [ "${SWARMGEN_FORCE:-}" = 1 ]; then
+    say "forced: $*"
+  elif [ "$PLAN" = 1 ]; then
+    printf 'plan\t!\trefused\t-\t%s; swarmgen up refuses it unless --force\n' "$*" >&3
+  else
+    fail "$*; nothing was changed (swarmgen up --force, or SWARMGEN_FORCE=1, applies it anyway)"
+  fi
+}
+
+# no_swarm_yet: in plan mode, no manager is in a swarm: there is nothing to
+# read, every node, image, network, stack and service is new.
+no_swarm_yet() { [ "$PLAN" = 1 ] && [ -e "$RUN_DIR/new-swarm" ]; }
 
 # step NAME FUNCTION: runs one step and reports it.
 step() {
@@ -146,6 +195,10 @@ has_ipvs() {
 }
 
 nodes_up() {
+  if [ "$PLAN" = 1 ]; then
+    plan_nodes
+    return
+  fi
   # no --remove-orphans: a node gone from the spec is drained first (remove-nodes)
   compose up -d
   local node pids=()
@@ -153,6 +206,20 @@ nodes_up() {
     wait_engine "$node" & pids+=("$!")
   done
   wait_all "${pids[@]}"
+}
+
+# plan_nodes: in plan mode, the node containers that compose would start
+# (a node with no container yet is listed by the join step).
+plan_nodes() {
+  local have node state
+  have=$(docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format '{{.Names}} {{.State}}')
+  for node in "${NODES[@]}"; do
+    state=$(printf '%s\n' "$have" | awk -v n="$node" '$1 == n { print $2 }')
+    case "$state" in
+      running | "") ;;
+      *) act '~' node "${node#"$CONTAINER_PREFIX"}" "start its container ($state)" true ;;
+    esac
+  done
 }
 
 wait_engine() {
@@ -168,24 +235,41 @@ wait_engine() {
 }
 
 swarm_init() {
-  local m
+  local m state stopped=""
   for m in "${MANAGERS[@]}"; do
+    state=$(swarm_state "$m")
+    if [ "$PLAN" = 1 ] && [ -z "$state" ]; then
+      stopped=1 # no container, or not running: plan mode starts nothing
+      continue
+    fi
     # anything but inactive (active, pending while it reconnects after a
     # restart, error, locked) means the swarm exists: never init again
-    if [ "$(swarm_state "$m")" != inactive ]; then
-      # after a restart its managers first elect a leader
-      local deadline=$((SECONDS + WAIT))
+    if [ "$state" != inactive ]; then
+      # after a restart its managers first elect a leader (a plan does
+      # not wait: it reads the swarm as it is)
+      local waited=$WAIT
+      [ "$PLAN" != 1 ] || waited=0
+      local deadline=$((SECONDS + waited))
       local found
       until found=$(find_leader); do
-        [ "$SECONDS" -lt "$deadline" ] || fail "the swarm has no leader after ${WAIT}s: too few managers are up; see swarmgen status"
+        [ "$SECONDS" -lt "$deadline" ] || fail "the swarm has no leader (waited ${waited}s): too few managers are up; see swarmgen status"
         sleep 0.5
       done
       say "the swarm is up; ${found%% *} leads it"
       return
     fi
   done
-  on "$LEADER" swarm init --advertise-addr "$LEADER_ADDR" >/dev/null
+  if [ -n "$stopped" ]; then
+    # plan mode, no manager running: a stopped lab's swarm comes back when
+    # it starts, and there is nothing more to read; else the swarm is new
+    local have
+    have=" $(docker ps -a --format '{{.Names}}' | tr '\n' ' ')"
+    for m in "${MANAGERS[@]}"; do
+      case "$have" in *" $m "*) touch "$RUN_DIR/stopped"; return ;; esac
+    done
+  fi
   touch "$RUN_DIR/new-swarm" # so nothing of an earlier one is looked for
+  act . node "${LEADER#"$CONTAINER_PREFIX"}" "" on "$LEADER" swarm init --advertise-addr "$LEADER_ADDR" >/dev/null
   say "swarm initialised on $LEADER ($LEADER_ADDR)"
 }
 
@@ -219,13 +303,13 @@ swarm_join() {
   local pids=() i
   # the swarm's cluster ID and the node IDs it knows, read once from the
   # leader for join_one: "cluster ID" then one node ID a line
-  local members
-  members=$(docker exec "$LEADER" sh -c 'docker info --format "cluster {{with .Swarm.Cluster}}{{.ID}}{{end}}" && docker node ls -q')
+  local members=""
+  no_swarm_yet || members=$(docker exec "$LEADER" sh -c 'docker info --format "cluster {{with .Swarm.Cluster}}{{.ID}}{{end}}" && docker node ls -q')
   CLUSTER_ID=$(printf '%s\n' "$members" | awk '$1 == "cluster" { print $2 }')
   KNOWN_IDS=$(printf '%s\n' "$members" | grep -v '^cluster ' || true)
   # the join tokens, read once when nodes are missing; kept in memory only
   MANAGER_TOKEN="" WORKER_TOKEN=""
-  if [ "$(printf '%s\n' "$KNOWN_IDS" | grep -c .)" -lt "${#NODES[@]}" ]; then
+  if [ "$PLAN" != 1 ] && [ "$(printf '%s\n' "$KNOWN_IDS" | grep -c .)" -lt "${#NODES[@]}" ]; then
     MANAGER_TOKEN=$(on "$LEADER" swarm join-token -q manager)
     WORKER_TOKEN=$(on "$LEADER" swarm join-token -q worker)
   fi
@@ -248,8 +332,10 @@ swarm_join() {
   done
   for ((; next < ${#pids[@]}; next++)); do wait "${pids[$next]}" || rc=1; done
   [ "$rc" = 0 ] || return 1
-  # every node's labels, read in one call: "NODE KEY=VALUE" lines
-  HAVE_LABELS=$(on "$LEADER" node inspect --format '{{$n := .Description.Hostname}}{{range $k, $v := .Spec.Labels}}{{$n}} {{$k}}={{$v}}{{println}}{{end}}' 'manager' 'worker01' 'worker02' 'worker03')
+  # every node's labels, read in one call: "NODE KEY=VALUE" lines (in plan
+  # mode a node that has not joined yet has none: docker names it missing)
+  HAVE_LABELS=""
+  no_swarm_yet || HAVE_LABELS=$(on "$LEADER" node inspect --format '{{$n := .Description.Hostname}}{{range $k, $v := .Spec.Labels}}{{$n}} {{$k}}={{$v}}{{println}}{{end}}' 'manager' 'worker01' 'worker02' 'worker03' 2>/dev/null) || [ "$PLAN" = 1 ]
   node_labels 'manager' ''
   node_labels 'worker01' ''
   node_labels 'worker02' ''
@@ -260,73 +346,121 @@ swarm_join() {
 # removes those swarmgen set before (listed in its dev.swarmgen.labels
 # label) that the spec no longer has. Labels set by hand are left alone.
 node_labels() {
-  local node=$1 keys=$2 have managed kv key args=()
+  local node=$1 keys=$2 have managed kv key old args=()
   shift 2
   have=$(printf '%s\n' "$HAVE_LABELS" | awk -v n="$node" '$1 == n { sub(/^[^ ]* /, ""); print }')
   managed=$(printf '%s\n' "$have" | sed -n 's/^dev\.swarmgen\.labels=//p')
   for kv in "$@"; do
     if ! printf '%s\n' "$have" | grep -qxF -- "$kv"; then
       args+=(--label-add "$kv")
+      key=${kv%%=*}
+      old=$(printf '%s\n' "$have" | awk -v k="$key=" 'index($0, k) == 1 { print "=" substr($0, length(k) + 1); exit }')
+      if [ -n "$old" ]; then # "=VALUE": the node has the key with another value
+        act '~' label "$node" "$key=${old#=} -> ${kv#*=}" true
+      else
+        act + label "$node" "$kv" true
+      fi
       say "label $kv on $node"
     fi
   done
   for key in ${managed//,/ }; do
     case ",$keys," in
       *",$key,"*) ;;
-      *) args+=(--label-rm "$key"); say "label $key removed from $node" ;;
+      *)
+        args+=(--label-rm "$key")
+        act - label "$node" "$key" true
+        say "label $key removed from $node"
+        ;;
     esac
   done
   if [ "$managed" != "$keys" ]; then
     if [ -n "$keys" ]; then args+=(--label-add "dev.swarmgen.labels=$keys"); else args+=(--label-rm dev.swarmgen.labels); fi
   fi
   if [ "${#args[@]}" -gt 0 ]; then
-    on "$LEADER" node update "${args[@]}" "$node" >/dev/null
+    act . label "$node" "" on "$LEADER" node update "${args[@]}" "$node" >/dev/null
   fi
 }
 
 # remove_nodes: a node the spec no longer has is drained (its tasks move and
 # converge elsewhere), demoted if a manager, leaves the swarm, and its
-# container and volume are removed.
+# container and volume are removed. Removing managers so that the rest
+# cannot keep a majority while one of them is down is refused.
 remove_nodes() {
-  local node role removed=0 listed=""
+  local node name state mstatus listed="" gone=() gone_managers=() down=0
   # a new swarm has only the nodes that are about to join
-  [ -e "$RUN_DIR/new-swarm" ] || listed=$(on "$LEADER" node ls --format '{{.Hostname}}')
-  for node in $listed; do
-    case "$KEEP_NODES" in *" $node "*) continue ;; esac
+  [ -e "$RUN_DIR/new-swarm" ] || listed=$(on "$LEADER" node ls --format '{{.Hostname}} {{.Status}} {{.ManagerStatus}}')
+  while read -r name state mstatus; do
+    [ -n "$name" ] || continue
+    if [ -n "$mstatus" ] && { [ "$state" != Ready ] || [ "$mstatus" = Unreachable ]; }; then
+      down=$((down + 1))
+    fi
+    case "$KEEP_NODES" in *" $name "*) continue ;; esac
     # never the manager this script talks to: it would leave a swarm
     # without anyone to finish the removal
-    [ "$CONTAINER_PREFIX$node" != "$LEADER" ] || fail "node $node leads the swarm and $SPEC_FILE no longer has it: hand the leadership over first (swarmgen docker node demote $node), then run up again"
-    role=$(on "$LEADER" node inspect --format '{{.Spec.Role}}' "$node")
-    on "$LEADER" node update --availability drain "$node" >/dev/null
-    wait_drained "$node"
-    if [ "$role" = manager ]; then
-      on "$LEADER" node demote "$node" >/dev/null
+    [ "$CONTAINER_PREFIX$name" != "$LEADER" ] || fail "node $name leads the swarm and $SPEC_FILE no longer has it: hand the leadership over first (swarmgen docker node demote $name), then run up again"
+    gone+=("$name")
+    if [ -n "$mstatus" ]; then gone_managers+=("$name"); fi
+  done <<<"$listed"
+  if [ "${#gone_managers[@]}" -gt 0 ]; then
+    # with N managers a majority needs more than half of them up
+    local after=${#MANAGERS[@]} tolerated=$(((${#MANAGERS[@]} - 1) / 2))
+    if [ "$after" -eq 2 ] || [ "$down" -gt "$tolerated" ]; then
+      refuse "removing manager(s) ${gone_managers[*]} leaves $after manager(s) of which $tolerated may fail ($down are down now): the swarm would lose quorum while one is down; keep an odd number of managers (1, 3, 5)"
     fi
-    docker exec "$CONTAINER_PREFIX$node" docker swarm leave >/dev/null 2>&1 || true
-    wait_node_down "$node"
-    on "$LEADER" node rm --force "$node" >/dev/null
-    say "node $node drained and removed from the swarm"
+  fi
+  local removed=0
+  for node in ${gone[@]+"${gone[@]}"}; do
+    case " ${gone_managers[*]+"${gone_managers[*]}"} " in
+      *" $node "*) act - node "$node" "manager: drain, demote, leave the swarm, remove its container and volume" remove_node "$node" manager ;;
+      *) act - node "$node" "worker: drain, leave the swarm, remove its container and volume" remove_node "$node" worker ;;
+    esac
     removed=1
   done
   # containers of nodes the spec no longer has (compose's orphans)
   for node in $(docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format '{{.Names}}'); do
     case " ${NODES[*]} $REGISTRY " in
       *" $node "*) ;;
-      *) removed=1 ;;
+      *)
+        case " ${gone[*]+"${gone[*]}"} " in
+          *" ${node#"$CONTAINER_PREFIX"} "*) ;;
+          *) act - node "${node#"$CONTAINER_PREFIX"}" "remove its container and volume" true ;;
+        esac
+        removed=1
+        ;;
     esac
   done
   if [ "$removed" = 1 ]; then
-    local out volume
-    out=$(compose up -d --remove-orphans 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
-    for volume in $(docker volume ls -q --filter "label=dev.swarmgen.lab=${VOLUME_PREFIX%_}"); do
-      case "$volume" in
-        "$VOLUME_PREFIX"*-docker) node=${volume#"$VOLUME_PREFIX"}; node=${node%-docker} ;;
-        *) continue ;;
-      esac
-      case "$KEEP_NODES" in *" $node "*) continue ;; esac
-      docker volume rm "$volume" >/dev/null && say "volume $volume removed"
-    done
+    act . node - "" remove_orphans
   fi
+}
+
+# remove_node NAME ROLE: drains the node, demotes it if a manager, makes it
+# leave and removes it from the swarm.
+remove_node() {
+  local node=$1
+  on "$LEADER" node update --availability drain "$node" >/dev/null
+  wait_drained "$node"
+  if [ "$2" = manager ]; then
+    on "$LEADER" node demote "$node" >/dev/null
+  fi
+  docker exec "$CONTAINER_PREFIX$node" docker swarm leave >/dev/null 2>&1 || true
+  wait_node_down "$node"
+  on "$LEADER" node rm --force "$node" >/dev/null
+  say "node $node drained and removed from the swarm"
+}
+
+# remove_orphans: the containers and volumes of nodes the spec no longer has.
+remove_orphans() {
+  local out volume node
+  out=$(compose up -d --remove-orphans 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
+  for volume in $(docker volume ls -q --filter "label=dev.swarmgen.lab=${VOLUME_PREFIX%_}"); do
+    case "$volume" in
+      "$VOLUME_PREFIX"*-docker) node=${volume#"$VOLUME_PREFIX"}; node=${node%-docker} ;;
+      *) continue ;;
+    esac
+    case "$KEEP_NODES" in *" $node "*) continue ;; esac
+    docker volume rm "$volume" >/dev/null && say "volume $volume removed"
+  done
 }
 
 wait_drained() {
@@ -352,13 +486,17 @@ wait_node_down() {
 # a new ID, and on a wrong read that is a duplicate node or a lost manager.
 # The manager the script talks to never leaves.
 join_one() {
-  local node=$1 addr=$2 token state id cluster deadline=$((SECONDS + WAIT))
+  local node=$1 addr=$2 role=$3 name=${1#"$CONTAINER_PREFIX"} state id cluster deadline=$((SECONDS + WAIT)) note=""
+  if no_swarm_yet; then
+    act + node "$name" "$role at $addr" true
+    return
+  fi
   [ "$node" != "$LEADER" ] || return 0
   while :; do
     state="" id="" cluster=""
     read -r state id cluster < <(docker exec "$node" docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}' 2>/dev/null || true) || true
-    if [ "$state" = inactive ]; then
-      break
+    if [ "$state" = inactive ] || { [ "$PLAN" = 1 ] && [ -z "$state" ]; }; then
+      break # not in a swarm; in plan mode also a node with no running container
     fi
     if [ -n "$id" ]; then
       if printf '%s\n' "$KNOWN_IDS" | grep -qxF "$id"; then
@@ -370,8 +508,8 @@ join_one() {
       case "$(leader_knows "$id")" in
         yes) return ;;
         no)
-          on "$node" swarm leave --force >/dev/null 2>&1 || true
-          say "$node left a swarm this lab's leader does not know"
+          note=" (after leaving a swarm this lab's leader does not know)"
+          act . node "$name" "" leave_swarm "$node"
           break
           ;;
       esac
@@ -382,13 +520,25 @@ join_one() {
     [ "$SECONDS" -lt "$deadline" ] || fail "node $node reports swarm state '$state' (node ID '$id') and the leader $LEADER cannot tell whether it is in the swarm after ${WAIT}s; nothing was changed on it; see swarmgen status"
     sleep 0.5
   done
+  act + node "$name" "$role at $addr$note" join_swarm "$node" "$addr" "$role"
+}
+
+# leave_swarm NODE: the node leaves the swarm it is in, whatever it is.
+leave_swarm() {
+  on "$1" swarm leave --force >/dev/null 2>&1 || true
+  say "$1 left a swarm this lab's leader does not know"
+}
+
+# join_swarm NODE ADDRESS ROLE: joins the node to the leader's swarm. A join
+# the CLI gave up waiting for is awaited; one that ends in error is left
+# and tried again, three times at most.
+join_swarm() {
+  local node=$1 addr=$2 token state out tries=1 deadline=$((SECONDS + WAIT))
   case "$3" in
     manager) token=$MANAGER_TOKEN ;;
     *) token=$WORKER_TOKEN ;;
   esac
   if [ -z "$token" ]; then token=$(on "$LEADER" swarm join-token -q "$3"); fi
-  local out tries=1
-  deadline=$((SECONDS + WAIT))
   until out=$(on "$node" swarm join --token "$token" --advertise-addr "$addr" "$LEADER_ADDR:2377" 2>&1); do
     case "$out" in
       *"continue in the background"*)
@@ -422,7 +572,7 @@ leader_knows() {
 push_images() {
   local pids=()
   put_image 'yutsuki/echo:latest' '' '' 'localhost:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' 'registry:5000/yutsuki/echo:latest' & pids+=("$!")
-  [ -f '.swarmgen/visualizer/swarmgen' ] || fail 'the builtin visualizer image is prepared by `swarmgen up` in .swarmgen/visualizer: run swarmgen up, or set visualizer: to an image'
+  [ "$PLAN" = 1 ] || [ -f '.swarmgen/visualizer/swarmgen' ] || fail 'the builtin visualizer image is prepared by `swarmgen up` in .swarmgen/visualizer: run swarmgen up, or set visualizer: to an image'
   put_image '' '.swarmgen/visualizer' 'Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' & pids+=("$!")
   if [ "${#pids[@]}" -eq 0 ]; then
     say "no images to push"
@@ -435,6 +585,10 @@ push_images() {
 # the image as REF, then pushes it.
 put_image() {
   local source=$1 build=$2 dockerfile=$3 ref=$4
+  if [ "$PLAN" = 1 ]; then
+    plan_image "$@"
+    return
+  fi
   if [ -n "$build" ]; then
     trace docker build --quiet -t "$ref" -f "$build/$dockerfile" "$build" >/dev/null
   else
@@ -480,31 +634,69 @@ pushed() {
 # push_image REF REPOSITORY TAG NAME: pushes unless the registry already
 # holds this very image (same digest).
 push_image() {
-  local ref=$1 repo=$2 tag=$3 name=$4 remote=""
-  if command -v curl >/dev/null 2>&1; then
-    remote=$(curl -fsSI \
-      -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-      -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
-      -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-      -H 'Accept: application/vnd.oci.image.index.v1+json' \
-      "http://$REGISTRY_PUSH/v2/$repo/manifests/$tag" 2>/dev/null |
-      tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' || true)
-  fi
-  if [ -n "$remote" ] && docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$ref" | grep -qxF "${ref%:*}@$remote"; then
+  local ref=$1 name=$4
+  if in_registry "$ref" "$ref" "$2" "$3"; then
     say "$name unchanged"
     return
   fi
-  trace docker push --quiet "$ref" >/dev/null
+  act . image "$name" "" trace docker push --quiet "$ref" >/dev/null
   say "$name pushed"
 }
 
+# in_registry IMAGE REF REPOSITORY TAG: does the lab registry hold IMAGE
+# (a local name or ID) as REPOSITORY:TAG? Its digest there is one of the
+# image's RepoDigests (REF's repository) once pushed.
+in_registry() {
+  local remote="" digests
+  command -v curl >/dev/null 2>&1 || return 1
+  remote=$(curl -fsSI \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    "http://$REGISTRY_PUSH/v2/$3/manifests/$4" 2>/dev/null |
+    tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' || true)
+  [ -n "$remote" ] || return 1
+  # read whole, then matched: grep -q in a pipe would end docker early (SIGPIPE, a failure under pipefail)
+  digests=$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$1" 2>/dev/null) || return 1
+  case $'\n'"$digests"$'\n' in
+    *$'\n'"${2%:*}@$remote"$'\n'*) return 0 ;;
+  esac
+  return 1
+}
+
+# plan_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME: in plan mode,
+# whether put_image would push. A build context is built (only the host's
+# build cache is touched; an unchanged context is a cache hit) to tell
+# whether it changed since the last push.
+plan_image() {
+  local image=$1 id
+  if [ -n "$2" ]; then
+    if [ ! -d "$2" ]; then
+      act + image "$7" "build from $2 and push" true
+      return
+    fi
+    if ! id=$(docker build --quiet -f "$2/$3" "$2" 2>/dev/null); then
+      act + image "$7" "build from $2 (it does not build now) and push" true
+      return
+    fi
+    image=$id
+    case "$(docker image inspect --format '{{.Id}}' "$4" 2>/dev/null || true)" in
+      "") act + image "$7" "build from $2 and push" true; return ;;
+      "$id") ;;
+      *) act '~' image "$7" "rebuild from $2 (its build context changed) and push" true; return ;;
+    esac
+  fi
+  in_registry "$image" "$4" "$5" "$6" || act + image "$7" push true
+}
+
 create_networks() {
-  local have
-  have=" $(on "$LEADER" network ls --filter driver=overlay --format '{{.Name}}' | tr '\n' ' ')"
+  local have=" "
+  no_swarm_yet || have=" $(on "$LEADER" network ls --filter driver=overlay --format '{{.Name}}' | tr '\n' ' ')"
   case "$have" in
     *' ch03 '*) ;;
     *)
-      on "$LEADER" network create --driver overlay --label dev.swarmgen.network=true --attachable 'ch03' >/dev/null
+      act + network 'ch03' overlay on "$LEADER" network create --driver overlay --label dev.swarmgen.network=true --attachable 'ch03' >/dev/null
       say 'created overlay network ch03'
       ;;
   esac
@@ -513,15 +705,16 @@ create_networks() {
 deploy() {
   local pids=()
   # what is deployed now, read once: stacks, their file hashes, services
-  local deployed
-  deployed=$(docker exec "$LEADER" sh -c 'docker stack ls --format "deployed {{.Name}}"
+  local deployed=""
+  no_swarm_yet || deployed=$(docker exec "$LEADER" sh -c 'docker stack ls --format "deployed {{.Name}}"
     cat /var/lib/docker/swarmgen/stack-*.line 2>/dev/null; true')
   DEPLOYED_STACKS=" $(printf '%s\n' "$deployed" | awk '$1 == "deployed" { printf "%s ", $2 }')"
   STACK_HASHES=$(printf '%s\n' "$deployed" | grep -v '^deployed ' || true)
-  SERVICE_HASHES=$(service_hashes)
+  SERVICE_HASHES=""
+  no_swarm_yet || SERVICE_HASHES=$(service_hashes)
   deploy_stack 'echo' 'ch03-webapi' '51f60dec45741a62' & pids+=("$!")
   deploy_stack 'visualizer' 'visualizer' 'ece282e4a0f96cac' & pids+=("$!")
-  service_create 'echo' 'd7aa4c88455676e6' '--name' 'echo' '--detach' '--label' 'dev.swarmgen.service=echo' '--replicas' '1' '--publish' 'published=8000,target=8080,protocol=tcp,mode=ingress' 'registry:5000/yutsuki/echo:latest' & pids+=("$!")
+  service_create 'echo' 'd7aa4c88455676e6' 'registry:5000/yutsuki/echo:latest' '--name' 'echo' '--detach' '--label' 'dev.swarmgen.service=echo' '--replicas' '1' '--publish' 'published=8000,target=8080,protocol=tcp,mode=ingress' 'registry:5000/yutsuki/echo:latest' & pids+=("$!")
   wait_all "${pids[@]}"
 }
 
@@ -542,24 +735,44 @@ deploy_stack() {
         say "stack $name unchanged"
         return
       fi
+      act '~' stack "$name" "redeploy stack/$file.yml" stack_deploy "$@"
       ;;
+    *) act + stack "$name" "deploy stack/$file.yml" stack_deploy "$@" ;;
   esac
+}
+
+# stack_deploy NAME FILE HASH: deploys the stack and records its file's
+# hash on the manager, for the next run to compare.
+stack_deploy() {
+  local name=$1 file=$2 hash=$3
   on "$LEADER" stack deploy --prune -c "/stack/$file.yml" "$name" >/dev/null
   docker exec "$LEADER" sh -c 'mkdir -p /var/lib/docker/swarmgen && printf "%s %s\n" "$2" "$1" >"/var/lib/docker/swarmgen/stack-$2.line"' sh "$hash" "$name"
   say "stack $name deployed from stack/$file.yml"
 }
 
-# service_create NAME HASH ARGS...: creates the service, or recreates it
-# when its definition (HASH) changed since it was created.
+# service_create NAME HASH IMAGE ARGS...: creates the service, or
+# recreates it when its definition (HASH) changed since it was created.
 service_create() {
-  local name=$1 hash=$2 have
-  shift 2
+  local name=$1 hash=$2 image=$3 have
+  shift 3
   have=$(printf '%s\n' "$SERVICE_HASHES" | awk -v n="$name" '$1 == n { print $2 }')
   if [ "$have" = "$hash" ]; then
     say "service $name unchanged"
     return
   fi
   if [ -n "$have" ]; then
+    act '~' service "$name" "recreate with the new definition" service_recreate "$name" "$hash" "$@"
+  else
+    act + service "$name" "$image" service_recreate "$name" "$hash" "$@"
+  fi
+}
+
+# service_recreate NAME HASH ARGS...: removes the service if it is there
+# and creates it with its definition's HASH as a label.
+service_recreate() {
+  local name=$1 hash=$2
+  shift 2
+  if printf '%s\n' "$SERVICE_HASHES" | awk -v n="$name" '$1 == n { found = 1 } END { exit !found }'; then
     on "$LEADER" service rm "$name" >/dev/null
   fi
   on "$LEADER" service create --label "dev.swarmgen.hash=$hash" "$@" >/dev/null
@@ -609,28 +822,36 @@ prune() {
       stack)
         case "$KEEP_STACKS" in *" $name "*) continue ;; esac
         docker exec "$LEADER" test -e "/var/lib/docker/swarmgen/stack-$name.line" || continue # not ours
-        on "$LEADER" stack rm "$name" >/dev/null
-        docker exec "$LEADER" rm -f "/var/lib/docker/swarmgen/stack-$name.line"
-        say "stack $name removed"
+        act - stack "$name" "" stack_rm "$name"
         ;;
       service)
         case "$KEEP_SERVICES" in *" $name "*) continue ;; esac
-        on "$LEADER" service rm "$name" >/dev/null
+        act - service "$name" "" on "$LEADER" service rm "$name" >/dev/null
         say "service $name removed"
         ;;
     esac
   done
   for name in $(printf '%s\n' "$lab" | awk '$1 == "network" { print $2 }'); do
     case "$KEEP_NETWORKS" in *" $name "*) continue ;; esac
-    # a removed stack's tasks may still hold the network for a moment
-    local tries=0
-    until on "$LEADER" network rm "$name" >/dev/null 2>&1; do
-      tries=$((tries + 1))
-      [ "$tries" -lt 60 ] || fail "network $name is still in use; remove what uses it"
-      sleep 0.5
-    done
-    say "network $name removed"
+    act - network "$name" "" network_rm "$name"
   done
+}
+
+stack_rm() {
+  on "$LEADER" stack rm "$1" >/dev/null
+  docker exec "$LEADER" rm -f "/var/lib/docker/swarmgen/stack-$1.line"
+  say "stack $1 removed"
+}
+
+network_rm() {
+  # a removed stack's tasks may still hold the network for a moment
+  local tries=0
+  until on "$LEADER" network rm "$1" >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 60 ] || fail "network $1 is still in use; remove what uses it"
+    sleep 0.5
+  done
+  say "network $1 removed"
 }
 
 summary() {
@@ -640,15 +861,23 @@ summary() {
 }
 
 step preflight preflight
-start_push
+[ "$PLAN" = 1 ] || start_push
 step nodes-up nodes_up
 step swarm-init swarm_init
-read -r LEADER LEADER_ADDR < <(find_leader) || fail "no manager answers for the swarm; see swarmgen status"
+if [ -e "$RUN_DIR/stopped" ]; then
+  exit 0 # plan mode, a stopped lab: the plan is to start it
+fi
+if ! no_swarm_yet; then
+  read -r LEADER LEADER_ADDR < <(find_leader) || fail "no manager answers for the swarm; see swarmgen status"
+fi
 step remove-nodes remove_nodes
 step swarm-join swarm_join
-step push-images pushed
+if [ "$PLAN" = 1 ]; then step push-images push_images; else step push-images pushed; fi
 step networks create_networks
 step deploy deploy
 step prune prune
+if [ "$PLAN" = 1 ]; then
+  exit 0
+fi
 step wait-converged wait_converged
 step summary summary

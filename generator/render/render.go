@@ -5,6 +5,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"github.com/swarmgen/swarmgen/plan"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +27,9 @@ var funcs = template.FuncMap{
 	// yq quotes a YAML scalar: a double-quoted YAML string is a JSON string.
 	"yq": strconv.Quote,
 	"sh": shell.Quote,
+	// what bootstrap.sh --plan prints, as package plan reads it
+	"planTag":     func() string { return plan.Tag },
+	"planRefused": func() string { return string(plan.Refused) },
 	"ro": func(ro bool) string {
 		if ro {
 			return ":ro"

@@ -11,11 +11,14 @@ import (
 	"testing"
 )
 
-// script logs the call (newlines folded, one call a line) and sources the
-// scenario, which sees the call in "$*" and may use `nth KEY`: how many
-// times KEY was asked, this call included.
+// script logs the call (newlines folded, one call a line; a command other
+// than docker with its name first) and sources the scenario, which sees the
+// call in "$*", the command in $CMD, and may use `nth KEY`: how many times
+// KEY was asked, this call included.
 const script = `#!/usr/bin/env bash
+CMD=${0##*/}
 call="$*"
+[ "$CMD" = docker ] || call="$CMD $call"
 printf '%s\n' "${call//$'\n'/ }" >>"$STUB_DIR/calls"
 nth() { local f="$STUB_DIR/n-$1" n; n=$(($(cat "$f" 2>/dev/null || echo 0) + 1)); echo "$n" >"$f"; echo "$n"; }
 . "$STUB_DIR/scenario.sh"
@@ -25,11 +28,16 @@ nth() { local f="$STUB_DIR/n-$1" n; n=$(($(cat "$f" 2>/dev/null || echo 0) + 1))
 type Stub struct{ Dir string }
 
 // New writes the stand-in docker and its scenario (bash, typically a
-// `case "$*" in ... esac`) into a temporary directory.
-func New(t testing.TB, scenario string) *Stub {
+// `case "$*" in ... esac`) into a temporary directory; the commands named
+// in also (e.g. curl) are stood in for by the same script and scenario.
+func New(t testing.TB, scenario string, also ...string) *Stub {
 	t.Helper()
 	dir := t.TempDir()
-	for name, content := range map[string]string{"docker": script, "scenario.sh": scenario + "\n"} {
+	files := map[string]string{"docker": script, "scenario.sh": scenario + "\n"}
+	for _, name := range also {
+		files[name] = script
+	}
+	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o755); err != nil {
 			t.Fatal(err)
 		}
