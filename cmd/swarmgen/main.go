@@ -86,7 +86,8 @@ Examples:
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
-		ExitErrHandler:  func(*cli.Context, error) {}, // run() reports errors
+		Flags:           []cli.Flag{specFlag(), outFlag()}, // before the verb; see labFlag
+		ExitErrHandler:  func(*cli.Context, error) {},      // run() reports errors
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return userError{err}
 		},
@@ -112,14 +113,6 @@ Examples:
 		c.OnUsageError = app.OnUsageError // a bad flag is the user's error: exit 1
 	}
 	return app
-}
-
-var specFlag = &cli.StringFlag{
-	Name:    "file",
-	Aliases: []string{"f"},
-	Value:   "swarm.yaml",
-	Usage:   "the lab spec",
-	EnvVars: []string{"SWARMGEN_FILE"},
 }
 
 // printWarnings shows a spec's warnings, which never stop generation.

@@ -127,18 +127,6 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-func TestLabArgs(t *testing.T) {
-	file, out, rest := labArgs([]string{"-f", "a.yaml", "--out", "d", "service", "scale", "echo=6"})
-	if file != "a.yaml" || out != "d" || strings.Join(rest, " ") != "service scale echo=6" {
-		t.Errorf("got %q %q %q", file, out, rest)
-	}
-	t.Setenv("SWARMGEN_FILE", "")
-	file, out, rest = labArgs([]string{"node", "ls"})
-	if file != "swarm.yaml" || out != "." || len(rest) != 2 {
-		t.Errorf("defaults: got %q %q %q", file, out, rest)
-	}
-}
-
 // The committed example's generated files must be what render writes.
 func TestExampleIsRendered(t *testing.T) {
 	code, out, stderr := swarmgen(t, "render", "--check", "-f", "../../examples/classic/swarm.yaml", "-o", "../../examples/classic")

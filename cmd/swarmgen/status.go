@@ -18,7 +18,7 @@ func statusCommand() *cli.Command {
 		Name:  "status",
 		Usage: "show nodes (role, leader, state, availability, labels) and services with their tasks",
 		Flags: []cli.Flag{
-			specFlag, outFlag,
+			specFlag(), outFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON for scripts"},
 			&cli.BoolFlag{Name: "watch", Aliases: []string{"w"}, Usage: "redraw every second: nodes as columns, their tasks under them"},
 		},
@@ -52,7 +52,7 @@ func dockerCommand() *cli.Command {
 		ArgsUsage:       "[-f swarm.yaml] [-o DIR] ARGS...",
 		SkipFlagParsing: true,
 		Action: func(c *cli.Context) error {
-			file, out, args := labArgs(c.Args().Slice())
+			file, out, args := labArgs(c.Args().Slice(), specPath(c), outDir(c))
 			_, cl, err := renderLabAt(c, file, out, false)
 			if err != nil {
 				return err
@@ -76,7 +76,7 @@ managers are up for a majority. Services and their tasks are kept; the other
 managers are removed from the swarm, stopped and their old swarm state wiped,
 and the next swarmgen up joins them again as new managers. Asks before acting
 unless --yes.`,
-		Flags: []cli.Flag{specFlag, outFlag, &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
+		Flags: []cli.Flag{specFlag(), outFlag(), &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
 		Action: func(c *cli.Context) error {
 			res, cl, err := renderLab(c, false)
 			if err != nil {
@@ -124,7 +124,7 @@ func exportLogsCommand() *cli.Command {
 		Name:      "export-logs",
 		Usage:     "collect node logs, docker info, swarm state and the generated files for a bug report",
 		ArgsUsage: "[DIR or FILE.tar.gz]",
-		Flags:     []cli.Flag{specFlag, outFlag},
+		Flags:     []cli.Flag{specFlag(), outFlag()},
 		Action: func(c *cli.Context) error {
 			_, cl, err := renderLab(c, false)
 			if err != nil {

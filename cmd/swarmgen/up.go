@@ -39,7 +39,7 @@ func startCommand() *cli.Command {
 
 func upFlags() []cli.Flag {
 	return []cli.Flag{
-		specFlag, outFlag,
+		specFlag(), outFlag(),
 		&cli.DurationFlag{Name: "wait", Value: 5 * time.Minute, Usage: "how long nodes and services may take to be ready"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print every command bootstrap.sh runs and its output"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print what would change (as swarmgen plan) and change nothing"},
@@ -67,16 +67,16 @@ func upAction(c *cli.Context) error {
 	if hasRemovals(plan) {
 		plan.Print(c.App.Writer, isTerminal(c.App.Writer))
 	}
-	if err := writeFiles(c, c.String("out"), res); err != nil {
+	if err := writeFiles(c, outDir(c), res); err != nil {
 		return err
 	}
 	if res.Spec.Visualizer == spec.VisualizerBuiltin {
-		if err := runner.PrepareVisualizer(c.String("out")); err != nil {
+		if err := runner.PrepareVisualizer(outDir(c)); err != nil {
 			return cli.Exit(err.Error(), exitUser)
 		}
 	}
 	err = runner.Up(c.Context, runner.UpOptions{
-		Dir: c.String("out"), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"),
+		Dir: outDir(c), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"),
 		Out: c.App.Writer, TTY: isTerminal(c.App.Writer),
 	})
 	var se *runner.StepError
@@ -91,14 +91,14 @@ func downCommand() *cli.Command {
 		Name:  "down",
 		Usage: "remove the lab's containers, network and volumes (nothing else)",
 		Flags: []cli.Flag{
-			specFlag, outFlag,
+			specFlag(), outFlag(),
 			&cli.BoolFlag{Name: "keep-data", Usage: "keep the volumes (registry content, node state)"},
 		},
 		Action: func(c *cli.Context) error {
 			if _, _, err := renderLab(c, true); err != nil {
 				return err
 			}
-			if err := runner.Down(c.Context, c.String("out"), c.Bool("keep-data"), c.App.Writer); err != nil {
+			if err := runner.Down(c.Context, outDir(c), c.Bool("keep-data"), c.App.Writer); err != nil {
 				return cli.Exit(err.Error(), exitUser)
 			}
 			return nil
@@ -110,12 +110,12 @@ func stopCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "stop",
 		Usage: "stop the lab's containers, keeping the swarm (start it again with swarmgen up or start)",
-		Flags: []cli.Flag{specFlag, outFlag},
+		Flags: []cli.Flag{specFlag(), outFlag()},
 		Action: func(c *cli.Context) error {
 			if _, _, err := renderLab(c, true); err != nil {
 				return err
 			}
-			if err := runner.Stop(c.Context, c.String("out"), c.App.Writer); err != nil {
+			if err := runner.Stop(c.Context, outDir(c), c.App.Writer); err != nil {
 				return cli.Exit(err.Error(), exitUser)
 			}
 			return nil
@@ -145,7 +145,7 @@ func planCommand() *cli.Command {
 		Description: `Compares swarm.yaml with the running lab: nodes to add or remove, labels,
 images to push, networks, stacks and services to deploy, update or remove.
 Exit 0 whatever the plan; changes that would break the swarm are marked refused.`,
-		Flags:  []cli.Flag{specFlag, outFlag},
+		Flags:  []cli.Flag{specFlag(), outFlag()},
 		Action: planAction,
 	}
 }
