@@ -35,7 +35,14 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	// urfave/cli exits 3 on an unknown command or help topic; that is a
+	// user's error like any other (exit 1).
+	unknown := ""
+	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
 	err := app.Run(args)
+	if err == nil && unknown != "" {
+		err = userErrorf("no command %q; `swarmgen help` lists them", unknown)
+	}
 	if err == nil {
 		return 0
 	}
@@ -83,11 +90,10 @@ Examples:
    swarmgen render --check       fail if the committed files are stale (for CI)
    swarmgen validate -f lab.yaml check a spec without writing anything
    swarmgen schema > swarm.schema.json`,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		HideHelpCommand: true,
-		Flags:           []cli.Flag{specFlag(), outFlag()}, // before the verb; see labFlag
-		ExitErrHandler:  func(*cli.Context, error) {},      // run() reports errors
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		Flags:          []cli.Flag{specFlag(), outFlag()}, // before the verb; see labFlag
+		ExitErrHandler: func(*cli.Context, error) {},      // run() reports errors
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return userError{err}
 		},

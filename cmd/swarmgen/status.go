@@ -45,28 +45,6 @@ func statusCommand() *cli.Command {
 	}
 }
 
-func dockerCommand() *cli.Command {
-	return &cli.Command{
-		Name:            "docker",
-		Usage:           "run a docker command on the leading manager, e.g. swarmgen docker service scale echo=6",
-		ArgsUsage:       "[-f swarm.yaml] [-o DIR] ARGS...",
-		SkipFlagParsing: true,
-		Action: func(c *cli.Context) error {
-			file, out, args := labArgs(c.Args().Slice(), specPath(c), outDir(c))
-			_, cl, err := renderLabAt(c, file, out, false)
-			if err != nil {
-				return err
-			}
-			err = cl.Docker(c.Context, args, os.Stdin, c.App.Writer, c.App.ErrWriter, isTerminal(os.Stdin) && isTerminal(c.App.Writer))
-			var ee interface{ ExitCode() int }
-			if errors.As(err, &ee) {
-				return cli.Exit("", ee.ExitCode()) // docker already said why
-			}
-			return labStateError(err)
-		},
-	}
-}
-
 func recoverCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "recover",
