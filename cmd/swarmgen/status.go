@@ -20,6 +20,7 @@ func statusCommand() *cli.Command {
 		Flags: []cli.Flag{
 			specFlag(), outFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print JSON for scripts"},
+			&cli.BoolFlag{Name: "wide", Usage: "list every task with its node and state (default: one line per service, tasks counted per node)"},
 			&cli.BoolFlag{Name: "watch", Aliases: []string{"w"}, Usage: "redraw every second: nodes as columns, their tasks under them"},
 		},
 		Action: func(c *cli.Context) error {
@@ -39,7 +40,7 @@ func statusCommand() *cli.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(st)
 			}
-			st.Print(c.App.Writer)
+			st.Print(c.App.Writer, c.Bool("wide"))
 			return nil
 		},
 	}
