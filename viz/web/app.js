@@ -289,12 +289,9 @@
     };
   }
 
-  // ?transport=sse or ?transport=poll forces one. By default the page
-  // streams, except in headless Chromium: its --virtual-time-budget (used by
-  // --dump-dom and --screenshot checks) stops the clock while any request
-  // is open, so a stream would keep it from ever finishing.
-  var transport = new URLSearchParams(window.location.search).get("transport") || "auto";
-  if (transport === "auto") transport = /HeadlessChrome/.test(navigator.userAgent) ? "poll" : "sse";
+  // ?transport=poll or ?transport=sse forces one; every browser streams by
+  // default, and a page that gets no event falls back to polling.
+  var transport = new URLSearchParams(window.location.search).get("transport") || "sse";
   if (transport === "poll") {
     startPolling();
   } else {
