@@ -11,10 +11,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/internal/version"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 // Exit codes: 0 ok, 1 the user's input is wrong, 2 swarmgen failed.
 const (
@@ -79,7 +77,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:    "swarmgen",
 		Usage:   "a Docker Swarm lab in Docker, from one swarm.yaml",
-		Version: version,
+		Version: version.String(),
 		Description: `swarmgen turns one topology spec (swarm.yaml) into a docker-compose.yml of
 Docker-in-Docker swarm nodes and a registry, stack files, and a bootstrap.sh
 that brings the swarm up.
@@ -113,7 +111,9 @@ Examples:
 			statusCommand(),
 			dockerCommand(),
 			exportLogsCommand(),
+			completionCommand(),
 		},
+		EnableBashCompletion: true, // candidates for the completion scripts
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError // a bad flag is the user's error: exit 1

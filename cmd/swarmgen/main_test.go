@@ -12,6 +12,33 @@ import (
 
 var _ = goldenfile.Update // every test package accepts -update
 
+// asMainEnv makes the test binary run swarmgen's main instead of the
+// tests, so a test can run swarmgen as a command (from a shell, say)
+// without building it.
+const asMainEnv = "SWARMGEN_TEST_AS_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asMainEnv) == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// onPath puts this test binary on PATH as `swarmgen`, running main.
+func onPath(t *testing.T) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(exe, filepath.Join(dir, "swarmgen")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv(asMainEnv, "1")
+}
+
 func swarmgen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
