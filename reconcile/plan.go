@@ -4,6 +4,7 @@
 package reconcile
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -198,6 +199,49 @@ func Diff(l *model.Lab, o *Observed) Plan {
 		}
 	}
 	return p
+}
+
+// opNames are the words `plan --json` uses for Action.Op.
+var opNames = map[byte]string{'+': "add", '~': "change", '-': "remove"}
+
+// MarshalJSON is the plan as `swarmgen plan --json` prints it:
+//
+//	{"actions": [{"op": "add"|"change"|"remove", "kind": "node"|"label"|"image"|"network"|"stack"|"service",
+//	              "name": "...", "detail": "..."}],
+//	 "refused": ["..."], "add": 1, "change": 0, "remove": 2}
+//
+// with actions in the order Print shows them.
+func (p Plan) MarshalJSON() ([]byte, error) {
+	type action struct {
+		Op     string `json:"op"`
+		Kind   string `json:"kind"`
+		Name   string `json:"name"`
+		Detail string `json:"detail,omitempty"`
+	}
+	out := struct {
+		Actions []action `json:"actions"`
+		Refused []string `json:"refused"`
+		Add     int      `json:"add"`
+		Change  int      `json:"change"`
+		Remove  int      `json:"remove"`
+	}{Actions: []action{}, Refused: append([]string{}, p.Refusals...)}
+	for _, kind := range kindOrder {
+		for _, a := range p.Actions {
+			if a.Kind != kind {
+				continue
+			}
+			out.Actions = append(out.Actions, action{opNames[a.Op], a.Kind, a.Name, a.Detail})
+			switch a.Op {
+			case '+':
+				out.Add++
+			case '~':
+				out.Change++
+			case '-':
+				out.Remove++
+			}
+		}
+	}
+	return json.Marshal(out)
 }
 
 var kindOrder = []string{"node", "label", "image", "network", "stack", "service"}

@@ -22,8 +22,9 @@ type UpOptions struct {
 	Dir     string        // where the generated files are
 	Wait    time.Duration // how long nodes and services may take
 	Verbose bool          // stream every command and its output
+	Quiet   bool          // print nothing but a failed step's error (returned)
 	Out     io.Writer
-	TTY     bool // draw spinners
+	TTY     bool // draw spinners (the caller decides: a terminal, and NO_COLOR unset)
 }
 
 // StepError is a failed bootstrap step with what docker said.
@@ -92,7 +93,10 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	p := &progress{out: opt.Out, tty: opt.TTY && !opt.Verbose}
+	if opt.Quiet {
+		opt.Out, opt.Verbose = io.Discard, false
+	}
+	p := &progress{out: opt.Out, tty: opt.TTY && !opt.Verbose && !opt.Quiet}
 	var failed *StepError
 	cur := ""
 	sc := bufio.NewScanner(stdout)

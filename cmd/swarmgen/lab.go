@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/generator/output"
@@ -24,7 +26,7 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 	}
 	printWarnings(c.App.ErrWriter, res.Warnings)
 	if write {
-		if err := writeFiles(c, out, res); err != nil {
+		if err := writeFiles(c, out, res, false); err != nil {
 			return nil, runner.Cluster{}, err
 		}
 	}
@@ -38,10 +40,11 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 	return res, cl, nil
 }
 
-// writeFiles brings the generated files on disk up to date.
-func writeFiles(c *cli.Context, out string, res *generator.Result) error {
+// writeFiles brings the generated files on disk up to date, saying which
+// it wrote unless quiet.
+func writeFiles(c *cli.Context, out string, res *generator.Result, quiet bool) error {
 	changed, err := output.Write(out, res.Files)
-	if err != nil {
+	if err != nil || quiet {
 		return err
 	}
 	for _, p := range changed {
@@ -50,14 +53,28 @@ func writeFiles(c *cli.Context, out string, res *generator.Result) error {
 	return nil
 }
 
+// styled reports whether output to w may have colour and a spinner: it is a
+// terminal, and NO_COLOR (https://no-color.org) is not set. Anything else
+// gets plain lines without escape codes.
+func styled(w any) bool { return isTerminal(w) && os.Getenv("NO_COLOR") == "" }
+
+// jsonFlag is --json; fields says what the JSON holds, for --help.
+func jsonFlag(fields string) cli.Flag {
+	return &cli.BoolFlag{Name: "json", Usage: "print JSON for scripts: " + fields}
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(c *cli.Context, v any) error {
+	enc := json.NewEncoder(c.App.Writer)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 // isTerminal reports whether f is a terminal (no escape codes otherwise).
+// A character device is not enough: /dev/null is one.
 func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := file.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(file.Fd()))
 }
 
 // The spec and the directory of generated files are given with -f and -o,

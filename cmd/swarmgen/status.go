@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -19,7 +18,7 @@ func statusCommand() *cli.Command {
 		Usage: "show nodes (role, leader, state, availability, labels) and services with their tasks",
 		Flags: []cli.Flag{
 			specFlag(), outFlag(),
-			&cli.BoolFlag{Name: "json", Usage: "print JSON for scripts"},
+			jsonFlag("{Leader, Nodes: [{ID, Name, Role, State, Availability, Leader, Reachable, Labels}], Services: [{Name, Mode, Replicas, Desired, Running, Tasks: [{Name, Node, State}]}]}"),
 			&cli.BoolFlag{Name: "wide", Usage: "list every task with its node and state (default: one line per service, tasks counted per node)"},
 			&cli.BoolFlag{Name: "watch", Aliases: []string{"w"}, Usage: "redraw every second: nodes as columns, their tasks under them"},
 		},
@@ -36,9 +35,7 @@ func statusCommand() *cli.Command {
 				return labStateError(err)
 			}
 			if c.Bool("json") {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(st)
+				return printJSON(c, st)
 			}
 			st.Print(c.App.Writer, c.Bool("wide"))
 			return nil

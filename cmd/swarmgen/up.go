@@ -42,6 +42,7 @@ func upFlags() []cli.Flag {
 		specFlag(), outFlag(),
 		&cli.DurationFlag{Name: "wait", Value: 5 * time.Minute, Usage: "how long nodes and services may take to be ready"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print every command bootstrap.sh runs and its output"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors and warnings (no steps, no summary)"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print what would change (as swarmgen plan) and change nothing"},
 		&cli.BoolFlag{Name: "force", Usage: "apply changes the plan refuses (e.g. losing manager quorum)"},
 	}
@@ -50,6 +51,9 @@ func upFlags() []cli.Flag {
 func upAction(c *cli.Context) error {
 	if c.Bool("dry-run") {
 		return planAction(c)
+	}
+	if c.Bool("quiet") && c.Bool("verbose") {
+		return userErrorf("--quiet and --verbose contradict each other; give one")
 	}
 	res, cl, err := renderLab(c, false)
 	if err != nil {
@@ -61,13 +65,13 @@ func upAction(c *cli.Context) error {
 	}
 	plan = plan.Only("node", "label") // all a nodes-only observation can tell
 	if len(plan.Refusals) > 0 && !c.Bool("force") {
-		plan.Print(c.App.ErrWriter, isTerminal(c.App.ErrWriter))
+		plan.Print(c.App.ErrWriter, styled(c.App.ErrWriter))
 		return cli.Exit("nothing was changed", exitUser)
 	}
-	if hasRemovals(plan) {
-		plan.Print(c.App.Writer, isTerminal(c.App.Writer))
+	if hasRemovals(plan) && !c.Bool("quiet") {
+		plan.Print(c.App.Writer, styled(c.App.Writer))
 	}
-	if err := writeFiles(c, outDir(c), res); err != nil {
+	if err := writeFiles(c, outDir(c), res, c.Bool("quiet")); err != nil {
 		return err
 	}
 	if res.Spec.Visualizer == spec.VisualizerBuiltin {
@@ -76,8 +80,8 @@ func upAction(c *cli.Context) error {
 		}
 	}
 	err = runner.Up(c.Context, runner.UpOptions{
-		Dir: outDir(c), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"),
-		Out: c.App.Writer, TTY: isTerminal(c.App.Writer),
+		Dir: outDir(c), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"),
+		Out: c.App.Writer, TTY: styled(c.App.Writer),
 	})
 	var se *runner.StepError
 	if errors.As(err, &se) {
@@ -127,10 +131,14 @@ func listCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "list",
 		Usage: "list every swarmgen lab on this host",
+		Flags: []cli.Flag{jsonFlag("[{name, nodes, running, state: running|stopped|degraded, dir}]")},
 		Action: func(c *cli.Context) error {
 			labs, err := runner.List(c.Context)
 			if err != nil {
 				return cli.Exit(err.Error(), exitUser)
+			}
+			if c.Bool("json") {
+				return printJSON(c, labs)
 			}
 			runner.PrintList(c.App.Writer, labs)
 			return nil
@@ -145,7 +153,8 @@ func planCommand() *cli.Command {
 		Description: `Compares swarm.yaml with the running lab: nodes to add or remove, labels,
 images to push, networks, stacks and services to deploy, update or remove.
 Exit 0 whatever the plan; changes that would break the swarm are marked refused.`,
-		Flags:  []cli.Flag{specFlag(), outFlag()},
+		Flags: []cli.Flag{specFlag(), outFlag(),
+			jsonFlag("{actions: [{op: add|change|remove, kind, name, detail}], refused: [...], add, change, remove}")},
 		Action: planAction,
 	}
 }
@@ -159,7 +168,10 @@ func planAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	plan.Print(c.App.Writer, isTerminal(c.App.Writer))
+	if c.Bool("json") {
+		return printJSON(c, plan)
+	}
+	plan.Print(c.App.Writer, styled(c.App.Writer))
 	return nil
 }
 
