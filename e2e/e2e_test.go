@@ -381,6 +381,16 @@ func TestClassicLab(t *testing.T) {
 		if _, err := b.waitEval(conn, `"live"`, 5*time.Second); err != nil {
 			t.Errorf("the page fell back to polling after the reconnect: %v", err)
 		}
+		// the forced update is over (it bumps the service's version until then)
+		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(time.Second) {
+			state := strings.TrimSpace(h.must("docker", "service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", "visualizer_app"))
+			if state == "completed" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the visualizer's forced update did not complete: %q", state)
+			}
+		}
 	})
 
 	t.Run("second up is a no-op", func(t *testing.T) {

@@ -6,6 +6,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -61,6 +62,29 @@ func (p Plan) Empty() bool { return len(p.Actions) == 0 }
 
 var kindOrder = []string{"node", "label", "image", "network", "stack", "service"}
 
+// ordered is the actions as Print and the JSON show them: by kind, then
+// by name (the script plans nodes and images in parallel, in no set
+// order); a kind this package does not know comes last.
+func (p Plan) ordered() []Action {
+	rank := func(kind string) int {
+		if i := slices.Index(kindOrder, kind); i >= 0 {
+			return i
+		}
+		return len(kindOrder)
+	}
+	actions := slices.Clone(p.Actions)
+	slices.SortStableFunc(actions, func(a, b Action) int {
+		if d := rank(a.Kind) - rank(b.Kind); d != 0 {
+			return d
+		}
+		if d := strings.Compare(a.Kind, b.Kind); d != 0 {
+			return d
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return actions
+}
+
 // Print writes the plan grouped by kind, with + ~ - marks, coloured on a
 // terminal.
 func (p Plan) Print(w io.Writer, color bool) {
@@ -74,31 +98,19 @@ func (p Plan) Print(w io.Writer, color bool) {
 		code := map[byte]string{'+': "32", '~': "33", '-': "31"}[op]
 		return "\033[" + code + "m" + s + "\033[0m"
 	}
-	// the script plans nodes and images in parallel: print in a stable order
-	actions := slices.Clone(p.Actions)
-	slices.SortStableFunc(actions, func(a, b Action) int { return strings.Compare(a.Name, b.Name) })
 	counts := map[byte]int{}
-	grouped := map[string][]string{}
-	var kinds []string
-	for _, kind := range kindOrder {
-		grouped[kind] = nil
-	}
-	for _, a := range actions {
-		if _, known := grouped[a.Kind]; !known {
-			kinds = append(kinds, a.Kind) // a kind this printer does not know: after the others
+	kind := ""
+	for _, a := range p.ordered() {
+		if a.Kind != kind {
+			kind = a.Kind
+			fmt.Fprintf(w, "%ss:\n", kind)
 		}
 		counts[a.Op]++
 		line := fmt.Sprintf("  %c %s %s", a.Op, a.Kind, a.Name)
 		if a.Detail != "" {
 			line += ": " + a.Detail
 		}
-		grouped[a.Kind] = append(grouped[a.Kind], paint(a.Op, line))
-	}
-	for _, kind := range append(kindOrder, kinds...) {
-		if lines := grouped[kind]; len(lines) > 0 {
-			fmt.Fprintf(w, "%ss:\n%s\n", kind, strings.Join(lines, "\n"))
-			grouped[kind] = nil
-		}
+		fmt.Fprintln(w, paint(a.Op, line))
 	}
 	if !p.Empty() {
 		fmt.Fprintf(w, "Plan: %d to add, %d to change, %d to remove.\n", counts['+'], counts['~'], counts['-'])
@@ -106,4 +118,42 @@ func (p Plan) Print(w io.Writer, color bool) {
 	for _, r := range p.Refusals {
 		fmt.Fprintln(w, paint('-', "refused: "+r))
 	}
+}
+
+// opNames are the words `plan --json` uses for Action.Op.
+var opNames = map[byte]string{'+': "add", '~': "change", '-': "remove"}
+
+// MarshalJSON is the plan as `swarmgen plan --json` prints it:
+//
+//	{"actions": [{"op": "add"|"change"|"remove", "kind": "node"|"label"|"image"|"network"|"stack"|"service",
+//	              "name": "...", "detail": "..."}],
+//	 "refused": ["..."], "add": 1, "change": 0, "remove": 2}
+//
+// with actions in the order Print shows them.
+func (p Plan) MarshalJSON() ([]byte, error) {
+	type action struct {
+		Op     string `json:"op"`
+		Kind   string `json:"kind"`
+		Name   string `json:"name"`
+		Detail string `json:"detail,omitempty"`
+	}
+	out := struct {
+		Actions []action `json:"actions"`
+		Refused []string `json:"refused"`
+		Add     int      `json:"add"`
+		Change  int      `json:"change"`
+		Remove  int      `json:"remove"`
+	}{Actions: []action{}, Refused: append([]string{}, p.Refusals...)}
+	for _, a := range p.ordered() {
+		out.Actions = append(out.Actions, action{opNames[a.Op], a.Kind, a.Name, a.Detail})
+		switch a.Op {
+		case '+':
+			out.Add++
+		case '~':
+			out.Change++
+		case '-':
+			out.Remove++
+		}
+	}
+	return json.Marshal(out)
 }

@@ -313,8 +313,10 @@ func (c Cluster) Nodes(ctx context.Context) (*Status, error) {
 	return st, nil
 }
 
-// Print writes status as two tables.
-func (s *Status) Print(w io.Writer) {
+// Print writes status as two tables: nodes, then services. Wide lists
+// every task of a service; otherwise a service is one line of at most
+// StatusWidth columns, its tasks counted per node.
+func (s *Status) Print(w io.Writer, wide bool) {
 	managers, up, leader := 0, 0, ""
 	for _, n := range s.Nodes {
 		if n.Role == "manager" {
@@ -344,16 +346,11 @@ func (s *Status) Print(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tMODE\tRUNNING/DESIRED\tTASKS (node)")
-	for _, svc := range s.Services {
-		var where []string
-		for _, t := range svc.Tasks {
-			where = append(where, fmt.Sprintf("%s (%s)", t.Name, t.Node))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\n", svc.Name, svc.Mode, svc.Running, svc.Desired, strings.Join(where, ", "))
+	if wide {
+		printTasksWide(w, s.Services)
+	} else {
+		printServicesCompact(w, s.Services)
 	}
-	tw.Flush()
 }
 
 func labels(m map[string]string) string {

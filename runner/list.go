@@ -9,12 +9,14 @@ import (
 	"text/tabwriter"
 )
 
-// LabInfo is one lab found on this host by its containers' labels.
+// LabInfo is one lab found on this host by its containers' labels, as
+// `swarmgen list --json` prints it.
 type LabInfo struct {
-	Name    string // compose project
-	Nodes   int
-	Running int
-	Dir     string // where its generated files are
+	Name    string `json:"name"`    // compose project
+	Nodes   int    `json:"nodes"`   // node containers (the registry is not counted)
+	Running int    `json:"running"` // of them, running
+	State   string `json:"state"`   // running, stopped or degraded (some nodes stopped)
+	Dir     string `json:"dir"`     // where its generated files are
 }
 
 // List finds every lab on this host from the dev.swarmgen.lab label.
@@ -43,8 +45,16 @@ func List(ctx context.Context) ([]LabInfo, error) {
 			l.Running++
 		}
 	}
-	var list []LabInfo
+	list := []LabInfo{}
 	for _, l := range labs {
+		switch {
+		case l.Running == 0:
+			l.State = "stopped"
+		case l.Running < l.Nodes:
+			l.State = "degraded"
+		default:
+			l.State = "running"
+		}
 		list = append(list, *l)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
@@ -56,11 +66,8 @@ func PrintList(w io.Writer, labs []LabInfo) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LAB\tNODES\tSTATE\tFILES")
 	for _, l := range labs {
-		state := "running"
-		switch {
-		case l.Running == 0:
-			state = "stopped"
-		case l.Running < l.Nodes:
+		state := l.State
+		if state == "degraded" {
 			state = fmt.Sprintf("degraded (%d/%d nodes running)", l.Running, l.Nodes)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", l.Name, l.Nodes, state, l.Dir)

@@ -25,8 +25,9 @@ type UpOptions struct {
 	Wait    time.Duration // how long nodes and services may take
 	Verbose bool          // stream every command and its output
 	Force   bool          // apply changes the script refuses (SWARMGEN_FORCE)
+	Quiet   bool          // print nothing but a failed step's error (returned)
 	Out     io.Writer
-	TTY     bool // draw spinners
+	TTY     bool // draw spinners (the caller decides: a terminal, and NO_COLOR unset)
 }
 
 // StepError is a failed bootstrap step with what docker said.
@@ -98,7 +99,10 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	p := &progress{out: opt.Out, tty: opt.TTY && !opt.Verbose}
+	if opt.Quiet {
+		opt.Out, opt.Verbose = io.Discard, false
+	}
+	p := &progress{out: opt.Out, tty: opt.TTY && !opt.Verbose && !opt.Quiet}
 	var failed *StepError
 	cur := ""
 	sc := bufio.NewScanner(stdout)

@@ -1,8 +1,6 @@
 package viz
 
 import (
-	"fmt"
-	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,8 +55,7 @@ type TaskCard struct {
 	Stale   bool      `json:"stale,omitempty"`
 	Message string    `json:"message,omitempty"` // Status.Err, else Status.Message when not running
 	Since   time.Time `json:"since"`             // Status.Timestamp
-	Hue     int       `json:"hue"`               // the service's colour, 0-359
-	Color   string    `json:"color"`             // hsl() of Hue
+	Hue     int       `json:"hue"`               // the service's colour: an OKLCH hue, 0-359 (see ServiceHues)
 
 	serviceOrder int // tie-breakers for sorting, not exported
 	slotOrder    int
@@ -73,8 +70,7 @@ type ServiceLegend struct {
 	Image   string `json:"image"`
 	Desired int    `json:"desired"`
 	Running int    `json:"running"` // running tasks on nodes that are not down
-	Hue     int    `json:"hue"`
-	Color   string `json:"color"`
+	Hue     int    `json:"hue"`     // the service's colour: an OKLCH hue, 0-359 (see ServiceHues)
 }
 
 // activeStates are the task states of a task that has not ended; a down
@@ -148,13 +144,10 @@ func BuildModel(nodes []Node, services []Service, tasks []Task, now time.Time) M
 	}
 	svcs := make(map[string]*svcInfo, len(services))
 	for _, s := range services {
-		hue := Hue(s.Spec.Name)
 		l := ServiceLegend{
 			ID:    s.ID,
 			Name:  s.Spec.Name,
 			Stack: s.Spec.Labels["com.docker.stack.namespace"],
-			Hue:   hue,
-			Color: hueColor(hue),
 		}
 		if cs := s.Spec.TaskTemplate.ContainerSpec; cs != nil {
 			l.Image = imageTag(cs.Image)
@@ -188,6 +181,14 @@ func BuildModel(nodes []Node, services []Service, tasks []Task, now time.Time) M
 		info.legend = len(m.Services)
 		m.Services = append(m.Services, l)
 		svcs[s.ID] = info
+	}
+	names := make([]string, len(m.Services))
+	for i, l := range m.Services {
+		names[i] = l.Name
+	}
+	hues := ServiceHues(names)
+	for i := range m.Services {
+		m.Services[i].Hue = hues[m.Services[i].Name]
 	}
 	// Stable order of services by name; remember each one's rank for
 	// sorting cards.
@@ -228,7 +229,7 @@ func BuildModel(nodes []Node, services []Service, tasks []Task, now time.Time) M
 		if info != nil {
 			l := &m.Services[info.legend]
 			card.Service = l.Name
-			card.Hue, card.Color = l.Hue, l.Color
+			card.Hue = l.Hue
 			card.serviceOrder = rank[info.legend]
 			if card.Image == "" {
 				card.Image = l.Image
@@ -237,7 +238,6 @@ func BuildModel(nodes []Node, services []Service, tasks []Task, now time.Time) M
 			// A task whose service is gone (being removed).
 			card.Service = shortID(t.ServiceID)
 			card.Hue = Hue(card.Service)
-			card.Color = hueColor(card.Hue)
 			card.serviceOrder = len(rank)
 		}
 		if t.Slot != 0 {
@@ -315,16 +315,6 @@ func BuildModel(nodes []Node, services []Service, tasks []Task, now time.Time) M
 	m.Services = sorted
 	return m
 }
-
-// Hue is a service's colour on the page: a hue in 0-359 derived from a hash
-// of its name, so a service keeps its colour across reloads and machines.
-func Hue(service string) int {
-	h := fnv.New32a()
-	h.Write([]byte(service))
-	return int(h.Sum32() % 360)
-}
-
-func hueColor(hue int) string { return fmt.Sprintf("hsl(%d, 65%%, 42%%)", hue) }
 
 // imageTag drops the digest the engine pins images with:
 // "registry:5000/echo:latest@sha256:…" becomes "registry:5000/echo:latest".

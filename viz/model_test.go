@@ -96,7 +96,7 @@ legend visualizer_app replicated 1/1
 	}
 	card := mgr.Tasks[0]
 	if card.Name != "echo.1" || card.Image != "registry:5000/yutsuki/echo:latest" || card.Desired != "running" ||
-		card.Hue != Hue("echo") || card.Color != m.Services[0].Color || card.Since.IsZero() {
+		card.Hue != m.Services[0].Hue || card.Since.IsZero() {
 		t.Errorf("card %+v", card)
 	}
 	nginx := m.Nodes[1].Tasks[4]

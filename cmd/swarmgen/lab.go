@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/generator/output"
@@ -14,7 +16,7 @@ import (
 // renderLab validates the spec and, when write is set, brings the files
 // on disk up to date (only changed files are rewritten).
 func renderLab(c *cli.Context, write bool) (*generator.Result, runner.Cluster, error) {
-	return renderLabAt(c, c.String("file"), c.String("out"), write)
+	return renderLabAt(c, specPath(c), outDir(c), write)
 }
 
 func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Result, runner.Cluster, error) {
@@ -24,7 +26,7 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 	}
 	printWarnings(c.App.ErrWriter, res.Warnings)
 	if write {
-		if err := writeFiles(c, out, res); err != nil {
+		if err := writeFiles(c, out, res, false); err != nil {
 			return nil, runner.Cluster{}, err
 		}
 	}
@@ -38,10 +40,11 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 	return res, cl, nil
 }
 
-// writeFiles brings the generated files on disk up to date.
-func writeFiles(c *cli.Context, out string, res *generator.Result) error {
+// writeFiles brings the generated files on disk up to date, saying which
+// it wrote unless quiet.
+func writeFiles(c *cli.Context, out string, res *generator.Result, quiet bool) error {
 	changed, err := output.Write(out, res.Files)
-	if err != nil {
+	if err != nil || quiet {
 		return err
 	}
 	for _, p := range changed {
@@ -50,23 +53,83 @@ func writeFiles(c *cli.Context, out string, res *generator.Result) error {
 	return nil
 }
 
+// styled reports whether output to w may have colour and a spinner: it is a
+// terminal, and NO_COLOR (https://no-color.org) is not set. Anything else
+// gets plain lines without escape codes.
+func styled(w any) bool { return isTerminal(w) && os.Getenv("NO_COLOR") == "" }
+
+// jsonFlag is --json; fields says what the JSON holds, for --help.
+func jsonFlag(fields string) cli.Flag {
+	return &cli.BoolFlag{Name: "json", Usage: "print JSON for scripts: " + fields}
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(c *cli.Context, v any) error {
+	enc := json.NewEncoder(c.App.Writer)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 // isTerminal reports whether f is a terminal (no escape codes otherwise).
+// A character device is not enough: /dev/null is one.
 func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
-	if !ok {
-		return false
+	return ok && term.IsTerminal(int(file.Fd()))
+}
+
+// The spec and the directory of generated files are given with -f and -o,
+// before the verb (`swarmgen -f lab.yaml status`, as `docker -H ... ps`)
+// or after it; after the verb wins. urfave/cli/v2 has no flags inherited
+// by subcommands, so both levels define them and labFlag picks. The
+// environment is read here rather than through the flags' EnvVars: a flag
+// set from the environment would look given on the command line and beat
+// a -f given before the verb.
+const (
+	specEnv     = "SWARMGEN_FILE"
+	defaultSpec = "swarm.yaml"
+	defaultOut  = "."
+)
+
+// specFlag and outFlag are made afresh for each use: urfave/cli keeps
+// parse state in a flag value, which must not leak between commands or runs.
+func specFlag() cli.Flag {
+	return &cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the lab spec",
+		DefaultText: "$" + specEnv + ", else " + defaultSpec}
+}
+
+func outFlag() cli.Flag {
+	return &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "directory of the generated files",
+		DefaultText: defaultOut}
+}
+
+// specPath is the spec a command works on.
+func specPath(c *cli.Context) string {
+	if f := os.Getenv(specEnv); f != "" {
+		return labFlag(c, "file", f)
 	}
-	st, err := file.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return labFlag(c, "file", defaultSpec)
+}
+
+// outDir is where the lab's generated files are.
+func outDir(c *cli.Context) string { return labFlag(c, "out", defaultOut) }
+
+// labFlag is the value of flag name given on the command line after the
+// verb, else before it, else fallback.
+func labFlag(c *cli.Context, name, fallback string) string {
+	for _, level := range c.Lineage() {
+		for _, given := range level.LocalFlagNames() {
+			if given == name {
+				return level.String(name)
+			}
+		}
+	}
+	return fallback
 }
 
 // labArgs splits `-f FILE` / `-o DIR` off the front of args, for commands
-// that pass everything else through (swarmgen docker).
-func labArgs(args []string) (file, out string, rest []string) {
-	file, out = os.Getenv("SWARMGEN_FILE"), "."
-	if file == "" {
-		file = "swarm.yaml"
-	}
+// that pass everything else through (swarmgen docker); file and out are
+// what holds when args do not say.
+func labArgs(args []string, file, out string) (string, string, []string) {
 	for len(args) >= 2 {
 		switch args[0] {
 		case "-f", "--file":

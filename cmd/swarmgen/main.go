@@ -11,10 +11,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/internal/version"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 // Exit codes: 0 ok, 1 the user's input is wrong, 2 swarmgen failed.
 const (
@@ -35,7 +33,14 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	// urfave/cli exits 3 on an unknown command or help topic; that is a
+	// user's error like any other (exit 1).
+	unknown := ""
+	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
 	err := app.Run(args)
+	if err == nil && unknown != "" {
+		err = userErrorf("no command %q; `swarmgen help` lists them", unknown)
+	}
 	if err == nil {
 		return 0
 	}
@@ -72,7 +77,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:    "swarmgen",
 		Usage:   "a Docker Swarm lab in Docker, from one swarm.yaml",
-		Version: version,
+		Version: version.String(),
 		Description: `swarmgen turns one topology spec (swarm.yaml) into a docker-compose.yml of
 Docker-in-Docker swarm nodes and a registry, stack files, and a bootstrap.sh
 that brings the swarm up.
@@ -83,10 +88,10 @@ Examples:
    swarmgen render --check       fail if the committed files are stale (for CI)
    swarmgen validate -f lab.yaml check a spec without writing anything
    swarmgen schema > swarm.schema.json`,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		HideHelpCommand: true,
-		ExitErrHandler:  func(*cli.Context, error) {}, // run() reports errors
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		Flags:          []cli.Flag{specFlag(), outFlag()}, // before the verb; see labFlag
+		ExitErrHandler: func(*cli.Context, error) {},      // run() reports errors
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return userError{err}
 		},
@@ -106,20 +111,14 @@ Examples:
 			statusCommand(),
 			dockerCommand(),
 			exportLogsCommand(),
+			completionCommand(),
 		},
+		EnableBashCompletion: true, // candidates for the completion scripts
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError // a bad flag is the user's error: exit 1
 	}
 	return app
-}
-
-var specFlag = &cli.StringFlag{
-	Name:    "file",
-	Aliases: []string{"f"},
-	Value:   "swarm.yaml",
-	Usage:   "the lab spec",
-	EnvVars: []string{"SWARMGEN_FILE"},
 }
 
 // printWarnings shows a spec's warnings, which never stop generation.

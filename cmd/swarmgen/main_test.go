@@ -12,6 +12,33 @@ import (
 
 var _ = goldenfile.Update // every test package accepts -update
 
+// asMainEnv makes the test binary run swarmgen's main instead of the
+// tests, so a test can run swarmgen as a command (from a shell, say)
+// without building it.
+const asMainEnv = "SWARMGEN_TEST_AS_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asMainEnv) == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// onPath puts this test binary on PATH as `swarmgen`, running main.
+func onPath(t *testing.T) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(exe, filepath.Join(dir, "swarmgen")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t.Setenv(asMainEnv, "1")
+}
+
 func swarmgen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -124,18 +151,6 @@ func TestExitCodes(t *testing.T) {
 	}
 	if code, out, _ := swarmgen(t, "--version"); code != 0 || !strings.Contains(out, "swarmgen version") {
 		t.Errorf("--version: exit %d %q", code, out)
-	}
-}
-
-func TestLabArgs(t *testing.T) {
-	file, out, rest := labArgs([]string{"-f", "a.yaml", "--out", "d", "service", "scale", "echo=6"})
-	if file != "a.yaml" || out != "d" || strings.Join(rest, " ") != "service scale echo=6" {
-		t.Errorf("got %q %q %q", file, out, rest)
-	}
-	t.Setenv("SWARMGEN_FILE", "")
-	file, out, rest = labArgs([]string{"node", "ls"})
-	if file != "swarm.yaml" || out != "." || len(rest) != 2 {
-		t.Errorf("defaults: got %q %q %q", file, out, rest)
 	}
 }
 

@@ -9,13 +9,6 @@ import (
 	"github.com/swarmgen/swarmgen/generator/output"
 )
 
-var outFlag = &cli.StringFlag{
-	Name:    "out",
-	Aliases: []string{"o"},
-	Value:   ".",
-	Usage:   "directory to write the generated files into",
-}
-
 func renderCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "render",
@@ -24,28 +17,28 @@ func renderCommand() *cli.Command {
 spec has an error. With --check nothing is written at all: the command fails
 with a unified diff when the files on disk differ from what render would write.`,
 		Flags: []cli.Flag{
-			specFlag, outFlag,
+			specFlag(), outFlag(),
 			&cli.BoolFlag{Name: "check", Usage: "exit 1 with a diff if the files on disk are stale"},
 		},
 		Action: func(c *cli.Context) error {
-			res, err := generator.Generate(generator.Options{SpecPath: c.String("file"), OutDir: c.String("out")})
+			res, err := generator.Generate(generator.Options{SpecPath: specPath(c), OutDir: outDir(c)})
 			if err != nil {
 				return err
 			}
 			printWarnings(c.App.ErrWriter, res.Warnings)
 			if c.Bool("check") {
-				diff, err := output.Diff(c.String("out"), res.Files)
+				diff, err := output.Diff(outDir(c), res.Files)
 				if err != nil {
 					return err
 				}
 				if diff != "" {
 					fmt.Fprint(c.App.Writer, diff)
-					return userErrorf("generated files in %s are stale; run `swarmgen render` and commit the result", c.String("out"))
+					return userErrorf("generated files in %s are stale; run `swarmgen render` and commit the result", outDir(c))
 				}
 				fmt.Fprintf(c.App.Writer, "%d files up to date\n", len(res.Files))
 				return nil
 			}
-			changed, err := output.Write(c.String("out"), res.Files)
+			changed, err := output.Write(outDir(c), res.Files)
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -18,8 +17,9 @@ func statusCommand() *cli.Command {
 		Name:  "status",
 		Usage: "show nodes (role, leader, state, availability, labels) and services with their tasks",
 		Flags: []cli.Flag{
-			specFlag, outFlag,
-			&cli.BoolFlag{Name: "json", Usage: "print JSON for scripts"},
+			specFlag(), outFlag(),
+			jsonFlag("{Leader, Nodes: [{ID, Name, Role, State, Availability, Leader, Reachable, Labels}], Services: [{Name, Mode, Replicas, Desired, Running, Tasks: [{Name, Node, State}]}]}"),
+			&cli.BoolFlag{Name: "wide", Usage: "list every task with its node and state (default: one line per service, tasks counted per node)"},
 			&cli.BoolFlag{Name: "watch", Aliases: []string{"w"}, Usage: "redraw every second: nodes as columns, their tasks under them"},
 		},
 		Action: func(c *cli.Context) error {
@@ -35,34 +35,10 @@ func statusCommand() *cli.Command {
 				return labStateError(err)
 			}
 			if c.Bool("json") {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(st)
+				return printJSON(c, st)
 			}
-			st.Print(c.App.Writer)
+			st.Print(c.App.Writer, c.Bool("wide"))
 			return nil
-		},
-	}
-}
-
-func dockerCommand() *cli.Command {
-	return &cli.Command{
-		Name:            "docker",
-		Usage:           "run a docker command on the leading manager, e.g. swarmgen docker service scale echo=6",
-		ArgsUsage:       "[-f swarm.yaml] [-o DIR] ARGS...",
-		SkipFlagParsing: true,
-		Action: func(c *cli.Context) error {
-			file, out, args := labArgs(c.Args().Slice())
-			_, cl, err := renderLabAt(c, file, out, false)
-			if err != nil {
-				return err
-			}
-			err = cl.Docker(c.Context, args, os.Stdin, c.App.Writer, c.App.ErrWriter, isTerminal(os.Stdin) && isTerminal(c.App.Writer))
-			var ee interface{ ExitCode() int }
-			if errors.As(err, &ee) {
-				return cli.Exit("", ee.ExitCode()) // docker already said why
-			}
-			return labStateError(err)
 		},
 	}
 }
@@ -76,7 +52,7 @@ managers are up for a majority. Services and their tasks are kept; the other
 managers are removed from the swarm, stopped and their old swarm state wiped,
 and the next swarmgen up joins them again as new managers. Asks before acting
 unless --yes.`,
-		Flags: []cli.Flag{specFlag, outFlag, &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
+		Flags: []cli.Flag{specFlag(), outFlag(), &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
 		Action: func(c *cli.Context) error {
 			res, cl, err := renderLab(c, false)
 			if err != nil {
@@ -124,7 +100,7 @@ func exportLogsCommand() *cli.Command {
 		Name:      "export-logs",
 		Usage:     "collect node logs, docker info, swarm state and the generated files for a bug report",
 		ArgsUsage: "[DIR or FILE.tar.gz]",
-		Flags:     []cli.Flag{specFlag, outFlag},
+		Flags:     []cli.Flag{specFlag(), outFlag()},
 		Action: func(c *cli.Context) error {
 			_, cl, err := renderLab(c, false)
 			if err != nil {

@@ -37,9 +37,10 @@ func startCommand() *cli.Command {
 
 func upFlags() []cli.Flag {
 	return []cli.Flag{
-		specFlag, outFlag,
+		specFlag(), outFlag(),
 		&cli.DurationFlag{Name: "wait", Value: 5 * time.Minute, Usage: "how long nodes and services may take to be ready"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print every command bootstrap.sh runs and its output"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors and warnings (no steps, no summary)"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print what would change (as swarmgen plan) and change nothing"},
 		&cli.BoolFlag{Name: "force", Usage: "apply changes the plan refuses (e.g. losing manager quorum)"},
 	}
@@ -49,21 +50,24 @@ func upAction(c *cli.Context) error {
 	if c.Bool("dry-run") {
 		return planAction(c)
 	}
+	if c.Bool("quiet") && c.Bool("verbose") {
+		return userErrorf("--quiet and --verbose contradict each other; give one")
+	}
 	res, _, err := renderLab(c, false)
 	if err != nil {
 		return err
 	}
-	if err := writeFiles(c, c.String("out"), res); err != nil {
+	if err := writeFiles(c, outDir(c), res, c.Bool("quiet")); err != nil {
 		return err
 	}
 	if res.Spec.Visualizer == spec.VisualizerBuiltin {
-		if err := runner.PrepareVisualizer(c.String("out")); err != nil {
+		if err := runner.PrepareVisualizer(outDir(c)); err != nil {
 			return cli.Exit(err.Error(), exitUser)
 		}
 	}
 	err = runner.Up(c.Context, runner.UpOptions{
-		Dir: c.String("out"), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Force: c.Bool("force"),
-		Out: c.App.Writer, TTY: isTerminal(c.App.Writer),
+		Dir: outDir(c), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"),
+		Out: c.App.Writer, TTY: styled(c.App.Writer),
 	})
 	var se *runner.StepError
 	if errors.As(err, &se) {
@@ -77,14 +81,14 @@ func downCommand() *cli.Command {
 		Name:  "down",
 		Usage: "remove the lab's containers, network and volumes (nothing else)",
 		Flags: []cli.Flag{
-			specFlag, outFlag,
+			specFlag(), outFlag(),
 			&cli.BoolFlag{Name: "keep-data", Usage: "keep the volumes (registry content, node state)"},
 		},
 		Action: func(c *cli.Context) error {
 			if _, _, err := renderLab(c, true); err != nil {
 				return err
 			}
-			if err := runner.Down(c.Context, c.String("out"), c.Bool("keep-data"), c.App.Writer); err != nil {
+			if err := runner.Down(c.Context, outDir(c), c.Bool("keep-data"), c.App.Writer); err != nil {
 				return cli.Exit(err.Error(), exitUser)
 			}
 			return nil
@@ -96,12 +100,12 @@ func stopCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "stop",
 		Usage: "stop the lab's containers, keeping the swarm (start it again with swarmgen up or start)",
-		Flags: []cli.Flag{specFlag, outFlag},
+		Flags: []cli.Flag{specFlag(), outFlag()},
 		Action: func(c *cli.Context) error {
 			if _, _, err := renderLab(c, true); err != nil {
 				return err
 			}
-			if err := runner.Stop(c.Context, c.String("out"), c.App.Writer); err != nil {
+			if err := runner.Stop(c.Context, outDir(c), c.App.Writer); err != nil {
 				return cli.Exit(err.Error(), exitUser)
 			}
 			return nil
@@ -113,10 +117,14 @@ func listCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "list",
 		Usage: "list every swarmgen lab on this host",
+		Flags: []cli.Flag{jsonFlag("[{name, nodes, running, state: running|stopped|degraded, dir}]")},
 		Action: func(c *cli.Context) error {
 			labs, err := runner.List(c.Context)
 			if err != nil {
 				return cli.Exit(err.Error(), exitUser)
+			}
+			if c.Bool("json") {
+				return printJSON(c, labs)
 			}
 			runner.PrintList(c.App.Writer, labs)
 			return nil
@@ -134,7 +142,8 @@ it: nodes to add or remove, labels, images to push, networks, stacks and
 services to deploy, update or remove. Nothing is written or changed.
 Exit 0 whatever the plan; changes that would break the swarm are marked
 refused (up refuses them too, unless --force).`,
-		Flags:  []cli.Flag{specFlag, outFlag},
+		Flags: []cli.Flag{specFlag(), outFlag(),
+			jsonFlag("{actions: [{op: add|change|remove, kind, name, detail}], refused: [...], add, change, remove}")},
 		Action: planAction,
 	}
 }
@@ -150,10 +159,13 @@ func planAction(c *cli.Context) error {
 			script = f.Data
 		}
 	}
-	p, err := runner.Plan(c.Context, c.String("out"), script)
+	p, err := runner.Plan(c.Context, outDir(c), script)
 	if err != nil {
 		return cli.Exit(err.Error(), exitUser)
 	}
-	p.Print(c.App.Writer, isTerminal(c.App.Writer))
+	if c.Bool("json") {
+		return printJSON(c, p)
+	}
+	p.Print(c.App.Writer, styled(c.App.Writer))
 	return nil
 }

@@ -289,8 +289,8 @@
     };
   }
 
-  // ?transport=poll forces polling (for a proxy that breaks streams); every
-  // browser streams by default, headless ones included.
+  // ?transport=poll or ?transport=sse forces one; every browser streams by
+  // default, and a page that gets no event falls back to polling.
   var transport = new URLSearchParams(window.location.search).get("transport") || "sse";
   if (transport === "poll") {
     startPolling();

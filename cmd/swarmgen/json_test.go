@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/swarmgen/swarmgen/internal/stubdocker"
+)
+
+// list --json has the fields its --help documents.
+func TestListJSON(t *testing.T) {
+	stubdocker.New(t, `case "$*" in
+    "ps -a --filter label=dev.swarmgen.lab "*)
+      printf 'classic\tregistry\trunning\t/labs/classic\n'
+      printf 'classic\tmanager\trunning\t/labs/classic\n'
+      printf 'classic\tworker\texited\t/labs/classic\n'
+      printf 'big\tmanager\texited\t/labs/big\n' ;;
+    *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
+  esac`).Use(t)
+	code, out, stderr := swarmgen(t, "list", "--json")
+	if code != 0 {
+		t.Fatalf("list --json: exit %d %s", code, stderr)
+	}
+	var labs []map[string]any
+	if err := json.Unmarshal([]byte(out), &labs); err != nil {
+		t.Fatalf("list --json is not a JSON list: %v\n%s", err, out)
+	}
+	want := []map[string]any{
+		{"name": "big", "nodes": 1.0, "running": 0.0, "state": "stopped", "dir": "/labs/big"},
+		{"name": "classic", "nodes": 2.0, "running": 1.0, "state": "degraded", "dir": "/labs/classic"},
+	}
+	if len(labs) != len(want) {
+		t.Fatalf("got %v, want %v", labs, want)
+	}
+	for i := range want {
+		for k, v := range want[i] {
+			if labs[i][k] != v {
+				t.Errorf("lab %d: %s = %v, want %v", i, k, labs[i][k], v)
+			}
+		}
+	}
+}
+
+// plan --json of a lab that is not running: everything to add, with the
+// fields its --help documents.
+func TestPlanJSON(t *testing.T) {
+	// an engine without the lab, and no registry
+	stubdocker.New(t, `case "$CMD $*" in
+    "docker info" | "docker ps "*) ;;
+    *) echo "Error response from daemon: No such container" >&2; exit 1 ;;
+  esac`, "curl").Use(t)
+	dir := t.TempDir()
+	code, out, stderr := swarmgen(t, "-f", classicSpec, "-o", dir, "plan", "--json")
+	if code != 0 {
+		t.Fatalf("plan --json: exit %d %s", code, stderr)
+	}
+	var plan struct {
+		Actions []struct{ Op, Kind, Name, Detail string }
+		Refused []string
+		Add     int
+		Change  int
+		Remove  int
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+		t.Fatalf("plan --json does not parse: %v\n%s", err, out)
+	}
+	kinds := map[string]int{}
+	for _, a := range plan.Actions {
+		if a.Op != "add" || a.Name == "" {
+			t.Errorf("action %+v: want op add and a name", a)
+		}
+		kinds[a.Kind]++
+	}
+	if kinds["node"] != 4 || kinds["stack"] != 2 || kinds["service"] != 1 || plan.Add != len(plan.Actions) || plan.Change+plan.Remove != 0 || plan.Refused == nil {
+		t.Errorf("plan of the classic lab not running: kinds %v, add %d change %d remove %d refused %v\n%s", kinds, plan.Add, plan.Change, plan.Remove, plan.Refused, out)
+	}
+	if strings.Contains(out, "\033") {
+		t.Errorf("JSON with escape codes")
+	}
+}
