@@ -355,3 +355,69 @@ step remove-nodes remove_nodes
 		t.Errorf("the leader was touched; calls:\n%s", calls)
 	}
 }
+
+// remove-nodes: a node the spec dropped is drained, demoted (a manager),
+// leaves, is removed from the swarm, and its container and volume go; a
+// removal that would cost the quorum while a manager is down is refused
+// before anything changes, unless forced.
+func TestRemoveNodes(t *testing.T) {
+	const lab = `
+MANAGERS=(p-m1 p-m2 p-m3) KEEP_NODES=" m1 m2 m3 w1 " LEADER=p-m1 CONTAINER_PREFIX=p- VOLUME_PREFIX=p_ WAIT=3
+NODES=(p-m1 p-m2 p-m3 p-w1) REGISTRY=p-registry
+compose() { echo "compose $*" >>"$STUB_DIR/calls"; }
+step remove-nodes remove_nodes
+`
+	scenario := func(listed string) string {
+		return `case "$*" in
+    "exec p-m1 docker node ls --format "*) printf '` + listed + `' ;;
+    "exec p-m1 docker node ps --filter desired-state=running -q "*) ;; # drained at once
+    "exec p-m1 docker node inspect --format {{.Status.State}} "*) echo down ;;
+    "exec p-m1 docker node "* | "exec p-"*" docker swarm leave") ;;
+    "ps -a --filter label=com.docker.compose.project=p --format {{.Names}}") printf 'p-m1\np-m2\np-m3\np-w1\np-m4\np-w2\np-registry\n' ;;
+    "volume ls -q --filter label=dev.swarmgen.lab=p") printf 'p_m1-docker\np_m4-docker\np_w2-docker\np_registry-data\n' ;;
+    "volume rm "*) ;;
+    *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
+  esac`
+	}
+	healthy := `m1 Ready Leader\nm2 Ready Reachable\nm3 Ready Reachable\nm4 Ready Reachable\nw1 Ready \nw2 Ready \n`
+	out, calls, err := runScenario(t, scenario(healthy), lab)
+	if err != nil {
+		t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+	}
+	inOrder := []string{
+		"exec p-m1 docker node update --availability drain m4", "exec p-m1 docker node demote m4",
+		"exec p-m4 docker swarm leave", "exec p-m1 docker node rm --force m4",
+		"exec p-m1 docker node update --availability drain w2", "exec p-w2 docker swarm leave", "exec p-m1 docker node rm --force w2",
+		"compose up -d --remove-orphans", "volume rm p_m4-docker",
+	}
+	at := 0
+	for _, want := range inOrder {
+		i := strings.Index(calls[at:], want)
+		if i < 0 {
+			t.Fatalf("no call %q after the ones before it; calls:\n%s", want, calls)
+		}
+		at += i
+	}
+	for _, never := range []string{"demote w2", "rm --force m1", "rm --force w1", "volume rm p_m1-docker", "volume rm p_registry-data"} {
+		if strings.Contains(calls, never) {
+			t.Errorf("a call has %q; calls:\n%s", never, calls)
+		}
+	}
+	if !strings.Contains(calls, "volume rm p_w2-docker") {
+		t.Errorf("w2's volume stayed; calls:\n%s", calls)
+	}
+
+	// 4 managers -> 3 with two of them down: 1 may fail, 2 are down
+	degraded := strings.NewReplacer("m2 Ready Reachable", "m2 Down Unreachable", "m3 Ready Reachable", "m3 Down Unreachable").Replace(healthy)
+	out, calls, err = runScenario(t, scenario(degraded), lab)
+	if err == nil || !strings.Contains(out, "removing manager(s) m4 leaves 3 manager(s) of which 1 may fail (2 are down now)") || !strings.Contains(out, "nothing was changed") {
+		t.Errorf("a removal that loses the quorum: %v\n%s", err, out)
+	}
+	if strings.Contains(calls, "drain") || strings.Contains(calls, "leave") || strings.Contains(calls, " rm ") {
+		t.Errorf("the refused removal changed something; calls:\n%s", calls)
+	}
+	out, calls, err = runScenario(t, "SWARMGEN_FORCE=1\n"+scenario(degraded), "export SWARMGEN_FORCE=1\n"+lab)
+	if err != nil || !strings.Contains(calls, "node rm --force m4") {
+		t.Errorf("a forced removal: %v\n%s\ncalls:\n%s", err, out, calls)
+	}
+}
