@@ -6,14 +6,9 @@
 # same generated files and images. Needs a provisioned machine
 # (./e2e/provision.sh). Usage: bench/up-vs-hand.sh [RUNS]
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=${1:-1}
-work=$(mktemp -d)
-trap 'cd "$work" && docker compose down -v >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-
-(cd "$root" && CGO_ENABLED=0 go build -o "$work/swarmgen" ./cmd/swarmgen) # static: also the visualizer image
-cp "$root/e2e/testdata/swarm.yaml" "$work/"
-cd "$work"
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ./swarmgen render >/dev/null
 
 now() { date +%s.%N; }
