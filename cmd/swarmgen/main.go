@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -120,6 +121,18 @@ var specFlag = &cli.StringFlag{
 	Value:   "swarm.yaml",
 	Usage:   "the lab spec",
 	EnvVars: []string{"SWARMGEN_FILE"},
+}
+
+// allowOutsideFlag lets a trusted spec name files outside its directory.
+var allowOutsideFlag = &cli.BoolFlag{
+	Name:    inputfile.AllowOutsideFlag,
+	Usage:   "let the spec read stack files and build contexts outside its own directory (only for a spec you trust)",
+	EnvVars: []string{"SWARMGEN_ALLOW_OUTSIDE_SPEC_DIR"},
+}
+
+// filePolicy is what the user allowed the spec to read.
+func filePolicy(c *cli.Context) inputfile.Policy {
+	return inputfile.Policy{AllowOutside: c.Bool(inputfile.AllowOutsideFlag) || os.Getenv("SWARMGEN_ALLOW_OUTSIDE_SPEC_DIR") == "1"}
 }
 
 // printWarnings shows a spec's warnings, which never stop generation.

@@ -24,11 +24,11 @@ func renderCommand() *cli.Command {
 spec has an error. With --check nothing is written at all: the command fails
 with a unified diff when the files on disk differ from what render would write.`,
 		Flags: []cli.Flag{
-			specFlag, outFlag,
+			specFlag, allowOutsideFlag, outFlag,
 			&cli.BoolFlag{Name: "check", Usage: "exit 1 with a diff if the files on disk are stale"},
 		},
 		Action: func(c *cli.Context) error {
-			res, err := generator.Generate(generator.Options{SpecPath: c.String("file"), OutDir: c.String("out")})
+			res, err := generator.Generate(generator.Options{SpecPath: c.String("file"), OutDir: c.String("out"), Files: filePolicy(c)})
 			if err != nil {
 				return err
 			}

@@ -341,12 +341,18 @@ func image(img spec.Image, pushHost, specDir string) Image {
 	return m
 }
 
-// relTo makes a spec-relative path relative to the output directory.
+// relTo makes a spec-relative path relative to the output directory. A
+// relative path starts with ./ or ../, so that no command reads it as an
+// option.
 func relTo(specDir, p string) string {
-	if strings.HasPrefix(p, "/") || specDir == "." || specDir == "" {
-		return path.Clean(p)
+	if !strings.HasPrefix(p, "/") && specDir != "." && specDir != "" {
+		p = specDir + "/" + p
 	}
-	return path.Clean(specDir + "/" + p)
+	p = path.Clean(p)
+	if !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "../") && p != ".." && p != "." {
+		p = "./" + p
+	}
+	return p
 }
 
 // service builds the docker service create arguments. Without the routing

@@ -9,6 +9,7 @@ import (
 
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 )
 
 var _ = goldenfile.Update // so that `go test ./... -update` is accepted here
@@ -33,7 +34,7 @@ func diagnostics(t *testing.T, src string) diag.List {
 		return diags
 	}
 	ApplyDefaults(s)
-	diags.Extend(Validate(s, "swarm.yaml", t.TempDir(), pos))
+	diags.Extend(Validate(s, "swarm.yaml", t.TempDir(), pos, inputfile.Policy{}))
 	return diags.Sorted()
 }
 
@@ -406,7 +407,7 @@ func TestBigLabGetsBiggerSubnet(t *testing.T) {
 	if last := s.Workers.Nodes[496]; last.Name != "worker497" {
 		t.Errorf("last worker %s", last.Name)
 	}
-	if diags := Validate(s, "swarm.yaml", t.TempDir(), pos); len(diags) > 0 {
+	if diags := Validate(s, "swarm.yaml", t.TempDir(), pos, inputfile.Policy{}); len(diags) > 0 {
 		t.Errorf("a 500-node lab does not validate:\n%v", diags.Error())
 	}
 }

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -14,6 +15,7 @@ import (
 	"github.com/distribution/reference"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 	"github.com/swarmgen/swarmgen/generator/placement"
 )
 
@@ -84,13 +86,29 @@ func IsBindSource(s string) bool {
 type validator struct {
 	file  string
 	dir   string // the spec's directory, for build contexts and stack files
+	files inputfile.Policy
 	pos   Positions
 	diags diag.List
+	// unaddressed are the address fields of the nodes the lab subnet had
+	// no room for
+	unaddressed []string
 }
 
 func (v *validator) add(sev diag.Severity, path, format string, args ...any) {
 	p := v.pos.Lookup(path)
-	v.diags.Add(diag.Diagnostic{Severity: sev, File: v.file, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+	v.diags.Add(diag.Diagnostic{Severity: sev, File: v.file, Line: p.Line, Col: p.Col, Path: path, Msg: msgf(format, args...)})
+}
+
+// msgf is fmt.Sprintf with every string argument cut to its first
+// diag.MaxEchoBytes bytes: the values a message quotes are the user's,
+// and may be up to MaxStringBytes long.
+func msgf(format string, args ...any) string {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = diag.Short(s)
+		}
+	}
+	return fmt.Sprintf(format, args...)
 }
 
 func (v *validator) errf(path, format string, args ...any) { v.add(diag.Error, path, format, args...) }
@@ -98,16 +116,17 @@ func (v *validator) errf(path, format string, args ...any) { v.add(diag.Error, p
 // keyErrf reports a problem with the key of map entry path.
 func (v *validator) keyErrf(path, format string, args ...any) {
 	p := v.pos.Key(path)
-	v.diags.Add(diag.Diagnostic{Severity: diag.Error, File: v.file, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+	v.diags.Add(diag.Diagnostic{Severity: diag.Error, File: v.file, Line: p.Line, Col: p.Col, Path: path, Msg: msgf(format, args...)})
 }
+
 func (v *validator) warnf(path, format string, args ...any) {
 	v.add(diag.Warning, path, format, args...)
 }
 
 // Validate checks a defaulted spec on its own (stack contents are checked
 // by the stack package). dir is the spec's directory.
-func Validate(s *Spec, file, dir string, pos Positions) diag.List {
-	v := &validator{file: file, dir: dir, pos: pos}
+func Validate(s *Spec, file, dir string, pos Positions, files inputfile.Policy) diag.List {
+	v := &validator{file: file, dir: dir, pos: pos, files: files}
 	v.header(s)
 	v.network(s)
 	v.registry(s)
@@ -214,12 +233,18 @@ func (v *validator) nodes(s *Spec) {
 		field string
 		group NodeGroup
 	}{{"managers", s.Managers}, {"workers", s.Workers}} {
-		if g.group.Count < 0 {
+		switch {
+		case g.group.Count < 0:
 			v.errf(g.field, "%d is not a node count; use 0 or more", g.group.Count)
+		case g.group.Count > MaxNodes:
+			v.errf(g.field, "%d nodes are more than swarmgen makes (at most %d managers and workers together); one host runs far fewer", g.group.Count, MaxNodes)
 		}
 	}
+	if total := len(s.Managers.Nodes) + len(s.Workers.Nodes); total > MaxNodes {
+		v.errf("workers", "%d managers and workers are more than swarmgen makes (at most %d); one host runs far fewer", total, MaxNodes)
+	}
 	switch m := len(s.Managers.Nodes); {
-	case s.Managers.Count < 0:
+	case s.Managers.Count < 0 || s.Managers.Count > MaxNodes:
 		// reported above
 	case m == 0:
 		v.errf("managers", "a swarm needs at least one manager; set `managers: 1`")
@@ -247,6 +272,14 @@ func (v *validator) nodes(s *Spec) {
 			v.node(path, node, subnet, subnetOK, names, addrs, hostPorts, g.field == "managers")
 		}
 	}
+	// one line for all the nodes a subnet cannot hold, not one per node
+	if len(v.unaddressed) > 0 && subnetOK {
+		more := ""
+		if n := len(v.unaddressed) - 1; n > 0 {
+			more = fmt.Sprintf(" (nor for %d more nodes)", n)
+		}
+		v.errf(v.unaddressed[0], "no free address left in lab_network.subnet %s%s; use a larger subnet", subnet, more)
+	}
 }
 
 func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool, names, addrs map[string]string, hostPorts map[int]string, manager bool) {
@@ -260,7 +293,7 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 	v.imageRef(path+".image", n.Image)
 	switch a, err := netip.ParseAddr(n.Address); {
 	case n.Address == "":
-		v.errf(path+".address", "no free address left in lab_network.subnet %s; use a larger subnet", subnet)
+		v.unaddressed = append(v.unaddressed, path+".address") // reported once, by nodes
 	case err != nil || !a.Is4():
 		v.errf(path+".address", "%q is not an IPv4 address", n.Address)
 	case subnetOK && !subnet.Contains(a):
@@ -388,17 +421,22 @@ func (v *validator) images(s *Spec) {
 }
 
 func (v *validator) buildContext(path string, img Image) {
-	if !pathRe.MatchString(img.Build) {
+	switch {
+	case !pathRe.MatchString(img.Build):
 		v.errf(path+".build", "%q: a build context path may only hold letters, digits and _ . / -", img.Build)
 		return
-	}
-	if !pathRe.MatchString(img.Dockerfile) || strings.HasPrefix(img.Dockerfile, "/") {
-		v.errf(path+".dockerfile", "%q must be a relative path inside the build context", img.Dockerfile)
+	case strings.HasPrefix(img.Build, "-"):
+		// docker build would read it as an option
+		v.errf(path+".build", "%q starts with '-'; write it as ./%s", img.Build, img.Build)
 		return
 	}
-	dir := img.Build
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(v.dir, dir)
+	if !pathRe.MatchString(img.Dockerfile) || !filepath.IsLocal(img.Dockerfile) {
+		v.errf(path+".dockerfile", "%q must be a relative path inside the build context (no leading / and no ..)", img.Dockerfile)
+		return
+	}
+	dir, ok := v.reach(path+".build", img.Build)
+	if !ok {
+		return
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		v.errf(path+".build", "%q is not a directory (paths are relative to the spec); create it or fix the path", img.Build)
@@ -407,6 +445,21 @@ func (v *validator) buildContext(path string, img Image) {
 	if _, err := os.Stat(filepath.Join(dir, img.Dockerfile)); err != nil {
 		v.errf(path+".dockerfile", "no %s in build context %q", img.Dockerfile, img.Build)
 	}
+}
+
+// reach returns where a path the spec names is, or reports that the spec
+// may not reach it.
+func (v *validator) reach(path, name string) (string, bool) {
+	full, err := v.files.Resolve(v.dir, name)
+	switch {
+	case errors.Is(err, inputfile.ErrOutside):
+		v.errf(path, "%q is outside the spec's directory, which a spec may not read from; move it beside the spec, or run swarmgen with --%s if you trust this spec", name, inputfile.AllowOutsideFlag)
+		return "", false
+	case err != nil:
+		v.errf(path, "%q: %v", name, err)
+		return "", false
+	}
+	return full, true
 }
 
 // RegistryImage is the name nodes pull an image by: registry:5000/NAME,
@@ -503,11 +556,11 @@ func (v *validator) stackFile(path, file string) {
 		v.errf(path+".file", "%q: a stack file path may only hold letters, digits and _ . / -", file)
 		return
 	}
-	full := file
-	if !filepath.IsAbs(full) {
-		full = filepath.Join(v.dir, full)
+	full, ok := v.reach(path+".file", file)
+	if !ok {
+		return
 	}
-	if st, err := os.Stat(full); err != nil || st.IsDir() {
+	if st, err := os.Stat(full); err != nil || !st.Mode().IsRegular() {
 		v.errf(path+".file", "%q is not a file (paths are relative to the spec)", file)
 	}
 }

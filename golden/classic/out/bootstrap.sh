@@ -422,8 +422,8 @@ leader_knows() {
 push_images() {
   local pids=()
   put_image 'yutsuki/echo:latest' '' '' 'localhost:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' 'registry:5000/yutsuki/echo:latest' & pids+=("$!")
-  [ -f '.swarmgen/visualizer/swarmgen' ] || fail 'the builtin visualizer image is prepared by `swarmgen up` in .swarmgen/visualizer: run swarmgen up, or set visualizer: to an image'
-  put_image '' '.swarmgen/visualizer' 'Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' & pids+=("$!")
+  [ -f './.swarmgen/visualizer/swarmgen' ] || fail 'the builtin visualizer image is prepared by `swarmgen up` in .swarmgen/visualizer: run swarmgen up, or set visualizer: to an image'
+  put_image '' './.swarmgen/visualizer' 'Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' & pids+=("$!")
   if [ "${#pids[@]}" -eq 0 ]; then
     say "no images to push"
     return
