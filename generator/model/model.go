@@ -295,7 +295,7 @@ func (l *Lab) node(n spec.Node, role string) Node {
 		Role:          role,
 		Image:         n.Image,
 		Address:       n.Address,
-		DataVolume:    n.Name + "-docker",
+		DataVolume:    spec.DataVolume(n.Name),
 	}
 	for _, k := range slices.Sorted(maps.Keys(n.Labels)) {
 		m.Labels = append(m.Labels, KV{k, n.Labels[k]})

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/netip"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -52,7 +53,7 @@ type Port struct {
 func ParsePort(s string) (Port, error) {
 	m := portRe.FindStringSubmatch(s)
 	if m == nil {
-		return Port{}, fmt.Errorf("%q is not a port mapping: write HOST:CONTAINER, e.g. 8000:80, optionally with /tcp or /udp", s)
+		return Port{}, fmt.Errorf("%s is not a port mapping: write HOST:CONTAINER, e.g. 8000:80, optionally with /tcp or /udp", diag.Quote(s))
 	}
 	p := Port{Protocol: "tcp"}
 	p.Published, _ = strconv.Atoi(m[1])
@@ -72,9 +73,9 @@ func ParsePort(s string) (Port, error) {
 func ParseMount(s string) (source, target, mode string, err error) {
 	m := mountRe.FindStringSubmatch(s)
 	if m == nil {
-		return "", "", "", fmt.Errorf("%q is not a mount: write SOURCE:TARGET or SOURCE:TARGET:ro, with a volume name or a ./relative or /absolute source and an absolute target", s)
+		return "", "", "", fmt.Errorf("%s is not a mount: write SOURCE:TARGET or SOURCE:TARGET:ro, with a volume name or a ./relative or /absolute source and an absolute target", diag.Quote(s))
 	}
-	return m[1], m[2], m[4], nil
+	return m[1], path.Clean(m[2]), m[4], nil
 }
 
 // IsBindSource reports whether a mount source is a host path, not a volume.
@@ -92,6 +93,9 @@ type validator struct {
 	// unaddressed are the address fields of the nodes the lab subnet had
 	// no room for
 	unaddressed []string
+	// dataVolumes are the volumes swarmgen declares, with their owners
+	dataVolumes map[string]string
+	labName     string
 }
 
 func (v *validator) add(sev diag.Severity, path, format string, args ...any) {
@@ -126,7 +130,7 @@ func (v *validator) warnf(path, format string, args ...any) {
 // Validate checks a defaulted spec on its own (stack contents are checked
 // by the stack package). dir is the spec's directory.
 func Validate(s *Spec, file, dir string, pos Positions, files inputfile.Policy) diag.List {
-	v := &validator{file: file, dir: dir, pos: pos, files: files}
+	v := &validator{file: file, dir: dir, pos: pos, files: files, labName: s.Name}
 	v.header(s)
 	v.network(s)
 	v.registry(s)
@@ -177,6 +181,7 @@ func (v *validator) registry(s *Spec) {
 		v.errf("registry.port", "%d is out of range (1-65535)", s.Registry.Port)
 	}
 	v.mountSource("registry.data", s.Registry.Data)
+	v.hostExposure("registry.data", s.Registry.Data)
 }
 
 func (v *validator) mountSource(path, src string) {
@@ -252,6 +257,10 @@ func (v *validator) nodes(s *Spec) {
 		v.warnf("managers", "%d managers tolerate %d lost manager(s), as %d do, and need more of them for a quorum; use an odd number (1, 3, 5 or 7)", m, (m-1)/2, m-1)
 	}
 
+	v.dataVolumes = dataVolumesOf(s)
+	if owner := v.dataVolumes[s.Registry.Data]; strings.HasPrefix(owner, "node ") {
+		v.errf("registry.data", "%s is already the volume of %s, which must be its alone; pick another volume name", s.Registry.Data, owner)
+	}
 	subnet, subnetOK := isIPv4Subnet(s.LabNetwork.Subnet)
 	registryAddr := RegistryAddress(s.LabNetwork.Subnet)
 	names := map[string]string{"registry": "the registry"}
@@ -289,6 +298,10 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 		v.errf(path+".name", "%q is already the name of %s; node names must be unique", n.Name, prev)
 	} else {
 		names[n.Name] = path
+		if v.labName == "" && len(n.Name) == 1 {
+			// the container is named like the node, and compose wants two characters
+			v.errf(path+".name", "%q would be the container's name, which compose refuses under two characters; use a longer name or give the lab a name", n.Name)
+		}
 	}
 	v.imageRef(path+".image", n.Image)
 	switch a, err := netip.ParseAddr(n.Address); {
@@ -329,22 +342,67 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 		}
 		hostPorts[port.Published] = pp
 	}
+	targets := map[string]string{}
 	for i, m := range n.Volumes {
 		mp := fmt.Sprintf("%s.volumes[%d]", path, i)
-		src, target, _, err := ParseMount(m)
+		src, target, _, err := ParseMount(m) // target is clean: /./stack/ is /stack
 		if err != nil {
 			v.errf(mp, "%v", err)
 			continue
 		}
 		v.mountSource(mp, src)
 		switch {
-		case target == "/var/lib/docker":
+		case target == "/var/lib/docker" || strings.HasPrefix(target, "/var/lib/docker/"):
 			v.errf(mp, "/var/lib/docker is the node's own volume; use nodes.persist_data instead")
 		case manager && (target == "/stack" || strings.HasPrefix(target, "/stack/")):
 			v.errf(mp, "/stack is where swarmgen mounts the generated stack files on managers; mount elsewhere")
+		case target == "/":
+			v.errf(mp, "a mount on / would hide the node's own files; mount on a directory")
+		case targets[target] != "":
+			v.errf(mp, "%s is already the target of %s; a directory can hold one mount", target, targets[target])
 		}
+		targets[target] = mp
+		if owner, ok := v.dataVolumes[src]; ok {
+			v.errf(mp, "%s is already the volume of %s, which must be its alone; pick another volume name", src, owner)
+		}
+		v.hostExposure(mp, src)
 	}
 }
+
+// hostExposure warns, with the line, about a mount that hands the lab the
+// host itself: its root directory, or its Docker engine's socket (control
+// of that engine is root on the host).
+func (v *validator) hostExposure(path, src string) {
+	if !strings.HasPrefix(src, "/") {
+		return
+	}
+	switch filepath.Clean(src) {
+	case "/":
+		v.warnf(path, "mounts the host's root directory into the lab; mount only the directory it needs")
+	case "/var/run/docker.sock", "/run/docker.sock", "/var/run", "/run":
+		v.warnf(path, "mounts the host's Docker socket into the lab: whatever runs there controls the host's engine, which is root on the host")
+	}
+}
+
+// dataVolumesOf names the volumes swarmgen declares itself: no mount may
+// use one of them a second time.
+func dataVolumesOf(s *Spec) map[string]string {
+	vols := map[string]string{}
+	if !IsBindSource(s.Registry.Data) {
+		vols[s.Registry.Data] = "the registry (registry.data)"
+	}
+	if *s.Nodes.PersistData {
+		for _, g := range []NodeGroup{s.Managers, s.Workers} {
+			for _, n := range g.Nodes {
+				vols[DataVolume(n.Name)] = "node " + n.Name + "'s /var/lib/docker"
+			}
+		}
+	}
+	return vols
+}
+
+// DataVolume is the volume that holds node's /var/lib/docker.
+func DataVolume(node string) string { return node + "-docker" }
 
 // nameHint suggests a valid node name close to an invalid one.
 func nameHint(name string) string {
