@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/generator/stack"
@@ -396,10 +398,13 @@ func hash(b []byte) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// oneLine keeps a path from ending a comment line of a generated file.
+// oneLine keeps a path from ending a comment line of a generated file:
+// every character that does not print becomes '?', not only the ASCII
+// controls but U+0085, U+2028 and U+2029, which some readers take for line
+// ends, and bytes that are not UTF-8.
 func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if r == utf8.RuneError || (r != ' ' && !unicode.IsPrint(r)) {
 			return '?'
 		}
 		return r
