@@ -484,6 +484,9 @@ func TestValidateMessages(t *testing.T) {
 		{"host port twice", "managers:\n  - name: m1\n    ports: [\"5000:80\"]\n", []string{
 			`swarm.yaml:5:13: managers[0].ports[0]: host port 5000 is already published by registry.port; each host port can be used once`,
 		}},
+		{"visualizer image gets the socket", "visualizer: dockersamples/visualizer\n", []string{
+			`swarm.yaml:3:13: warning: visualizer: dockersamples/visualizer gets a manager's Docker socket, which is control of that node and the swarm (:ro limits nothing on a socket); use builtin, which only reads, or an image you trust`,
+		}},
 		{"explicit address skipped by assignment", "workers:\n  - name: a1\n    address: 10.247.0.10\n", nil},
 		{"address clash", "managers:\n  - name: m1\n    address: 10.247.0.30\nworkers:\n  - name: a1\n    address: 10.247.0.30\n", []string{
 			`swarm.yaml:8:14: workers[0].address: 10.247.0.30 is already the address of node m1`,
