@@ -126,13 +126,19 @@ func TestValidSpecsLoadInCompose(t *testing.T) {
 }
 
 func FuzzValidSpecsLoadInCompose(f *testing.F) {
-	f.Add([]byte{})
-	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	r := rand.New(rand.NewPCG(9, 9))
+	for range 20 {
+		c := make([]byte, 64)
+		for i := range c {
+			c[i] = byte(r.Uint32())
+		}
+		f.Add(c)
+	}
 	var accepted atomic.Int64
 	f.Fuzz(func(t *testing.T, c []byte) {
 		if checkValidSpecLoads(t, c) {
 			accepted.Add(1)
 		}
 	})
-	f.Cleanup(func() { f.Logf("%d specs accepted (in this process)", accepted.Load()) })
+	f.Cleanup(func() { logAccepted(f, "specs accepted, their files loaded in compose-go", accepted.Load()) })
 }
