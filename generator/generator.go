@@ -4,13 +4,16 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/render"
 	"github.com/swarmgen/swarmgen/generator/spec"
@@ -23,6 +26,7 @@ type Options struct {
 	SpecPath  string // the spec as the user named it
 	OutDir    string // where the files go
 	Generator string // the command shown in headers, e.g. "swarmgen render"
+	Files     inputfile.Policy
 }
 
 // Result is a validated lab and its files.
@@ -36,9 +40,13 @@ type Result struct {
 // Generate validates the spec and renders the lab. A diag.List error holds
 // every problem found; any other error is internal.
 func Generate(opt Options) (*Result, error) {
-	data, err := os.ReadFile(opt.SpecPath)
+	data, err := inputfile.Read(opt.SpecPath, spec.MaxSpecBytes)
 	if err != nil {
-		return nil, diag.List{{File: opt.SpecPath, Msg: fmt.Sprintf("cannot read the spec: %v (run `swarmgen init` to create one)", errText(err))}}
+		msg := "cannot read the spec: " + errText(err)
+		if errors.Is(err, fs.ErrNotExist) {
+			msg += " (run `swarmgen init` to create one)"
+		}
+		return nil, diag.List{{File: opt.SpecPath, Msg: msg}}
 	}
 	return GenerateBytes(opt, data)
 }
@@ -46,6 +54,9 @@ func Generate(opt Options) (*Result, error) {
 func errText(err error) string {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err.Error()
+	}
+	if tl, ok := err.(*inputfile.TooLargeError); ok {
+		return fmt.Sprintf("it %v; split its stacks into stack files", tl)
 	}
 	return err.Error()
 }
@@ -64,7 +75,7 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 		return nil, diags
 	}
 	spec.ApplyDefaults(s)
-	diags.Extend(spec.Validate(s, opt.SpecPath, specDir, pos))
+	diags.Extend(spec.Validate(s, opt.SpecPath, specDir, pos, opt.Files))
 	var stacks []*stack.Stack
 	var workloads []workload.Workload
 	for i, st := range s.Stacks {
@@ -74,7 +85,7 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 		}
 		loaded, d := stack.Load(stack.Input{
 			Stack: st, Path: path, SpecFile: opt.SpecPath, SpecDir: specDir,
-			SpecPos: pos.Lookup(path), RoutingMesh: *s.RoutingMesh,
+			SpecPos: pos.Lookup(path), RoutingMesh: *s.RoutingMesh, Files: opt.Files,
 		})
 		diags.Extend(d)
 		if loaded != nil {

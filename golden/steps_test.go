@@ -141,13 +141,17 @@ step swarm-join swarm_join
 func TestJoinRetries(t *testing.T) {
 	stubs := `
 KNOWN_IDS="" WORKER_TOKEN=t WAIT=5
-docker() { echo "inactive "; } # the node's state before the join
-on() {
+docker() {
   case "$*" in
     *"swarm join"*)
       n=$(($(cat "$RUN_DIR/joins" 2>/dev/null || echo 0) + 1)); echo "$n" >"$RUN_DIR/joins"
       if [ "$n" -ge "${JOIN_OK_AT:-99}" ]; then return 0; fi
       echo "Timeout was reached before node joined. The attempt to join the swarm will continue in the background." >&2; return 1 ;;
+    *) echo "inactive " ;; # the node's state before the join
+  esac
+}
+on() {
+  case "$*" in
     *"swarm leave"*) echo left >>"$RUN_DIR/leaves" ;;
   esac
 }
@@ -188,7 +192,8 @@ step swarm-join swarm_join
 	const defaults = `
     *"swarm join-token -q manager"*) echo tok-manager ;;
     *"swarm join-token -q worker"*) echo tok-worker ;;
-    *"docker swarm join "* | *"docker swarm leave"*) ;;
+    *"docker swarm join "*) [ -n "$SWARMGEN_JOIN_TOKEN" ] ;; # the token comes in the environment
+    *"docker swarm leave"*) ;;
     "exec p-m3 docker node inspect --format"*) ;; # the labels: none
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`
@@ -214,8 +219,8 @@ step swarm-join swarm_join
     "exec p-m3 docker info"*) echo "active id-m3 C" ;;
     "exec p-w1 docker info"*) echo "active id-w1 " ;;
 ` + knows("no") + defaults,
-		want: []string{"exec p-m1 docker swarm join --token tok-manager --advertise-addr 10.0.0.1 10.0.0.3:2377",
-			"exec p-m2 docker swarm join --token tok-manager --advertise-addr 10.0.0.2 10.0.0.3:2377"},
+		want: []string{`exec -e SWARMGEN_JOIN_TOKEN p-m1 sh -c exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2" join 10.0.0.1 10.0.0.3:2377`,
+			`exec -e SWARMGEN_JOIN_TOKEN p-m2 sh -c exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2" join 10.0.0.2 10.0.0.3:2377`},
 		never: []string{"exec p-m3 docker swarm leave", "exec p-m3 docker info", "exec p-w1 docker swarm"},
 	}, {
 		name: "a node missing from a lagging list that the leader knows stays",
@@ -242,7 +247,7 @@ step swarm-join swarm_join
     "exec p-m"[12]" docker info"*) echo "active id-${2#p-} C" ;;
     "exec p-w1 docker info"*) echo "error id-old " ;;
 ` + knows("no") + defaults,
-		want: []string{"exec p-w1 docker swarm leave --force", "exec p-w1 docker swarm join --token tok-worker --advertise-addr 10.0.0.4 10.0.0.3:2377"},
+		want: []string{"exec p-w1 docker swarm leave --force", `exec -e SWARMGEN_JOIN_TOKEN p-w1 sh -c exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2" join 10.0.0.4 10.0.0.3:2377`},
 		say:  "p-w1 left a swarm this lab's leader does not know",
 	}, {
 		name: "a manager of this very cluster missing from the list stays, without asking",
@@ -260,7 +265,7 @@ step swarm-join swarm_join
     "exec p-m2 docker info"*) echo "active id-m2 OTHER" ;;
     "exec p-w1 docker info"*) echo "active id-w1 " ;;
 ` + knows("no") + defaults,
-		want: []string{"exec p-m2 docker swarm leave --force", "exec p-m2 docker swarm join --token tok-manager --advertise-addr 10.0.0.2 10.0.0.3:2377"},
+		want: []string{"exec p-m2 docker swarm leave --force", `exec -e SWARMGEN_JOIN_TOKEN p-m2 sh -c exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2" join 10.0.0.2 10.0.0.3:2377`},
 	}, {
 		name: "the leader never answers: the step fails and nothing changes",
 		scenario: `case "$*" in
@@ -419,5 +424,39 @@ step remove-nodes remove_nodes
 	out, calls, err = runScenario(t, "SWARMGEN_FORCE=1\n"+scenario(degraded), "export SWARMGEN_FORCE=1\n"+lab)
 	if err != nil || !strings.Contains(calls, "node rm --force m4") {
 		t.Errorf("a forced removal: %v\n%s\ncalls:\n%s", err, out, calls)
+	}
+}
+
+// A join token is on no command line of the host and in no output, even
+// with -v and a join that fails (whose captured output the step prints);
+// the node gets it through the exec's environment.
+func TestJoinTokenIsNeverShown(t *testing.T) {
+	const token = "SWMTKN-1-secretsecretsecret-secret"
+	out, calls, err := runScenario(t, `case "$*" in
+    *"docker swarm join "*)
+      [ "$SWARMGEN_JOIN_TOKEN" = "`+token+`" ] && echo "the node got the token" >&2
+      echo "Error response from daemon: rpc error: code = InvalidArgument" >&2; exit 1 ;;
+    *"docker info"*) echo "inactive  " ;;
+    *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
+  esac`, `
+SWARMGEN_VERBOSE=1 KNOWN_IDS="" WORKER_TOKEN='`+token+`' LEADER=p-m1 LEADER_ADDR=10.0.0.1 WAIT=3
+join_one p-w1 10.0.0.2 worker
+`)
+	if err == nil {
+		t.Fatalf("a failed join succeeded:\n%s", out)
+	}
+	if !strings.Contains(out, "the node got the token") || !strings.Contains(out, "InvalidArgument") {
+		t.Errorf("the join did not run as expected:\n%s\ncalls:\n%s", out, calls)
+	}
+	if !strings.Contains(out, "$ docker exec -e SWARMGEN_JOIN_TOKEN p-w1") {
+		t.Errorf("-v shows no join command:\n%s", out)
+	}
+	if strings.Contains(out, "secret") || strings.Contains(calls, "secret") {
+		t.Errorf("the token is shown:\noutput:\n%s\ncalls:\n%s", out, calls)
+	}
+	// trace masks any token that reaches a command line all the same
+	out, _, _ = runScenario(t, `exit 0`, `SWARMGEN_VERBOSE=1; trace docker swarm join --token `+token+` 10.0.0.1:2377`)
+	if strings.Contains(out, "secret") || !strings.Contains(out, "--token SWMTKN-... 10.0.0.1:2377") {
+		t.Errorf("trace shows: %s", out)
 	}
 }

@@ -69,7 +69,7 @@ case "$CMD $*" in
   "docker exec manager01 test -e /var/lib/docker/swarmgen/stack-"*) ;;
   "docker image inspect --format {{range .RepoDigests}}{{println .}}{{end}} "*)
     for ref in $PUSHED; do echo "localhost:5000/${ref%:*}@sha256:in-registry"; done ;;
-  "docker build --quiet -f testdata/app/Dockerfile testdata/app") echo "$BUILD_ID" ;;
+  "docker build --quiet -f ./testdata/app/Dockerfile ./testdata/app") echo "$BUILD_ID" ;;
   "docker image inspect --format {{.Id}} localhost:5000/app:1") [ -n "$LAST_BUILD_ID" ] && echo "$LAST_BUILD_ID" ;;
   "curl -fsSI "*)
     url=${*: -1}; ref=${url#*/v2/}; ref=${ref/\/manifests\//:}

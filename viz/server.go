@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"html"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,6 +70,26 @@ type Options struct {
 	KeepAlive time.Duration
 	// Timeout bounds one Snapshot (default 10s).
 	Timeout time.Duration
+	// AllowedHosts are the host names (without port) the Host header may
+	// name besides IP addresses and localhost; "*" allows any. Requests for
+	// other names get 421: a page of some other site whose name was made to
+	// resolve to this address (DNS rebinding) cannot read the swarm.
+	AllowedHosts []string
+}
+
+// ParseAuth splits Options.Auth's "user:pass" and refuses what would
+// silently mean an empty user or password.
+func ParseAuth(auth string) (user, pass string, err error) {
+	user, pass, ok := strings.Cut(auth, ":")
+	switch {
+	case !ok:
+		return "", "", errors.New("give --auth as user:password (there is no ':', so the password would be empty)")
+	case user == "":
+		return "", "", errors.New("--auth needs a user name before the ':'")
+	case pass == "":
+		return "", "", errors.New("--auth needs a password after the ':'")
+	}
+	return user, pass, nil
 }
 
 //go:embed web
@@ -102,11 +124,33 @@ func NewServer(src Source, opts Options) http.Handler {
 	}
 	s.page, s.csp = buildPage(opts.Title)
 	if opts.Auth != "" {
-		user, pass, _ := strings.Cut(opts.Auth, ":")
+		user, pass, err := ParseAuth(opts.Auth)
+		if err != nil {
+			panic("viz: " + err.Error()) // callers check with ParseAuth first
+		}
 		s.authUser, s.authPass = sha256.Sum256([]byte(user)), sha256.Sum256([]byte(pass))
 		s.auth = true
 	}
 	return s
+}
+
+// hostAllowed: an IP address or localhost cannot be rebound by another
+// site's DNS; any other name must be one the user allowed.
+func (s *server) hostAllowed(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if _, err := netip.ParseAddr(host); err == nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	for _, a := range s.opts.AllowedHosts {
+		if a == "*" || strings.EqualFold(a, host) {
+			return true
+		}
+	}
+	return false
 }
 
 type server struct {
@@ -124,6 +168,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
+	if !s.hostAllowed(r.Host) {
+		http.Error(w, "421 this visualizer answers to localhost and IP addresses only; start it with --allow-host NAME to reach it as NAME", http.StatusMisdirectedRequest)
+		return
+	}
 	if s.auth && !s.authorized(r) {
 		h.Set("WWW-Authenticate", `Basic realm="swarm visualizer", charset="UTF-8"`)
 		http.Error(w, "401 unauthorized", http.StatusUnauthorized)

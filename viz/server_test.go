@@ -203,6 +203,56 @@ func TestServerBasicAuth(t *testing.T) {
 	}
 }
 
+func TestParseAuthRefusesEmptyParts(t *testing.T) {
+	for _, bad := range []string{"admin", ":", ":pass", "admin:", ""} {
+		if _, _, err := ParseAuth(bad); err == nil {
+			t.Errorf("ParseAuth(%q) accepted", bad)
+		}
+	}
+	if u, p, err := ParseAuth("admin:s3:cret"); err != nil || u != "admin" || p != "s3:cret" {
+		t.Errorf("ParseAuth(admin:s3:cret) = %q %q %v", u, p, err)
+	}
+}
+
+// A page of another site whose name resolves to the visualizer (DNS
+// rebinding) sends its own name as Host: it gets no state.
+func TestServerChecksTheHostHeader(t *testing.T) {
+	for _, tc := range []struct {
+		allowed []string
+		host    string
+		ok      bool
+	}{
+		{nil, "127.0.0.1:8080", true},
+		{nil, "[::1]:8080", true},
+		{nil, "10.1.2.3", true},
+		{nil, "localhost:9000", true},
+		{nil, "LOCALHOST.:9000", true},
+		{nil, "app.localhost", true},
+		{nil, "attacker.example:8080", false},
+		{nil, "localhost.attacker.example", false},
+		{nil, "", false},
+		{[]string{"lab.internal"}, "lab.internal:9000", true},
+		{[]string{"lab.internal"}, "other.internal:9000", false},
+		{[]string{"*"}, "anything.example", true},
+	} {
+		h := NewServer(fixtureSource(t), Options{AllowedHosts: tc.allowed})
+		for _, path := range []string{"/", "/api/state", "/events"} {
+			req := httptest.NewRequest("HEAD", path, nil)
+			req.Host = tc.host
+			rec := httptest.NewRecorder()
+			if path == "/events" {
+				ctx, cancel := context.WithCancel(req.Context())
+				cancel() // the stream would never end
+				req = req.WithContext(ctx)
+			}
+			h.ServeHTTP(rec, req)
+			if got := rec.Code != http.StatusMisdirectedRequest; got != tc.ok {
+				t.Errorf("Host %q (allowed %v) %s: %d", tc.host, tc.allowed, path, rec.Code)
+			}
+		}
+	}
+}
+
 func TestServerStateError(t *testing.T) {
 	src := &fakeSource{}
 	src.set(Model{}, errors.New("cannot reach the Docker engine at /var/run/docker.sock: no such file; mount it with -v /var/run/docker.sock:/var/run/docker.sock:ro"))

@@ -20,7 +20,7 @@ func renderLab(c *cli.Context, write bool) (*generator.Result, runner.Cluster, e
 }
 
 func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Result, runner.Cluster, error) {
-	res, err := generator.Generate(generator.Options{SpecPath: file, OutDir: out})
+	res, err := generator.Generate(generator.Options{SpecPath: file, OutDir: out, Files: filePolicy(c)})
 	if err != nil {
 		return nil, runner.Cluster{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 	"github.com/swarmgen/swarmgen/internal/version"
 )
 
@@ -119,6 +120,20 @@ Examples:
 		c.OnUsageError = app.OnUsageError // a bad flag is the user's error: exit 1
 	}
 	return app
+}
+
+// allowOutsideFlag lets a trusted spec name files outside its directory.
+func allowOutsideFlag() cli.Flag {
+	return &cli.BoolFlag{
+		Name:    inputfile.AllowOutsideFlag,
+		Usage:   "let the spec read stack files and build contexts outside its own directory (only for a spec you trust)",
+		EnvVars: []string{"SWARMGEN_ALLOW_OUTSIDE_SPEC_DIR"},
+	}
+}
+
+// filePolicy is what the user allowed the spec to read.
+func filePolicy(c *cli.Context) inputfile.Policy {
+	return inputfile.Policy{AllowOutside: c.Bool(inputfile.AllowOutsideFlag) || os.Getenv("SWARMGEN_ALLOW_OUTSIDE_SPEC_DIR") == "1"}
 }
 
 // printWarnings shows a spec's warnings, which never stop generation.

@@ -161,3 +161,12 @@ func TestExampleIsRendered(t *testing.T) {
 		t.Errorf("examples/classic is stale (run `go run ./cmd/swarmgen render -f examples/classic/swarm.yaml -o examples/classic`):\n%s%s", out, stderr)
 	}
 }
+
+func TestVizRefusesAuthWithoutPassword(t *testing.T) {
+	for _, auth := range []string{"admin", ":", "admin:", ":pw"} {
+		code, _, stderr := swarmgen(t, "viz", "--socket", "/nonexistent.sock", "--listen", "127.0.0.1:0", "--auth", auth)
+		if code != exitUser || !strings.Contains(stderr, "--auth") {
+			t.Errorf("--auth %q: exit %d, %q; want exit 1 naming --auth", auth, code, stderr)
+		}
+	}
+}

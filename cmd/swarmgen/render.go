@@ -17,11 +17,11 @@ func renderCommand() *cli.Command {
 spec has an error. With --check nothing is written at all: the command fails
 with a unified diff when the files on disk differ from what render would write.`,
 		Flags: []cli.Flag{
-			specFlag(), outFlag(),
+			specFlag(), allowOutsideFlag(), outFlag(),
 			&cli.BoolFlag{Name: "check", Usage: "exit 1 with a diff if the files on disk are stale"},
 		},
 		Action: func(c *cli.Context) error {
-			res, err := generator.Generate(generator.Options{SpecPath: specPath(c), OutDir: outDir(c)})
+			res, err := generator.Generate(generator.Options{SpecPath: specPath(c), OutDir: outDir(c), Files: filePolicy(c)})
 			if err != nil {
 				return err
 			}

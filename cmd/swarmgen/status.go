@@ -17,7 +17,7 @@ func statusCommand() *cli.Command {
 		Name:  "status",
 		Usage: "show nodes (role, leader, state, availability, labels) and services with their tasks",
 		Flags: []cli.Flag{
-			specFlag(), outFlag(),
+			specFlag(), allowOutsideFlag(), outFlag(),
 			jsonFlag("{Leader, Nodes: [{ID, Name, Role, State, Availability, Leader, Reachable, Labels}], Services: [{Name, Mode, Replicas, Desired, Running, Tasks: [{Name, Node, State}]}]}"),
 			&cli.BoolFlag{Name: "wide", Usage: "list every task with its node and state (default: one line per service, tasks counted per node)"},
 			&cli.BoolFlag{Name: "watch", Aliases: []string{"w"}, Usage: "redraw every second: nodes as columns, their tasks under them"},
@@ -52,7 +52,7 @@ managers are up for a majority. Services and their tasks are kept; the other
 managers are removed from the swarm, stopped and their old swarm state wiped,
 and the next swarmgen up joins them again as new managers. Asks before acting
 unless --yes.`,
-		Flags: []cli.Flag{specFlag(), outFlag(), &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
+		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(), &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
 		Action: func(c *cli.Context) error {
 			res, cl, err := renderLab(c, false)
 			if err != nil {
@@ -100,7 +100,7 @@ func exportLogsCommand() *cli.Command {
 		Name:      "export-logs",
 		Usage:     "collect node logs, docker info, swarm state and the generated files for a bug report",
 		ArgsUsage: "[DIR or FILE.tar.gz]",
-		Flags:     []cli.Flag{specFlag(), outFlag()},
+		Flags:     []cli.Flag{specFlag(), allowOutsideFlag(), outFlag()},
 		Action: func(c *cli.Context) error {
 			_, cl, err := renderLab(c, false)
 			if err != nil {

@@ -37,7 +37,7 @@ func startCommand() *cli.Command {
 
 func upFlags() []cli.Flag {
 	return []cli.Flag{
-		specFlag(), outFlag(),
+		specFlag(), allowOutsideFlag(), outFlag(),
 		&cli.DurationFlag{Name: "wait", Value: 5 * time.Minute, Usage: "how long nodes and services may take to be ready"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print every command bootstrap.sh runs and its output"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors and warnings (no steps, no summary)"},
@@ -81,7 +81,7 @@ func downCommand() *cli.Command {
 		Name:  "down",
 		Usage: "remove the lab's containers, network and volumes (nothing else)",
 		Flags: []cli.Flag{
-			specFlag(), outFlag(),
+			specFlag(), allowOutsideFlag(), outFlag(),
 			&cli.BoolFlag{Name: "keep-data", Usage: "keep the volumes (registry content, node state)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -100,7 +100,7 @@ func stopCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "stop",
 		Usage: "stop the lab's containers, keeping the swarm (start it again with swarmgen up or start)",
-		Flags: []cli.Flag{specFlag(), outFlag()},
+		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag()},
 		Action: func(c *cli.Context) error {
 			if _, _, err := renderLab(c, true); err != nil {
 				return err
@@ -142,7 +142,7 @@ it: nodes to add or remove, labels, images to push, networks, stacks and
 services to deploy, update or remove. Nothing is written or changed.
 Exit 0 whatever the plan; changes that would break the swarm are marked
 refused (up refuses them too, unless --force).`,
-		Flags: []cli.Flag{specFlag(), outFlag(),
+		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(),
 			jsonFlag("{actions: [{op: add|change|remove, kind, name, detail}], refused: [...], add, change, remove}")},
 		Action: planAction,
 	}

@@ -12,9 +12,9 @@ func validateCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "validate",
 		Usage: "check a spec and its stack files without writing anything",
-		Flags: []cli.Flag{specFlag()},
+		Flags: []cli.Flag{specFlag(), allowOutsideFlag()},
 		Action: func(c *cli.Context) error {
-			res, err := generator.Generate(generator.Options{SpecPath: specPath(c), OutDir: "."})
+			res, err := generator.Generate(generator.Options{SpecPath: specPath(c), OutDir: ".", Files: filePolicy(c)})
 			if err != nil {
 				return err
 			}

@@ -23,19 +23,25 @@ Inside the swarm (the builtin visualizer stack) it reads /var/run/docker.sock;
 on the host, with a swarm.yaml at hand, it reads the lab's leading manager
 through docker exec. Nothing is ever passed through to the Docker API.`,
 		Flags: []cli.Flag{
-			specFlag(), outFlag(),
+			specFlag(), allowOutsideFlag(), outFlag(),
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "address to serve on"},
 			&cli.StringFlag{Name: "socket", Usage: "Docker socket to read (default: the lab's manager if the spec exists, else /var/run/docker.sock)"},
 			&cli.StringFlag{Name: "auth", Usage: "require HTTP basic auth, as user:pass (for labs bound beyond localhost)", EnvVars: []string{"SWARMGEN_VIZ_AUTH"}},
+			&cli.StringSliceFlag{Name: "allow-host", Usage: "a host name the page may be reached by, besides IP addresses and localhost (repeatable; * for any)"},
 		},
 		Action: func(c *cli.Context) error {
+			if auth := c.String("auth"); auth != "" || c.IsSet("auth") {
+				if _, _, err := viz.ParseAuth(auth); err != nil {
+					return userErrorf("%v", err)
+				}
+			}
 			dial, what, err := engineDialer(c)
 			if err != nil {
 				return err
 			}
 			srv := &http.Server{
 				Addr:              c.String("listen"),
-				Handler:           viz.NewServer(&viz.ClientSource{Client: viz.NewClient(dial)}, viz.Options{Auth: c.String("auth")}),
+				Handler:           viz.NewServer(&viz.ClientSource{Client: viz.NewClient(dial)}, viz.Options{Auth: c.String("auth"), AllowedHosts: c.StringSlice("allow-host")}),
 				ReadHeaderTimeout: 10 * time.Second,
 			}
 			ln, err := net.Listen("tcp", srv.Addr)

@@ -5,7 +5,10 @@ package diag
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Severity tells whether a diagnostic stops generation.
@@ -28,10 +31,14 @@ type Diagnostic struct {
 	Msg      string // what is wrong and what to do
 }
 
+// String is the diagnostic as printed, on one line: every character that
+// does not print (a terminal escape, a line or paragraph separator) is
+// written as an escape, so no file name, key or value can move the cursor,
+// rewrite what is shown or start a line of its own.
 func (d Diagnostic) String() string {
 	var b strings.Builder
 	if d.File != "" {
-		b.WriteString(d.File)
+		b.WriteString(Printable(d.File))
 		if d.Line > 0 {
 			fmt.Fprintf(&b, ":%d", d.Line)
 			if d.Col > 0 {
@@ -44,11 +51,78 @@ func (d Diagnostic) String() string {
 		b.WriteString("warning: ")
 	}
 	if d.Path != "" {
-		b.WriteString(d.Path)
+		b.WriteString(Printable(d.Path))
 		b.WriteString(": ")
 	}
-	b.WriteString(d.Msg)
+	b.WriteString(Printable(d.Msg))
 	return b.String()
+}
+
+// MaxEchoBytes is how much of a value a message quotes.
+const MaxEchoBytes = 64
+
+// Quote quotes a value for a message like %q, but only its first
+// MaxEchoBytes bytes: a 50 MB string (or the content of a file) is never
+// echoed whole.
+func Quote(s string) string {
+	prefix, cut := echoPrefix(s)
+	if !cut {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(prefix), len(s))
+}
+
+// Short is s, or its first MaxEchoBytes bytes and "..." when longer.
+func Short(s string) string {
+	if prefix, cut := echoPrefix(s); cut {
+		return prefix + "..."
+	}
+	return s
+}
+
+func echoPrefix(s string) (string, bool) {
+	if len(s) <= MaxEchoBytes {
+		return s, false
+	}
+	cut := MaxEchoBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut], true
+}
+
+// Printable escapes every character of s that does not print (control
+// characters, U+2028, U+2029, U+0085, invalid UTF-8...) as \xNN or \uNNNN.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if !printable(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1: // not UTF-8
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case printable(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+func printable(r rune) bool {
+	return r != utf8.RuneError && (r == ' ' || unicode.IsPrint(r))
 }
 
 // List collects diagnostics so that all of them are reported at once.

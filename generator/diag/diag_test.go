@@ -1,6 +1,7 @@
 package diag
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/swarmgen/swarmgen/generator/goldenfile"
@@ -18,10 +19,28 @@ func TestString(t *testing.T) {
 		{Diagnostic{File: "swarm.yaml", Msg: "bad"}, "swarm.yaml: bad"},
 		{Diagnostic{Severity: Warning, File: "s.yml", Line: 1, Col: 1, Path: "p", Msg: "m"}, "s.yml:1:1: warning: p: m"},
 		{Diagnostic{Msg: "bare"}, "bare"},
+		// nothing printed may move the cursor, clear a line or start one
+		{Diagnostic{File: "s\u2028x.yaml", Path: "labels.\x1b[2K\rswarm.yaml is valid\x1b[8m", Msg: "a\nb\u0085c\u2029\x9b\xff"},
+			`s\u2028x.yaml: labels.\x1b[2K\x0dswarm.yaml is valid\x1b[8m: a\x0ab\u0085c\u2029\x9b\xff`},
+		{Diagnostic{Msg: "é ü 日本 tab\there"}, `é ü 日本 tab\x09here`},
 	} {
 		if got := tt.d.String(); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
+	}
+}
+
+func TestQuoteEchoesAShortPrefix(t *testing.T) {
+	if got := Quote("a\x1b"); got != `"a\x1b"` {
+		t.Errorf("Quote of a short value: %s", got)
+	}
+	long := "é" + strings.Repeat("x", 100)
+	want := `"é` + strings.Repeat("x", MaxEchoBytes-2) + `"... (102 bytes)`
+	if got := Quote(long); got != want {
+		t.Errorf("Quote(long) = %s, want %s", got, want)
+	}
+	if got := Short(strings.Repeat("é", 40)); got != strings.Repeat("é", 32)+"..." {
+		t.Errorf("Short cuts inside a character: %q", got)
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/generator/stack"
@@ -295,7 +297,7 @@ func (l *Lab) node(n spec.Node, role string) Node {
 		Role:          role,
 		Image:         n.Image,
 		Address:       n.Address,
-		DataVolume:    n.Name + "-docker",
+		DataVolume:    spec.DataVolume(n.Name),
 	}
 	for _, k := range slices.Sorted(maps.Keys(n.Labels)) {
 		m.Labels = append(m.Labels, KV{k, n.Labels[k]})
@@ -341,12 +343,18 @@ func image(img spec.Image, pushHost, specDir string) Image {
 	return m
 }
 
-// relTo makes a spec-relative path relative to the output directory.
+// relTo makes a spec-relative path relative to the output directory. A
+// relative path starts with ./ or ../, so that no command reads it as an
+// option.
 func relTo(specDir, p string) string {
-	if strings.HasPrefix(p, "/") || specDir == "." || specDir == "" {
-		return path.Clean(p)
+	if !strings.HasPrefix(p, "/") && specDir != "." && specDir != "" {
+		p = specDir + "/" + p
 	}
-	return path.Clean(specDir + "/" + p)
+	p = path.Clean(p)
+	if !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "../") && p != ".." && p != "." {
+		p = "./" + p
+	}
+	return p
 }
 
 // service builds the docker service create arguments. Without the routing
@@ -390,10 +398,13 @@ func hash(b []byte) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// oneLine keeps a path from ending a comment line of a generated file.
+// oneLine keeps a path from ending a comment line of a generated file:
+// every character that does not print becomes '?', not only the ASCII
+// controls but U+0085, U+2028 and U+2029, which some readers take for line
+// ends, and bytes that are not UTF-8.
 func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if r == utf8.RuneError || (r != ' ' && !unicode.IsPrint(r)) {
 			return '?'
 		}
 		return r

@@ -128,6 +128,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			d.errorf(n, path, "must be a string, got %s%s", describe(n), quoteHint(n))
 			return
 		}
+		if len(n.Value) > MaxStringBytes {
+			d.errorf(n, path, "is %d bytes long; a string field holds at most %d", len(n.Value), MaxStringBytes)
+			return
+		}
 		v.SetString(n.Value)
 	case reflect.Int:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
@@ -140,7 +144,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		i, err := strconv.ParseInt(n.Value, 0, 64)
 		if err != nil {
-			d.errorf(n, path, "must be a whole number, got %q", n.Value)
+			d.errorf(n, path, "must be a whole number, got %s", diag.Quote(n.Value))
 			return
 		}
 		v.SetInt(i)
@@ -194,6 +198,10 @@ func (d *decoder) mapping(n *yaml.Node, path string) ([]pair, bool) {
 		k, val := resolve(n.Content[i]), n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			d.errorf(k, path, "keys must be plain strings, got %s", describe(k))
+			continue
+		}
+		if len(k.Value) > MaxStringBytes {
+			d.errorf(k, path, "a key of %d bytes; keys hold at most %d", len(k.Value), MaxStringBytes)
 			continue
 		}
 		if k.Tag == "!!merge" {
@@ -255,7 +263,7 @@ func describe(n *yaml.Node) string {
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!!str":
-			return fmt.Sprintf("the string %q", n.Value)
+			return "the string " + diag.Quote(n.Value)
 		case "!!int":
 			return "the number " + n.Value
 		case "!!float":
@@ -265,14 +273,14 @@ func describe(n *yaml.Node) string {
 		case "!!null":
 			return "nothing (null)"
 		}
-		return fmt.Sprintf("%s %q", strings.TrimPrefix(n.Tag, "!!"), n.Value)
+		return strings.TrimPrefix(n.Tag, "!!") + " " + diag.Quote(n.Value)
 	}
 	return "an unsupported YAML node"
 }
 
 func quoteHint(n *yaml.Node) string {
 	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
-		return fmt.Sprintf(" (quote it: %q)", n.Value)
+		return " (quote it: " + diag.Quote(n.Value) + ")"
 	}
 	return ""
 }

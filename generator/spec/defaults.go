@@ -130,8 +130,8 @@ func expandGroup(g *NodeGroup, def int, prefix string) {
 	if !g.Set {
 		count = def
 	}
-	if count < 0 {
-		return // reported by validation
+	if count < 0 || count > MaxNodes {
+		return // reported by validation, before a billion nodes are made
 	}
 	g.Nodes = make([]Node, count)
 	g.FromCount = true

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"reflect"
 	"regexp"
@@ -20,6 +21,9 @@ var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // the user sees every problem at once; it is not defaulted yet.
 func Parse(file string, data []byte) (*Spec, Positions, diag.List) {
 	d := &decoder{file: file, pos: Positions{}}
+	if len(data) > MaxSpecBytes {
+		return nil, d.pos, diag.List{{File: file, Msg: fmt.Sprintf("the spec is %d bytes; a spec holds at most %d (%s): split its stacks into stack files", len(data), MaxSpecBytes, bytesText(MaxSpecBytes))}}
+	}
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(&root)
@@ -36,6 +40,9 @@ func Parse(file string, data []byte) (*Spec, Positions, diag.List) {
 	if err != nil {
 		line, col, msg := YAMLError(err, data)
 		return nil, d.pos, diag.List{{File: file, Line: line, Col: col, Msg: msg}}
+	}
+	if p := CheckTree(&root); p != nil {
+		return nil, d.pos, diag.List{{File: file, Line: p.Line, Col: p.Col, Msg: p.Msg}}
 	}
 	s := &Spec{}
 	if root.Kind == 0 || len(root.Content) == 0 {

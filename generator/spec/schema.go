@@ -28,8 +28,8 @@ func typeSchema(t reflect.Type) map[string]any {
 	switch {
 	case t == nodeGroupType:
 		return map[string]any{"oneOf": []any{
-			map[string]any{"type": "integer", "minimum": 0},
-			map[string]any{"type": "array", "items": objectSchema(reflect.TypeOf(Node{}))},
+			map[string]any{"type": "integer", "minimum": 0, "maximum": MaxNodes},
+			map[string]any{"type": "array", "maxItems": MaxNodes, "items": objectSchema(reflect.TypeOf(Node{}))},
 		}}
 	case t == yamlNodeType:
 		return map[string]any{"type": "object"}
@@ -44,7 +44,7 @@ func typeSchema(t reflect.Type) map[string]any {
 	case reflect.Map:
 		return map[string]any{"type": "object", "additionalProperties": typeSchema(t.Elem())}
 	case reflect.String:
-		return map[string]any{"type": "string"}
+		return map[string]any{"type": "string", "maxLength": MaxStringBytes}
 	case reflect.Int:
 		return map[string]any{"type": "integer"}
 	case reflect.Bool:

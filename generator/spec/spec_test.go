@@ -9,6 +9,7 @@ import (
 
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 )
 
 var _ = goldenfile.Update // so that `go test ./... -update` is accepted here
@@ -33,7 +34,7 @@ func diagnostics(t *testing.T, src string) diag.List {
 		return diags
 	}
 	ApplyDefaults(s)
-	diags.Extend(Validate(s, "swarm.yaml", t.TempDir(), pos))
+	diags.Extend(Validate(s, "swarm.yaml", t.TempDir(), pos, inputfile.Policy{}))
 	return diags.Sorted()
 }
 
@@ -406,18 +407,18 @@ func TestBigLabGetsBiggerSubnet(t *testing.T) {
 	if last := s.Workers.Nodes[496]; last.Name != "worker497" {
 		t.Errorf("last worker %s", last.Name)
 	}
-	if diags := Validate(s, "swarm.yaml", t.TempDir(), pos); len(diags) > 0 {
+	if diags := Validate(s, "swarm.yaml", t.TempDir(), pos, inputfile.Policy{}); len(diags) > 0 {
 		t.Errorf("a 500-node lab does not validate:\n%v", diags.Error())
 	}
 }
 
 func TestSubnetTooSmallIsReported(t *testing.T) {
-	got := lines(diagnostics(t, header+"lab_network: {subnet: 10.9.0.0/27}\nworkers: 12\n"))
+	got := lines(diagnostics(t, header+"lab_network: {subnet: 10.9.0.0/27}\nworkers: 14\n"))
 	want := []string{
-		"swarm.yaml:4:10: workers.address: no free address left in lab_network.subnet 10.9.0.0/27; use a larger subnet",
+		"swarm.yaml:4:10: workers.address: no free address left in lab_network.subnet 10.9.0.0/27 (nor for 2 more nodes); use a larger subnet",
 	}
-	// every worker that got no address is reported, at the workers count
-	if len(got) == 0 || got[0] != want[0] {
+	// one line at the workers count, however many workers got no address
+	if len(got) != 1 || got[0] != want[0] {
 		t.Errorf("got %v", got)
 	}
 }
@@ -477,17 +478,20 @@ func TestValidateMessages(t *testing.T) {
 		{"node named registry", "workers:\n  - name: registry\n", []string{
 			`swarm.yaml:4:11: workers[0].name: "registry" is already the name of the registry; node names must be unique`,
 		}},
-		{"label key is reported at the key", "workers:\n  - name: w\n    labels:\n      \"a b\": x\n", []string{
+		{"label key is reported at the key", "workers:\n  - name: w1\n    labels:\n      \"a b\": x\n", []string{
 			`swarm.yaml:6:7: workers[0].labels.a b: "a b" is not a valid label key (letters, digits, '.', '_' and '-')`,
 		}},
-		{"host port twice", "managers:\n  - name: m\n    ports: [\"5000:80\"]\n", []string{
+		{"host port twice", "managers:\n  - name: m1\n    ports: [\"5000:80\"]\n", []string{
 			`swarm.yaml:5:13: managers[0].ports[0]: host port 5000 is already published by registry.port; each host port can be used once`,
 		}},
-		{"explicit address skipped by assignment", "workers:\n  - name: a\n    address: 10.247.0.10\n", nil},
-		{"address clash", "managers:\n  - name: m\n    address: 10.247.0.30\nworkers:\n  - name: a\n    address: 10.247.0.30\n", []string{
-			`swarm.yaml:8:14: workers[0].address: 10.247.0.30 is already the address of node m`,
+		{"visualizer image gets the socket", "visualizer: dockersamples/visualizer\n", []string{
+			`swarm.yaml:3:13: warning: visualizer: dockersamples/visualizer gets a manager's Docker socket, which is control of that node and the swarm (:ro limits nothing on a socket); use builtin, which only reads, or an image you trust`,
 		}},
-		{"registry address", "workers:\n  - name: a\n    address: 10.247.0.2\n", []string{
+		{"explicit address skipped by assignment", "workers:\n  - name: a1\n    address: 10.247.0.10\n", nil},
+		{"address clash", "managers:\n  - name: m1\n    address: 10.247.0.30\nworkers:\n  - name: a1\n    address: 10.247.0.30\n", []string{
+			`swarm.yaml:8:14: workers[0].address: 10.247.0.30 is already the address of node m1`,
+		}},
+		{"registry address", "workers:\n  - name: a1\n    address: 10.247.0.2\n", []string{
 			`swarm.yaml:5:14: workers[0].address: 10.247.0.2 is already the address of the registry`,
 		}},
 		{"image pushed under a registry host", "images:\n  - source: a\n    name: registry:5000/a\n", []string{

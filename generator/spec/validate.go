@@ -1,10 +1,12 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/netip"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,6 +16,7 @@ import (
 	"github.com/distribution/reference"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 	"github.com/swarmgen/swarmgen/generator/placement"
 )
 
@@ -50,7 +53,7 @@ type Port struct {
 func ParsePort(s string) (Port, error) {
 	m := portRe.FindStringSubmatch(s)
 	if m == nil {
-		return Port{}, fmt.Errorf("%q is not a port mapping: write HOST:CONTAINER, e.g. 8000:80, optionally with /tcp or /udp", s)
+		return Port{}, fmt.Errorf("%s is not a port mapping: write HOST:CONTAINER, e.g. 8000:80, optionally with /tcp or /udp", diag.Quote(s))
 	}
 	p := Port{Protocol: "tcp"}
 	p.Published, _ = strconv.Atoi(m[1])
@@ -70,9 +73,9 @@ func ParsePort(s string) (Port, error) {
 func ParseMount(s string) (source, target, mode string, err error) {
 	m := mountRe.FindStringSubmatch(s)
 	if m == nil {
-		return "", "", "", fmt.Errorf("%q is not a mount: write SOURCE:TARGET or SOURCE:TARGET:ro, with a volume name or a ./relative or /absolute source and an absolute target", s)
+		return "", "", "", fmt.Errorf("%s is not a mount: write SOURCE:TARGET or SOURCE:TARGET:ro, with a volume name or a ./relative or /absolute source and an absolute target", diag.Quote(s))
 	}
-	return m[1], m[2], m[4], nil
+	return m[1], path.Clean(m[2]), m[4], nil
 }
 
 // IsBindSource reports whether a mount source is a host path, not a volume.
@@ -84,13 +87,32 @@ func IsBindSource(s string) bool {
 type validator struct {
 	file  string
 	dir   string // the spec's directory, for build contexts and stack files
+	files inputfile.Policy
 	pos   Positions
 	diags diag.List
+	// unaddressed are the address fields of the nodes the lab subnet had
+	// no room for
+	unaddressed []string
+	// dataVolumes are the volumes swarmgen declares, with their owners
+	dataVolumes map[string]string
+	labName     string
 }
 
 func (v *validator) add(sev diag.Severity, path, format string, args ...any) {
 	p := v.pos.Lookup(path)
-	v.diags.Add(diag.Diagnostic{Severity: sev, File: v.file, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+	v.diags.Add(diag.Diagnostic{Severity: sev, File: v.file, Line: p.Line, Col: p.Col, Path: path, Msg: msgf(format, args...)})
+}
+
+// msgf is fmt.Sprintf with every string argument cut to its first
+// diag.MaxEchoBytes bytes: the values a message quotes are the user's,
+// and may be up to MaxStringBytes long.
+func msgf(format string, args ...any) string {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = diag.Short(s)
+		}
+	}
+	return fmt.Sprintf(format, args...)
 }
 
 func (v *validator) errf(path, format string, args ...any) { v.add(diag.Error, path, format, args...) }
@@ -98,16 +120,17 @@ func (v *validator) errf(path, format string, args ...any) { v.add(diag.Error, p
 // keyErrf reports a problem with the key of map entry path.
 func (v *validator) keyErrf(path, format string, args ...any) {
 	p := v.pos.Key(path)
-	v.diags.Add(diag.Diagnostic{Severity: diag.Error, File: v.file, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+	v.diags.Add(diag.Diagnostic{Severity: diag.Error, File: v.file, Line: p.Line, Col: p.Col, Path: path, Msg: msgf(format, args...)})
 }
+
 func (v *validator) warnf(path, format string, args ...any) {
 	v.add(diag.Warning, path, format, args...)
 }
 
 // Validate checks a defaulted spec on its own (stack contents are checked
 // by the stack package). dir is the spec's directory.
-func Validate(s *Spec, file, dir string, pos Positions) diag.List {
-	v := &validator{file: file, dir: dir, pos: pos}
+func Validate(s *Spec, file, dir string, pos Positions, files inputfile.Policy) diag.List {
+	v := &validator{file: file, dir: dir, pos: pos, files: files, labName: s.Name}
 	v.header(s)
 	v.network(s)
 	v.registry(s)
@@ -158,6 +181,7 @@ func (v *validator) registry(s *Spec) {
 		v.errf("registry.port", "%d is out of range (1-65535)", s.Registry.Port)
 	}
 	v.mountSource("registry.data", s.Registry.Data)
+	v.hostExposure("registry.data", s.Registry.Data)
 }
 
 func (v *validator) mountSource(path, src string) {
@@ -214,12 +238,18 @@ func (v *validator) nodes(s *Spec) {
 		field string
 		group NodeGroup
 	}{{"managers", s.Managers}, {"workers", s.Workers}} {
-		if g.group.Count < 0 {
+		switch {
+		case g.group.Count < 0:
 			v.errf(g.field, "%d is not a node count; use 0 or more", g.group.Count)
+		case g.group.Count > MaxNodes:
+			v.errf(g.field, "%d nodes are more than swarmgen makes (at most %d managers and workers together); one host runs far fewer", g.group.Count, MaxNodes)
 		}
 	}
+	if total := len(s.Managers.Nodes) + len(s.Workers.Nodes); total > MaxNodes {
+		v.errf("workers", "%d managers and workers are more than swarmgen makes (at most %d); one host runs far fewer", total, MaxNodes)
+	}
 	switch m := len(s.Managers.Nodes); {
-	case s.Managers.Count < 0:
+	case s.Managers.Count < 0 || s.Managers.Count > MaxNodes:
 		// reported above
 	case m == 0:
 		v.errf("managers", "a swarm needs at least one manager; set `managers: 1`")
@@ -227,6 +257,10 @@ func (v *validator) nodes(s *Spec) {
 		v.warnf("managers", "%d managers tolerate %d lost manager(s), as %d do, and need more of them for a quorum; use an odd number (1, 3, 5 or 7)", m, (m-1)/2, m-1)
 	}
 
+	v.dataVolumes = dataVolumesOf(s)
+	if owner := v.dataVolumes[s.Registry.Data]; strings.HasPrefix(owner, "node ") {
+		v.errf("registry.data", "%s is already the volume of %s, which must be its alone; pick another volume name", s.Registry.Data, owner)
+	}
 	subnet, subnetOK := isIPv4Subnet(s.LabNetwork.Subnet)
 	registryAddr := RegistryAddress(s.LabNetwork.Subnet)
 	names := map[string]string{"registry": "the registry"}
@@ -247,6 +281,14 @@ func (v *validator) nodes(s *Spec) {
 			v.node(path, node, subnet, subnetOK, names, addrs, hostPorts, g.field == "managers")
 		}
 	}
+	// one line for all the nodes a subnet cannot hold, not one per node
+	if len(v.unaddressed) > 0 && subnetOK {
+		more := ""
+		if n := len(v.unaddressed) - 1; n > 0 {
+			more = fmt.Sprintf(" (nor for %d more nodes)", n)
+		}
+		v.errf(v.unaddressed[0], "no free address left in lab_network.subnet %s%s; use a larger subnet", subnet, more)
+	}
 }
 
 func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool, names, addrs map[string]string, hostPorts map[int]string, manager bool) {
@@ -256,11 +298,15 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 		v.errf(path+".name", "%q is already the name of %s; node names must be unique", n.Name, prev)
 	} else {
 		names[n.Name] = path
+		if v.labName == "" && len(n.Name) == 1 {
+			// the container is named like the node, and compose wants two characters
+			v.errf(path+".name", "%q would be the container's name, which compose refuses under two characters; use a longer name or give the lab a name", n.Name)
+		}
 	}
 	v.imageRef(path+".image", n.Image)
 	switch a, err := netip.ParseAddr(n.Address); {
 	case n.Address == "":
-		v.errf(path+".address", "no free address left in lab_network.subnet %s; use a larger subnet", subnet)
+		v.unaddressed = append(v.unaddressed, path+".address") // reported once, by nodes
 	case err != nil || !a.Is4():
 		v.errf(path+".address", "%q is not an IPv4 address", n.Address)
 	case subnetOK && !subnet.Contains(a):
@@ -296,22 +342,67 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 		}
 		hostPorts[port.Published] = pp
 	}
+	targets := map[string]string{}
 	for i, m := range n.Volumes {
 		mp := fmt.Sprintf("%s.volumes[%d]", path, i)
-		src, target, _, err := ParseMount(m)
+		src, target, _, err := ParseMount(m) // target is clean: /./stack/ is /stack
 		if err != nil {
 			v.errf(mp, "%v", err)
 			continue
 		}
 		v.mountSource(mp, src)
 		switch {
-		case target == "/var/lib/docker":
+		case target == "/var/lib/docker" || strings.HasPrefix(target, "/var/lib/docker/"):
 			v.errf(mp, "/var/lib/docker is the node's own volume; use nodes.persist_data instead")
 		case manager && (target == "/stack" || strings.HasPrefix(target, "/stack/")):
 			v.errf(mp, "/stack is where swarmgen mounts the generated stack files on managers; mount elsewhere")
+		case target == "/":
+			v.errf(mp, "a mount on / would hide the node's own files; mount on a directory")
+		case targets[target] != "":
+			v.errf(mp, "%s is already the target of %s; a directory can hold one mount", target, targets[target])
 		}
+		targets[target] = mp
+		if owner, ok := v.dataVolumes[src]; ok {
+			v.errf(mp, "%s is already the volume of %s, which must be its alone; pick another volume name", src, owner)
+		}
+		v.hostExposure(mp, src)
 	}
 }
+
+// hostExposure warns, with the line, about a mount that hands the lab the
+// host itself: its root directory, or its Docker engine's socket (control
+// of that engine is root on the host).
+func (v *validator) hostExposure(path, src string) {
+	if !strings.HasPrefix(src, "/") {
+		return
+	}
+	switch filepath.Clean(src) {
+	case "/":
+		v.warnf(path, "mounts the host's root directory into the lab; mount only the directory it needs")
+	case "/var/run/docker.sock", "/run/docker.sock", "/var/run", "/run":
+		v.warnf(path, "mounts the host's Docker socket into the lab: whatever runs there controls the host's engine, which is root on the host")
+	}
+}
+
+// dataVolumesOf names the volumes swarmgen declares itself: no mount may
+// use one of them a second time.
+func dataVolumesOf(s *Spec) map[string]string {
+	vols := map[string]string{}
+	if !IsBindSource(s.Registry.Data) {
+		vols[s.Registry.Data] = "the registry (registry.data)"
+	}
+	if *s.Nodes.PersistData {
+		for _, g := range []NodeGroup{s.Managers, s.Workers} {
+			for _, n := range g.Nodes {
+				vols[DataVolume(n.Name)] = "node " + n.Name + "'s /var/lib/docker"
+			}
+		}
+	}
+	return vols
+}
+
+// DataVolume is the volume that holds node's /var/lib/docker.
+func DataVolume(node string) string { return node + "-docker" }
 
 // nameHint suggests a valid node name close to an invalid one.
 func nameHint(name string) string {
@@ -388,17 +479,22 @@ func (v *validator) images(s *Spec) {
 }
 
 func (v *validator) buildContext(path string, img Image) {
-	if !pathRe.MatchString(img.Build) {
+	switch {
+	case !pathRe.MatchString(img.Build):
 		v.errf(path+".build", "%q: a build context path may only hold letters, digits and _ . / -", img.Build)
 		return
-	}
-	if !pathRe.MatchString(img.Dockerfile) || strings.HasPrefix(img.Dockerfile, "/") {
-		v.errf(path+".dockerfile", "%q must be a relative path inside the build context", img.Dockerfile)
+	case strings.HasPrefix(img.Build, "-"):
+		// docker build would read it as an option
+		v.errf(path+".build", "%q starts with '-'; write it as ./%s", img.Build, img.Build)
 		return
 	}
-	dir := img.Build
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(v.dir, dir)
+	if !pathRe.MatchString(img.Dockerfile) || !filepath.IsLocal(img.Dockerfile) {
+		v.errf(path+".dockerfile", "%q must be a relative path inside the build context (no leading / and no ..)", img.Dockerfile)
+		return
+	}
+	dir, ok := v.reach(path+".build", img.Build)
+	if !ok {
+		return
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		v.errf(path+".build", "%q is not a directory (paths are relative to the spec); create it or fix the path", img.Build)
@@ -407,6 +503,21 @@ func (v *validator) buildContext(path string, img Image) {
 	if _, err := os.Stat(filepath.Join(dir, img.Dockerfile)); err != nil {
 		v.errf(path+".dockerfile", "no %s in build context %q", img.Dockerfile, img.Build)
 	}
+}
+
+// reach returns where a path the spec names is, or reports that the spec
+// may not reach it.
+func (v *validator) reach(path, name string) (string, bool) {
+	full, err := v.files.Resolve(v.dir, name)
+	switch {
+	case errors.Is(err, inputfile.ErrOutside):
+		v.errf(path, "%q is outside the spec's directory, which a spec may not read from; move it beside the spec, or run swarmgen with --%s if you trust this spec", name, inputfile.AllowOutsideFlag)
+		return "", false
+	case err != nil:
+		v.errf(path, "%q: %v", name, err)
+		return "", false
+	}
+	return full, true
 }
 
 // RegistryImage is the name nodes pull an image by: registry:5000/NAME,
@@ -503,11 +614,11 @@ func (v *validator) stackFile(path, file string) {
 		v.errf(path+".file", "%q: a stack file path may only hold letters, digits and _ . / -", file)
 		return
 	}
-	full := file
-	if !filepath.IsAbs(full) {
-		full = filepath.Join(v.dir, full)
+	full, ok := v.reach(path+".file", file)
+	if !ok {
+		return
 	}
-	if st, err := os.Stat(full); err != nil || st.IsDir() {
+	if st, err := os.Stat(full); err != nil || !st.Mode().IsRegular() {
 		v.errf(path+".file", "%q is not a file (paths are relative to the spec)", file)
 	}
 }
@@ -584,6 +695,9 @@ func (v *validator) visualizer(s *Spec) {
 	if s.Visualizer != VisualizerBuiltin {
 		if _, err := reference.ParseNormalizedNamed(s.Visualizer); err != nil {
 			v.errf("visualizer", "%q is neither builtin nor a valid image reference: %v", s.Visualizer, err)
+		} else {
+			// a socket mounted :ro can still be written to: the API is the socket
+			v.warnf("visualizer", "%s gets a manager's Docker socket, which is control of that node and the swarm (:ro limits nothing on a socket); use builtin, which only reads, or an image you trust", s.Visualizer)
 		}
 	}
 	for i, st := range s.Stacks {

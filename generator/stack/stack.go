@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -20,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 	"github.com/swarmgen/swarmgen/generator/placement"
 	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/generator/workload"
@@ -43,6 +43,7 @@ type Input struct {
 	SpecDir     string
 	SpecPos     spec.Pos
 	RoutingMesh bool
+	Files       inputfile.Policy
 }
 
 // Stack is a stack ready to be written and deployed.
@@ -84,11 +85,7 @@ func Load(in Input) (*Stack, diag.List) {
 		diags diag.List
 	)
 	if in.Stack.File != "" {
-		file := in.Stack.File
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(in.SpecDir, file)
-		}
-		data, err := os.ReadFile(file)
+		data, err := readFile(in)
 		if err != nil {
 			return nil, diag.List{{File: in.SpecFile, Line: in.SpecPos.Line, Col: in.SpecPos.Col, Path: in.Path + ".file", Msg: fmt.Sprintf("cannot read stack file: %v", err)}}
 		}
@@ -137,6 +134,16 @@ func Load(in Input) (*Stack, diag.List) {
 	return st, diags
 }
 
+// readFile reads a file stack, if the spec may reach it (validation said
+// why not already: this is the last guard).
+func readFile(in Input) ([]byte, error) {
+	file, err := in.Files.Resolve(in.SpecDir, in.Stack.File)
+	if err != nil {
+		return nil, err
+	}
+	return inputfile.Read(file, spec.MaxStackFileBytes)
+}
+
 func displayPath(specFile, file string) string {
 	if filepath.IsAbs(file) {
 		return file
@@ -160,7 +167,13 @@ func parseFile(data []byte) (doc, root *yaml.Node, err error) {
 		line, col, msg := spec.YAMLError(err, data)
 		return nil, nil, &parseError{line, col, msg}
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode || len(doc.Content[0].Content) == 0 {
+	if p := spec.CheckTree(doc); p != nil {
+		return nil, nil, &parseError{p.Line, p.Col, p.Msg}
+	}
+	// Whatever is not shaped like a compose file is refused before
+	// compose-go, whose errors quote keys: a spec must not make swarmgen
+	// print the lines of some other file.
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode || get(doc.Content[0], "services") == nil {
 		return nil, nil, &parseError{0, 0, "a stack file must be a mapping with services: (compose file format, as docker stack deploy reads it)"}
 	}
 	return doc, doc.Content[0], nil

@@ -64,7 +64,9 @@ now() { if [ -n "${EPOCHREALTIME:-}" ]; then echo "${EPOCHREALTIME/,/.}"; else d
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 say() { if [ "$PLAN" != 1 ]; then printf '    %s\n' "$*"; fi; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
-trace() { if [ "${SWARMGEN_VERBOSE:-}" = 1 ]; then printf '    $ %s\n' "$*" >&2; fi; "$@"; }
+# trace shows a command (with -v) before running it; a join token in it is
+# masked, since a failed step prints what it captured
+trace() { if [ "${SWARMGEN_VERBOSE:-}" = 1 ]; then printf '    $ %s\n' "$*" | sed -E 's/SWMTKN-[^ ]*/SWMTKN-.../g' >&2; fi; "$@"; }
 
 # act OP KIND NAME DETAIL COMMAND...: the one way a step changes the lab.
 # It runs COMMAND; in plan mode it prints the change instead, to the
@@ -542,7 +544,9 @@ join_swarm() {
     *) token=$WORKER_TOKEN ;;
   esac
   if [ -z "$token" ]; then token=$(on "$LEADER" swarm join-token -q "$3"); fi
-  until out=$(on "$node" swarm join --token "$token" --advertise-addr "$addr" "$LEADER_ADDR:2377" 2>&1); do
+  # the token goes through the exec's environment, never on the host's
+  # command line (which any user of the host can read while the join runs)
+  until out=$(SWARMGEN_JOIN_TOKEN=$token trace docker exec -e SWARMGEN_JOIN_TOKEN "$node" sh -c 'exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2"' join "$addr" "$LEADER_ADDR:2377" 2>&1); do
     case "$out" in
       *"continue in the background"*)
         # a busy host: the join goes on; it ends active, or in error
@@ -575,8 +579,8 @@ leader_knows() {
 push_images() {
   local pids=()
   put_image 'yutsuki/echo:latest' '' '' 'localhost:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' 'registry:5000/yutsuki/echo:latest' & pids+=("$!")
-  [ "$PLAN" = 1 ] || [ -f '.swarmgen/visualizer/swarmgen' ] || fail 'the builtin visualizer image is prepared by `swarmgen up` in .swarmgen/visualizer: run swarmgen up, or set visualizer: to an image'
-  put_image '' '.swarmgen/visualizer' 'Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' & pids+=("$!")
+  [ "$PLAN" = 1 ] || [ -f './.swarmgen/visualizer/swarmgen' ] || fail 'the builtin visualizer image is prepared by `swarmgen up` in .swarmgen/visualizer: run swarmgen up, or set visualizer: to an image'
+  put_image '' './.swarmgen/visualizer' 'Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' & pids+=("$!")
   if [ "${#pids[@]}" -eq 0 ]; then
     say "no images to push"
     return

@@ -1,0 +1,54 @@
+package spec
+
+import (
+	"strconv"
+
+	"github.com/swarmgen/swarmgen/generator/diag"
+)
+
+// Limits on what a spec may ask for. Each is defined here once and handed
+// to the validation, the JSON Schema and the README (Limits), so a hostile
+// or broken spec is refused at once instead of exhausting memory or time.
+const (
+	// MaxSpecBytes is the largest spec file read: a lab of MaxNodes named
+	// nodes with labels and stacks fits in a tenth of it.
+	MaxSpecBytes = 1 << 20
+	// MaxStackFileBytes is the largest stack file a spec may name.
+	MaxStackFileBytes = 1 << 20
+	// MaxYAMLNodes bounds a document's YAML nodes with every alias
+	// expanded, so that a few lines of nested anchors (a "billion laughs")
+	// cannot make a tree of millions of nodes.
+	MaxYAMLNodes = 100_000
+	// MaxStringBytes bounds every string field (and mapping key) of the spec.
+	MaxStringBytes = 4096
+	// MaxNodes bounds managers plus workers. 30 nodes take 27 s and about
+	// 1.3 GiB on a 2-core host (README, Benchmarks) and 100 do not come up
+	// there; 1000 still fit the /22 that DefaultSubnet picks for them.
+	MaxNodes = 1000
+)
+
+// Limit is one documented limit, for the README.
+type Limit struct {
+	Name, Value, Desc string
+}
+
+// Limits lists the limits a spec must keep, for the README's table.
+func Limits() []Limit {
+	return []Limit{
+		{"spec file size", bytesText(MaxSpecBytes), "A larger swarm.yaml is refused before it is parsed."},
+		{"stack file size", bytesText(MaxStackFileBytes), "A larger `stacks[].file` is refused before it is read; only regular files are read."},
+		{"YAML nodes", strconv.Itoa(MaxYAMLNodes), "Nodes of a spec or stack file with every `*alias` expanded. An anchor used inside itself is refused too."},
+		{"string length", bytesText(MaxStringBytes), "Any string field or mapping key of the spec. Error messages quote at most " + strconv.Itoa(diag.MaxEchoBytes) + " bytes of a value."},
+		{"nodes", strconv.Itoa(MaxNodes), "Managers plus workers. What one host can run is far less (see Benchmarks); the limit keeps a typo such as `workers: 1000000` from exhausting memory."},
+	}
+}
+
+func bytesText(n int) string {
+	if n%(1<<20) == 0 {
+		return strconv.Itoa(n>>20) + " MiB"
+	}
+	if n%(1<<10) == 0 {
+		return strconv.Itoa(n>>10) + " KiB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
