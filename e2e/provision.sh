@@ -373,11 +373,13 @@ step_dind() {
 
 step_nginx() { go_image "$IMG_NGINX" e2e/images/nginx-proxy nginx-proxy; }
 
-# go_image IMAGE DIR BINARY: FROM scratch image of the Go program in DIR
-# (relative to the repository root) with DIR/Dockerfile.
+# go_image IMAGE DIR BINARY [PACKAGE_DIR...]: FROM scratch image of the Go
+# program in DIR (relative to the repository root) with DIR/Dockerfile; the
+# sources of the PACKAGE_DIRs it imports count among its inputs.
 go_image() {
-	local image=$1 dir=$2 bin=$3 hash ctx
-	hash=$(inputs_hash "$(go env GOVERSION)" "$REPO_ROOT/$dir"/*.go "$REPO_ROOT/$dir/Dockerfile")
+	local image=$1 dir=$2 bin=$3 hash ctx d sources=()
+	for d in "$dir" "${@:4}"; do sources+=("$REPO_ROOT/$d"/*.go); done
+	hash=$(inputs_hash "$(go env GOVERSION)" "${sources[@]}" "$REPO_ROOT/$dir/Dockerfile")
 	if image_current "$image" "$hash"; then
 		RESULT="skipped (image present)"
 		return
@@ -390,7 +392,7 @@ go_image() {
 	RESULT="built image"
 }
 
-step_echo() { go_image "$IMG_ECHO" examples/echo echo; }
+step_echo() { go_image "$IMG_ECHO" examples/echo echo internal/echoserver; }
 
 # -------------------------------------------------------------------- main --
 

@@ -460,3 +460,20 @@ join_one p-w1 10.0.0.2 worker
 		t.Errorf("trace shows: %s", out)
 	}
 }
+
+// has_line matches whole lines, without a pipe that a busy machine can
+// break (see its comment): many lines, the last one the match.
+func TestHasLine(t *testing.T) {
+	out, err := runSteps(t, `
+big=$(seq 1 20000)
+has_line "$big" 20000 && echo last
+has_line "$big" 1 && echo first
+has_line "$big" 2000 && echo middle
+has_line "$big" 200000 || echo "no longer line"
+has_line "$big" 0 || echo "no part of a line"
+has_line $'zone=a\ndev.swarmgen.labels=zone' zone=a && echo label
+`)
+	if err != nil || out != "last\nfirst\nmiddle\nno longer line\nno part of a line\nlabel\n" {
+		t.Errorf("has_line: %v\n%s", err, out)
+	}
+}

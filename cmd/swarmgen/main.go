@@ -113,6 +113,7 @@ Examples:
 			dockerCommand(),
 			exportLogsCommand(),
 			completionCommand(),
+			demoEchoCommand(),
 		},
 		EnableBashCompletion: true, // candidates for the completion scripts
 	}

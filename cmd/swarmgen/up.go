@@ -4,7 +4,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/swarmgen/swarmgen/generator/spec"
 
 	"github.com/urfave/cli/v2"
 
@@ -60,8 +59,8 @@ func upAction(c *cli.Context) error {
 	if err := writeFiles(c, outDir(c), res, c.Bool("quiet")); err != nil {
 		return err
 	}
-	if res.Spec.Visualizer == spec.VisualizerBuiltin {
-		if err := runner.PrepareVisualizer(outDir(c)); err != nil {
+	if res.Lab.HasBuiltinImages() {
+		if err := runner.PrepareBuiltin(outDir(c)); err != nil {
 			return cli.Exit(err.Error(), exitUser)
 		}
 	}

@@ -46,6 +46,16 @@ type Lab struct {
 // Nodes is managers then workers.
 func (l *Lab) Nodes() []Node { return append(append([]Node(nil), l.Managers...), l.Workers...) }
 
+// HasBuiltinImages reports whether swarmgen up must prepare BuiltinContext.
+func (l *Lab) HasBuiltinImages() bool {
+	for _, img := range l.Images {
+		if img.Prepared {
+			return true
+		}
+	}
+	return false
+}
+
 // NodeNames are the swarm node names the spec has.
 func (l *Lab) NodeNames() []string {
 	var names []string
@@ -165,9 +175,15 @@ type URL struct {
 	Target    int
 }
 
-// VisualizerContext is where `swarmgen up` prepares the builtin
-// visualizer's image, relative to the generated files.
-const VisualizerContext = ".swarmgen/visualizer"
+// BuiltinContext is where `swarmgen up` prepares the build context of the
+// images swarmgen carries (the builtin visualizer and images[].builtin),
+// relative to the generated files: a static swarmgen binary and one
+// Dockerfile per image (BuiltinDockerfile).
+const BuiltinContext = ".swarmgen/builtin"
+
+// BuiltinDockerfile is the Dockerfile, in BuiltinContext, of the builtin
+// image name ("visualizer", or one of spec.BuiltinImages).
+func BuiltinDockerfile(name string) string { return name + ".Dockerfile" }
 
 // Image is an image pushed into the lab registry.
 type Image struct {
@@ -263,9 +279,7 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	}
 	if s.Visualizer == spec.VisualizerBuiltin {
 		// its build context is made by `swarmgen up`, beside the generated files
-		viz := image(spec.Image{Build: VisualizerContext, Dockerfile: "Dockerfile", Name: opt.VisualizerImage}, l.Registry.PushHost, ".")
-		viz.Prepared = true
-		l.Images = append(l.Images, viz)
+		l.Images = append(l.Images, image(spec.Image{Builtin: "visualizer", Name: opt.VisualizerImage}, l.Registry.PushHost, "."))
 	}
 	for _, n := range s.Networks {
 		l.Networks = append(l.Networks, Network{Name: n.Name, Attachable: *n.Attachable, Subnet: n.Subnet})
@@ -337,7 +351,11 @@ func image(img spec.Image, pushHost, specDir string) Image {
 		PushRef:     pushHost + "/" + repo + ":" + tag,
 		RegistryRef: spec.RegistryHost + "/" + repo + ":" + tag,
 	}
-	if img.Build != "" {
+	switch {
+	case img.Builtin != "":
+		// its build context is made by `swarmgen up`, beside the generated files
+		m.Build, m.Dockerfile, m.Prepared = relTo(".", BuiltinContext), BuiltinDockerfile(img.Builtin), true
+	case img.Build != "":
 		m.Build = relTo(specDir, img.Build)
 	}
 	return m

@@ -5,7 +5,6 @@ package render
 import (
 	"bytes"
 	"fmt"
-	"github.com/swarmgen/swarmgen/plan"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/shell"
+	"github.com/swarmgen/swarmgen/generator/spec"
+	"github.com/swarmgen/swarmgen/plan"
 	"github.com/swarmgen/swarmgen/templates"
 )
 
@@ -90,11 +91,16 @@ func VisualizerStack(image string, builtin bool) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// VisualizerDockerfile is the Dockerfile of the builtin visualizer image.
-func VisualizerDockerfile() []byte {
-	data, err := templates.FS.ReadFile("visualizer.Dockerfile.tmpl")
-	if err != nil {
-		panic(err) // embedded: cannot fail
+// BuiltinDockerfiles are the Dockerfiles of the images swarmgen carries,
+// by file name in model.BuiltinContext.
+func BuiltinDockerfiles() map[string][]byte {
+	files := map[string][]byte{}
+	for _, name := range append([]string{"visualizer"}, spec.BuiltinImages...) {
+		data, err := templates.FS.ReadFile(name + ".Dockerfile.tmpl")
+		if err != nil {
+			panic(err) // embedded, one per builtin image (a test reads them all)
+		}
+		files[model.BuiltinDockerfile(name)] = data
 	}
-	return data
+	return files
 }

@@ -91,6 +91,9 @@ func ApplyDefaults(s *Spec) {
 		if img.Name == "" && img.Source != "" {
 			img.Name = registryPath(img.Source)
 		}
+		if img.Name == "" && img.Builtin != "" {
+			img.Name = "swarmgen/" + img.Builtin + ":latest"
+		}
 	}
 	for i := range s.Networks {
 		if s.Networks[i].Attachable == nil {

@@ -77,11 +77,19 @@ type Node struct {
 
 // Image is an image put into the lab registry.
 type Image struct {
-	Source     string `yaml:"source" desc:"A local image on the host, e.g. yutsuki/echo:latest. Give source or build."`
-	Build      string `yaml:"build" desc:"A build context directory (with a Dockerfile), relative to the spec. Give source or build."`
+	Source     string `yaml:"source" desc:"A local image on the host, e.g. yutsuki/echo:latest. Give source, build or builtin."`
+	Build      string `yaml:"build" desc:"A build context directory (with a Dockerfile), relative to the spec. Give source, build or builtin."`
+	Builtin    string `yaml:"builtin" desc:"An image swarmgen carries and swarmgen up builds, with nothing to pull or prebuild: echo (the classic lab's demo app: an HTTP server on port 8080 that answers with the name of the container that served it). Give source, build or builtin."`
 	Dockerfile string `yaml:"dockerfile" desc:"Dockerfile path inside the build context. Default Dockerfile."`
 	Name       string `yaml:"name" desc:"Name in the registry, without registry host: yutsuki/echo:latest becomes registry:5000/yutsuki/echo:latest. Default: the source's path and tag." `
 }
+
+// BuiltinImages are the images swarmgen carries (images[].builtin): the
+// swarmgen binary in a FROM scratch image, run as that program.
+var BuiltinImages = []string{BuiltinEcho}
+
+// BuiltinEcho is the classic lab's demo app (`swarmgen demo-echo`).
+const BuiltinEcho = "echo"
 
 // Network is an overlay network created before the stacks.
 type Network struct {

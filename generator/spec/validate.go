@@ -443,11 +443,21 @@ func (v *validator) images(s *Spec) {
 	names := map[string]string{}
 	for i, img := range s.Images {
 		path := fmt.Sprintf("images[%d]", i)
+		given := 0
+		for _, f := range []string{img.Source, img.Build, img.Builtin} {
+			if f != "" {
+				given++
+			}
+		}
 		switch {
-		case img.Source != "" && img.Build != "":
-			v.errf(path, "give either source (a local image) or build (a context directory), not both")
-		case img.Source == "" && img.Build == "":
-			v.errf(path, "give source (a local image, e.g. yutsuki/echo:latest) or build (a directory with a Dockerfile)")
+		case given > 1:
+			v.errf(path, "give one of source (a local image), build (a context directory) or builtin (an image swarmgen carries), not several")
+		case given == 0:
+			v.errf(path, "give source (a local image, e.g. yutsuki/echo:latest), build (a directory with a Dockerfile) or builtin (%s)", strings.Join(BuiltinImages, ", "))
+		case img.Builtin != "":
+			if !slices.Contains(BuiltinImages, img.Builtin) {
+				v.errf(path+".builtin", "%q is not an image swarmgen carries; use one of: %s", img.Builtin, strings.Join(BuiltinImages, ", "))
+			}
 		case img.Source != "":
 			v.imageRef(path+".source", img.Source)
 		default:

@@ -133,6 +133,16 @@ compose() {
   trace "${COMPOSE[@]}" -f docker-compose.yml "$@"
 }
 
+# has_line TEXT LINE: is LINE one of TEXT's lines? Matched in the shell:
+# `printf | grep -q` may end printf early (SIGPIPE), a failure under
+# pipefail that reads as "not there" on a busy machine.
+has_line() {
+  case $'\n'"$1"$'\n' in
+    *$'\n'"$2"$'\n'*) return 0 ;;
+  esac
+  return 1
+}
+
 # wait_all PID...: waits for every background job; fails if any failed.
 wait_all() {
   local rc=0 pid
@@ -157,7 +167,7 @@ preflight() {
   # every running container with its published ports, read once
   published=$(docker ps --format '{{.Names}} {{.Ports}}')
   for port in "${HOST_PORTS[@]}"; do
-    owner=$(printf '%s\n' "$published" | awk -v p=":$port->" 'index($0, p) { print $1; exit }')
+    owner=$(printf '%s\n' "$published" | awk -v p=":$port->" '!found && index($0, p) { print $1; found = 1 }')
     if [ -n "$owner" ]; then
       case " ${NODES[*]} $REGISTRY " in
         *" $owner "*) continue ;; # ours, from an earlier run
@@ -175,7 +185,7 @@ preflight() {
 
 port_in_use() {
   if command -v ss >/dev/null 2>&1; then
-    ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+    [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
   elif command -v lsof >/dev/null 2>&1; then
     lsof -nP -iTCP:"$1" -sTCP:LISTEN >/dev/null 2>&1
   else
@@ -356,10 +366,10 @@ node_labels() {
   have=$(printf '%s\n' "$HAVE_LABELS" | awk -v n="$node" '$1 == n { sub(/^[^ ]* /, ""); print }')
   managed=$(printf '%s\n' "$have" | sed -n 's/^dev\.swarmgen\.labels=//p')
   for kv in "$@"; do
-    if ! printf '%s\n' "$have" | grep -qxF -- "$kv"; then
+    if ! has_line "$have" "$kv"; then
       args+=(--label-add "$kv")
       key=${kv%%=*}
-      old=$(printf '%s\n' "$have" | awk -v k="$key=" 'index($0, k) == 1 { print "=" substr($0, length(k) + 1); exit }')
+      old=$(printf '%s\n' "$have" | awk -v k="$key=" '!found && index($0, k) == 1 { print "=" substr($0, length(k) + 1); found = 1 }')
       if [ -n "$old" ]; then # "=VALUE": the node has the key with another value
         act '~' label "$node" "$key=${old#=} -> ${kv#*=}" true
       else
@@ -504,7 +514,7 @@ join_one() {
       break # not in a swarm; in plan mode also a node with no running container
     fi
     if [ -n "$id" ]; then
-      if printf '%s\n' "$KNOWN_IDS" | grep -qxF "$id"; then
+      if has_line "$KNOWN_IDS" "$id"; then
         return # in this swarm (it may still be reconnecting)
       fi
       if [ -n "$cluster" ] && [ "$cluster" = "$CLUSTER_ID" ]; then
@@ -579,8 +589,8 @@ leader_knows() {
 push_images() {
   local pids=()
   put_image 'yutsuki/echo:latest' '' '' 'localhost:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' 'registry:5000/yutsuki/echo:latest' & pids+=("$!")
-  [ "$PLAN" = 1 ] || [ -f './.swarmgen/visualizer/swarmgen' ] || fail 'the builtin visualizer image is prepared by `swarmgen up` in .swarmgen/visualizer: run swarmgen up, or set visualizer: to an image'
-  put_image '' './.swarmgen/visualizer' 'Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' & pids+=("$!")
+  [ "$PLAN" = 1 ] || [ -f './.swarmgen/builtin/swarmgen' ] || fail 'the images swarmgen carries (builtin) are prepared by swarmgen up in ./.swarmgen/builtin: run swarmgen up'
+  put_image '' './.swarmgen/builtin' 'visualizer.Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' & pids+=("$!")
   if [ "${#pids[@]}" -eq 0 ]; then
     say "no images to push"
     return
@@ -664,12 +674,8 @@ in_registry() {
     "http://$REGISTRY_PUSH/v2/$3/manifests/$4" 2>/dev/null |
     tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' || true)
   [ -n "$remote" ] || return 1
-  # read whole, then matched: grep -q in a pipe would end docker early (SIGPIPE, a failure under pipefail)
   digests=$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$1" 2>/dev/null) || return 1
-  case $'\n'"$digests"$'\n' in
-    *$'\n'"${2%:*}@$remote"$'\n'*) return 0 ;;
-  esac
-  return 1
+  has_line "$digests" "${2%:*}@$remote"
 }
 
 # plan_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME: in plan mode,
@@ -738,7 +744,7 @@ deploy_stack() {
   local name=$1 file=$2 hash=$3
   case "$DEPLOYED_STACKS" in
     *" $name "*)
-      if printf '%s\n' "$STACK_HASHES" | grep -qxF "$name $hash"; then
+      if has_line "$STACK_HASHES" "$name $hash"; then
         say "stack $name unchanged"
         return
       fi

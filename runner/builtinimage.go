@@ -15,12 +15,13 @@ import (
 	"github.com/swarmgen/swarmgen/generator/render"
 )
 
-// PrepareVisualizer writes the build context of the builtin visualizer
-// image under dir: a Dockerfile FROM scratch and a static Linux swarmgen
-// binary, this very one when it is static, else one built from the
-// swarmgen source tree the command runs in.
-func PrepareVisualizer(dir string) error {
-	ctx := filepath.Join(dir, filepath.FromSlash(model.VisualizerContext))
+// PrepareBuiltin writes the build context of the images swarmgen carries
+// (the builtin visualizer, images[].builtin) under dir: their Dockerfiles,
+// FROM scratch, and a static Linux swarmgen binary, this very one when it
+// is static, else one built from the swarmgen source tree the command
+// runs in.
+func PrepareBuiltin(dir string) error {
+	ctx := filepath.Join(dir, filepath.FromSlash(model.BuiltinContext))
 	if err := os.MkdirAll(ctx, 0o755); err != nil {
 		return err
 	}
@@ -28,8 +29,10 @@ func PrepareVisualizer(dir string) error {
 	if err := output.WriteAtomic(filepath.Join(dir, ".swarmgen", ".gitignore"), []byte("*\n"), 0o644); err != nil {
 		return err
 	}
-	if err := writeIfChanged(filepath.Join(ctx, "Dockerfile"), render.VisualizerDockerfile(), 0o644); err != nil {
-		return err
+	for name, data := range render.BuiltinDockerfiles() {
+		if err := writeIfChanged(filepath.Join(ctx, name), data, 0o644); err != nil {
+			return err
+		}
 	}
 	target := filepath.Join(ctx, "swarmgen")
 	if exe, err := os.Executable(); err == nil && runtime.GOOS == "linux" && isStatic(exe) {
@@ -41,13 +44,13 @@ func PrepareVisualizer(dir string) error {
 	}
 	root := sourceRoot()
 	if root == "" {
-		return fmt.Errorf("the builtin visualizer needs a static Linux swarmgen binary: build swarmgen with CGO_ENABLED=0, run it from its source tree, or set visualizer: to an image")
+		return fmt.Errorf("the builtin images (the visualizer, images[].builtin) need a static Linux swarmgen binary: build swarmgen with CGO_ENABLED=0, or run it from its source tree")
 	}
 	build := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-o", target, "./cmd/swarmgen")
 	build.Dir = root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the visualizer's static swarmgen: %v\n%s", err, out)
+		return fmt.Errorf("building the static swarmgen of the builtin images: %v\n%s", err, out)
 	}
 	return nil
 }
