@@ -4,7 +4,6 @@ import (
 	"errors"
 	"time"
 
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/runner"
