@@ -588,7 +588,8 @@ leader_knows() {
 
 push_images() {
   local pids=()
-  put_image 'yutsuki/echo:latest' '' '' 'localhost:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' 'registry:5000/yutsuki/echo:latest' & pids+=("$!")
+  [ "$PLAN" = 1 ] || [ -f './.swarmgen/builtin/swarmgen' ] || fail 'the images swarmgen carries (builtin) are prepared by swarmgen up in ./.swarmgen/builtin: run swarmgen up'
+  put_image '' './.swarmgen/builtin' 'echo.Dockerfile' 'localhost:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' 'registry:5000/yutsuki/echo:latest' & pids+=("$!")
   [ "$PLAN" = 1 ] || [ -f './.swarmgen/builtin/swarmgen' ] || fail 'the images swarmgen carries (builtin) are prepared by swarmgen up in ./.swarmgen/builtin: run swarmgen up'
   put_image '' './.swarmgen/builtin' 'visualizer.Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' & pids+=("$!")
   if [ "${#pids[@]}" -eq 0 ]; then
@@ -869,7 +870,7 @@ network_rm() {
 
 summary() {
   docker exec "$LEADER" sh -c 'docker node ls && echo && docker service ls'
-  say 'http://127.0.0.1:8000 -> manager:80'
+  say 'http://127.0.0.1:8000 -> manager:8000'
   say 'http://127.0.0.1:9000 -> manager:9000'
 }
 
