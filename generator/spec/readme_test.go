@@ -19,22 +19,30 @@ const (
 // The README's field reference is made from the desc tags, so it can
 // never disagree with the spec swarmgen reads.
 func TestReadmeDocumentsEveryField(t *testing.T) {
-	var table strings.Builder
-	table.WriteString("| field | type | meaning |\n|---|---|---|\n")
+	var rows [][3]string
 	for _, f := range Fields() {
-		fmt.Fprintf(&table, "| `%s` | %s | %s |\n", f.Path, f.Type, strings.ReplaceAll(f.Desc, "|", "\\|"))
+		rows = append(rows, [3]string{"`" + f.Path + "`", f.Type, f.Desc})
 	}
-	checkReadmeSection(t, refBegin, refEnd, table.String())
+	checkReadmeSection(t, refBegin, refEnd, markdownTable([3]string{"field", "type", "meaning"}, rows))
 }
 
 // The README's limits are the ones the code enforces.
 func TestReadmeDocumentsEveryLimit(t *testing.T) {
-	var table strings.Builder
-	table.WriteString("| limit | value | what it bounds |\n|---|---|---|\n")
+	var rows [][3]string
 	for _, l := range Limits() {
-		fmt.Fprintf(&table, "| %s | %s | %s |\n", l.Name, l.Value, strings.ReplaceAll(l.Desc, "|", "\\|"))
+		rows = append(rows, [3]string{l.Name, l.Value, l.Desc})
 	}
-	checkReadmeSection(t, limitsBegin, limitsEnd, table.String())
+	checkReadmeSection(t, limitsBegin, limitsEnd, markdownTable([3]string{"limit", "value", "what it bounds"}, rows))
+}
+
+// markdownTable is a three-column table; a | in the last column is escaped.
+func markdownTable(header [3]string, rows [][3]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| %s | %s | %s |\n|---|---|---|\n", header[0], header[1], header[2])
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", r[0], r[1], strings.ReplaceAll(r[2], "|", "\\|"))
+	}
+	return b.String()
 }
 
 // checkReadmeSection compares what README.md holds between begin and end
