@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/swarmgen/swarmgen/ownlabels"
 	"io"
 	"io/fs"
 	"os"
@@ -16,8 +17,6 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/swarmgen/swarmgen/generator/spec"
 )
 
 // Cluster is a running lab seen from the host: its node containers.
@@ -356,7 +355,7 @@ func (s *Status) Print(w io.Writer, wide bool) {
 func labels(m map[string]string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
-		if !strings.HasPrefix(k, spec.OwnLabelPrefix) { // swarmgen's bookkeeping
+		if !strings.HasPrefix(k, ownlabels.Prefix) { // swarmgen's bookkeeping
 			keys = append(keys, k)
 		}
 	}

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"github.com/swarmgen/swarmgen/ownlabels"
 	"io"
 	"sort"
 	"strings"
@@ -19,10 +20,10 @@ type LabInfo struct {
 	Dir     string `json:"dir"`     // where its generated files are
 }
 
-// List finds every lab on this host from the dev.swarmgen.lab label.
+// List finds every lab on this host from its ownlabels.Lab label.
 func List(ctx context.Context) ([]LabInfo, error) {
-	out, err := dockerOut(ctx, "ps", "-a", "--filter", "label=dev.swarmgen.lab",
-		"--format", `{{.Label "dev.swarmgen.lab"}}	{{.Label "dev.swarmgen.role"}}	{{.State}}	{{.Label "com.docker.compose.project.working_dir"}}`)
+	out, err := dockerOut(ctx, "ps", "-a", "--filter", "label="+ownlabels.Lab,
+		"--format", `{{.Label "`+ownlabels.Lab+`"}}	{{.Label "`+ownlabels.Role+`"}}	{{.State}}	{{.Label "com.docker.compose.project.working_dir"}}`)
 	if err != nil {
 		return nil, err
 	}

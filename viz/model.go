@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"github.com/swarmgen/swarmgen/ownlabels"
 	"sort"
 	"strconv"
 	"strings"
@@ -335,7 +336,7 @@ func shortID(id string) string {
 func sortedLabels(labels map[string]string) []string {
 	out := make([]string, 0, len(labels))
 	for k, v := range labels {
-		if strings.HasPrefix(k, "dev.swarmgen.") { // swarmgen's bookkeeping
+		if strings.HasPrefix(k, ownlabels.Prefix) { // swarmgen's bookkeeping
 			continue
 		}
 		if v == "" {

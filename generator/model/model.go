@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/swarmgen/swarmgen/ownlabels"
 	"maps"
 	"path"
 	"slices"
@@ -140,12 +141,9 @@ type Node struct {
 	DataVolume    string
 }
 
-// ManagedLabels is the swarm node label that lists, comma-separated, the
-// label keys swarmgen set on the node, so that a key dropped from the spec
-// is removed while labels set by hand stay.
-const ManagedLabels = spec.OwnLabelPrefix + "labels"
-
-// LabelKeys is the node's label keys as ManagedLabels holds them.
+// LabelKeys is the node's label keys as ownlabels.Managed holds them,
+// comma-separated, so that a key dropped from the spec is removed while
+// labels set by hand stay.
 func (n Node) LabelKeys() string {
 	keys := make([]string, len(n.Labels))
 	for i, kv := range n.Labels {
@@ -379,7 +377,7 @@ func relTo(specDir, p string) string {
 // mesh, ports are published in host mode and the service gets DNS
 // round-robin instead of an (unreachable) virtual IP.
 func service(s spec.Service, mesh bool) Service {
-	args := []string{"--name", s.Name, "--detach", "--label", "dev.swarmgen.service=" + s.Name}
+	args := []string{"--name", s.Name, "--detach", "--label", ownlabels.Service + "=" + s.Name}
 	if s.Mode == "global" {
 		args = append(args, "--mode", "global")
 	} else {

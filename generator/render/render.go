@@ -13,6 +13,7 @@ import (
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/shell"
 	"github.com/swarmgen/swarmgen/generator/spec"
+	"github.com/swarmgen/swarmgen/ownlabels"
 	"github.com/swarmgen/swarmgen/plan"
 	"github.com/swarmgen/swarmgen/templates"
 )
@@ -28,6 +29,8 @@ var funcs = template.FuncMap{
 	// yq quotes a YAML scalar: a double-quoted YAML string is a JSON string.
 	"yq": strconv.Quote,
 	"sh": shell.Quote,
+	// the keys of swarmgen's own labels, from their one owner
+	"label": ownlabels.Key,
 	// what bootstrap.sh --plan prints, as package plan reads it
 	"planTag":     func() string { return plan.Tag },
 	"planRefused": func() string { return string(plan.Refused) },

@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"github.com/swarmgen/swarmgen/ownlabels"
 	"maps"
 	"net/netip"
 	"os"
@@ -38,10 +39,6 @@ var (
 
 // RegistryHost is the name and port the nodes reach the lab registry by.
 const RegistryHost = "registry:5000"
-
-// OwnLabelPrefix starts the labels swarmgen keeps for its own bookkeeping
-// (on containers, networks and swarm nodes); a spec may not set them.
-const OwnLabelPrefix = "dev.swarmgen."
 
 // Port is a parsed HOST:CONTAINER[/proto] or PUBLISHED:TARGET[/proto].
 type Port struct {
@@ -322,8 +319,8 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 	for _, k := range slices.Sorted(maps.Keys(n.Labels)) {
 		if !labelKeyRe.MatchString(k) {
 			v.keyErrf(path+".labels."+k, "%q is not a valid label key (letters, digits, '.', '_' and '-')", k)
-		} else if strings.HasPrefix(k, OwnLabelPrefix) {
-			v.keyErrf(path+".labels."+k, "label keys under %s are swarmgen's own; pick another key", OwnLabelPrefix)
+		} else if strings.HasPrefix(k, ownlabels.Prefix) {
+			v.keyErrf(path+".labels."+k, "label keys under %s are swarmgen's own; pick another key", ownlabels.Prefix)
 		}
 		if !printable(n.Labels[k]) {
 			v.errf(path+".labels."+k, "label values must be printable text on one line")

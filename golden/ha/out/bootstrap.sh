@@ -368,7 +368,7 @@ node_labels() {
   local node=$1 keys=$2 have managed kv key old args=()
   shift 2
   have=$(printf '%s\n' "$HAVE_LABELS" | awk -v n="$node" '$1 == n { sub(/^[^ ]* /, ""); print }')
-  managed=$(printf '%s\n' "$have" | sed -n 's/^dev\.swarmgen\.labels=//p')
+  managed=$(printf '%s\n' "$have" | awk -v k='dev.swarmgen.labels=' 'index($0, k) == 1 { print substr($0, length(k) + 1) }')
   for kv in "$@"; do
     if ! has_line "$have" "$kv"; then
       args+=(--label-add "$kv")

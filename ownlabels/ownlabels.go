@@ -1,0 +1,35 @@
+// Package ownlabels holds the keys of the labels swarmgen puts on what it
+// creates, so that it finds (and removes) only its own: one owner for Go
+// and for the generated files, which get them through the template func
+// `label`.
+package ownlabels
+
+import "fmt"
+
+// Prefix starts every key swarmgen keeps for its own bookkeeping; a spec
+// may not set labels under it.
+const Prefix = "dev.swarmgen."
+
+const (
+	Lab     = Prefix + "lab"     // containers, networks and volumes of a lab: its compose project
+	Role    = Prefix + "role"    // a node container's swarm role
+	Node    = Prefix + "node"    // a node container's node name
+	Managed = Prefix + "labels"  // a swarm node's label listing the labels swarmgen set on it
+	Network = Prefix + "network" // an overlay network swarmgen created
+	Hash    = Prefix + "hash"    // a standalone service's definition, to see it changed
+	Service = Prefix + "service" // a standalone service's name
+)
+
+var byName = map[string]string{
+	"lab": Lab, "role": Role, "node": Node, "labels": Managed,
+	"network": Network, "hash": Hash, "service": Service,
+}
+
+// Key is the label key a template names (`{{ label "hash" }}`); an unknown
+// name is an error, so a template cannot spell a key of its own.
+func Key(name string) (string, error) {
+	if k, ok := byName[name]; ok {
+		return k, nil
+	}
+	return "", fmt.Errorf("no swarmgen label named %q", name)
+}
