@@ -237,9 +237,20 @@ plan_nodes() {
   done
 }
 
+# wait_engine NODE: waits until the node's own engine answers. A node
+# container that has stopped (say, an image whose entrypoint refuses its
+# arguments) is reported at once with its log, not after the whole wait.
 wait_engine() {
-  local node=$1 deadline=$((SECONDS + WAIT))
+  local node=$1 deadline=$((SECONDS + WAIT)) state
   until docker exec "$1" docker version >/dev/null 2>&1; do
+    state=$(docker inspect --format '{{.State.Status}}' "$node" 2>/dev/null || true)
+    case "$state" in
+      exited | dead)
+        printf 'error: node %s stopped (%s) before its Docker engine answered; its last log lines:\n' "$node" "$state" >&2
+        docker logs --tail 20 "$node" >&2 2>&1 || true
+        return 1
+        ;;
+    esac
     if [ "$SECONDS" -ge "$deadline" ]; then
       printf 'error: the Docker engine in node %s did not answer within %ss; its last log lines:\n' "$node" "$WAIT" >&2
       docker logs --tail 20 "$node" >&2 2>&1 || true
