@@ -499,3 +499,32 @@ func TestWaitEngine(t *testing.T) {
 		t.Errorf("a stopped node: %v\n%s\ncalls:\n%s", err, out, calls)
 	}
 }
+
+// A standalone service is created when new, removed and created again when
+// its definition changed, and left alone when unchanged.
+func TestServiceCreate(t *testing.T) {
+	scenario := `case "$*" in
+    "exec p-m1 docker service rm "* | "exec p-m1 docker service create "*) ;;
+    *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
+  esac`
+	body := `LEADER=p-m1 SERVICE_HASHES=$'same h1\nchanged old'
+step deploy deploy_all
+`
+	_, calls, err := runScenario(t, scenario, `deploy_all() {
+  service_create same h1 img --name same img
+  service_create changed h2 img --name changed img
+  service_create fresh h3 img --name fresh img
+}
+`+body)
+	if err != nil {
+		t.Fatalf("%v\ncalls:\n%s", err, calls)
+	}
+	want := "exec p-m1 docker service rm changed\n" +
+		"exec p-m1 docker service create --label dev.swarmgen.hash=h2 --name changed img\n"
+	if !strings.Contains(calls, want) || !strings.Contains(calls, "exec p-m1 docker service create --label dev.swarmgen.hash=h3 --name fresh img") {
+		t.Errorf("calls:\n%s", calls)
+	}
+	if strings.Contains(calls, "service rm fresh") || strings.Contains(calls, " same") {
+		t.Errorf("an unchanged or new service was removed or touched; calls:\n%s", calls)
+	}
+}

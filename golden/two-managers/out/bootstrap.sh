@@ -761,20 +761,24 @@ service_create() {
     return
   fi
   if [ -n "$have" ]; then
-    act '~' service "$name" "recreate with the new definition" service_recreate "$name" "$hash" "$@"
+    act '~' service "$name" "recreate with the new definition" service_replace "$name" "$hash" "$@"
   else
-    act + service "$name" "$image" service_recreate "$name" "$hash" "$@"
+    act + service "$name" "$image" service_new "$name" "$hash" "$@"
   fi
 }
 
-# service_recreate NAME HASH ARGS...: removes the service if it is there
-# and creates it with its definition's HASH as a label.
-service_recreate() {
+# service_replace NAME HASH ARGS...: removes the service, then creates it
+# anew (service_new).
+service_replace() {
+  on "$LEADER" service rm "$1" >/dev/null
+  service_new "$@"
+}
+
+# service_new NAME HASH ARGS...: creates the service with its
+# definition's HASH as a label, for the next run to compare.
+service_new() {
   local name=$1 hash=$2
   shift 2
-  if printf '%s\n' "$SERVICE_HASHES" | awk -v n="$name" '$1 == n { found = 1 } END { exit !found }'; then
-    on "$LEADER" service rm "$name" >/dev/null
-  fi
   on "$LEADER" service create --label "dev.swarmgen.hash=$hash" "$@" >/dev/null
   say "service $name created"
 }
