@@ -228,6 +228,10 @@ func TestClassicLab(t *testing.T) {
 	}
 	// a lab left by an interrupted run would make this one a no-op
 	_, _ = h.swarmgen("down")
+	// a context of the user's own, which down must leave alone
+	otherContext := "e2e-other-" + fmt.Sprint(time.Now().UnixNano())
+	docker(t, "context", "create", otherContext, "--docker", "host=unix:///var/run/docker.sock")
+	t.Cleanup(func() { _ = exec.Command("docker", "context", "rm", "-f", otherContext).Run() })
 	// restarts with the engine, as a service beside the lab would
 	bystander := "e2e-bystander-" + fmt.Sprint(time.Now().UnixNano())
 	docker(t, "run", "-d", "--restart", "unless-stopped", "--network", "none", "--name", bystander, "swarmgen-e2e/registry:3")
@@ -319,6 +323,8 @@ func TestClassicLab(t *testing.T) {
 		}
 	})
 
+	t.Run("docker endpoint", func(t *testing.T) { checkEndpoint(t, h, lab, lab+"-manager", 4) })
+
 	t.Run("visualizer page", func(t *testing.T) {
 		b := startBrowser(t)
 		if err := b.navigate(fmt.Sprintf("http://127.0.0.1:%d/", vizPort)); err != nil {
@@ -401,14 +407,14 @@ func TestClassicLab(t *testing.T) {
 		t.Logf("second up: %s (a figure, not a check: bench/noop-up.sh measures it)", time.Since(start).Round(time.Millisecond))
 		// every step saw nothing to do and said so
 		for _, want := range []string{"stack echo unchanged", "stack visualizer unchanged", "service echo unchanged",
-			"yutsuki/echo:latest unchanged", "the swarm is up"} {
+			"yutsuki/echo:latest unchanged", "the swarm is up", "docker context swarmgen-e2e unchanged"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("second up does not say %q:\n%s", want, out)
 			}
 		}
 		// what bootstrap.sh says when it changes something (docker's own
 		// words, e.g. a deprecation notice, may say "removed")
-		changed := regexp.MustCompile(`(?m)^ +(stack \S+ deployed from|service \S+ created|created overlay network|\S+ pushed$|\S+ joined as|swarm initialised|node \S+ drained and removed|\S+ left a swarm|label \S+ (on|removed from) |(stack|service|network|volume) \S+ removed$)`)
+		changed := regexp.MustCompile(`(?m)^ +(stack \S+ deployed from|service \S+ created|created overlay network|\S+ pushed$|\S+ joined as|swarm initialised|node \S+ drained and removed|\S+ left a swarm|label \S+ (on|removed from) |(stack|service|network|volume) \S+ removed$|certificates made|docker context \S+ ->)`)
 		if m := changed.FindString(out); m != "" {
 			t.Errorf("second up changed something (%q):\n%s", m, out)
 		}
@@ -520,6 +526,7 @@ func TestClassicLab(t *testing.T) {
 	})
 
 	h.must("down")
+	contextGone(t, h, lab, otherContext)
 	if left := labObjects(t); left != "" {
 		t.Errorf("down left objects of the lab behind: %s", left)
 	}

@@ -103,6 +103,11 @@ func TestManagerFailover(t *testing.T) {
 		return converged("echo")(st)
 	})
 	t.Logf("after start: leader %s", leaderOf(st))
+	// the context named the first leader, killed then started again, maybe
+	// on another host port: start points it at a running manager
+	if ls := docker(t, "--context", "swarmgen-e2e-ha", "node", "ls", "--format", "{{.Hostname}}"); len(strings.Fields(ls)) != 4 {
+		t.Errorf("docker --context swarmgen-e2e-ha node ls after start:\n%s", ls)
+	}
 
 	// Two managers gone for good: recover makes the survivor the sole
 	// manager, scheduling works again, and up brings the others back.

@@ -17,6 +17,7 @@ import (
 const labSpec = `apiVersion: swarmgen.dev/v1alpha1
 kind: Lab
 routing_mesh: false # the plan does not depend on this machine's kernel
+docker_endpoint: false # its steps have their own cases (golden/endpoint_steps_test.go)
 managers: 3
 workers:
   - name: worker01

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/ownlabels"
 	"io"
 	"io/fs"
@@ -25,6 +26,10 @@ type Cluster struct {
 	Containers map[string]string // swarm node name -> container name
 	Registry   string            // registry container name
 	Dir        string            // the generated files
+	// Endpoint says the managers' engines listen on TCP with TLS (package
+	// endpoint), published on BindAddress.
+	Endpoint    bool
+	BindAddress string
 }
 
 // ErrNoManager means no manager container answers: the lab is down.
@@ -171,9 +176,40 @@ func wipeSwarmState(ctx context.Context, container string) error {
 	return err
 }
 
+// ErrNoEndpoint means the spec turns the lab's Docker endpoint off.
+var ErrNoEndpoint = errors.New("this lab has no Docker endpoint (docker_endpoint: false in its spec); set it to true and run swarmgen up")
+
+// Env is how a docker client on the host reaches the leading manager's
+// engine through the lab's Docker endpoint.
+func (c Cluster) Env(ctx context.Context) (endpoint.Env, error) {
+	if !c.Endpoint {
+		return endpoint.Env{}, ErrNoEndpoint
+	}
+	leader, err := c.Leader(ctx)
+	if err != nil {
+		return endpoint.Env{}, err
+	}
+	return endpoint.Lookup(ctx, leader, c.BindAddress, c.Dir)
+}
+
 // Docker runs a docker command on the leading manager, with the user's
-// terminal attached when there is one.
+// terminal attached when there is one: the host's docker client through
+// the lab's Docker endpoint, so host paths work; without an endpoint,
+// docker exec into the manager.
 func (c Cluster) Docker(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) error {
+	if c.Endpoint {
+		env, err := c.Env(ctx)
+		if err != nil {
+			return err
+		}
+		cmd := exec.CommandContext(ctx, "docker", args...)
+		cmd.Env = os.Environ()
+		for _, kv := range env.Vars() {
+			cmd.Env = append(cmd.Env, kv[0]+"="+kv[1])
+		}
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+		return cmd.Run()
+	}
 	leader, err := c.Leader(ctx)
 	if err != nil {
 		return err

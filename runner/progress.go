@@ -10,6 +10,7 @@ import (
 // stepTitles are what users read while a step runs.
 var stepTitles = map[string]string{
 	"preflight":      "Checking the host",
+	"certificates":   "Making the Docker endpoint's certificates",
 	"nodes-up":       "Starting nodes",
 	"swarm-init":     "Initialising the swarm",
 	"remove-nodes":   "Removing nodes the spec no longer has",
@@ -18,6 +19,7 @@ var stepTitles = map[string]string{
 	"networks":       "Creating overlay networks",
 	"deploy":         "Deploying stacks and services",
 	"prune":          "Removing what the spec no longer has",
+	"docker-context": "Pointing the docker context at the lab",
 	"wait-converged": "Waiting for services to converge",
 	"summary":        "Summary",
 }

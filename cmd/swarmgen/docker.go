@@ -10,20 +10,22 @@ import (
 func dockerCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "docker",
-		Usage:     "run a docker command on the leading manager, e.g. swarmgen docker service scale echo=6",
+		Usage:     "run the host's docker against the leading manager, e.g. swarmgen docker stack deploy -c ./x.yml x",
 		ArgsUsage: "[-f swarm.yaml] [-o DIR] ARGS...",
-		Description: `Runs docker ARGS inside the container of the manager that leads the swarm
-now, through docker exec on the host (docker exec -i [-t] MANAGER docker ARGS),
-so it talks to that manager's own engine, and follows a new leader after a
-failover. The terminal and stdin are passed through; the exit code is docker's.
+		Description: `Runs the host's docker ARGS against the engine of the manager that leads
+the swarm now, through the lab's Docker endpoint (mutual TLS, the
+certificates swarmgen up made), so it follows a new leader after a failover
+and files are the host's own:
+   swarmgen docker stack deploy -c ./my-stack.yml app
+The terminal and stdin are passed through; the exit code is docker's. The
+same endpoint is the docker context swarmgen-LAB that swarmgen up registers
+(docker --context swarmgen-LAB ...), and eval "$(swarmgen env)" points the
+shell's docker at it.
 
-Files are seen from inside the manager container, not from the host: only
-the lab's stack directory (-o DIR/stack) is mounted there, read-only at
-/stack, and no other host path is visible. Deploy a stack file of the lab
-with
-   swarmgen docker stack deploy -c /stack/NAME.yml NAME
-and give other content on stdin, e.g.
-   swarmgen docker config create site - < site.conf
+With docker_endpoint: false in the spec there is no endpoint: the command
+runs inside the manager's container (docker exec -i [-t] MANAGER docker
+ARGS), where only the lab's stack directory is mounted, read-only at
+/stack, and no other host path is visible.
 
 -f and -o may come before the verb or right after it; everything else is
 docker's. The spec is read only to find the lab's managers. For docker's own

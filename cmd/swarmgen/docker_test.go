@@ -21,7 +21,7 @@ func TestDockerHelpReadsNoSpec(t *testing.T) {
 		if code != 0 || stderr != "" {
 			t.Errorf("swarmgen %s: exit %d, stderr %q", strings.Join(args, " "), code, stderr)
 		}
-		for _, want := range []string{"docker exec", "leads the swarm", "read-only at\n   /stack", "no other host path is visible"} {
+		for _, want := range []string{"Docker endpoint", "leads", "files are the host's own", "docker_endpoint: false", "docker exec", "no other host path is visible"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("swarmgen %s: help lacks %q:\n%s", strings.Join(args, " "), want, out)
 			}

@@ -30,7 +30,8 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 			return nil, runner.Cluster{}, err
 		}
 	}
-	cl := runner.Cluster{Containers: map[string]string{}, Registry: res.Lab.Registry.ContainerName, Dir: out}
+	cl := runner.Cluster{Containers: map[string]string{}, Registry: res.Lab.Registry.ContainerName, Dir: out,
+		Endpoint: res.Lab.Endpoint != nil, BindAddress: res.Lab.BindAddress}
 	for _, n := range res.Lab.Managers {
 		cl.Managers = append(cl.Managers, n.ContainerName)
 	}

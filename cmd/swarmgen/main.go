@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/inputfile"
 	"github.com/swarmgen/swarmgen/internal/version"
@@ -29,6 +30,13 @@ func userErrorf(format string, args ...any) error {
 }
 
 func main() {
+	if endpoint.FromLabEnv(os.Getenv("DOCKER_CERT_PATH")) {
+		// eval "$(swarmgen env)" points the shell's docker into a lab;
+		// swarmgen itself manages labs on the host's engine
+		for _, v := range endpoint.Unset {
+			os.Unsetenv(v)
+		}
+	}
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 
@@ -111,6 +119,7 @@ Examples:
 			vizCommand(),
 			statusCommand(),
 			dockerCommand(),
+			envCommand(),
 			exportLogsCommand(),
 			completionCommand(),
 			demoEchoCommand(),

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/ownlabels"
 	"maps"
 	"path"
@@ -40,8 +41,21 @@ type Lab struct {
 	Networks    []Network
 	Stacks      []Stack
 	Services    []Service
-	HostPorts   []int // every host port the lab publishes, sorted
+	HostPorts   []int     // every host port the lab publishes, sorted
+	Endpoint    *Endpoint // nil when docker_endpoint is false
 	URLs        []URL
+}
+
+// Endpoint is the lab's Docker endpoint (package endpoint): what the
+// compose file publishes and mounts, what bootstrap.sh certifies and
+// registers as a docker context.
+type Endpoint struct {
+	Port     int    // the engines' TCP port in the lab
+	Mount    string // where managers see the server's certificates
+	CertDir  string // the certificates, relative to the generated files
+	Context  string // the docker context's name
+	HostAddr string // the address the host dials
+	SANs     string // the server certificate's subjectAltName
 }
 
 // Nodes is managers then workers.
@@ -133,6 +147,7 @@ type Node struct {
 	Name          string // compose service, hostname and swarm node name
 	ContainerName string
 	Role          string // manager or worker
+	Endpoint      bool   // the node's engine listens on TCP with TLS (managers)
 	Image         string
 	Address       string
 	Labels        []KV
@@ -248,6 +263,13 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	if l.Project == "" {
 		l.Project = "swarmgen"
 	}
+	if *s.DockerEndpoint {
+		l.Endpoint = &Endpoint{
+			Port: endpoint.Port, Mount: endpoint.Mount, CertDir: endpoint.CertDir,
+			Context: endpoint.ContextName(l.Name), HostAddr: endpoint.HostAddr(s.BindAddress),
+			SANs: endpoint.SANs(s.BindAddress),
+		}
+	}
 	if s.Nodes.Capabilities != nil {
 		l.Caps = *s.Nodes.Capabilities
 	}
@@ -328,6 +350,10 @@ func (l *Lab) node(n spec.Node, role string) Node {
 	}
 	if role == "manager" {
 		m.Mounts = append(m.Mounts, Mount{Source: "./stack", Target: "/stack", ReadOnly: true})
+		if l.Endpoint != nil {
+			m.Endpoint = true
+			m.Mounts = append(m.Mounts, Mount{Source: "./" + l.Endpoint.CertDir + "/server", Target: l.Endpoint.Mount, ReadOnly: true})
+		}
 	}
 	for _, v := range n.Volumes {
 		src, target, mode, _ := spec.ParseMount(v)

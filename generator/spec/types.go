@@ -12,21 +12,22 @@ const Kind = "Lab"
 
 // Spec is one lab: a registry, swarm nodes, and what runs on them.
 type Spec struct {
-	APIVersion  string     `yaml:"apiVersion" desc:"Spec format version. Must be swarmgen.dev/v1alpha1." required:"true"`
-	Kind        string     `yaml:"kind" desc:"Must be Lab." required:"true"`
-	Name        string     `yaml:"name" desc:"Lab name, used as the compose project name and container-name prefix. Empty: containers are named exactly like the nodes (registry, manager, worker01...), as in the classic setup. Give each lab that runs beside another its own name."`
-	BindAddress string     `yaml:"bind_address" desc:"Host address that published ports bind to. Default 127.0.0.1, so the lab is not reachable from the LAN; 0.0.0.0 opens it."`
-	RoutingMesh *bool      `yaml:"routing_mesh" desc:"Whether the swarm routing mesh (ingress ports, VIP service addresses) is used. Default true. Set false on kernels without IPVS: services then get endpoint_mode dnsrr and ports are published in host mode."`
-	LabNetwork  LabNetwork `yaml:"lab_network" desc:"The bridge network the registry and nodes are attached to, with fixed addresses so a restarted lab keeps its swarm."`
-	Registry    Registry   `yaml:"registry" desc:"The private registry container the nodes pull from as registry:5000."`
-	Nodes       NodeConfig `yaml:"nodes" desc:"Settings shared by every swarm node container."`
-	Managers    NodeGroup  `yaml:"managers" desc:"Manager nodes: a count (default 1; one manager is named manager, several manager01, manager02...) or a list of named nodes."`
-	Workers     NodeGroup  `yaml:"workers" desc:"Worker nodes: a count (default 3, named worker01, worker02...) or a list of named nodes."`
-	Images      []Image    `yaml:"images" desc:"Images put into the lab registry before stacks are deployed."`
-	Networks    []Network  `yaml:"networks" desc:"Overlay networks created before stacks are deployed; stacks use them as external networks."`
-	Stacks      []Stack    `yaml:"stacks" desc:"Stacks, each written to stack/<name>.yml and deployed with docker stack deploy."`
-	Services    []Service  `yaml:"services" desc:"Standalone services created with docker service create."`
-	Visualizer  string     `yaml:"visualizer" desc:"A visualizer deployed as stack visualizer on a manager, published on swarm port 9000: builtin (swarmgen's own page, an image of this binary that swarmgen up builds and pushes to the lab registry), an image such as dockersamples/visualizer (it must serve on port 8080), or empty for none."`
+	APIVersion     string     `yaml:"apiVersion" desc:"Spec format version. Must be swarmgen.dev/v1alpha1." required:"true"`
+	Kind           string     `yaml:"kind" desc:"Must be Lab." required:"true"`
+	Name           string     `yaml:"name" desc:"Lab name, used as the compose project name and container-name prefix. Empty: containers are named exactly like the nodes (registry, manager, worker01...), as in the classic setup. Give each lab that runs beside another its own name."`
+	BindAddress    string     `yaml:"bind_address" desc:"Host address that published ports bind to. Default 127.0.0.1, so the lab is not reachable from the LAN; 0.0.0.0 opens it."`
+	RoutingMesh    *bool      `yaml:"routing_mesh" desc:"Whether the swarm routing mesh (ingress ports, VIP service addresses) is used. Default true. Set false on kernels without IPVS: services then get endpoint_mode dnsrr and ports are published in host mode."`
+	DockerEndpoint *bool      `yaml:"docker_endpoint" desc:"Whether each manager's engine also listens on TCP with mutual TLS, published on bind_address at a port docker picks, for the host's own docker client: swarmgen up registers the docker context swarmgen-<name> (swarmgen for an unnamed lab) and swarmgen env prints DOCKER_HOST for it. Default true. bootstrap.sh makes the lab's certificates with openssl under .swarmgen/tls (ignored by git) the first time."`
+	LabNetwork     LabNetwork `yaml:"lab_network" desc:"The bridge network the registry and nodes are attached to, with fixed addresses so a restarted lab keeps its swarm."`
+	Registry       Registry   `yaml:"registry" desc:"The private registry container the nodes pull from as registry:5000."`
+	Nodes          NodeConfig `yaml:"nodes" desc:"Settings shared by every swarm node container."`
+	Managers       NodeGroup  `yaml:"managers" desc:"Manager nodes: a count (default 1; one manager is named manager, several manager01, manager02...) or a list of named nodes."`
+	Workers        NodeGroup  `yaml:"workers" desc:"Worker nodes: a count (default 3, named worker01, worker02...) or a list of named nodes."`
+	Images         []Image    `yaml:"images" desc:"Images put into the lab registry before stacks are deployed."`
+	Networks       []Network  `yaml:"networks" desc:"Overlay networks created before stacks are deployed; stacks use them as external networks."`
+	Stacks         []Stack    `yaml:"stacks" desc:"Stacks, each written to stack/<name>.yml and deployed with docker stack deploy."`
+	Services       []Service  `yaml:"services" desc:"Standalone services created with docker service create."`
+	Visualizer     string     `yaml:"visualizer" desc:"A visualizer deployed as stack visualizer on a manager, published on swarm port 9000: builtin (swarmgen's own page, an image of this binary that swarmgen up builds and pushes to the lab registry), an image such as dockersamples/visualizer (it must serve on port 8080), or empty for none."`
 }
 
 // LabNetwork is the bridge network of the lab's containers.
