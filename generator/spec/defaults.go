@@ -40,6 +40,9 @@ func ApplyDefaults(s *Spec) {
 	if s.RoutingMesh == nil {
 		s.RoutingMesh = ptr(true)
 	}
+	if s.Visualizer.FromMapping && s.Visualizer.Image == "" {
+		s.Visualizer.Image = VisualizerBuiltin
+	}
 	if s.Registry.Image == "" {
 		s.Registry.Image = DefaultRegistryImage
 	}
