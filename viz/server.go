@@ -100,8 +100,11 @@ func ParseAuth(auth string) (user, pass string, err error) {
 // line, as inputfile.ReadPassword reads it): how the builtin visualizer
 // gets its password from a swarm secret, never from its command line.
 func AuthFromFile(user, file string) (string, error) {
-	if user == "" || strings.Contains(user, ":") {
+	switch {
+	case user == "" || strings.Contains(user, ":"):
 		return "", errors.New("--auth-user needs a user name without ':'")
+	case file == "":
+		return "", errors.New("--auth-user needs --auth-password-file, the file that holds the password")
 	}
 	pass, err := inputfile.ReadPassword(file)
 	if err != nil {
