@@ -93,7 +93,7 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 			workloads = append(workloads, loaded.Workloads...)
 		}
 	}
-	if s.Visualizer != "" && !diags.Errors().Touches(opt.SpecPath, "visualizer") {
+	if s.Visualizer.Enabled() && !diags.Errors().Touches(opt.SpecPath, "visualizer") {
 		loaded, d, err := visualizerStack(s, opt.SpecPath, specDir, pos)
 		if err != nil {
 			return nil, err
@@ -122,11 +122,12 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 		meshWhere = rel(opt.SpecPath)
 	}
 	l := model.Build(s, stacks, model.Options{
-		Generator:       opt.Generator,
-		SpecFile:        rel(opt.SpecPath),
-		SpecDir:         rel(specDir),
-		MeshWhere:       meshWhere,
-		VisualizerImage: VisualizerImage,
+		Generator:           opt.Generator,
+		SpecFile:            rel(opt.SpecPath),
+		SpecDir:             rel(specDir),
+		MeshWhere:           meshWhere,
+		VisualizerImage:     VisualizerImage,
+		VisualizerAuthWhere: fmt.Sprintf("%s:%d", rel(opt.SpecPath), pos.Lookup("visualizer.auth.password_file").Line),
 	})
 	files, err := render.Lab(l)
 	if err != nil {
@@ -141,12 +142,14 @@ const VisualizerImage = "swarmgen/visualizer:latest"
 // visualizerStack makes the stack the visualizer field asks for, loaded
 // like any inline stack, with its positions at the visualizer field.
 func visualizerStack(s *spec.Spec, file, dir string, pos spec.Positions) (*stack.Stack, diag.List, error) {
-	builtin := s.Visualizer == spec.VisualizerBuiltin
-	image := s.Visualizer
-	if builtin {
-		image = spec.RegistryImage(VisualizerImage)
+	in := render.Visualizer{Image: s.Visualizer.Image, Builtin: s.Visualizer.Builtin()}
+	if in.Builtin {
+		in.Image = spec.RegistryImage(VisualizerImage)
 	}
-	text, err := render.VisualizerStack(image, builtin)
+	if a := s.Visualizer.Auth; a != nil {
+		in.AuthUser, in.Secret, in.SecretVar = a.User, spec.VisualizerSecret, spec.VisualizerSecretVar
+	}
+	text, err := render.VisualizerStack(in)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -157,8 +160,14 @@ func visualizerStack(s *spec.Spec, file, dir string, pos spec.Positions) (*stack
 	at := pos.Lookup("visualizer")
 	setPos(&doc, at)
 	st := spec.Stack{Name: spec.VisualizerStack, DeployAs: spec.VisualizerStack}
-	if root := doc.Content[0]; len(root.Content) == 2 {
-		st.Services = *root.Content[1]
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		switch root.Content[i].Value {
+		case "services":
+			st.Services = *root.Content[i+1]
+		case "secrets":
+			st.Secrets = *root.Content[i+1]
+		}
 	}
 	loaded, d := stack.Load(stack.Input{
 		Stack: st, Path: "visualizer", SpecFile: file, SpecDir: dir, SpecPos: at, RoutingMesh: *s.RoutingMesh,

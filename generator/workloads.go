@@ -54,7 +54,7 @@ func labOf(s *spec.Spec) workload.Lab {
 			lab.Images[spec.RegistryImage(img.Name)] = true
 		}
 	}
-	if s.Visualizer == spec.VisualizerBuiltin {
+	if s.Visualizer.Builtin() {
 		lab.Images[spec.RegistryImage(VisualizerImage)] = true
 	}
 	return lab

@@ -18,11 +18,14 @@ const (
 	Network = Prefix + "network" // an overlay network swarmgen created
 	Hash    = Prefix + "hash"    // a standalone service's definition, to see it changed
 	Service = Prefix + "service" // a standalone service's name
+	Secret  = Prefix + "secret"  // a secret version's secret name
+	Salt    = Prefix + "salt"    // a secret version's salt, to see its content changed
 )
 
 var byName = map[string]string{
 	"lab": Lab, "role": Role, "node": Node, "labels": Managed,
 	"network": Network, "hash": Hash, "service": Service,
+	"secret": Secret, "salt": Salt,
 }
 
 // Key is the label key a template names (`{{ label "hash" }}`); an unknown

@@ -23,7 +23,7 @@ const Refused = '!'
 // Action is one change.
 type Action struct {
 	Op     byte   // '+' add, '~' change, '-' remove
-	Kind   string // node, label, image, network, stack, service
+	Kind   string // node, label, image, network, secret, stack, service
 	Name   string
 	Detail string
 }
@@ -60,7 +60,7 @@ func Parse(out string) (Plan, error) {
 // Empty reports whether there is nothing to do.
 func (p Plan) Empty() bool { return len(p.Actions) == 0 }
 
-var kindOrder = []string{"certificate", "node", "label", "image", "network", "stack", "service", "context"}
+var kindOrder = []string{"certificate", "node", "label", "image", "network", "secret", "stack", "service", "context"}
 
 // ordered is the actions as Print and the JSON show them: by kind, then
 // by name (the script plans nodes and images in parallel, in no set
@@ -125,7 +125,7 @@ var opNames = map[byte]string{'+': "add", '~': "change", '-': "remove"}
 
 // MarshalJSON is the plan as `swarmgen plan --json` prints it:
 //
-//	{"actions": [{"op": "add"|"change"|"remove", "kind": "certificate"|"node"|"label"|"image"|"network"|"stack"|"service"|"context",
+//	{"actions": [{"op": "add"|"change"|"remove", "kind": "certificate"|"node"|"label"|"image"|"network"|"secret"|"stack"|"service"|"context",
 //	              "name": "...", "detail": "..."}],
 //	 "refused": ["..."], "add": 1, "change": 0, "remove": 2}
 //

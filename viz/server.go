@@ -9,7 +9,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/netip"
@@ -17,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 )
 
 // Source gives the current state of the swarm. ClientSource reads it from
@@ -90,6 +94,32 @@ func ParseAuth(auth string) (user, pass string, err error) {
 		return "", "", errors.New("--auth needs a password after the ':'")
 	}
 	return user, pass, nil
+}
+
+// AuthFromFile is Options.Auth for user with the password in file (one
+// line, as inputfile.ReadPassword reads it): how the builtin visualizer
+// gets its password from a swarm secret, never from its command line.
+func AuthFromFile(user, file string) (string, error) {
+	switch {
+	case user == "" || strings.Contains(user, ":"):
+		return "", errors.New("--auth-user needs a user name without ':'")
+	case file == "":
+		return "", errors.New("--auth-user needs --auth-password-file, the file that holds the password")
+	}
+	pass, err := inputfile.ReadPassword(file)
+	if err != nil {
+		return "", fmt.Errorf("the password file %s %s", file, pathless(err))
+	}
+	return user + ":" + pass, nil
+}
+
+// pathless is err without the path a *fs.PathError repeats.
+func pathless(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
 }
 
 //go:embed web

@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -405,5 +407,46 @@ func TestServerSharedPoller(t *testing.T) {
 	time.Sleep(10 * interval)
 	if n := src.calls.Load() - idle; n != 0 {
 		t.Errorf("%d reads with no page open", n)
+	}
+}
+
+// The builtin visualizer's password comes from a file (the swarm secret):
+// every route asks for it, the file's final newline is not part of it,
+// and a bad file is refused without showing what it holds.
+func TestAuthFromFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "visualizer-auth")
+	if err := os.WriteFile(file, []byte("from-a-secret\n"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	auth, err := AuthFromFile("admin", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, fixtureSource(t), Options{Auth: auth})
+	for _, path := range []string{"/", "/api/state", "/events"} {
+		for _, cred := range [][]string{nil, {"admin", "wrong"}, {"admin", "from-a-secret\n"}, {"other", "from-a-secret"}} {
+			if resp, _ := do(t, "HEAD", ts.URL+path, cred...); resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("HEAD %s as %q: %d, want 401", path, cred, resp.StatusCode)
+			}
+		}
+		if resp, _ := do(t, "HEAD", ts.URL+path, "admin", "from-a-secret"); resp.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s with the password: %d, want 200", path, resp.StatusCode)
+		}
+	}
+
+	for name, content := range map[string]string{"empty": "", "two-lines": "a-secret\nb-secret\n"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o400); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := AuthFromFile("admin", p); err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, bad := range [][2]string{{"", file}, {"ad:min", file}, {"admin", ""}, {"admin", filepath.Join(dir, "missing")}, {"admin", dir}} {
+		if _, err := AuthFromFile(bad[0], bad[1]); err == nil {
+			t.Errorf("AuthFromFile(%q, %q) accepted", bad[0], bad[1])
+		}
 	}
 }

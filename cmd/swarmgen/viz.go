@@ -27,11 +27,23 @@ through docker exec. Nothing is ever passed through to the Docker API.`,
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "address to serve on"},
 			&cli.StringFlag{Name: "socket", Usage: "Docker socket to read (default: the lab's manager if the spec exists, else /var/run/docker.sock)"},
 			&cli.StringFlag{Name: "auth", Usage: "require HTTP basic auth, as user:pass (for labs bound beyond localhost)", EnvVars: []string{"SWARMGEN_VIZ_AUTH"}},
+			&cli.StringFlag{Name: "auth-user", Usage: "require HTTP basic auth as this user, with the password in --auth-password-file"},
+			&cli.StringFlag{Name: "auth-password-file", Usage: "the file holding the password of --auth-user, on one line (the builtin visualizer stack reads a swarm secret)"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "a host name the page may be reached by, besides IP addresses and localhost (repeatable; * for any)"},
 		},
 		Action: func(c *cli.Context) error {
-			if auth := c.String("auth"); auth != "" || c.IsSet("auth") {
+			auth := c.String("auth")
+			if auth != "" || c.IsSet("auth") {
 				if _, _, err := viz.ParseAuth(auth); err != nil {
+					return userErrorf("%v", err)
+				}
+			}
+			if c.IsSet("auth-user") || c.IsSet("auth-password-file") {
+				if c.IsSet("auth") {
+					return userErrorf("give --auth or --auth-user with --auth-password-file, not both")
+				}
+				var err error
+				if auth, err = viz.AuthFromFile(c.String("auth-user"), c.String("auth-password-file")); err != nil {
 					return userErrorf("%v", err)
 				}
 			}
@@ -41,7 +53,7 @@ through docker exec. Nothing is ever passed through to the Docker API.`,
 			}
 			srv := &http.Server{
 				Addr:              c.String("listen"),
-				Handler:           viz.NewServer(&viz.ClientSource{Client: viz.NewClient(dial)}, viz.Options{Auth: c.String("auth"), AllowedHosts: c.StringSlice("allow-host")}),
+				Handler:           viz.NewServer(&viz.ClientSource{Client: viz.NewClient(dial)}, viz.Options{Auth: auth, AllowedHosts: c.StringSlice("allow-host")}),
 				ReadHeaderTimeout: 10 * time.Second,
 			}
 			ln, err := net.Listen("tcp", srv.Addr)

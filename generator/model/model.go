@@ -44,6 +44,18 @@ type Lab struct {
 	HostPorts   []int     // every host port the lab publishes, sorted
 	Endpoint    *Endpoint // nil when docker_endpoint is false
 	URLs        []URL
+	// VisualizerAuth is the builtin visualizer's password; nil: none
+	VisualizerAuth *VisualizerAuth
+}
+
+// VisualizerAuth is where bootstrap.sh reads the visualizer's password
+// and the swarm secret it keeps it in. The password itself is never in
+// the model.
+type VisualizerAuth struct {
+	PasswordFile string // relative to the output directory (./...) or absolute
+	Where        string // the spec's password_file line, for messages
+	Secret       string // the secret's name; its versions are Secret-DIGEST
+	MaxBytes     int    // the largest password file
 }
 
 // Endpoint is the lab's Docker endpoint (package endpoint): what the
@@ -226,6 +238,9 @@ type Stack struct {
 	Body     string
 	Hash     string   // of the stack file; an unchanged stack is not redeployed
 	Services []string // swarm service names
+	// SecretVar is the variable of the stack file that names the version
+	// of the visualizer's secret to mount ("" when it mounts none)
+	SecretVar string
 }
 
 // Service is a standalone service with its docker service create flags.
@@ -244,6 +259,9 @@ type Options struct {
 	MeshWhere string
 	// VisualizerImage is the builtin visualizer's registry name.
 	VisualizerImage string
+	// VisualizerAuthWhere is the spec's file:line of
+	// visualizer.auth.password_file.
+	VisualizerAuthWhere string
 }
 
 // Build makes the model of a defaulted, validated spec and its stacks.
@@ -297,15 +315,26 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	for _, img := range s.Images {
 		l.Images = append(l.Images, image(img, l.Registry.PushHost, opt.SpecDir))
 	}
-	if s.Visualizer == spec.VisualizerBuiltin {
+	if s.Visualizer.Builtin() {
 		// its build context is made by `swarmgen up`, beside the generated files
 		l.Images = append(l.Images, image(spec.Image{Builtin: "visualizer", Name: opt.VisualizerImage}, l.Registry.PushHost, "."))
 	}
 	for _, n := range s.Networks {
 		l.Networks = append(l.Networks, Network{Name: n.Name, Attachable: *n.Attachable, Subnet: n.Subnet})
 	}
+	if a := s.Visualizer.Auth; a != nil {
+		l.VisualizerAuth = &VisualizerAuth{
+			PasswordFile: relTo(opt.SpecDir, a.PasswordFile),
+			Where:        oneLine(opt.VisualizerAuthWhere),
+			Secret:       spec.VisualizerSecret,
+			MaxBytes:     spec.MaxPasswordFileBytes,
+		}
+	}
 	for _, st := range stacks {
 		ms := Stack{Name: st.Name, DeployAs: st.DeployAs, File: "stack/" + st.Name + ".yml", Source: st.Source, Body: string(st.Body), Hash: hash(st.Body)}
+		if l.VisualizerAuth != nil && st.Name == spec.VisualizerStack {
+			ms.SecretVar = spec.VisualizerSecretVar
+		}
 		for _, w := range st.Workloads {
 			ms.Services = append(ms.Services, w.Name)
 		}

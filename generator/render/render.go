@@ -86,11 +86,20 @@ func Lab(l *model.Lab) ([]File, error) {
 	return files, nil
 }
 
-// VisualizerStack renders the services of the visualizer stack, in
-// compose syntax, for the generator to load like an inline stack.
-func VisualizerStack(image string, builtin bool) ([]byte, error) {
+// Visualizer is what the visualizer stack is made of.
+type Visualizer struct {
+	Image   string
+	Builtin bool
+	// with auth: the user, the secret holding the password, and the stack
+	// file variable that names the secret's current version
+	AuthUser, Secret, SecretVar string
+}
+
+// VisualizerStack renders the services (and secrets) of the visualizer
+// stack, in compose syntax, for the generator to load like an inline stack.
+func VisualizerStack(v Visualizer) ([]byte, error) {
 	var buf bytes.Buffer
-	err := tmpl.ExecuteTemplate(&buf, "visualizer-stack.yml.tmpl", map[string]any{"Image": image, "Builtin": builtin})
+	err := tmpl.ExecuteTemplate(&buf, "visualizer-stack.yml.tmpl", v)
 	return buf.Bytes(), err
 }
 

@@ -43,6 +43,9 @@ func ApplyDefaults(s *Spec) {
 	if s.DockerEndpoint == nil {
 		s.DockerEndpoint = ptr(true)
 	}
+	if s.Visualizer.FromMapping && s.Visualizer.Image == "" {
+		s.Visualizer.Image = VisualizerBuiltin
+	}
 	if s.Registry.Image == "" {
 		s.Registry.Image = DefaultRegistryImage
 	}

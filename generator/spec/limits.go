@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 )
 
 // Limits on what a spec may ask for. Each is defined here once and handed
@@ -25,6 +26,8 @@ const (
 	// 1.3 GiB on a 2-core host (README, Benchmarks) and 100 do not come up
 	// there; 1000 still fit the /22 that DefaultSubnet picks for them.
 	MaxNodes = 1000
+	// MaxPasswordFileBytes is the largest visualizer.auth.password_file.
+	MaxPasswordFileBytes = inputfile.MaxPasswordBytes
 )
 
 // Limit is one documented limit, for the README.
@@ -39,6 +42,7 @@ func Limits() []Limit {
 		{"stack file size", bytesText(MaxStackFileBytes), "A larger `stacks[].file` is refused before it is read; only regular files are read."},
 		{"YAML nodes", strconv.Itoa(MaxYAMLNodes), "Nodes of a spec or stack file with every `*alias` expanded. An anchor used inside itself is refused too."},
 		{"string length", bytesText(MaxStringBytes), "Any string field or mapping key of the spec. Error messages quote at most " + strconv.Itoa(diag.MaxEchoBytes) + " bytes of a value."},
+		{"password file size", bytesText(MaxPasswordFileBytes), "`visualizer.auth.password_file`: one line; only a regular file is read."},
 		{"nodes", strconv.Itoa(MaxNodes), "Managers plus workers. What one host can run is far less (see Benchmarks); the limit keeps a typo such as `workers: 1000000` from exhausting memory."},
 	}
 }

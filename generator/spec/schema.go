@@ -22,7 +22,10 @@ func JSONSchema() ([]byte, error) {
 	return json.MarshalIndent(root, "", "  ")
 }
 
-var nodeGroupType = reflect.TypeOf(NodeGroup{})
+var (
+	nodeGroupType  = reflect.TypeOf(NodeGroup{})
+	visualizerType = reflect.TypeOf(Visualizer{})
+)
 
 func typeSchema(t reflect.Type) map[string]any {
 	switch {
@@ -30,6 +33,11 @@ func typeSchema(t reflect.Type) map[string]any {
 		return map[string]any{"oneOf": []any{
 			map[string]any{"type": "integer", "minimum": 0, "maximum": MaxNodes},
 			map[string]any{"type": "array", "maxItems": MaxNodes, "items": objectSchema(reflect.TypeOf(Node{}))},
+		}}
+	case t == visualizerType:
+		return map[string]any{"oneOf": []any{
+			map[string]any{"type": "string", "maxLength": MaxStringBytes},
+			objectSchema(t),
 		}}
 	case t == yamlNodeType:
 		return map[string]any{"type": "object"}
@@ -126,6 +134,8 @@ func typeName(t reflect.Type) string {
 	switch {
 	case t == nodeGroupType:
 		return "number or list"
+	case t == visualizerType:
+		return "string or mapping"
 	case t == yamlNodeType:
 		return "compose mapping"
 	}

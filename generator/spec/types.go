@@ -27,7 +27,22 @@ type Spec struct {
 	Networks       []Network  `yaml:"networks" desc:"Overlay networks created before stacks are deployed; stacks use them as external networks."`
 	Stacks         []Stack    `yaml:"stacks" desc:"Stacks, each written to stack/<name>.yml and deployed with docker stack deploy."`
 	Services       []Service  `yaml:"services" desc:"Standalone services created with docker service create."`
-	Visualizer     string     `yaml:"visualizer" desc:"A visualizer deployed as stack visualizer on a manager, published on swarm port 9000: builtin (swarmgen's own page, an image of this binary that swarmgen up builds and pushes to the lab registry), an image such as dockersamples/visualizer (it must serve on port 8080), or empty for none."`
+	Visualizer     Visualizer `yaml:"visualizer" desc:"A visualizer deployed as stack visualizer on a manager, published on swarm port 9000: builtin (swarmgen's own page, an image of this binary that swarmgen up builds and pushes to the lab registry), an image such as dockersamples/visualizer (it must serve on port 8080), or empty for none. The mapping form (image, auth) also sets a password."`
+}
+
+// Visualizer is the visualizer stack: `visualizer: IMAGE`, or a mapping
+// with the image and its auth.
+type Visualizer struct {
+	Image string          `yaml:"image" desc:"builtin (the default in the mapping form), or an image such as dockersamples/visualizer."`
+	Auth  *VisualizerAuth `yaml:"auth" desc:"HTTP basic auth on every page and API of the builtin visualizer. The password stays out of every generated file: bootstrap.sh puts the file's content into a swarm secret, which the visualizer reads."`
+	// FromMapping: the spec used the mapping form
+	FromMapping bool
+}
+
+// VisualizerAuth is the builtin visualizer's user and password.
+type VisualizerAuth struct {
+	User         string `yaml:"user" desc:"User name (letters, digits and . _ @ -)." required:"true"`
+	PasswordFile string `yaml:"password_file" desc:"A file, relative to the spec and inside its directory (unless --allow-outside-spec-dir), holding the password on one line (a final newline is not part of it). Keep it out of version control; bootstrap.sh reads it at every run and makes a new secret version when it changed." required:"true"`
 }
 
 // LabNetwork is the bridge network of the lab's containers.

@@ -691,28 +691,3 @@ func (v *validator) services(s *Spec) {
 		}
 	}
 }
-
-// VisualizerBuiltin selects swarmgen's own visualizer.
-const VisualizerBuiltin = "builtin"
-
-// VisualizerStack is the stack name the visualizer is deployed as.
-const VisualizerStack = "visualizer"
-
-func (v *validator) visualizer(s *Spec) {
-	if s.Visualizer == "" {
-		return
-	}
-	if s.Visualizer != VisualizerBuiltin {
-		if _, err := reference.ParseNormalizedNamed(s.Visualizer); err != nil {
-			v.errf("visualizer", "%q is neither builtin nor a valid image reference: %v", s.Visualizer, err)
-		} else {
-			// a socket mounted :ro can still be written to: the API is the socket
-			v.warnf("visualizer", "%s gets a manager's Docker socket, which is control of that node and the swarm (:ro limits nothing on a socket); use builtin, which only reads, or an image you trust", s.Visualizer)
-		}
-	}
-	for i, st := range s.Stacks {
-		if st.Name == VisualizerStack || st.DeployAs == VisualizerStack {
-			v.errf(fmt.Sprintf("stacks[%d]", i), "visualizer: %s deploys stack %q itself; rename this stack or remove the visualizer field", s.Visualizer, VisualizerStack)
-		}
-	}
-}

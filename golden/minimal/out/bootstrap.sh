@@ -856,9 +856,10 @@ service_hashes() {
     [ -z "$ids" ] || docker service inspect --format "{{.Spec.Name}} {{index .Spec.Labels \"dev.swarmgen.hash\"}}" $ids'
 }
 
-# deploy_stack NAME FILE HASH: deploys /stack/FILE.yml as stack NAME unless
-# that very file (HASH) is already deployed: a redeploy would bump every
-# service's version for nothing.
+# deploy_stack NAME FILE HASH [EXEC_OPTIONS...]: deploys /stack/FILE.yml as
+# stack NAME unless that very file (HASH) is already deployed: a redeploy
+# would bump every service's version for nothing. EXEC_OPTIONS (-e VAR=V)
+# set the variables the file names, which HASH then includes.
 deploy_stack() {
   local name=$1 file=$2 hash=$3
   case "$DEPLOYED_STACKS" in
@@ -873,11 +874,12 @@ deploy_stack() {
   esac
 }
 
-# stack_deploy NAME FILE HASH: deploys the stack and records its file's
-# hash on the manager, for the next run to compare.
+# stack_deploy NAME FILE HASH [EXEC_OPTIONS...]: deploys the stack and
+# records its file's hash on the manager, for the next run to compare.
 stack_deploy() {
   local name=$1 file=$2 hash=$3
-  on "$LEADER" stack deploy --prune -c "/stack/$file.yml" "$name" >/dev/null
+  shift 3
+  trace docker exec "$@" "$LEADER" docker stack deploy --prune -c "/stack/$file.yml" "$name" >/dev/null
   docker exec "$LEADER" sh -c 'mkdir -p /var/lib/docker/swarmgen && printf "%s %s\n" "$2" "$1" >"/var/lib/docker/swarmgen/stack-$2.line"' sh "$hash" "$name"
   say "stack $name deployed from stack/$file.yml"
 }
@@ -913,6 +915,58 @@ service_new() {
   shift 2
   on "$LEADER" service create --label "dev.swarmgen.hash=$hash" "$@" >/dev/null
   say "service $name created"
+}
+
+# --- secrets: a password file's content, kept in the swarm ---
+# The content goes to docker on stdin only: it is on no command line and
+# in no output, plan or log.
+
+# password_file FILE WHERE MAX: FILE must be a regular file of 1 to MAX
+# bytes (swarmgen validate checks the rest: one line).
+password_file() {
+  local size
+  [ -f "$1" ] || fail "$1 is not a file: write the visualizer's password into it, on one line (visualizer.auth.password_file, $2)"
+  size=$(wc -c <"$1")
+  size=$((size + 0))
+  if [ "$size" -eq 0 ] || [ "$size" -gt "$3" ]; then
+    fail "$1 holds $size bytes: write the visualizer's password into it, on one line of at most $3 bytes (visualizer.auth.password_file, $2)"
+  fi
+}
+
+# secret_version NAME FILE: sets SECRET_VERSION to the version of secret
+# NAME that holds FILE's content, creating one when none does (a new or a
+# changed file); prune removes the others. A version is NAME-DIGEST, DIGEST
+# from a random salt (a label of the version) and the content: it changes
+# with the content but tells nothing of it to whoever reads the name in a
+# plan, a service or export-logs.
+secret_version() {
+  local name=$1 file=$2 have="" version salt
+  no_swarm_yet || have=$(on "$LEADER" secret ls --filter "label=dev.swarmgen.secret=$name" --format '{{.Name}} {{.Label "dev.swarmgen.salt"}}')
+  while read -r version salt; do
+    if [ -n "$salt" ] && [ "$version" = "$name-$(salted_digest "$salt" "$file")" ]; then
+      SECRET_VERSION=$version
+      say "secret $name unchanged"
+      return
+    fi
+  done <<<"$have"
+  salt=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+  SECRET_VERSION=$name-$(salted_digest "$salt" "$file")
+  if [ -n "$have" ]; then
+    act '~' secret "$name" "a new version from $file, which changed" secret_create "$SECRET_VERSION" "$name" "$salt" "$file"
+  else
+    act + secret "$name" "from $file" secret_create "$SECRET_VERSION" "$name" "$salt" "$file"
+  fi
+}
+
+# salted_digest SALT FILE: 16 hex digits of the sha256 of SALT and FILE.
+salted_digest() {
+  { printf '%s' "$1"; cat "$2"; } | if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi | cut -c1-16
+}
+
+# secret_create VERSION NAME SALT FILE: the content comes on stdin.
+secret_create() {
+  trace docker exec -i "$LEADER" docker secret create --label "dev.swarmgen.secret=$2" --label "dev.swarmgen.salt=$3" "$1" - <"$4" >/dev/null
+  say "secret $2 created ($1)"
 }
 
 wait_converged() {
@@ -952,7 +1006,8 @@ prune() {
   lab=$(docker exec "$LEADER" sh -c '
     docker stack ls --format "stack {{.Name}}"
     docker service ls --filter label=dev.swarmgen.hash --format "service {{.Name}}"
-    docker network ls --filter label=dev.swarmgen.network --format "network {{.Name}}"')
+    docker network ls --filter label=dev.swarmgen.network --format "network {{.Name}}"
+    docker secret ls --filter label=dev.swarmgen.secret --format "secret {{.Name}}"')
   printf '%s\n' "$lab" | while read -r kind name; do
     case "$kind" in
       stack)
@@ -964,6 +1019,13 @@ prune() {
         case "$KEEP_SERVICES" in *" $name "*) continue ;; esac
         act - service "$name" "" on "$LEADER" service rm "$name" >/dev/null
         say "service $name removed"
+        ;;
+      secret)
+        # a version deploy used stays; an older one, or one of a password
+        # the spec no longer has, goes (its stack no longer mounts it)
+        has_line "$(cat "$RUN_DIR/secrets" 2>/dev/null || true)" "$name" && continue
+        act - secret "$name" "" on "$LEADER" secret rm "$name" >/dev/null
+        say "secret $name removed"
         ;;
     esac
   done

@@ -1,0 +1,156 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	vizAuthLab          = "e2e-vizauth"
+	vizAuthRegistryPort = 15008
+	vizAuthPort         = 19008
+)
+
+var vizAuthSpec = fmt.Sprintf(`apiVersion: swarmgen.dev/v1alpha1
+kind: Lab
+name: %s
+routing_mesh: false
+registry:
+  image: swarmgen-e2e/registry:3
+  port: %d
+nodes:
+  image: swarmgen-e2e/dind:bookworm
+  privileged: false
+managers:
+  - name: manager
+    ports: ["%d:9000"]
+workers: 0
+visualizer:
+  auth:
+    user: admin
+    password_file: visualizer-password
+`, vizAuthLab, vizAuthRegistryPort, vizAuthPort)
+
+// TestVisualizerAuth: with visualizer.auth in the spec, the in-lab
+// visualizer answers 401 without the password and 200 with it; the
+// password is in no generated file, output or export-logs bundle; an
+// unchanged password file changes nothing, a changed one makes a new
+// secret version (the old one pruned) that the visualizer then asks for.
+func TestVisualizerAuth(t *testing.T) {
+	needEngine(t)
+	h := newHarness(t, vizAuthSpec)
+	const first, second = "e2e-first-pw-4f1c", "e2e-second-pw-9a7d"
+	pwFile := filepath.Join(h.dir, "visualizer-password")
+	writePW := func(pw string) {
+		if err := os.WriteFile(pwFile, []byte(pw+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var outputs strings.Builder
+	run := func(args ...string) string {
+		out := h.must(args...)
+		outputs.WriteString(out)
+		return out
+	}
+	writePW(first)
+	run("up", "--wait", "4m", "-v")
+	h.waitFor("visualizer up", 2*time.Minute, converged("visualizer_app"))
+
+	url := fmt.Sprintf("http://127.0.0.1:%d/", vizAuthPort)
+	expect := func(path string, want int, cred ...string) {
+		t.Helper()
+		var got int
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(500 * time.Millisecond) {
+			got = statusOf(url+path, cred...)
+			if got == want || time.Now().After(deadline) {
+				break
+			}
+		}
+		if got != want {
+			t.Errorf("GET /%s as %q: %d, want %d", path, cred, got, want)
+		}
+	}
+	for _, path := range []string{"", "api/state", "events"} {
+		expect(path, http.StatusUnauthorized)
+		expect(path, http.StatusUnauthorized, "admin", "wrong")
+	}
+	expect("", http.StatusOK, "admin", first)
+	expect("api/state", http.StatusOK, "admin", first)
+
+	versions := func() []string {
+		out := h.must("docker", "secret", "ls", "--format", "{{.Name}}")
+		var names []string
+		for _, l := range strings.Fields(out) {
+			if strings.HasPrefix(l, "visualizer-auth-") {
+				names = append(names, l)
+			}
+		}
+		return names
+	}
+	v1 := versions()
+	if len(v1) != 1 {
+		t.Fatalf("secret versions after the first up: %v", v1)
+	}
+
+	// unchanged: nothing to do, the same version
+	if plan := run("plan"); !strings.Contains(plan, "No changes") {
+		t.Errorf("plan with an unchanged password file:\n%s", plan)
+	}
+	run("up", "--wait", "4m")
+	if v := versions(); len(v) != 1 || v[0] != v1[0] {
+		t.Errorf("an unchanged password file: versions %v, want %v", v, v1)
+	}
+
+	// changed: a new version, the stack redeployed, the old one pruned
+	writePW(second)
+	plan := run("plan")
+	for _, want := range []string{"~ secret visualizer-auth", "~ stack visualizer", "- secret " + v1[0]} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan after a password change lacks %q:\n%s", want, plan)
+		}
+	}
+	if v := versions(); len(v) != 1 || v[0] != v1[0] {
+		t.Errorf("plan changed the secrets: %v", v)
+	}
+	run("up", "--wait", "4m", "-v")
+	h.waitFor("visualizer up again", 2*time.Minute, converged("visualizer_app"))
+	if v := versions(); len(v) != 1 || v[0] == v1[0] {
+		t.Errorf("after a password change: versions %v (old %v)", v, v1)
+	}
+	expect("api/state", http.StatusOK, "admin", second)
+	expect("api/state", http.StatusUnauthorized, "admin", first)
+
+	// the password is nowhere but in its file and the secret
+	bundle := filepath.Join(t.TempDir(), "logs")
+	run("export-logs", bundle)
+	if out, err := exec.Command("grep", "-rlE", first+"|"+second, h.dir, bundle, "--exclude=visualizer-password").CombinedOutput(); err == nil {
+		t.Errorf("the password is in files:\n%s", out)
+	}
+	if s := outputs.String(); strings.Contains(s, first) || strings.Contains(s, second) {
+		t.Errorf("the password is in swarmgen's output")
+	}
+}
+
+// statusOf is the HTTP status of a GET, 0 when there is no answer.
+func statusOf(url string, cred ...string) int {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return 0
+	}
+	if len(cred) == 2 {
+		req.SetBasicAuth(cred[0], cred[1])
+	}
+	c := http.Client{Timeout: 3 * time.Second}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
