@@ -30,18 +30,22 @@ type Lab struct {
 	RoutingMesh bool
 	MeshWhere   string // spec position of routing_mesh, for preflight's advice
 	Subnet      string
-	Registry    Registry
-	Managers    []Node
-	Workers     []Node
-	Privileged  bool
-	Caps        spec.Capabilities
-	PersistData bool
-	Images      []Image
-	Networks    []Network
-	Stacks      []Stack
-	Services    []Service
-	HostPorts   []int // every host port the lab publishes, sorted
-	URLs        []URL
+	// RestartPolicy of the registry and node containers: unless-stopped
+	// (auto_restart) brings them back with the engine, yet keeps a
+	// container stopped by hand (swarmgen stop, node stop/kill) stopped.
+	RestartPolicy string
+	Registry      Registry
+	Managers      []Node
+	Workers       []Node
+	Privileged    bool
+	Caps          spec.Capabilities
+	PersistData   bool
+	Images        []Image
+	Networks      []Network
+	Stacks        []Stack
+	Services      []Service
+	HostPorts     []int // every host port the lab publishes, sorted
+	URLs          []URL
 }
 
 // Nodes is managers then workers.
@@ -244,6 +248,10 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 		Subnet:      s.LabNetwork.Subnet,
 		Privileged:  *s.Nodes.Privileged,
 		PersistData: *s.Nodes.PersistData,
+	}
+	l.RestartPolicy = "no"
+	if *s.AutoRestart {
+		l.RestartPolicy = "unless-stopped"
 	}
 	if l.Project == "" {
 		l.Project = "swarmgen"

@@ -40,6 +40,9 @@ func ApplyDefaults(s *Spec) {
 	if s.RoutingMesh == nil {
 		s.RoutingMesh = ptr(true)
 	}
+	if s.AutoRestart == nil {
+		s.AutoRestart = ptr(true)
+	}
 	if s.Registry.Image == "" {
 		s.Registry.Image = DefaultRegistryImage
 	}

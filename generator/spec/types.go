@@ -17,6 +17,7 @@ type Spec struct {
 	Name        string     `yaml:"name" desc:"Lab name, used as the compose project name and container-name prefix. Empty: containers are named exactly like the nodes (registry, manager, worker01...), as in the classic setup. Give each lab that runs beside another its own name."`
 	BindAddress string     `yaml:"bind_address" desc:"Host address that published ports bind to. Default 127.0.0.1, so the lab is not reachable from the LAN; 0.0.0.0 opens it."`
 	RoutingMesh *bool      `yaml:"routing_mesh" desc:"Whether the swarm routing mesh (ingress ports, VIP service addresses) is used. Default true. Set false on kernels without IPVS: services then get endpoint_mode dnsrr and ports are published in host mode."`
+	AutoRestart *bool      `yaml:"auto_restart" desc:"Whether the registry and node containers start again by themselves when the Docker engine starts (after a reboot or an engine restart) or when one exits on its own: the swarm comes back with the same node IDs without swarmgen start (restart policy unless-stopped). Default true. A lab stopped by swarmgen stop, or a node by swarmgen node stop or kill, stays stopped. Set false to start the lab only by hand."`
 	LabNetwork  LabNetwork `yaml:"lab_network" desc:"The bridge network the registry and nodes are attached to, with fixed addresses so a restarted lab keeps its swarm."`
 	Registry    Registry   `yaml:"registry" desc:"The private registry container the nodes pull from as registry:5000."`
 	Nodes       NodeConfig `yaml:"nodes" desc:"Settings shared by every swarm node container."`
