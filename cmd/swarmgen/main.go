@@ -111,6 +111,8 @@ Examples:
 			vizCommand(),
 			statusCommand(),
 			dockerCommand(),
+			nodeCommand(),
+			loadCommand(),
 			exportLogsCommand(),
 			completionCommand(),
 			demoEchoCommand(),

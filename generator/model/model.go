@@ -367,6 +367,16 @@ func image(img spec.Image, pushHost, specDir string) Image {
 	return m
 }
 
+// HostImage is a host image that swarmgen load puts into the lab
+// registry, named there as images[].source would be.
+func (l *Lab) HostImage(source string) (Image, error) {
+	name, err := spec.LoadName(source)
+	if err != nil {
+		return Image{}, err
+	}
+	return image(spec.Image{Source: source, Name: name}, l.Registry.PushHost, "."), nil
+}
+
 // relTo makes a spec-relative path relative to the output directory. A
 // relative path starts with ./ or ../, so that no command reads it as an
 // option.
