@@ -20,7 +20,7 @@ func TestLoadArchive(t *testing.T) {
   esac`)
 	stub.Use(t)
 	for _, f := range []string{"two.tar", "unnamed.tar"} {
-		if err := writeFile(dir+"/"+f); err != nil {
+		if err := writeFile(dir + "/" + f); err != nil {
 			t.Fatal(err)
 		}
 	}
