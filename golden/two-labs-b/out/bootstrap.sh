@@ -250,7 +250,7 @@ plan_nodes() {
 unpause_nodes() {
   local c
   for c in $(docker ps --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --filter status=paused --format '{{.Names}}'); do
-    trace docker unpause -- "$c" >/dev/null
+    act . node "${c#"$CONTAINER_PREFIX"}" "" trace docker unpause -- "$c" >/dev/null
     say "$c unpaused"
   done
 }
