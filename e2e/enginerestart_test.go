@@ -20,9 +20,11 @@ import (
 
 // TestEngineRestart runs a small lab on a private dockerd of its own and
 // restarts that engine as a host shutdown does: SIGTERM (dockerd stops
-// every container), then the same dockerd again. swarmgen start must bring
-// back the same lab: the same node IDs, the service converged, the same
-// registry catalog. The host's engine and its containers are not touched.
+// every container), then the same dockerd again. The lab must come back by
+// itself, without swarmgen start (its restart policy): the same node IDs,
+// the service converged, the same registry catalog. After swarmgen stop,
+// an engine restart must leave it stopped, and swarmgen start bring it
+// back. The host's engine and its containers are not touched.
 //
 // The private engine keeps nothing of the host's: its own socket,
 // data-root, exec-root and pidfile, a daemon.json of its own (not
@@ -86,17 +88,66 @@ func TestEngineRestart(t *testing.T) {
 		t.Fatalf("registry catalog %q (%v) lacks yutsuki/echo", catalog, err)
 	}
 
-	stopAndStart(t, h, erLab, erRegistryPort, "a restart of the engine", func() {
-		stopped := time.Now()
-		if err := e.stop(90 * time.Second); err != nil {
-			t.Fatalf("%v\n%s", err, e.logTail(40))
+	// The lab comes back by itself: its containers' restart policy
+	// (auto_restart, on by default) starts them with the engine, and the
+	// swarm re-forms with the same node IDs. Nobody runs swarmgen start.
+	ids := nodeIDs(h.status())
+	restarted := restartEngine(t, e)
+	st = waitThrough(h, "the lab back by itself after the engine restart", 3*time.Minute, nodesReadyAnd(2, converged("echo")))
+	t.Logf("TIMING lab back by itself (2 nodes ready, echo converged, no swarmgen start): %s after the engine answered again", time.Since(restarted).Round(100*time.Millisecond))
+	if again := nodeIDs(st); again != ids {
+		t.Errorf("node IDs changed across the engine restart:\n%s\nthen\n%s", ids, again)
+	}
+	if again, _ := httpGet(fmt.Sprintf("http://127.0.0.1:%d/v2/_catalog", erRegistryPort)); again != catalog {
+		t.Errorf("registry catalog changed across the engine restart: %q then %q", catalog, again)
+	}
+
+	// swarmgen stop is for good: the stopped lab stays stopped across an
+	// engine restart, and swarmgen start brings it back.
+	stopAndStart(t, h, erLab, erRegistryPort, "swarmgen stop and a restart of the engine", func() {
+		h.must("stop")
+		restartEngine(t, e)
+		// dockerd starts the containers of a restart policy as it comes up;
+		// watch a little longer all the same
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+			if running := e.docker("ps", "-q", "--filter", "label=dev.swarmgen.lab="+erLab); running != "" {
+				t.Fatalf("the stopped lab's containers started with the engine: %s", running)
+			}
 		}
-		t.Logf("TIMING private dockerd stopped (SIGTERM until exit): %s", time.Since(stopped).Round(time.Millisecond))
-		started := time.Now()
-		e.start()
-		t.Logf("TIMING private dockerd started again: %s", time.Since(started).Round(time.Millisecond))
 	}, "echo")
 	h.waitFor("both nodes ready after the restart", time.Minute, nodesReadyAnd(2, converged("echo")))
+}
+
+// restartEngine stops the private engine as a host shutdown does and
+// starts it again; it returns when the engine answered again.
+func restartEngine(t *testing.T, e *privateEngine) time.Time {
+	t.Helper()
+	stopped := time.Now()
+	if err := e.stop(90 * time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, e.logTail(40))
+	}
+	t.Logf("TIMING private dockerd stopped (SIGTERM until exit): %s", time.Since(stopped).Round(time.Millisecond))
+	started := time.Now()
+	e.start()
+	t.Logf("TIMING private dockerd started again: %s", time.Since(started).Round(time.Millisecond))
+	return time.Now()
+}
+
+// waitThrough is waitFor for a lab that is coming back: status may fail
+// for a while (no manager answers yet) before cond holds.
+func waitThrough(h *harness, what string, timeout time.Duration, cond func(*runner.Status) error) *runner.Status {
+	h.t.Helper()
+	for deadline := time.Now().Add(timeout); ; time.Sleep(time.Second) {
+		st, err := h.tryStatus()
+		if err == nil {
+			if err = cond(st); err == nil {
+				return st
+			}
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%s: not within %s: %v", what, timeout, err)
+		}
+	}
 }
 
 // The private engine's names, addresses and paths, apart from every other

@@ -21,8 +21,8 @@ func runSteps(t *testing.T, body string) (string, error) {
 
 // runScenario is runSteps with a stub docker on PATH that answers as
 // scenario says (see stubdocker); it also returns the docker calls the
-// script made.
-func runScenario(t *testing.T, scenario, body string) (out, calls string, err error) {
+// script made. The commands named in also (e.g. curl) are stubbed too.
+func runScenario(t *testing.T, scenario, body string, also ...string) (out, calls string, err error) {
 	t.Helper()
 	raw, err := os.ReadFile("classic/out/bootstrap.sh")
 	if err != nil {
@@ -33,7 +33,7 @@ func runScenario(t *testing.T, scenario, body string) (out, calls string, err er
 	if cut < 0 {
 		t.Fatal("bootstrap.sh has no `step preflight preflight` line")
 	}
-	stub := stubdocker.New(t, scenario)
+	stub := stubdocker.New(t, scenario, also...)
 	file := filepath.Join(t.TempDir(), "bootstrap-part.sh")
 	if err := os.WriteFile(file, []byte(script[:cut]+"\n"+body), 0o644); err != nil {
 		t.Fatal(err)
@@ -526,5 +526,90 @@ step deploy deploy_all
 	}
 	if strings.Contains(calls, "service rm fresh") || strings.Contains(calls, " same") {
 		t.Errorf("an unchanged or new service was removed or touched; calls:\n%s", calls)
+	}
+}
+
+// bootstrap.sh load (swarmgen load) pushes a host image into the running
+// lab's registry with put_image, skips one whose digest is already there,
+// and stops with a clear error on a missing image, a registry that is not
+// running or an argument that is not an image reference.
+func TestLoadImages(t *testing.T) {
+	// the stub registry holds app:1 with digest $REMOTE (none if empty);
+	// the host's app:1 was pushed as $LOCAL (none if empty)
+	const scenario = `case "$CMD $*" in
+    "docker inspect --format {{.State.Running}} registry") echo "${RUNNING:-true}" ;;
+    "docker image inspect -- app:1") ;;
+    "docker image inspect -- gone:1") echo "Error: No such image: gone:1" >&2; exit 1 ;;
+    "docker tag -- app:1 localhost:5000/app:1") ;;
+    "docker image inspect --format "*" localhost:5000/app:1") [ -z "$LOCAL" ] || echo "localhost:5000/app@sha256:$LOCAL" ;;
+    "curl -fsS -o /dev/null http://localhost:5000/v2/") ;;
+    "curl -fsSI "*" http://localhost:5000/v2/app/manifests/1")
+      [ -n "$REMOTE" ] || exit 22
+      printf 'HTTP/1.1 200 OK\r\nDocker-Content-Digest: sha256:%s\r\n' "$REMOTE" ;;
+    "docker push --quiet -- localhost:5000/app:1") ;;
+    *) echo "stub: no answer for: $CMD $*" >&2; exit 1 ;;
+  esac`
+	const app = "app:1 localhost:5000/app:1 app 1 registry:5000/app:1"
+	const push = "push --quiet -- localhost:5000/app:1"
+	for _, tc := range []struct {
+		name, env, args string
+		fails           bool
+		say             string
+		pushes          bool
+		never           []string
+	}{
+		{name: "a new image is pushed", args: app, say: "registry:5000/app:1 pushed", pushes: true},
+		{name: "the same digest is skipped", env: "REMOTE=aaa LOCAL=aaa", args: app, say: "registry:5000/app:1 unchanged"},
+		{name: "a changed image under the same tag is pushed", env: "REMOTE=bbb LOCAL=aaa", args: app, say: "registry:5000/app:1 pushed", pushes: true},
+		{name: "an image not on the host", args: "gone:1 localhost:5000/gone:1 gone 1 registry:5000/gone:1", fails: true,
+			say: "image gone:1 is not on this host; build or pull it first", never: []string{"tag ", "push "}},
+		{name: "the lab is not running", env: "RUNNING=false", args: app, fails: true,
+			say: "the lab registry (registry) is not running; start the lab with swarmgen up", never: []string{"tag ", "push ", "image inspect"}},
+		{name: "an option where an image goes", args: "-q localhost:5000/app:1 app 1 registry:5000/app:1", fails: true,
+			say: "'-q' is not an image reference", never: []string{"inspect", "tag ", "push "}},
+		{name: "fields missing", args: "app:1 localhost:5000/app:1", fails: true, say: "usage: bootstrap.sh load", never: []string{"inspect"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, calls, err := runScenario(t, scenario, "export REMOTE= LOCAL= "+tc.env+"\nload_images "+tc.args+"\n", "curl")
+			if (err != nil) != tc.fails {
+				t.Fatalf("err = %v (want failure: %v)\n%s\ncalls:\n%s", err, tc.fails, out, calls)
+			}
+			if !strings.Contains(out, tc.say) {
+				t.Errorf("output lacks %q:\n%s", tc.say, out)
+			}
+			if got := strings.Contains(calls, push); got != tc.pushes {
+				t.Errorf("pushed: %v, want %v; calls:\n%s", got, tc.pushes, calls)
+			}
+			for _, n := range tc.never {
+				if strings.Contains(calls, "\n"+n) || strings.HasPrefix(calls, n) {
+					t.Errorf("a call starts with %q; calls:\n%s", n, calls)
+				}
+			}
+		})
+	}
+}
+
+// compose up refuses to start a paused container: nodes-up unpauses the
+// lab's paused containers (swarmgen node pause) before it, so up brings
+// every node back.
+func TestNodesUpUnpausesPausedNodes(t *testing.T) {
+	out, calls, err := runScenario(t, `case "$*" in
+    "ps --filter label=com.docker.compose.project=swarmgen --filter status=paused --format {{.Names}}") echo worker02 ;;
+    "unpause -- worker02") ;;
+    *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
+  esac`, `
+compose() { echo "compose $*" >>"$STUB_DIR/calls"; }
+wait_engine() { :; }
+step nodes-up nodes_up
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+	}
+	unpause, up := strings.Index(calls, "unpause -- worker02\n"), strings.Index(calls, "compose up -d")
+	if unpause < 0 || up < unpause {
+		t.Errorf("want unpause -- worker02 before compose up -d; calls:\n%s", calls)
+	}
+	if !strings.Contains(out, "worker02 unpaused") {
+		t.Errorf("output:\n%s", out)
 	}
 }

@@ -120,6 +120,8 @@ Examples:
 			statusCommand(),
 			dockerCommand(),
 			envCommand(),
+			nodeCommand(),
+			loadCommand(),
 			exportLogsCommand(),
 			completionCommand(),
 			demoEchoCommand(),

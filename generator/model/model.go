@@ -31,19 +31,23 @@ type Lab struct {
 	RoutingMesh bool
 	MeshWhere   string // spec position of routing_mesh, for preflight's advice
 	Subnet      string
-	Registry    Registry
-	Managers    []Node
-	Workers     []Node
-	Privileged  bool
-	Caps        spec.Capabilities
-	PersistData bool
-	Images      []Image
-	Networks    []Network
-	Stacks      []Stack
-	Services    []Service
-	HostPorts   []int     // every host port the lab publishes, sorted
-	Endpoint    *Endpoint // nil when docker_endpoint is false
-	URLs        []URL
+	// RestartPolicy of the registry and node containers: unless-stopped
+	// (auto_restart) brings them back with the engine, yet keeps a
+	// container stopped by hand (swarmgen stop, node stop/kill) stopped.
+	RestartPolicy string
+	Registry      Registry
+	Managers      []Node
+	Workers       []Node
+	Privileged    bool
+	Caps          spec.Capabilities
+	PersistData   bool
+	Images        []Image
+	Networks      []Network
+	Stacks        []Stack
+	Services      []Service
+	HostPorts     []int     // every host port the lab publishes, sorted
+	Endpoint      *Endpoint // nil when docker_endpoint is false
+	URLs          []URL
 	// VisualizerAuth is the builtin visualizer's password; nil: none
 	VisualizerAuth *VisualizerAuth
 }
@@ -278,6 +282,10 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 		Privileged:  *s.Nodes.Privileged,
 		PersistData: *s.Nodes.PersistData,
 	}
+	l.RestartPolicy = "no"
+	if *s.AutoRestart {
+		l.RestartPolicy = "unless-stopped"
+	}
 	if l.Project == "" {
 		l.Project = "swarmgen"
 	}
@@ -412,6 +420,16 @@ func image(img spec.Image, pushHost, specDir string) Image {
 		m.Build = relTo(specDir, img.Build)
 	}
 	return m
+}
+
+// HostImage is a host image that swarmgen load puts into the lab
+// registry, named there as images[].source would be.
+func (l *Lab) HostImage(source string) (Image, error) {
+	name, err := spec.LoadName(source)
+	if err != nil {
+		return Image{}, err
+	}
+	return image(spec.Image{Source: source, Name: name}, l.Registry.PushHost, "."), nil
 }
 
 // relTo makes a spec-relative path relative to the output directory. A

@@ -2,6 +2,8 @@ package spec
 
 import (
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/distribution/reference"
 )
@@ -45,6 +47,9 @@ func ApplyDefaults(s *Spec) {
 	}
 	if s.Visualizer.FromMapping && s.Visualizer.Image == "" {
 		s.Visualizer.Image = VisualizerBuiltin
+	}
+	if s.AutoRestart == nil {
+		s.AutoRestart = ptr(true)
 	}
 	if s.Registry.Image == "" {
 		s.Registry.Image = DefaultRegistryImage
@@ -95,7 +100,7 @@ func ApplyDefaults(s *Spec) {
 			img.Dockerfile = "Dockerfile"
 		}
 		if img.Name == "" && img.Source != "" {
-			img.Name = registryPath(img.Source)
+			img.Name = RegistryPath(img.Source)
 		}
 		if img.Name == "" && img.Builtin != "" {
 			img.Name = "swarmgen/" + img.Builtin + ":latest"
@@ -160,9 +165,9 @@ func defaultNode(n *Node, image string) {
 	}
 }
 
-// registryPath is the name an image gets in the lab registry when the spec
+// RegistryPath is the name an image gets in the lab registry when the spec
 // does not say: its path and tag, without the registry host.
-func registryPath(source string) string {
+func RegistryPath(source string) string {
 	named, err := reference.ParseNormalizedNamed(source)
 	if err != nil {
 		return "" // reported by validation
@@ -179,4 +184,26 @@ func registryPath(source string) string {
 		return path + ":" + tagged.Tag()
 	}
 	return path
+}
+
+// LoadName is the registry name of a host image given to swarmgen load (the
+// one images[].source would give it), or why that reference cannot be
+// loaded. It is checked before it reaches any command line.
+func LoadName(source string) (string, error) {
+	switch {
+	case source == "":
+		return "", fmt.Errorf("an empty image name")
+	case strings.HasPrefix(source, "-"):
+		return "", fmt.Errorf("%q starts with '-': not an image reference", source)
+	case strings.IndexFunc(source, unicode.IsSpace) >= 0 || !printable(source):
+		return "", fmt.Errorf("%q holds a space or a control character: not an image reference", source)
+	}
+	if _, err := reference.ParseNormalizedNamed(source); err != nil {
+		return "", fmt.Errorf("%q is not a valid image reference: %v", source, err)
+	}
+	name := RegistryPath(source)
+	if name == "" {
+		return "", fmt.Errorf("%q names an image by digest, which has no tag to push under; tag it first (docker tag %s NAME:TAG)", source, source)
+	}
+	return name, nil
 }

@@ -27,6 +27,7 @@ type Spec struct {
 	Networks       []Network  `yaml:"networks" desc:"Overlay networks created before stacks are deployed; stacks use them as external networks."`
 	Stacks         []Stack    `yaml:"stacks" desc:"Stacks, each written to stack/<name>.yml and deployed with docker stack deploy."`
 	Services       []Service  `yaml:"services" desc:"Standalone services created with docker service create."`
+	AutoRestart    *bool      `yaml:"auto_restart" desc:"Whether the registry and node containers start again by themselves when the Docker engine starts (after a reboot or an engine restart) or when one exits on its own: the swarm comes back with the same node IDs without swarmgen start (restart policy unless-stopped). Default true. A lab stopped by swarmgen stop, or a node by swarmgen node stop or kill, stays stopped. Set false to start the lab only by hand."`
 	Visualizer     Visualizer `yaml:"visualizer" desc:"A visualizer deployed as stack visualizer on a manager, published on swarm port 9000: builtin (swarmgen's own page, an image of this binary that swarmgen up builds and pushes to the lab registry), an image such as dockersamples/visualizer (it must serve on port 8080), or empty for none. The mapping form (image, auth) also sets a password."`
 }
 

@@ -12,6 +12,9 @@
 #   --plan (or SWARMGEN_PLAN=1) changes nothing and prints what would
 #   change, a tab-separated line each: "plan OP KIND NAME DETAIL", OP + add,
 #   ~ change, - remove, ! refused (swarmgen plan groups and colours them).
+#        bootstrap.sh load SOURCE REF REPOSITORY TAG NAME...
+#   puts host images into the running lab's registry (swarmgen load runs
+#   it with the names it computes for each image); nothing else changes.
 # Environment: SWARMGEN_WAIT  seconds to wait for nodes and services (default 300)
 #              SWARMGEN_JOIN_PARALLEL  nodes that join at once (default 32)
 #              SWARMGEN_VERBOSE=1  print every docker command
@@ -29,10 +32,12 @@ case "${DOCKER_CERT_PATH:-}" in
   */.swarmgen/tls/client | */.swarmgen/tls/client/) unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH ;;
 esac
 PLAN=${SWARMGEN_PLAN:-0}
+MODE=up
 case "${1:-}" in
   --plan) PLAN=1 ;;
+  load) MODE=load PLAN=0; shift ;;
   "") ;;
-  *) printf 'usage: bootstrap.sh [--plan]\n' >&2; exit 2 ;;
+  *) printf 'usage: bootstrap.sh [--plan] | bootstrap.sh load SOURCE REF REPOSITORY TAG NAME...\n' >&2; exit 2 ;;
 esac
 
 # --- the lab, from ../swarm.yaml ---
@@ -226,6 +231,7 @@ nodes_up() {
     plan_nodes
     return
   fi
+  unpause_nodes
   # no --remove-orphans: a node gone from the spec is drained first (remove-nodes)
   compose up -d
   local node pids=()
@@ -244,8 +250,20 @@ plan_nodes() {
     state=$(printf '%s\n' "$have" | awk -v n="$node" '$1 == n { print $2 }')
     case "$state" in
       running | "") ;;
+      paused) act '~' node "${node#"$CONTAINER_PREFIX"}" "unpause its container" true ;;
       *) act '~' node "${node#"$CONTAINER_PREFIX"}" "start its container ($state)" true ;;
     esac
+  done
+}
+
+# unpause_nodes: compose up refuses to start a paused container ("cannot
+# start a paused container"), e.g. a node paused by swarmgen node pause:
+# the lab's paused containers are unpaused first.
+unpause_nodes() {
+  local c
+  for c in $(docker ps --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --filter status=paused --format '{{.Names}}'); do
+    act . node "${c#"$CONTAINER_PREFIX"}" "" trace docker unpause -- "$c" >/dev/null
+    say "$c unpaused"
   done
 }
 
@@ -750,8 +768,8 @@ put_image() {
   if [ -n "$build" ]; then
     trace docker build --quiet -t "$ref" -f "$build/$dockerfile" "$build" >/dev/null
   else
-    docker image inspect "$source" >/dev/null 2>&1 || fail "image $source is not on this host; build or pull it first"
-    trace docker tag "$source" "$ref"
+    docker image inspect -- "$source" >/dev/null 2>&1 || fail "image $source is not on this host; build or pull it first"
+    trace docker tag -- "$source" "$ref"
   fi
   wait_registry
   push_image "$ref" "$5" "$6" "$7"
@@ -764,6 +782,28 @@ wait_registry() {
   until curl -fsS -o /dev/null "http://$REGISTRY_PUSH/v2/" 2>/dev/null; do
     [ "$SECONDS" -lt "$deadline" ] || fail "the lab registry did not answer on $REGISTRY_PUSH within ${WAIT}s; see docker logs $REGISTRY"
     sleep 0.2
+  done
+}
+
+# load_images SOURCE REF REPOSITORY TAG NAME...: bootstrap.sh load, run by
+# swarmgen load: puts host images into the running lab's registry with the
+# very put_image that pushes the spec's images (five fields each, as for an
+# images[].source), so an image already there (same digest) is skipped.
+load_images() {
+  if [ "$#" -eq 0 ] || [ $(($# % 5)) -ne 0 ]; then
+    fail "usage: bootstrap.sh load SOURCE REF REPOSITORY TAG NAME... (five fields an image; swarmgen load computes them)"
+  fi
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      "" | -* | *[[:space:]]*) fail "bootstrap.sh load: '$arg' is not an image reference" ;;
+    esac
+  done
+  [ "$(docker inspect --format '{{.State.Running}}' "$REGISTRY" 2>/dev/null || true)" = true ] ||
+    fail "the lab registry ($REGISTRY) is not running; start the lab with swarmgen up"
+  while [ "$#" -gt 0 ]; do
+    put_image "$1" "" "" "$2" "$3" "$4" "$5"
+    shift 5
   done
 }
 
@@ -797,7 +837,7 @@ push_image() {
     say "$name unchanged"
     return
   fi
-  act . image "$name" "" trace docker push --quiet "$ref" >/dev/null
+  act . image "$name" "" trace docker push --quiet -- "$ref" >/dev/null
   say "$name pushed"
 }
 
@@ -1079,6 +1119,10 @@ summary() {
   say 'docker --context swarmgen-file-stacks ...  (or: eval "$(swarmgen env)"; docker ...)'
 }
 
+if [ "$MODE" = load ]; then
+  load_images "$@"
+  exit 0
+fi
 step preflight preflight
 [ "$PLAN" = 1 ] || start_push
 step certificates certificates

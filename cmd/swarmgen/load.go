@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/swarmgen/swarmgen/generator/model"
+	"github.com/swarmgen/swarmgen/runner"
+)
+
+func loadCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "load",
+		Usage:     "push host images (or an image archive) into the lab registry, without editing the spec",
+		ArgsUsage: "[IMAGE...] [--archive FILE.tar]",
+		Description: `Pushes images of the host's engine into the running lab's registry, named as
+images[].source would name them (myapp:1.0 -> registry:5000/myapp:1.0), and
+prints the registry:5000/... reference to use in a stack or service. An image
+the registry already holds (same digest) is not pushed again. --archive loads
+a docker save tar into the host's engine first (docker load) and pushes the
+images it holds. The spec is not changed: the next swarmgen up does not push
+these images, and swarmgen down removes them with the registry's volume.`,
+		Flags: []cli.Flag{
+			specFlag(), allowOutsideFlag(), outFlag(),
+			&cli.StringFlag{Name: "archive", Usage: "an image archive (a tar written by docker save) to load and push"},
+		},
+		Action: func(c *cli.Context) error {
+			sources := c.Args().Slice()
+			if len(sources) == 0 && c.String("archive") == "" {
+				return userErrorf("give the images to load, e.g. swarmgen load myapp:1.0, or --archive FILE.tar")
+			}
+			res, _, err := renderLab(c, true)
+			if err != nil {
+				return err
+			}
+			var images []model.Image
+			for _, src := range sources {
+				img, err := res.Lab.HostImage(src)
+				if err != nil {
+					return userErrorf("%v", err)
+				}
+				images = append(images, img)
+			}
+			if archive := c.String("archive"); archive != "" {
+				names, err := runner.LoadArchive(c.Context, archive)
+				if err != nil {
+					return cli.Exit(err.Error(), exitUser)
+				}
+				for _, name := range names {
+					img, err := res.Lab.HostImage(name)
+					if err != nil {
+						return cli.Exit(fmt.Sprintf("archive %s: %v", archive, err), exitUser)
+					}
+					images = append(images, img)
+				}
+			}
+			err = runner.Load(c.Context, outDir(c), images, c.App.Writer, c.App.ErrWriter)
+			var ee interface{ ExitCode() int }
+			if errors.As(err, &ee) {
+				return cli.Exit("", exitUser) // bootstrap.sh said why
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.App.Writer, " ✓ in the lab registry; use the registry:5000/... names above as a stack's or service's image")
+			return nil
+		},
+	}
+}
