@@ -11,6 +11,8 @@
 #     (the visualizer page is checked in headless Chromium), curl
 #   - a running Docker engine (dockerd, log in /tmp/dockerd.log)
 #   - the docker compose v2 CLI plugin (built from the Go module proxy)
+#   - goreleaser in /usr/local/bin (built from the Go module proxy), for the
+#     release config's test (internal/release)
 #   - images:
 #       swarmgen-e2e/registry:3           distribution registry v3 (FROM scratch)
 #       swarmgen-e2e/dind:bookworm        Docker-in-Docker swarm node (debootstrap)
@@ -44,6 +46,9 @@ read -r -a DOCKERD_ARGS <<<"${SWARMGEN_E2E_DOCKERD_ARGS:-}"
 
 COMPOSE_MODULE=github.com/docker/compose/v2
 COMPOSE_VERSION=v2.40.3
+GORELEASER_PACKAGE=github.com/goreleaser/goreleaser/v2
+GORELEASER_VERSION=v2.15.1 # newer ones need a newer Go
+GORELEASER_BIN=/usr/local/bin/goreleaser
 REGISTRY_PACKAGE=github.com/distribution/distribution/v3/cmd/registry
 REGISTRY_VERSION=v3.1.2
 SUITE=bookworm
@@ -247,6 +252,25 @@ step_compose() {
 	docker compose version
 }
 
+# -------------------------------------------------------------- goreleaser --
+
+step_goreleaser() {
+	local cached=$CACHE/bin/goreleaser-$GORELEASER_VERSION
+	if [[ -x $GORELEASER_BIN && $("$GORELEASER_BIN" --version 2>/dev/null) == *"$GORELEASER_VERSION"* ]]; then
+		RESULT="skipped ($GORELEASER_VERSION present)"
+		return
+	fi
+	if [[ ! -x $cached/goreleaser ]]; then
+		mkdir -p "$cached"
+		(cd "$WORK" && CGO_ENABLED=0 GOBIN="$cached" go install -trimpath -ldflags='-s -w' \
+			"$GORELEASER_PACKAGE@$GORELEASER_VERSION")
+		RESULT="built $GORELEASER_VERSION"
+	else
+		RESULT="installed $GORELEASER_VERSION from cache"
+	fi
+	install -m 0755 "$cached/goreleaser" "$GORELEASER_BIN"
+}
+
 # ------------------------------------------------------------------ images --
 
 step_registry() {
@@ -412,11 +436,13 @@ main() {
 	# The Go builds (CPU) run while debootstrap (network, disk) works.
 	bg_step compose step_compose
 	bg_step registry step_registry
+	bg_step goreleaser step_goreleaser
 	step dind step_dind
 	step nginx-proxy step_nginx
 	step echo step_echo
 	bg_wait compose
 	bg_wait registry
+	bg_wait goreleaser
 	print_step total "" "$t0" "$(now)"
 	echo
 	docker images | awk -v want="$IMG_REGISTRY $IMG_DIND $IMG_ECHO $IMG_NGINX" \
