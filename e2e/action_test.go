@@ -36,27 +36,11 @@ services:
     image: registry:5000/yutsuki/echo:latest
 `
 
-// No node is a Windows node: the service stays pending for ever (a
-// constraint on labels or host names would be refused by validate).
-const actionFailSpec = `apiVersion: swarmgen.dev/v1alpha1
-kind: Lab
-name: e2e-action-fail
-routing_mesh: false
-registry:
-  image: swarmgen-e2e/registry:3
-  port: 15013
-nodes:
-  image: swarmgen-e2e/dind:bookworm
-  privileged: false
-managers: 1
-workers: 0
-images:
-  - source: yutsuki/echo:latest
-services:
-  - name: echo
-    image: registry:5000/yutsuki/echo:latest
-    constraints: [node.platform.os == windows]
-`
+// actionFailSpec is another lab whose service no node can take (none is a
+// Windows node), so it stays pending for ever; a constraint on labels or
+// host names would be refused by validate.
+var actionFailSpec = strings.NewReplacer("name: e2e-action\n", "name: e2e-action-fail\n", "port: 15012", "port: 15013").
+	Replace(actionSpec) + "    constraints: [node.platform.os == windows]\n"
 
 // TestAction runs the GitHub action's script (action/run.sh) as the runner
 // would: inputs in INPUT_*, outputs, environment and PATH written to the

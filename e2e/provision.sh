@@ -170,6 +170,18 @@ image_current() {
 	[[ $got == "$2" ]]
 }
 
+# go_tool DIR NAME PACKAGE@VERSION: a static `go install` of the program
+# NAME into DIR (under the cache) unless it is there; GO_TOOL_BUILT says
+# whether it was built.
+GO_TOOL_BUILT=0
+go_tool() {
+	GO_TOOL_BUILT=0
+	[[ -x $1/$2 ]] && return
+	mkdir -p "$1"
+	(cd "$WORK" && CGO_ENABLED=0 GOBIN="$1" go install -trimpath -ldflags='-s -w' "$3")
+	GO_TOOL_BUILT=1
+}
+
 gobuild() { # gobuild OUT PACKAGE: static build from the repository's module
 	(cd "$REPO_ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$1" "$2")
 }
@@ -260,10 +272,8 @@ step_goreleaser() {
 		RESULT="skipped ($GORELEASER_VERSION present)"
 		return
 	fi
-	if [[ ! -x $cached/goreleaser ]]; then
-		mkdir -p "$cached"
-		(cd "$WORK" && CGO_ENABLED=0 GOBIN="$cached" go install -trimpath -ldflags='-s -w' \
-			"$GORELEASER_PACKAGE@$GORELEASER_VERSION")
+	go_tool "$cached" goreleaser "$GORELEASER_PACKAGE@$GORELEASER_VERSION"
+	if [[ $GO_TOOL_BUILT == 1 ]]; then
 		RESULT="built $GORELEASER_VERSION"
 	else
 		RESULT="installed $GORELEASER_VERSION from cache"
@@ -280,10 +290,8 @@ step_registry() {
 		RESULT="skipped (image present)"
 		return
 	fi
-	if [[ ! -x $bin_dir/registry ]]; then
-		mkdir -p "$bin_dir"
-		(cd "$WORK" && CGO_ENABLED=0 GOBIN="$bin_dir" go install -trimpath -ldflags='-s -w' \
-			"$REGISTRY_PACKAGE@$REGISTRY_VERSION")
+	go_tool "$bin_dir" registry "$REGISTRY_PACKAGE@$REGISTRY_VERSION"
+	if [[ $GO_TOOL_BUILT == 1 ]]; then
 		RESULT="built registry $REGISTRY_VERSION, image"
 	else
 		RESULT="image built (registry binary from cache)"
