@@ -201,11 +201,12 @@ func httpGet(url string) (string, error) {
 	return string(body), nil
 }
 
-func labObjects(t *testing.T) string {
+// labObjects lists the containers, networks and volumes labelled as name's.
+func labObjects(t *testing.T, name string) string {
 	return strings.Join([]string{
-		docker(t, "ps", "-aq", "--filter", "label=dev.swarmgen.lab="+lab),
-		docker(t, "network", "ls", "-q", "--filter", "label=dev.swarmgen.lab="+lab),
-		docker(t, "volume", "ls", "-q", "--filter", "label=dev.swarmgen.lab="+lab),
+		docker(t, "ps", "-aq", "--filter", "label=dev.swarmgen.lab="+name),
+		docker(t, "network", "ls", "-q", "--filter", "label=dev.swarmgen.lab="+name),
+		docker(t, "volume", "ls", "-q", "--filter", "label=dev.swarmgen.lab="+name),
 	}, "")
 }
 
@@ -527,7 +528,7 @@ func TestClassicLab(t *testing.T) {
 
 	h.must("down")
 	contextGone(t, h, lab, otherContext)
-	if left := labObjects(t); left != "" {
+	if left := labObjects(t, lab); left != "" {
 		t.Errorf("down left objects of the lab behind: %s", left)
 	}
 	if state := docker(t, "inspect", "--format", "{{.State.Running}}", bystander); state != "true" {

@@ -11,6 +11,8 @@
 #     (the visualizer page is checked in headless Chromium), curl
 #   - a running Docker engine (dockerd, log in /tmp/dockerd.log)
 #   - the docker compose v2 CLI plugin (built from the Go module proxy)
+#   - goreleaser in /usr/local/bin (built from the Go module proxy), for the
+#     release config's test (internal/release)
 #   - images:
 #       swarmgen-e2e/registry:3           distribution registry v3 (FROM scratch)
 #       swarmgen-e2e/dind:bookworm        Docker-in-Docker swarm node (debootstrap)
@@ -44,6 +46,9 @@ read -r -a DOCKERD_ARGS <<<"${SWARMGEN_E2E_DOCKERD_ARGS:-}"
 
 COMPOSE_MODULE=github.com/docker/compose/v2
 COMPOSE_VERSION=v2.40.3
+GORELEASER_PACKAGE=github.com/goreleaser/goreleaser/v2
+GORELEASER_VERSION=v2.15.1 # newer ones need a newer Go
+GORELEASER_BIN=/usr/local/bin/goreleaser
 REGISTRY_PACKAGE=github.com/distribution/distribution/v3/cmd/registry
 REGISTRY_VERSION=v3.1.2
 SUITE=bookworm
@@ -165,6 +170,18 @@ image_current() {
 	[[ $got == "$2" ]]
 }
 
+# go_tool DIR NAME PACKAGE@VERSION: a static `go install` of the program
+# NAME into DIR (under the cache) unless it is there; GO_TOOL_BUILT says
+# whether it was built.
+GO_TOOL_BUILT=0
+go_tool() {
+	GO_TOOL_BUILT=0
+	[[ -x $1/$2 ]] && return
+	mkdir -p "$1"
+	(cd "$WORK" && CGO_ENABLED=0 GOBIN="$1" go install -trimpath -ldflags='-s -w' "$3")
+	GO_TOOL_BUILT=1
+}
+
 gobuild() { # gobuild OUT PACKAGE: static build from the repository's module
 	(cd "$REPO_ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$1" "$2")
 }
@@ -247,6 +264,23 @@ step_compose() {
 	docker compose version
 }
 
+# -------------------------------------------------------------- goreleaser --
+
+step_goreleaser() {
+	local cached=$CACHE/bin/goreleaser-$GORELEASER_VERSION
+	if [[ -x $GORELEASER_BIN && $("$GORELEASER_BIN" --version 2>/dev/null) == *"$GORELEASER_VERSION"* ]]; then
+		RESULT="skipped ($GORELEASER_VERSION present)"
+		return
+	fi
+	go_tool "$cached" goreleaser "$GORELEASER_PACKAGE@$GORELEASER_VERSION"
+	if [[ $GO_TOOL_BUILT == 1 ]]; then
+		RESULT="built $GORELEASER_VERSION"
+	else
+		RESULT="installed $GORELEASER_VERSION from cache"
+	fi
+	install -m 0755 "$cached/goreleaser" "$GORELEASER_BIN"
+}
+
 # ------------------------------------------------------------------ images --
 
 step_registry() {
@@ -256,10 +290,8 @@ step_registry() {
 		RESULT="skipped (image present)"
 		return
 	fi
-	if [[ ! -x $bin_dir/registry ]]; then
-		mkdir -p "$bin_dir"
-		(cd "$WORK" && CGO_ENABLED=0 GOBIN="$bin_dir" go install -trimpath -ldflags='-s -w' \
-			"$REGISTRY_PACKAGE@$REGISTRY_VERSION")
+	go_tool "$bin_dir" registry "$REGISTRY_PACKAGE@$REGISTRY_VERSION"
+	if [[ $GO_TOOL_BUILT == 1 ]]; then
 		RESULT="built registry $REGISTRY_VERSION, image"
 	else
 		RESULT="image built (registry binary from cache)"
@@ -412,11 +444,13 @@ main() {
 	# The Go builds (CPU) run while debootstrap (network, disk) works.
 	bg_step compose step_compose
 	bg_step registry step_registry
+	bg_step goreleaser step_goreleaser
 	step dind step_dind
 	step nginx-proxy step_nginx
 	step echo step_echo
 	bg_wait compose
 	bg_wait registry
+	bg_wait goreleaser
 	print_step total "" "$t0" "$(now)"
 	echo
 	docker images | awk -v want="$IMG_REGISTRY $IMG_DIND $IMG_ECHO $IMG_NGINX" \

@@ -87,6 +87,7 @@ func isTerminal(f any) bool {
 // a -f given before the verb.
 const (
 	specEnv     = "SWARMGEN_FILE"
+	outEnv      = "SWARMGEN_OUT"
 	defaultSpec = "swarm.yaml"
 	defaultOut  = "."
 )
@@ -100,7 +101,7 @@ func specFlag() cli.Flag {
 
 func outFlag() cli.Flag {
 	return &cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "directory of the generated files",
-		DefaultText: defaultOut}
+		DefaultText: "$" + outEnv + ", else " + defaultOut}
 }
 
 // specPath is the spec a command works on.
@@ -112,7 +113,12 @@ func specPath(c *cli.Context) string {
 }
 
 // outDir is where the lab's generated files are.
-func outDir(c *cli.Context) string { return labFlag(c, "out", defaultOut) }
+func outDir(c *cli.Context) string {
+	if d := os.Getenv(outEnv); d != "" {
+		return labFlag(c, "out", d)
+	}
+	return labFlag(c, "out", defaultOut)
+}
 
 // labFlag is the value of flag name given on the command line after the
 // verb, else before it, else fallback.

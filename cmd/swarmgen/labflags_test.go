@@ -40,6 +40,27 @@ func TestLabFlagsBeforeOrAfterTheVerb(t *testing.T) {
 	}
 }
 
+// $SWARMGEN_OUT is the directory of generated files when no -o says
+// otherwise (the CI action sets it with $SWARMGEN_FILE for later steps).
+func TestOutDirFromTheEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(specEnv, classicSpec)
+	t.Setenv(outEnv, dir)
+	if code, _, stderr := swarmgen(t, "render"); code != 0 {
+		t.Fatalf("render: exit %d %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "docker-compose.yml")); err != nil {
+		t.Errorf("$%s is not where render wrote: %v", outEnv, err)
+	}
+	other := t.TempDir()
+	if code, _, stderr := swarmgen(t, "-o", other, "render"); code != 0 {
+		t.Fatalf("render -o: exit %d %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(other, "docker-compose.yml")); err != nil {
+		t.Errorf("-o does not beat $%s: %v", outEnv, err)
+	}
+}
+
 // The passthrough takes -f from before the verb too; the spec is read
 // before docker is run, so a missing one stops it with exit 1.
 func TestDockerTakesTheSpecFromBeforeTheVerb(t *testing.T) {

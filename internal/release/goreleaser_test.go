@@ -1,0 +1,152 @@
+// Package release checks the release configuration at the repository root
+// (.goreleaser.yaml) with the goreleaser it is written for: the config is
+// valid, it builds what the README promises, and a snapshot build of this
+// machine's target says its version and revision like `go install` does.
+package release
+
+import (
+	"debug/buildinfo"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/swarmgen/swarmgen/internal/gitcheckout"
+)
+
+// goreleaserVersion is the goreleaser e2e/provision.sh installs (newer ones
+// need a newer Go than the project's).
+const goreleaserVersion = "v2.15.1"
+
+// The targets and settings a release must have (README, "Releases").
+func TestConfigTargets(t *testing.T) {
+	raw, err := os.ReadFile("../../.goreleaser.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Version int
+		Builds  []struct {
+			Main   string
+			Env    []string
+			Goos   []string
+			Goarch []string
+			Flags  []string
+		}
+		Checksum *struct{ Algorithm string }
+	}
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Version != 2 || len(cfg.Builds) != 1 {
+		t.Fatalf("want a version: 2 config with one build, got version %d, %d builds", cfg.Version, len(cfg.Builds))
+	}
+	b := cfg.Builds[0]
+	if b.Main != "./cmd/swarmgen" || !slices.Contains(b.Env, "CGO_ENABLED=0") {
+		t.Errorf("build main %q env %q; want ./cmd/swarmgen with CGO_ENABLED=0", b.Main, b.Env)
+	}
+	slices.Sort(b.Goos)
+	slices.Sort(b.Goarch)
+	if fmt.Sprint(b.Goos, b.Goarch) != "[darwin linux] [amd64 arm64]" {
+		t.Errorf("targets %v %v; want linux and darwin, amd64 and arm64", b.Goos, b.Goarch)
+	}
+	if !slices.Contains(b.Flags, "-buildvcs=true") {
+		t.Errorf("flags %q lack -buildvcs=true: --version needs the revision", b.Flags)
+	}
+	if cfg.Checksum == nil || cfg.Checksum.Algorithm != "sha256" {
+		t.Errorf("checksum: %+v; want sha256 checksums", cfg.Checksum)
+	}
+}
+
+// goreleaser check, then a snapshot build of this machine's target in a
+// clone of the working tree (dist/ lands there, not in the repository);
+// the binary reports the clone's revision from its build info.
+func TestSnapshotBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds swarmgen; skipped in -short")
+	}
+	goreleaser := needGoreleaser(t)
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skipf("SKIPPED: no release target for %s", runtime.GOOS)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, rev := gitcheckout.Clone(t, root)
+	gitcheckout.Run(t, src, goreleaser, "check")
+	dirty := gitcheckout.Run(t, src, "git", "status", "--porcelain")
+	t.Log(gitcheckout.Run(t, src, goreleaser, "build", "--snapshot", "--clean", "--single-target"))
+	if again := gitcheckout.Run(t, src, "git", "status", "--porcelain"); again != dirty {
+		t.Errorf("the snapshot build changed the git tree's state:\n%s\nthen\n%s", dirty, again)
+	}
+
+	raw, err := os.ReadFile(filepath.Join(src, "dist", "artifacts.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var artifacts []struct{ Type, Path, Goos, Goarch string }
+	if err := json.Unmarshal(raw, &artifacts); err != nil {
+		t.Fatal(err)
+	}
+	var bins []string
+	for _, a := range artifacts {
+		if a.Type == "Binary" {
+			if a.Goos != runtime.GOOS || a.Goarch != runtime.GOARCH {
+				t.Errorf("built %s/%s, want only %s/%s", a.Goos, a.Goarch, runtime.GOOS, runtime.GOARCH)
+			}
+			bins = append(bins, filepath.Join(src, a.Path))
+		}
+	}
+	if len(bins) != 1 {
+		t.Fatalf("%d binaries built, want 1: %s", len(bins), raw)
+	}
+	out := gitcheckout.Run(t, src, bins[0], "--version")
+	t.Logf("%s", out)
+	if !strings.HasPrefix(out, "swarmgen version ") || !strings.Contains(out, "revision "+rev) {
+		t.Errorf("--version of the release build = %q, want the revision %s", out, rev)
+	}
+	info, err := buildinfo.ReadFile(bins[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	if settings["CGO_ENABLED"] != "0" || settings["-trimpath"] != "true" || strings.Contains(settings["-ldflags"], "-X") {
+		t.Errorf("build settings %v; want CGO_ENABLED=0, -trimpath and no -X", settings)
+	}
+}
+
+// needGoreleaser is goreleaser's path; without it the test skips loudly,
+// and fails under SWARMGEN_REQUIRE_TOOLS=1 (test.sh, CI), where
+// e2e/provision.sh has installed it.
+func needGoreleaser(t *testing.T) string {
+	t.Helper()
+	for _, tool := range []string{"go", "git"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("SKIPPED: %s is not on PATH", tool)
+		}
+	}
+	path, err := exec.LookPath("goreleaser")
+	if err != nil {
+		msg := "goreleaser is not on PATH (e2e/provision.sh installs " + goreleaserVersion + ")"
+		if os.Getenv("SWARMGEN_REQUIRE_TOOLS") == "1" {
+			t.Fatal(msg + ", required with SWARMGEN_REQUIRE_TOOLS=1")
+		}
+		fmt.Fprintf(os.Stderr, "\n!!!!!!!!!!\n!!! SKIPPED: %s\n!!!!!!!!!!\n\n", msg)
+		t.Skip("SKIPPED: " + msg)
+	}
+	if out, err := exec.Command(path, "--version").CombinedOutput(); err != nil || !strings.Contains(string(out), goreleaserVersion) {
+		t.Logf("goreleaser at %s is not %s (%v):\n%s", path, goreleaserVersion, err, out)
+	}
+	return path
+}
