@@ -26,6 +26,11 @@ set -euo pipefail
 # the generated files' directory: the script's own, unless swarmgen plan
 # runs the script as rendered now from elsewhere
 cd "${SWARMGEN_LAB_DIR:-$(dirname "${BASH_SOURCE[0]}")}"
+# eval "$(swarmgen env)" points a shell's docker into a lab; this script
+# manages the lab from the host's engine
+case "${DOCKER_CERT_PATH:-}" in
+  */.swarmgen/tls/client | */.swarmgen/tls/client/) unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH ;;
+esac
 PLAN=${SWARMGEN_PLAN:-0}
 MODE=up
 case "${1:-}" in
@@ -59,6 +64,13 @@ KEEP_NETWORKS=' ch03 '
 CONTAINER_PREFIX=''
 VOLUME_PREFIX='swarmgen_'
 HOST_PORTS=( 5000 8000 9000 )
+# the lab's Docker endpoint (docker_endpoint): each manager's engine on TCP
+# with mutual TLS, its certificates, the host's docker context for it
+TLS_DIR='.swarmgen/tls'
+TLS_SANS='DNS:localhost,IP:127.0.0.1,IP:::1'
+API_PORT=2376
+API_HOST='127.0.0.1'
+API_CONTEXT='swarmgen'
 WAIT="${SWARMGEN_WAIT:-300}"
 JOIN_PARALLEL="${SWARMGEN_JOIN_PARALLEL:-32}"
 # what a step (a subshell) leaves for later ones, e.g. that the swarm is new
@@ -315,6 +327,128 @@ swarm_init() {
   touch "$RUN_DIR/new-swarm" # so nothing of an earlier one is looked for
   act . node "${LEADER#"$CONTAINER_PREFIX"}" "" on "$LEADER" swarm init --advertise-addr "$LEADER_ADDR" >/dev/null
   say "swarm initialised on $LEADER ($LEADER_ADDR)"
+}
+# certificates: the CA, server and client certificates of the Docker
+# endpoint, made once (again if they are missing or the names the host
+# dials changed). They stay in $TLS_DIR (0700, keys 0600, ignored by git);
+# the CA's key is thrown away: nothing else is ever signed with it.
+certificates() {
+  if [ -s "$TLS_DIR/server/key.pem" ] && [ -s "$TLS_DIR/client/key.pem" ] &&
+    [ "$(cat "$TLS_DIR/sans" 2>/dev/null)" = "$TLS_SANS" ]; then
+    return
+  fi
+  act + certificate "$TLS_DIR" "a CA, and server and client certificates for the managers' TLS port" make_certificates
+  say "certificates made in $TLS_DIR"
+  # a manager already running serves other certificates: it restarts to
+  # read these, one at a time so the swarm keeps its quorum
+  local m
+  for m in "${MANAGERS[@]}"; do
+    if [ "$(docker inspect --format '{{.State.Running}}' "$m" 2>/dev/null)" = true ]; then
+      act '~' node "${m#"$CONTAINER_PREFIX"}" "restart: new endpoint certificates" docker restart "$m" >/dev/null
+      [ "$PLAN" = 1 ] || wait_engine "$m"
+    fi
+  done
+}
+
+make_certificates() {
+  command -v openssl >/dev/null 2>&1 ||
+    fail "openssl makes the certificates of the lab's Docker endpoint and is not installed; install it, or set 'docker_endpoint: false' in $SPEC_FILE"
+  local parent=${TLS_DIR%/*} tmp who
+  mkdir -p "$parent"
+  [ -e "$parent/.gitignore" ] || printf '*\n' >"$parent/.gitignore"
+  tmp=$(mktemp -d "$parent/tls.XXXXXX")
+  if ! (
+    set -e
+    umask 077
+    cd "$tmp"
+    cat >openssl.cnf <<EOF
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = swarmgen
+[ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = $TLS_SANS
+[client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+EOF
+    serial() { od -An -N8 -tx1 /dev/urandom | tr -d ' \n'; }
+    openssl ecparam -name prime256v1 -genkey -noout -out ca-key.pem
+    openssl req -new -x509 -config openssl.cnf -extensions ca -key ca-key.pem -days 3650 \
+      -set_serial "0x$(serial)" -subj "/CN=$API_CONTEXT CA" -out ca.pem
+    for who in server client; do
+      openssl ecparam -name prime256v1 -genkey -noout -out "$who-key.pem"
+      openssl req -new -config openssl.cnf -key "$who-key.pem" -subj "/CN=$API_CONTEXT $who" -out "$who.csr"
+      openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca-key.pem -set_serial "0x$(serial)" -days 825 \
+        -extfile openssl.cnf -extensions "$who" -out "$who-cert.pem"
+    done
+  ) >"$tmp.log" 2>&1; then
+    cat "$tmp.log" >&2
+    rm -rf "$tmp" "$tmp.log"
+    fail "openssl could not make the certificates of the lab's Docker endpoint (its output is above)"
+  fi
+  # in place, file by file: the managers mount $TLS_DIR/server itself
+  (umask 077 && mkdir -p "$TLS_DIR/server" "$TLS_DIR/client")
+  for who in server client; do
+    cp "$tmp/ca.pem" "$TLS_DIR/$who/ca.pem"
+    mv -f "$tmp/$who-cert.pem" "$TLS_DIR/$who/cert.pem"
+    mv -f "$tmp/$who-key.pem" "$TLS_DIR/$who/key.pem"
+  done
+  rm -rf "$tmp" "$tmp.log"
+  printf '%s\n' "$TLS_SANS" >"$TLS_DIR/sans" # last: its absence means "make them again"
+}
+
+# docker_context: the host's docker context $API_CONTEXT points at a
+# running manager's published TLS port with the lab's client certificate.
+# It is left alone while it names a running manager and the current
+# certificate; else it is pointed at the leader (docker picks a new host
+# port when a container is re-created).
+docker_context() {
+  local ports have want certs desc
+  if no_swarm_yet; then
+    act + context "$API_CONTEXT" "tcp://$API_HOST:(a port docker picks) -> the leading manager" true
+    return
+  fi
+  # "CONTAINER HOSTPORT" of every running manager, read in one call
+  ports=$(docker ps --filter "label=dev.swarmgen.role=manager" --filter "label=dev.swarmgen.lab=${VOLUME_PREFIX%_}" \
+    --format '{{.Names}} {{.Ports}}' |
+    awk -v p="->$API_PORT/tcp" '{ for (i = 2; i <= NF; i++) if (index($i, p)) { split($i, a, "->"); n = split(a[1], b, ":"); print $1, b[n]; break } }')
+  # the description records which certificate the context holds a copy of
+  desc="swarmgen lab, certificate $(cksum <"$TLS_DIR/client/cert.pem" 2>/dev/null | awk '{ print $1 }' || true)"
+  # "ENDPOINT DESCRIPTION" of the context, if there is one (the CLI of
+  # docker 20.10 marks the current context "NAME *")
+  have=$(docker context ls --format '{{.Name}}|{{.DockerEndpoint}} {{.Description}}' |
+    awk -F'|' -v n="$API_CONTEXT" '{ name = $1; sub(/ \*$/, "", name) } name == n { print substr($0, length($1) + 2); exit }')
+  if printf '%s\n' "$ports" | awk -v h="$API_HOST" -v have="$have" -v d="$desc" '"tcp://" h ":" $2 " " d == have { found = 1 } END { exit !found }'; then
+    say "docker context $API_CONTEXT unchanged (${have%% *})"
+    return
+  fi
+  want=$(printf '%s\n' "$ports" | awk -v l="$LEADER" -v h="$API_HOST" '$1 == l { print "tcp://" h ":" $2; exit }')
+  if [ -z "$want" ]; then
+    if [ "$PLAN" = 1 ]; then
+      act + context "$API_CONTEXT" "tcp://$API_HOST:(a port docker picks) -> $LEADER" true
+      return
+    fi
+    fail "manager $LEADER publishes no host port for $API_PORT/tcp; was its container made before docker_endpoint? re-create it with 'docker compose up -d --force-recreate ${LEADER#"$CONTAINER_PREFIX"}' in $PWD, then run this again"
+  fi
+  certs=$(cd "$TLS_DIR/client" && pwd)
+  case "$certs" in *,*) fail "a docker context cannot name certificates in a path with a comma ($certs); generate the lab's files elsewhere (-o)" ;; esac
+  local ep="host=$want,ca=$certs/ca.pem,cert=$certs/cert.pem,key=$certs/key.pem"
+  if [ -z "$have" ]; then
+    act + context "$API_CONTEXT" "$want -> $LEADER" docker context create "$API_CONTEXT" --description "$desc" --docker "$ep" >/dev/null
+  else
+    act '~' context "$API_CONTEXT" "${have%% *} -> $want ($LEADER)" docker context update "$API_CONTEXT" --description "$desc" --docker "$ep" >/dev/null
+  fi
+  say "docker context $API_CONTEXT -> $want ($LEADER); try: docker --context $API_CONTEXT node ls"
 }
 
 # find_leader: prints "CONTAINER ADDRESS" of the manager that leads the
@@ -989,6 +1123,7 @@ summary() {
   docker exec "$LEADER" sh -c 'docker node ls && echo && docker service ls'
   say 'http://127.0.0.1:8000 -> manager:8000'
   say 'http://127.0.0.1:9000 -> manager:9000'
+  say 'docker --context swarmgen ...  (or: eval "$(swarmgen env)"; docker ...)'
 }
 
 if [ "$MODE" = load ]; then
@@ -997,6 +1132,7 @@ if [ "$MODE" = load ]; then
 fi
 step preflight preflight
 [ "$PLAN" = 1 ] || start_push
+step certificates certificates
 step nodes-up nodes_up
 step swarm-init swarm_init
 if [ -e "$RUN_DIR/stopped" ]; then
@@ -1011,6 +1147,7 @@ if [ "$PLAN" = 1 ]; then step push-images push_images; else step push-images pus
 step networks create_networks
 step deploy deploy
 step prune prune
+step docker-context docker_context
 if [ "$PLAN" = 1 ]; then
   exit 0
 fi
