@@ -135,6 +135,10 @@ func TestManagerFailover(t *testing.T) {
 		}
 		return nil
 	})
+	// recover pointed the context at the survivor, the one manager running
+	if ls := docker(t, "--context", "swarmgen-e2e-ha", "node", "ls", "--format", "{{.Hostname}} {{.ManagerStatus}}"); !strings.Contains(ls, survivor+" Leader") {
+		t.Errorf("docker --context swarmgen-e2e-ha node ls after recover does not reach the survivor %s:\n%s", survivor, ls)
+	}
 	h.must("docker", "service", "scale", "--detach", "echo=3")
 	h.waitFor("echo scaled to 3 after recover", 2*time.Minute, converged("echo"))
 	if svc := service(h.status(), "echo"); svc == nil || svc.Desired != 3 {

@@ -58,3 +58,13 @@ func Load(ctx context.Context, dir string, images []model.Image, out, errOut io.
 	cmd.Stdout, cmd.Stderr = out, errOut
 	return cmd.Run()
 }
+
+// PointContext points the lab's docker context at the leading manager: it
+// runs the lab's bootstrap.sh context, whose docker_context step is the one
+// that makes and moves it (swarmgen recover: the manager it named may be
+// gone). The script says what it did on out.
+func PointContext(ctx context.Context, dir string, out, errOut io.Writer) error {
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(dir, "bootstrap.sh"), "context")
+	cmd.Stdout, cmd.Stderr = out, errOut
+	return cmd.Run()
+}

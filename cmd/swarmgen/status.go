@@ -87,6 +87,15 @@ unless --yes.`,
 				return cli.Exit(err.Error(), exitUser)
 			}
 			fmt.Fprintf(c.App.Writer, "\n ✓ %s now leads a new cluster with the old services\n", ql.Survivor)
+			if cl.Endpoint {
+				// the context may name a manager that recover stopped
+				if err := writeFiles(c, outDir(c), res, true); err != nil {
+					return err
+				}
+				if err := runner.PointContext(c.Context, outDir(c), c.App.Writer, c.App.ErrWriter); err != nil {
+					return cli.Exit(fmt.Sprintf("the docker context could not be pointed at %s (%v); swarmgen up does it", ql.Survivor, err), exitUser)
+				}
+			}
 			if len(removed) > 0 {
 				fmt.Fprintf(c.App.Writer, "Run `swarmgen up` to bring %s back as new managers.\n", strings.Join(removed, ", "))
 			}

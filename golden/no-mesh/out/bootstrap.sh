@@ -15,6 +15,9 @@
 #        bootstrap.sh load SOURCE REF REPOSITORY TAG NAME...
 #   puts host images into the running lab's registry (swarmgen load runs
 #   it with the names it computes for each image); nothing else changes.
+#        bootstrap.sh context
+#   points the docker context swarmgen-no-mesh at the leading manager
+#   (swarmgen recover runs it); nothing else changes.
 # Environment: SWARMGEN_WAIT  seconds to wait for nodes and services (default 300)
 #              SWARMGEN_JOIN_PARALLEL  nodes that join at once (default 32)
 #              SWARMGEN_VERBOSE=1  print every docker command
@@ -36,8 +39,9 @@ MODE=up
 case "${1:-}" in
   --plan) PLAN=1 ;;
   load) MODE=load PLAN=0; shift ;;
+  context) MODE=context PLAN=0 ;;
   "") ;;
-  *) printf 'usage: bootstrap.sh [--plan] | bootstrap.sh load SOURCE REF REPOSITORY TAG NAME...\n' >&2; exit 2 ;;
+  *) printf 'usage: bootstrap.sh [--plan] | bootstrap.sh load SOURCE REF REPOSITORY TAG NAME... | bootstrap.sh context\n' >&2; exit 2 ;;
 esac
 
 # --- the lab, from ../swarm.yaml ---
@@ -1114,6 +1118,12 @@ summary() {
 
 if [ "$MODE" = load ]; then
   load_images "$@"
+  exit 0
+fi
+if [ "$MODE" = context ]; then
+  # only the docker context, pointed at the leader (swarmgen recover)
+  read -r LEADER LEADER_ADDR < <(find_leader) || fail "no manager answers for the swarm; see swarmgen status"
+  docker_context
   exit 0
 fi
 step preflight preflight
