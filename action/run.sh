@@ -16,7 +16,7 @@
 #   INPUT_VERSION  a swarmgen version to `go install` (default: build the
 #                  action's own checkout)
 # Outputs ($GITHUB_OUTPUT): lab, spec, dir, bin, logs (only after a failure),
-# context (only if a docker context swarmgen-<lab> exists).
+# context (the lab's docker context, unless docker_endpoint: false).
 # Environment of later steps ($GITHUB_ENV): SWARMGEN_FILE and SWARMGEN_OUT
 # (so `swarmgen status` needs no flags), SWARMGEN_LAB; $GITHUB_PATH gets the
 # directory of the swarmgen binary.
@@ -98,8 +98,11 @@ cmd_up() {
 		fi
 		exit "$rc"
 	fi
-	if docker context inspect "swarmgen-$lab" >/dev/null 2>&1; then
-		emit "${GITHUB_OUTPUT:-}" context "swarmgen-$lab"
+	# the docker context bootstrap.sh registered (none with docker_endpoint: false)
+	local ctx
+	ctx=$(sed -n "s/^API_CONTEXT='\(.*\)'\$/\1/p" "$dir/bootstrap.sh")
+	if [[ -n $ctx ]] && docker context inspect "$ctx" >/dev/null 2>&1; then
+		emit "${GITHUB_OUTPUT:-}" context "$ctx"
 	fi
 }
 

@@ -61,7 +61,7 @@ func TestAction(t *testing.T) {
 		outputs := gh.read(t, "GITHUB_OUTPUT")
 		spec := filepath.Join(h.dir, "swarm.yaml")
 		bin := filepath.Join(gh.temp, "swarmgen-bin", "swarmgen")
-		for k, want := range map[string]string{"lab": "e2e-action", "spec": spec, "dir": h.dir, "bin": bin, "logs": ""} {
+		for k, want := range map[string]string{"lab": "e2e-action", "spec": spec, "dir": h.dir, "bin": bin, "logs": "", "context": "swarmgen-e2e-action"} {
 			if outputs[k] != want {
 				t.Errorf("output %s = %q, want %q", k, outputs[k], want)
 			}
