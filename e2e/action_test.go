@@ -102,11 +102,16 @@ func TestAction(t *testing.T) {
 		h := newHarness(t, actionFailSpec)
 		gh := newRunnerFiles(t)
 		start := time.Now()
-		out, err := gh.run(h.dir, "up", "INPUT_SPEC="+filepath.Join(h.dir, "swarm.yaml"), "INPUT_WAIT=15s")
+		// the wait bounds every step (the registry, the engines), so it is
+		// long enough for a loaded machine: only convergence can use it up
+		out, err := gh.run(h.dir, "up", "INPUT_SPEC="+filepath.Join(h.dir, "swarm.yaml"), "INPUT_WAIT=90s")
 		t.Logf("run.sh up (failing): %s\n%s", time.Since(start).Round(time.Millisecond), out)
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
 			t.Fatalf("run.sh up with a service that cannot converge: %v, want a failure\n%s", err, out)
+		}
+		if !strings.Contains(out, "✗ Waiting for services to converge") {
+			t.Fatalf("run.sh up failed before the services' convergence, not where the spec makes it fail:\n%s", out)
 		}
 		bundle := filepath.Join(gh.temp, "swarmgen-logs", "swarmgen-logs-e2e-action-fail.tar.gz")
 		if got := gh.read(t, "GITHUB_OUTPUT")["logs"]; got != bundle {
