@@ -19,5 +19,7 @@ fi
 echo "==> go vet"
 go vet ./...
 echo "==> go test"
-# Tools and the e2e engine are required here: nothing may skip.
-SWARMGEN_REQUIRE_TOOLS=1 SWARMGEN_REQUIRE_E2E=1 go test -count=1 -timeout 40m "$@" ./...
+# Tools and the e2e engine are required here: nothing may skip. The e2e
+# package brings up about a dozen labs one after another (30-35 minutes on
+# a loaded 2-core machine), hence the timeout.
+SWARMGEN_REQUIRE_TOOLS=1 SWARMGEN_REQUIRE_E2E=1 go test -count=1 -timeout 70m "$@" ./...
