@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/swarmgen/swarmgen/endpoint"
+	"github.com/swarmgen/swarmgen/generator/shell"
 )
 
 // certificates runs the certificates step of the classic lab's script in
@@ -147,7 +148,7 @@ func TestCertificatesPlan(t *testing.T) {
 // manager and the current certificate, and pointed at the leader when
 // the manager it names is gone or the certificate changed.
 func TestDockerContextStep(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), `a,"b"`) // --docker is CSV: quoted fields
 	certDir := filepath.Join(dir, endpoint.CertDir, "client")
 	if err := os.MkdirAll(certDir, 0o700); err != nil {
 		t.Fatal(err)
@@ -161,6 +162,7 @@ func TestDockerContextStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	desc := "swarmgen lab, certificate " + sum
+	csvDir := strings.ReplaceAll(certDir, `"`, `""`)
 	managers := `"ps --filter label=dev.swarmgen.role=manager --filter label=dev.swarmgen.lab=swarmgen "*) printf 'manager 0.0.0.0:9000->9000/tcp, 127.0.0.1:32771->2376/tcp\n' ;;`
 	for _, tc := range []struct {
 		name, contexts, env string
@@ -169,7 +171,7 @@ func TestDockerContextStep(t *testing.T) {
 	}{{
 		name:     "no context yet: made for the leader",
 		contexts: `printf 'default|unix:///var/run/docker.sock Current DOCKER_HOST based configuration\n'`,
-		want:     []string{"context create swarmgen --description " + desc + " --docker host=tcp://127.0.0.1:32771,ca=" + certDir + "/ca.pem,cert=" + certDir + "/cert.pem,key=" + certDir + "/key.pem"},
+		want:     []string{"context create swarmgen --description " + desc + ` --docker "host=tcp://127.0.0.1:32771","ca=` + csvDir + `/ca.pem","cert=` + csvDir + `/cert.pem","key=` + csvDir + `/key.pem"`},
 		never:    []string{"context update"},
 	}, {
 		name:     "up to date: nothing",
@@ -178,7 +180,7 @@ func TestDockerContextStep(t *testing.T) {
 	}, {
 		name:     "it names a manager gone (a new port): pointed at the leader",
 		contexts: `printf 'swarmgen|tcp://127.0.0.1:32768 ` + desc + `\n'`,
-		want:     []string{"context update swarmgen --description " + desc + " --docker host=tcp://127.0.0.1:32771,"},
+		want:     []string{"context update swarmgen --description " + desc + ` --docker "host=tcp://127.0.0.1:32771",`},
 		never:    []string{"context create"},
 	}, {
 		name:     "another certificate: updated",
@@ -196,7 +198,7 @@ func TestDockerContextStep(t *testing.T) {
     ` + managers + `
     "context ls "*) ` + tc.contexts + ` ;;
   esac`
-			out, calls, err := runScenario(t, scenario, "cd "+dir+"\n"+tc.env+"\nstep docker-context docker_context\n")
+			out, calls, err := runScenario(t, scenario, "cd "+shell.Quote(dir)+"\n"+tc.env+"\nstep docker-context docker_context\n")
 			if err != nil {
 				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
 			}

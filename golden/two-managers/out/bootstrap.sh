@@ -445,8 +445,12 @@ docker_context() {
     fail "manager $LEADER publishes no host port for $API_PORT/tcp; was its container made before docker_endpoint? re-create it with 'docker compose up -d --force-recreate ${LEADER#"$CONTAINER_PREFIX"}' in $PWD, then run this again"
   fi
   certs=$(cd "$TLS_DIR/client" && pwd)
-  case "$certs" in *,*) fail "a docker context cannot name certificates in a path with a comma ($certs); generate the lab's files elsewhere (-o)" ;; esac
-  local ep="host=$want,ca=$certs/ca.pem,cert=$certs/cert.pem,key=$certs/key.pem"
+  # --docker is one CSV record: each field quoted, so a path may hold commas
+  local ep f
+  ep=
+  for f in "host=$want" "ca=$certs/ca.pem" "cert=$certs/cert.pem" "key=$certs/key.pem"; do
+    ep+="${ep:+,}\"${f//\"/\"\"}\""
+  done
   if [ -z "$have" ]; then
     act + context "$API_CONTEXT" "$want -> $LEADER" docker context create "$API_CONTEXT" --description "$desc" --docker "$ep" >/dev/null
   else
