@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/swarmgen/swarmgen/endpoint"
-	"github.com/swarmgen/swarmgen/ownlabels"
 	"io"
 	"io/fs"
 	"os"
@@ -18,6 +16,14 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"github.com/docker/go-units"
+	"github.com/moby/moby/api/types/swarm"
+
+	"github.com/swarmgen/swarmgen/endpoint"
+	"github.com/swarmgen/swarmgen/ownlabels"
+	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
 // Cluster is a running lab seen from the host: its node containers.
@@ -30,10 +36,15 @@ type Cluster struct {
 	// endpoint), published on BindAddress.
 	Endpoint    bool
 	BindAddress string
+	// Dial reaches a container's engine; nil: swarmapi.ExecDialer.
+	Dial func(container string) swarmapi.Dialer
 }
 
-// ErrNoManager means no manager container answers: the lab is down.
-var ErrNoManager = errors.New("no manager of the lab answers; is it up? run `swarmgen up`")
+// Errors of reading the lab's swarm, re-exported for the commands.
+var ErrNoManager = swarmapi.ErrNoManager
+
+// QuorumLostError means manager containers run but none can lead.
+type QuorumLostError = swarmapi.QuorumLostError
 
 func dockerOut(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "docker", args...)
@@ -56,51 +67,28 @@ func DockerOn(ctx context.Context, container string, args ...string) (string, er
 	return Exec(ctx, container, append([]string{"docker"}, args...)...)
 }
 
-// QuorumLostError means manager containers run but none can lead: too
-// few managers are up for a majority.
-type QuorumLostError struct {
-	Up, Total int
-	Survivor  string // a running manager container, for swarmgen recover
+// managers is how the lab's managers are reached through the Engine API.
+func (c Cluster) managers() swarmapi.Managers {
+	return swarmapi.Managers{Containers: c.Managers, ByNode: c.Containers, Dial: c.Dial}
 }
 
-func (e *QuorumLostError) Error() string {
-	return fmt.Sprintf(`the swarm has lost its quorum: %d of %d managers are up, and a majority is needed.
-What still works: tasks that run keep running and answering.
-What does not: nothing can be scheduled or changed (no deploy, scale, update or node change),
-and a task that stops is not replaced.
-To recover: bring the stopped managers back with `+"`swarmgen start`"+`, or, if they are gone
-for good, run `+"`swarmgen recover`"+` (docker swarm init --force-new-cluster on %s).`, e.Up, e.Total, e.Survivor)
+// dial reaches one container's engine.
+func (c Cluster) dial(container string) swarmapi.Dialer {
+	if c.Dial != nil {
+		return c.Dial(container)
+	}
+	return swarmapi.ExecDialer(container)
 }
 
 // Leader returns the container of the manager that leads the swarm now,
 // asking each manager in turn, so it follows a failover.
 func (c Cluster) Leader(ctx context.Context) (string, error) {
-	st, err := c.Nodes(ctx)
+	a, err := c.managers().Leader(ctx)
 	if err != nil {
 		return "", err
 	}
-	return st.Leader, nil
-}
-
-// ask runs one shell command on the first manager that can answer for the
-// swarm, and returns its output and which manager answered.
-func (c Cluster) ask(ctx context.Context, script string) (out, manager string, err error) {
-	up, survivor, noLeader := 0, "", false
-	for _, m := range c.Managers {
-		out, err := Exec(ctx, m, "sh", "-c", script)
-		if err == nil {
-			return out, m, nil
-		}
-		if strings.Contains(err.Error(), "does not have a leader") || strings.Contains(err.Error(), "context deadline exceeded") {
-			noLeader = true
-			up++
-			survivor = m
-		}
-	}
-	if noLeader {
-		return "", "", &QuorumLostError{Up: up, Total: len(c.Managers), Survivor: survivor}
-	}
-	return "", "", ErrNoManager
+	a.Client.Close()
+	return a.Leader, nil
 }
 
 // Recover makes survivor the only manager of a new cluster that keeps the
@@ -123,18 +111,23 @@ func (c Cluster) Recover(ctx context.Context, survivor, addr string) ([]string, 
 	if _, err := on("swarm", "init", "--force-new-cluster", "--advertise-addr", addr); err != nil {
 		return nil, err
 	}
-	self, err := on("info", "--format", "{{.Swarm.NodeID}}")
+	api, err := swarmapi.New(c.dial(survivor))
 	if err != nil {
 		return nil, err
 	}
-	list, err := on("node", "ls", "--filter", "role=manager", "--format", "{{.ID}} {{.Hostname}}")
+	defer api.Close()
+	self, err := api.NodeID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := api.Nodes(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var removed []string
-	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
-		id, name, _ := strings.Cut(line, " ")
-		if id == "" || id == strings.TrimSpace(self) {
+	for _, n := range nodes {
+		id, name := n.ID, n.Description.Hostname
+		if n.Spec.Role != swarm.NodeRoleManager || id == self {
 			continue
 		}
 		// No longer a raft member, so it can go without a demote (which
@@ -249,103 +242,141 @@ type Status struct {
 	Services []ServiceStatus
 }
 
-// Status asks the leading manager for nodes, services and tasks.
+// Status asks a manager for nodes, services and tasks; Leader is the
+// container of the manager that leads now.
 func (c Cluster) Status(ctx context.Context) (*Status, error) {
-	st, err := c.Nodes(ctx)
+	a, err := c.managers().Leader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	leader := st.Leader
-	on := func(args ...string) (string, error) { return DockerOn(ctx, leader, args...) }
-	ready := map[string]bool{}
-	for _, n := range st.Nodes {
-		ready[n.Name] = n.State == "ready"
-	}
-	out, err := on("service", "ls", "--format", "{{.Name}}\t{{.Mode}}\t{{.Replicas}}")
+	defer a.Client.Close()
+	services, err := a.Client.Services(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		f := strings.Split(line, "\t")
-		if len(f) < 3 {
-			continue
-		}
-		svc := ServiceStatus{Name: f[0], Mode: f[1], Replicas: f[2]}
-		if _, desired, ok := strings.Cut(svc.Replicas, "/"); ok {
-			fmt.Sscanf(desired, "%d", &svc.Desired) // "3" or "3 (max 2 per node)"
-		}
-		st.Services = append(st.Services, svc)
-		names = append(names, svc.Name)
-	}
-	if len(names) == 0 {
-		return st, nil
-	}
-	// one call for every service's tasks: task names are SERVICE.SLOT or SERVICE.NODEID
-	tasks, err := on(append([]string{"service", "ps", "--filter", "desired-state=running", "--format", "{{.Name}}\t{{.Node}}\t{{.CurrentState}}"}, names...)...)
-	if err != nil {
-		return nil, err
-	}
-	byName := map[string]*ServiceStatus{}
-	for i := range st.Services {
-		byName[st.Services[i].Name] = &st.Services[i]
-	}
-	for _, line := range strings.Split(strings.TrimSpace(tasks), "\n") {
-		tf := strings.Split(line, "\t")
-		if len(tf) != 3 {
-			continue
-		}
-		svcName := tf[0][:max(strings.LastIndex(tf[0], "."), 0)]
-		svc := byName[svcName]
-		if svc == nil {
-			continue
-		}
-		svc.Tasks = append(svc.Tasks, TaskStatus{Name: tf[0], Node: tf[1], State: tf[2]})
-		// a down node's tasks still count in Replicas until it returns
-		if strings.HasPrefix(tf[2], "Running") && ready[tf[1]] {
-			svc.Running++
+	var tasks []swarmapi.Task
+	if len(services) > 0 {
+		if tasks, err = a.Client.Tasks(ctx, true); err != nil {
+			return nil, err
 		}
 	}
-	sort.Slice(st.Services, func(i, j int) bool { return st.Services[i].Name < st.Services[j].Name })
-	return st, nil
+	return statusOf(a.Leader, a.Nodes, services, tasks, time.Now()), nil
 }
 
-// Nodes asks a manager for the swarm's nodes only, in one call; Leader is
-// the container of the manager that leads now.
+// Nodes asks a manager for the swarm's nodes only; Leader is the
+// container of the manager that leads now.
 func (c Cluster) Nodes(ctx context.Context) (*Status, error) {
-	out, answered, err := c.ask(ctx, `docker node inspect --format '{{json .}}' $(docker node ls -q)`)
+	a, err := c.managers().Leader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st := &Status{Leader: answered}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var n struct {
-			ID          string
-			Description struct{ Hostname string }
-			Spec        struct {
-				Role, Availability string
-				Labels             map[string]string
-			}
-			Status        struct{ State string }
-			ManagerStatus *struct {
-				Leader       bool
-				Reachability string
-			}
+	a.Client.Close()
+	return statusOf(a.Leader, a.Nodes, nil, nil, time.Now()), nil
+}
+
+// statusOf shapes the Engine API's lists as status shows them, in the
+// words of docker node ls, service ls and service ps (tasks meant to
+// run), so that status --json stays what scripts read.
+func statusOf(leader string, nodes []swarmapi.Node, services []swarmapi.Service, tasks []swarmapi.Task, now time.Time) *Status {
+	st := &Status{Leader: leader}
+	hostname := map[string]string{}
+	ready := map[string]bool{}
+	for _, n := range nodes {
+		ns := NodeStatus{ID: n.ID, Name: n.Description.Hostname, Role: string(n.Spec.Role), State: string(n.Status.State),
+			Availability: string(n.Spec.Availability), Labels: n.Spec.Labels}
+		if ms := n.ManagerStatus; ms != nil {
+			ns.Leader, ns.Reachable = ms.Leader, ms.Reachability == swarm.ReachabilityReachable
 		}
-		if err := json.Unmarshal([]byte(line), &n); err != nil {
-			return nil, fmt.Errorf("reading node inspect: %v", err)
-		}
-		ns := NodeStatus{ID: n.ID, Name: n.Description.Hostname, Role: n.Spec.Role, State: n.Status.State, Availability: n.Spec.Availability, Labels: n.Spec.Labels}
-		if n.ManagerStatus != nil {
-			ns.Leader, ns.Reachable = n.ManagerStatus.Leader, n.ManagerStatus.Reachability == "reachable"
-			if ctr, ok := c.Containers[ns.Name]; ok && ns.Leader {
-				st.Leader = ctr
-			}
-		}
+		hostname[n.ID] = ns.Name
+		ready[n.ID] = n.Status.State == swarm.NodeStateReady
 		st.Nodes = append(st.Nodes, ns)
 	}
 	sort.Slice(st.Nodes, func(i, j int) bool { return st.Nodes[i].Name < st.Nodes[j].Name })
-	return st, nil
+	byID := map[string]*ServiceStatus{}
+	for _, s := range services {
+		svc := ServiceStatus{Name: s.Spec.Name, Mode: serviceMode(s), Replicas: replicas(s)}
+		if s.ServiceStatus != nil {
+			svc.Desired = int(s.ServiceStatus.DesiredTasks)
+		}
+		st.Services = append(st.Services, svc)
+	}
+	sort.Slice(st.Services, func(i, j int) bool { return st.Services[i].Name < st.Services[j].Name })
+	index := map[string]int{}
+	for i, svc := range st.Services {
+		index[svc.Name] = i
+	}
+	for _, s := range services {
+		byID[s.ID] = &st.Services[index[s.Spec.Name]]
+	}
+	sort.SliceStable(tasks, func(i, j int) bool {
+		a, b := tasks[i], tasks[j]
+		if a.ServiceID != b.ServiceID {
+			return a.ServiceID < b.ServiceID
+		}
+		if a.Slot != b.Slot {
+			return a.Slot < b.Slot
+		}
+		return hostname[a.NodeID] < hostname[b.NodeID]
+	})
+	for _, t := range tasks {
+		svc := byID[t.ServiceID]
+		if svc == nil {
+			continue
+		}
+		// docker service ps names a task SERVICE.SLOT, or SERVICE.NODEID
+		// for a global service's
+		name := svc.Name + "." + t.NodeID
+		if t.Slot != 0 {
+			name = fmt.Sprintf("%s.%d", svc.Name, t.Slot)
+		}
+		node, ok := hostname[t.NodeID]
+		if !ok {
+			node = t.NodeID
+		}
+		state := string(t.Status.State)
+		if state != "" {
+			state = strings.ToUpper(state[:1]) + state[1:]
+		}
+		state += " " + strings.ToLower(units.HumanDuration(now.Sub(t.Status.Timestamp))) + " ago"
+		svc.Tasks = append(svc.Tasks, TaskStatus{Name: name, Node: node, State: state})
+		// a down node's tasks still count in Replicas until it returns
+		if t.Status.State == swarm.TaskStateRunning && ready[t.NodeID] {
+			svc.Running++
+		}
+	}
+	return st
+}
+
+// serviceMode is the MODE column of docker service ls.
+func serviceMode(s swarmapi.Service) string {
+	switch m := s.Spec.Mode; {
+	case m.Global != nil:
+		return "global"
+	case m.ReplicatedJob != nil:
+		return "replicated job"
+	case m.GlobalJob != nil:
+		return "global job"
+	}
+	return "replicated"
+}
+
+// replicas is the REPLICAS column of docker service ls: running/desired,
+// with the per-node maximum or the completed jobs.
+func replicas(s swarmapi.Service) string {
+	var running, desired, completed uint64
+	if st := s.ServiceStatus; st != nil {
+		running, desired, completed = st.RunningTasks, st.DesiredTasks, st.CompletedTasks
+	}
+	m := s.Spec.Mode
+	switch {
+	case m.Replicated != nil && s.Spec.TaskTemplate.Placement != nil && s.Spec.TaskTemplate.Placement.MaxReplicas > 0:
+		return fmt.Sprintf("%d/%d (max %d per node)", running, desired, s.Spec.TaskTemplate.Placement.MaxReplicas)
+	case m.ReplicatedJob != nil && m.ReplicatedJob.TotalCompletions != nil:
+		return fmt.Sprintf("%d/%d (%d/%d completed)", running, desired, completed, *m.ReplicatedJob.TotalCompletions)
+	case m.GlobalJob != nil:
+		return fmt.Sprintf("%d/%d (%d/%d completed)", running, desired, completed, desired)
+	}
+	return fmt.Sprintf("%d/%d", running, desired)
 }
 
 // Print writes status as two tables: nodes, then services. Wide lists
@@ -438,11 +469,25 @@ func (c Cluster) ExportLogs(ctx context.Context, target string) error {
 		save(n+"/containers.txt", "exec", ctr, "docker", "ps", "-a", "--no-trunc")
 	}
 	save("registry/container.log", "logs", "--timestamps", c.Registry)
-	if leader, err := c.Leader(ctx); err == nil {
-		save("swarm/nodes.json", "exec", leader, "sh", "-c", "docker node inspect $(docker node ls -q)")
-		save("swarm/services.json", "exec", leader, "sh", "-c", "docker service inspect $(docker service ls -q) 2>/dev/null || true")
-		save("swarm/tasks.txt", "exec", leader, "sh", "-c", "for s in $(docker service ls -q); do docker service ps --no-trunc $s; done")
-		save("swarm/networks.txt", "exec", leader, "docker", "network", "ls")
+	if a, err := c.managers().Leader(ctx); err == nil {
+		saveJSON := func(name string, v any, err error) {
+			data, _ := json.MarshalIndent(v, "", "  ")
+			if err != nil {
+				data = []byte(err.Error())
+			}
+			p := filepath.Join(dir, name)
+			_ = os.MkdirAll(filepath.Dir(p), 0o755)
+			_ = os.WriteFile(p, append(data, '\n'), 0o644)
+		}
+		saveJSON("swarm/nodes.json", a.Nodes, nil)
+		services, err := a.Client.Services(ctx)
+		saveJSON("swarm/services.json", services, err)
+		tasks, err := a.Client.Tasks(ctx, false)
+		saveJSON("swarm/tasks.json", tasks, err)
+		a.Client.Close()
+		// docker's own tables, for reading: task errors ("no suitable node")
+		save("swarm/tasks.txt", "exec", a.Leader, "sh", "-c", "for s in $(docker service ls -q); do docker service ps --no-trunc $s; done")
+		save("swarm/networks.txt", "exec", a.Leader, "docker", "network", "ls")
 	}
 	if err := copyGenerated(c.Dir, filepath.Join(dir, "generated")); err != nil {
 		return err
