@@ -33,6 +33,14 @@ type Managers struct {
 	Dial func(container string) Dialer
 }
 
+// Dialer reaches one container's engine.
+func (m Managers) Dialer(container string) Dialer {
+	if m.Dial != nil {
+		return m.Dial(container)
+	}
+	return ExecDialer(container)
+}
+
 // Answer is the node list one manager gave, with a client on it.
 type Answer struct {
 	Client   *Client // on Answered; the caller closes it
@@ -46,13 +54,9 @@ type Answer struct {
 // container. A manager that is up but finds no leader counts towards a
 // QuorumLostError; none up is ErrNoManager.
 func (m Managers) Leader(ctx context.Context) (*Answer, error) {
-	dial := m.Dial
-	if dial == nil {
-		dial = func(container string) Dialer { return ExecDialer(container) }
-	}
 	up, survivor, noLeader := 0, "", false
 	for _, ctr := range m.Containers {
-		c, err := New(dial(ctr))
+		c, err := New(m.Dialer(ctr))
 		if err != nil {
 			return nil, err
 		}

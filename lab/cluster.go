@@ -1,18 +1,17 @@
-package runner
+// Package lab reads a running lab from the host: its swarm's leader,
+// nodes, services and tasks (swarmgen status, and the leader that
+// swarmgen docker, env and viz talk to) through package swarmapi, the
+// labs on this host (swarmgen list), and the node exercises (swarmgen
+// node stop|kill|pause...).
+package lab
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -40,133 +39,20 @@ type Cluster struct {
 	Dial func(container string) swarmapi.Dialer
 }
 
-// Errors of reading the lab's swarm, re-exported for the commands.
-var ErrNoManager = swarmapi.ErrNoManager
-
-// QuorumLostError means manager containers run but none can lead.
-type QuorumLostError = swarmapi.QuorumLostError
-
-func dockerOut(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "docker", args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("docker %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
-	}
-	return out.String(), nil
-}
-
-// Exec runs a command in a node's container (docker exec) and returns
-// its output.
-func Exec(ctx context.Context, container string, args ...string) (string, error) {
-	return dockerOut(ctx, append([]string{"exec", container}, args...)...)
-}
-
-// DockerOn runs a docker command against a node's own engine.
-func DockerOn(ctx context.Context, container string, args ...string) (string, error) {
-	return Exec(ctx, container, append([]string{"docker"}, args...)...)
-}
-
-// managers is how the lab's managers are reached through the Engine API.
-func (c Cluster) managers() swarmapi.Managers {
+// Swarm is how the lab's managers are reached through the Engine API.
+func (c Cluster) Swarm() swarmapi.Managers {
 	return swarmapi.Managers{Containers: c.Managers, ByNode: c.Containers, Dial: c.Dial}
-}
-
-// dial reaches one container's engine.
-func (c Cluster) dial(container string) swarmapi.Dialer {
-	if c.Dial != nil {
-		return c.Dial(container)
-	}
-	return swarmapi.ExecDialer(container)
 }
 
 // Leader returns the container of the manager that leads the swarm now,
 // asking each manager in turn, so it follows a failover.
 func (c Cluster) Leader(ctx context.Context) (string, error) {
-	a, err := c.managers().Leader(ctx)
+	a, err := c.Swarm().Leader(ctx)
 	if err != nil {
 		return "", err
 	}
 	a.Client.Close()
 	return a.Leader, nil
-}
-
-// Recover makes survivor the only manager of a new cluster that keeps the
-// swarm's services (docker swarm init --force-new-cluster), then removes
-// the managers that were left out from the node list and wipes their swarm
-// state, so that `swarmgen up` joins them again as new managers. It
-// returns the swarm node names it removed.
-func (c Cluster) Recover(ctx context.Context, survivor, addr string) ([]string, error) {
-	// Read again right before acting: the lost quorum that led here may
-	// have come back (a manager restarting while the user read the
-	// prompt), and forcing a new cluster then would split the swarm.
-	var ql *QuorumLostError
-	if _, err := c.Leader(ctx); !errors.As(err, &ql) {
-		if err == nil {
-			return nil, errors.New("the swarm has a leader again; nothing was changed")
-		}
-		return nil, fmt.Errorf("%v; nothing was changed", err)
-	}
-	on := func(args ...string) (string, error) { return DockerOn(ctx, survivor, args...) }
-	if _, err := on("swarm", "init", "--force-new-cluster", "--advertise-addr", addr); err != nil {
-		return nil, err
-	}
-	api, err := swarmapi.New(c.dial(survivor))
-	if err != nil {
-		return nil, err
-	}
-	defer api.Close()
-	self, err := api.NodeID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	nodes, err := api.Nodes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var removed []string
-	for _, n := range nodes {
-		id, name := n.ID, n.Description.Hostname
-		if n.Spec.Role != swarm.NodeRoleManager || id == self {
-			continue
-		}
-		// No longer a raft member, so it can go without a demote (which
-		// swarm refuses for it: "can't find manager in raft memberlist").
-		if _, err := on("node", "rm", "--force", id); err != nil {
-			if _, derr := on("node", "demote", id); derr != nil {
-				return removed, err
-			}
-			if _, err := on("node", "rm", "--force", id); err != nil {
-				return removed, err
-			}
-		}
-		removed = append(removed, name)
-	}
-	for _, m := range c.Managers {
-		if m != survivor {
-			if err := wipeSwarmState(ctx, m); err != nil {
-				return removed, err
-			}
-		}
-	}
-	return removed, nil
-}
-
-// wipeSwarmState stops a manager left out by a recover and removes the
-// swarm state from its volume. Started with that state, it and another
-// left-out manager would be a majority of the old cluster and elect a
-// leader of their own: two swarms, each sure it is the lab's.
-func wipeSwarmState(ctx context.Context, container string) error {
-	image, err := dockerOut(ctx, "inspect", "--format", "{{.Config.Image}}", container)
-	if err != nil {
-		return err
-	}
-	if _, err := dockerOut(ctx, "stop", container); err != nil {
-		return err
-	}
-	_, err = dockerOut(ctx, "run", "--rm", "--network", "none", "--volumes-from", container,
-		"--entrypoint", "rm", strings.TrimSpace(image), "-rf", "/var/lib/docker/swarm")
-	return err
 }
 
 // ErrNoEndpoint means the spec turns the lab's Docker endpoint off.
@@ -245,7 +131,7 @@ type Status struct {
 // Status asks a manager for nodes, services and tasks; Leader is the
 // container of the manager that leads now.
 func (c Cluster) Status(ctx context.Context) (*Status, error) {
-	a, err := c.managers().Leader(ctx)
+	a, err := c.Swarm().Leader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +152,7 @@ func (c Cluster) Status(ctx context.Context) (*Status, error) {
 // Nodes asks a manager for the swarm's nodes only; Leader is the
 // container of the manager that leads now.
 func (c Cluster) Nodes(ctx context.Context) (*Status, error) {
-	a, err := c.managers().Leader(ctx)
+	a, err := c.Swarm().Leader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -431,122 +317,4 @@ func labels(m map[string]string) string {
 		keys[i] = k + "=" + m[k]
 	}
 	return strings.Join(keys, ",")
-}
-
-// ExportLogs gathers what a bug report needs, as `kind export logs` does:
-// each node's engine log and docker info, node and service inspect, task
-// lists, and the generated files. A target ending in .tar.gz becomes a
-// tarball; anything else a folder.
-func (c Cluster) ExportLogs(ctx context.Context, target string) error {
-	dir := target
-	tarball := strings.HasSuffix(target, ".tar.gz") || strings.HasSuffix(target, ".tgz")
-	if tarball {
-		tmp, err := os.MkdirTemp("", "swarmgen-logs-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
-	}
-	save := func(name string, args ...string) {
-		out, err := dockerOut(ctx, args...)
-		if err != nil {
-			out += "\n" + err.Error() + "\n"
-		}
-		p := filepath.Join(dir, name)
-		_ = os.MkdirAll(filepath.Dir(p), 0o755)
-		_ = os.WriteFile(p, []byte(out), 0o644)
-	}
-	names := make([]string, 0, len(c.Containers))
-	for n := range c.Containers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		ctr := c.Containers[n]
-		save(n+"/container.log", "logs", "--timestamps", ctr)
-		save(n+"/docker-info.txt", "exec", ctr, "docker", "info")
-		save(n+"/containers.txt", "exec", ctr, "docker", "ps", "-a", "--no-trunc")
-	}
-	save("registry/container.log", "logs", "--timestamps", c.Registry)
-	if a, err := c.managers().Leader(ctx); err == nil {
-		saveJSON := func(name string, v any, err error) {
-			data, _ := json.MarshalIndent(v, "", "  ")
-			if err != nil {
-				data = []byte(err.Error())
-			}
-			p := filepath.Join(dir, name)
-			_ = os.MkdirAll(filepath.Dir(p), 0o755)
-			_ = os.WriteFile(p, append(data, '\n'), 0o644)
-		}
-		saveJSON("swarm/nodes.json", a.Nodes, nil)
-		services, err := a.Client.Services(ctx)
-		saveJSON("swarm/services.json", services, err)
-		tasks, err := a.Client.Tasks(ctx, false)
-		saveJSON("swarm/tasks.json", tasks, err)
-		a.Client.Close()
-		// docker's own tables, for reading: task errors ("no suitable node")
-		save("swarm/tasks.txt", "exec", a.Leader, "sh", "-c", "for s in $(docker service ls -q); do docker service ps --no-trunc $s; done")
-		save("swarm/networks.txt", "exec", a.Leader, "docker", "network", "ls")
-	}
-	if err := copyGenerated(c.Dir, filepath.Join(dir, "generated")); err != nil {
-		return err
-	}
-	if tarball {
-		return writeTarball(dir, target)
-	}
-	return nil
-}
-
-func copyGenerated(from, to string) error {
-	for _, pattern := range []string{"docker-compose.yml", "bootstrap.sh", "teardown.sh", "stack/*.yml"} {
-		matches, _ := filepath.Glob(filepath.Join(from, pattern))
-		for _, m := range matches {
-			rel, _ := filepath.Rel(from, m)
-			data, err := os.ReadFile(m)
-			if err != nil {
-				return err
-			}
-			p := filepath.Join(to, rel)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return err
-			}
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func writeTarball(dir, target string) error {
-	f, err := os.Create(target)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	gz := gzip.NewWriter(f)
-	tw := tar.NewWriter(gz)
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if err := tw.WriteHeader(&tar.Header{Name: "swarmgen-logs/" + filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(data))}); err != nil {
-			return err
-		}
-		_, err = tw.Write(data)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	return gz.Close()
 }

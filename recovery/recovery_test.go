@@ -1,4 +1,4 @@
-package runner
+package recovery
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/swarmgen/swarmgen/internal/fakeengine"
 	"github.com/swarmgen/swarmgen/internal/stubdocker"
+	"github.com/swarmgen/swarmgen/lab"
 	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
@@ -28,7 +29,7 @@ const recoverNodes = `[{"ID":"id1","Description":{"Hostname":"m1"},"Spec":{"Role
 
 // recoverCluster's m2 finds no leader for its first answers to GET /nodes
 // (noLeaderFor of them), then lists the nodes.
-func recoverCluster(t *testing.T, noLeaderFor int64) Cluster {
+func recoverCluster(t *testing.T, noLeaderFor int64) lab.Cluster {
 	var asked atomic.Int64
 	_, sock := fakeengine.Serve(t, func(req string) (int, string) {
 		switch req {
@@ -42,7 +43,7 @@ func recoverCluster(t *testing.T, noLeaderFor int64) Cluster {
 		}
 		return fakeengine.NotFound()
 	})
-	return Cluster{
+	return lab.Cluster{
 		Managers:   []string{"m1", "m2", "m3"},
 		Containers: map[string]string{"m1": "m1", "m2": "m2", "m3": "m3", "w1": "w1"},
 		Dial: func(ctr string) swarmapi.Dialer {
@@ -60,7 +61,7 @@ func recoverCluster(t *testing.T, noLeaderFor int64) Cluster {
 func TestRecoverRereadsBeforeForcingANewCluster(t *testing.T) {
 	stub := stubdocker.New(t, recoverLab)
 	stub.Use(t)
-	removed, err := recoverCluster(t, 0).Recover(context.Background(), "m2", "10.0.0.2")
+	removed, err := Recover(context.Background(), recoverCluster(t, 0), "m2", "10.0.0.2")
 	if err == nil || !strings.Contains(err.Error(), "the swarm has a leader again; nothing was changed") {
 		t.Errorf("Recover with the quorum back: removed %v, err %v", removed, err)
 	}
@@ -74,7 +75,7 @@ func TestRecoverRereadsBeforeForcingANewCluster(t *testing.T) {
 func TestRecoverMakesTheSurvivorTheSoleManager(t *testing.T) {
 	stub := stubdocker.New(t, recoverLab)
 	stub.Use(t)
-	removed, err := recoverCluster(t, 1).Recover(context.Background(), "m2", "10.0.0.2")
+	removed, err := Recover(context.Background(), recoverCluster(t, 1), "m2", "10.0.0.2")
 	if err != nil || strings.Join(removed, " ") != "m1 m3" {
 		t.Fatalf("Recover: removed %v, err %v; calls:\n%s", removed, err, stub.Calls())
 	}
