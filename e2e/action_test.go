@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swarmgen/swarmgen/runner"
+	swarmlab "github.com/swarmgen/swarmgen/lab"
 )
 
 const actionSpec = `apiVersion: swarmgen.dev/v1alpha1
@@ -75,7 +75,7 @@ func TestAction(t *testing.T) {
 		}
 
 		// A later step: `swarmgen status` with no flags, from elsewhere.
-		var st runner.Status
+		var st swarmlab.Status
 		for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
 			out, err := gh.step(t.TempDir(), env, "swarmgen status --json")
 			i := strings.Index(out, "{")

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/swarmgen/swarmgen/generator/goldenfile"
-	"github.com/swarmgen/swarmgen/runner"
+	swarmlab "github.com/swarmgen/swarmgen/lab"
 )
 
 var _ = goldenfile.Update // every test package accepts -update
@@ -123,7 +123,7 @@ func dockerEnv(t *testing.T, env []string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-func (h *harness) status() *runner.Status {
+func (h *harness) status() *swarmlab.Status {
 	h.t.Helper()
 	st, err := h.tryStatus()
 	if err != nil {
@@ -132,12 +132,12 @@ func (h *harness) status() *runner.Status {
 	return st
 }
 
-func (h *harness) tryStatus() (*runner.Status, error) {
+func (h *harness) tryStatus() (*swarmlab.Status, error) {
 	out, err := h.swarmgen("status", "--json")
 	if err != nil {
 		return nil, fmt.Errorf("status --json: %v\n%s", err, out)
 	}
-	var st runner.Status
+	var st swarmlab.Status
 	if i := strings.Index(out, "{"); i < 0 || json.Unmarshal([]byte(out[i:]), &st) != nil {
 		return nil, fmt.Errorf("status --json printed no JSON:\n%s", out)
 	}
@@ -147,7 +147,7 @@ func (h *harness) tryStatus() (*runner.Status, error) {
 var execCommand = exec.Command
 
 // waitFor polls cond until it holds or the timeout passes.
-func (h *harness) waitFor(what string, timeout time.Duration, cond func(*runner.Status) error) *runner.Status {
+func (h *harness) waitFor(what string, timeout time.Duration, cond func(*swarmlab.Status) error) *swarmlab.Status {
 	h.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -163,7 +163,7 @@ func (h *harness) waitFor(what string, timeout time.Duration, cond func(*runner.
 	}
 }
 
-func service(st *runner.Status, name string) *runner.ServiceStatus {
+func service(st *swarmlab.Status, name string) *swarmlab.ServiceStatus {
 	for i := range st.Services {
 		if st.Services[i].Name == name {
 			return &st.Services[i]
@@ -172,8 +172,8 @@ func service(st *runner.Status, name string) *runner.ServiceStatus {
 	return nil
 }
 
-func converged(names ...string) func(*runner.Status) error {
-	return func(st *runner.Status) error {
+func converged(names ...string) func(*swarmlab.Status) error {
+	return func(st *swarmlab.Status) error {
 		for _, n := range names {
 			svc := service(st, n)
 			if svc == nil {
@@ -248,7 +248,7 @@ func TestClassicLab(t *testing.T) {
 	h.must("up", "--wait", "4m")
 	t.Logf("cold up: %s", time.Since(start).Round(time.Millisecond))
 
-	st := h.waitFor("4 nodes ready", time.Minute, func(st *runner.Status) error {
+	st := h.waitFor("4 nodes ready", time.Minute, func(st *swarmlab.Status) error {
 		ready, leaders := 0, 0
 		for _, n := range st.Nodes {
 			if n.State == "ready" {
@@ -508,7 +508,7 @@ func TestClassicLab(t *testing.T) {
 
 	t.Run("worker failure", func(t *testing.T) {
 		docker(t, "kill", lab+"-worker01")
-		h.waitFor("services converged without worker01", 3*time.Minute, func(st *runner.Status) error {
+		h.waitFor("services converged without worker01", 3*time.Minute, func(st *swarmlab.Status) error {
 			if err := converged("echo", "echo_nginx", "echo_api", "visualizer_app")(st); err != nil {
 				return err
 			}
@@ -563,7 +563,7 @@ func stopAndStart(t *testing.T, h *harness, lab string, registryPort int, what s
 }
 
 // nodeIDs are the swarm's node names with their IDs, one per line.
-func nodeIDs(st *runner.Status) string {
+func nodeIDs(st *swarmlab.Status) string {
 	var lines []string
 	for _, n := range st.Nodes {
 		lines = append(lines, n.Name+" "+n.ID)

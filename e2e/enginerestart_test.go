@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swarmgen/swarmgen/runner"
+	swarmlab "github.com/swarmgen/swarmgen/lab"
 )
 
 // TestEngineRestart runs a small lab on a private dockerd of its own and
@@ -135,7 +135,7 @@ func restartEngine(t *testing.T, e *privateEngine) time.Time {
 
 // waitThrough is waitFor for a lab that is coming back: status may fail
 // for a while (no manager answers yet) before cond holds.
-func waitThrough(h *harness, what string, timeout time.Duration, cond func(*runner.Status) error) *runner.Status {
+func waitThrough(h *harness, what string, timeout time.Duration, cond func(*swarmlab.Status) error) *swarmlab.Status {
 	h.t.Helper()
 	for deadline := time.Now().Add(timeout); ; time.Sleep(time.Second) {
 		st, err := h.tryStatus()
@@ -722,8 +722,8 @@ func linkAddrs(name string) string {
 }
 
 // nodesReadyAnd holds when n nodes are ready and then cond holds.
-func nodesReadyAnd(n int, cond func(*runner.Status) error) func(*runner.Status) error {
-	return func(st *runner.Status) error {
+func nodesReadyAnd(n int, cond func(*swarmlab.Status) error) func(*swarmlab.Status) error {
+	return func(st *swarmlab.Status) error {
 		ready := 0
 		for _, node := range st.Nodes {
 			if node.State == "ready" {

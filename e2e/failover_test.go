@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swarmgen/swarmgen/runner"
+	swarmlab "github.com/swarmgen/swarmgen/lab"
 )
 
 const haSpec = `apiVersion: swarmgen.dev/v1alpha1
@@ -90,7 +90,7 @@ func TestManagerFailover(t *testing.T) {
 	}
 
 	h.must("start", "--wait", "4m")
-	st = h.waitFor("quorum back", 2*time.Minute, func(st *runner.Status) error {
+	st = h.waitFor("quorum back", 2*time.Minute, func(st *swarmlab.Status) error {
 		ready := 0
 		for _, n := range st.Nodes {
 			if n.Role == "manager" && n.State == "ready" {
@@ -129,7 +129,7 @@ func TestManagerFailover(t *testing.T) {
 	if !strings.Contains(out, survivor+" now leads") || !strings.Contains(out, "swarmgen up") {
 		t.Errorf("recover output:\n%s", out)
 	}
-	st = h.waitFor("survivor leads", time.Minute, func(st *runner.Status) error {
+	st = h.waitFor("survivor leads", time.Minute, func(st *swarmlab.Status) error {
 		if l := leaderOf(st); l != survivor {
 			return fmt.Errorf("leader %q, want %s", l, survivor)
 		}
@@ -146,7 +146,7 @@ func TestManagerFailover(t *testing.T) {
 	}
 
 	h.must("up", "--wait", "4m")
-	h.waitFor("3 managers again after up", 2*time.Minute, func(st *runner.Status) error {
+	h.waitFor("3 managers again after up", 2*time.Minute, func(st *swarmlab.Status) error {
 		managers := 0
 		for _, n := range st.Nodes {
 			if n.Role == "manager" && n.State == "ready" {
@@ -160,7 +160,7 @@ func TestManagerFailover(t *testing.T) {
 	})
 }
 
-func leaderOf(st *runner.Status) string {
+func leaderOf(st *swarmlab.Status) string {
 	for _, n := range st.Nodes {
 		if n.Leader && n.State == "ready" {
 			return n.Name

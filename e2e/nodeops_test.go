@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swarmgen/swarmgen/runner"
+	swarmlab "github.com/swarmgen/swarmgen/lab"
 )
 
 // A lab of its own: no other e2e test uses this name or port.
@@ -38,7 +38,7 @@ func TestNodeOpsAndLoad(t *testing.T) {
 	t.Run("stop and start a worker", func(t *testing.T) {
 		stopped := time.Now()
 		h.must("node", "stop", "worker01")
-		h.waitFor("worker01 down and echo's tasks elsewhere", 2*time.Minute, func(st *runner.Status) error {
+		h.waitFor("worker01 down and echo's tasks elsewhere", 2*time.Minute, func(st *swarmlab.Status) error {
 			if s := nodeState(st, "worker01"); s != "down" {
 				return fmt.Errorf("worker01 is %q", s)
 			}
@@ -114,7 +114,7 @@ func TestNodeOpsAndLoad(t *testing.T) {
 	})
 }
 
-func nodeState(st *runner.Status, name string) string {
+func nodeState(st *swarmlab.Status, name string) string {
 	for _, n := range st.Nodes {
 		if n.Name == name {
 			return n.State
@@ -124,8 +124,8 @@ func nodeState(st *runner.Status, name string) string {
 }
 
 // convergedOff holds when the services are converged with no task on node.
-func convergedOff(node string, services ...string) func(*runner.Status) error {
-	return func(st *runner.Status) error {
+func convergedOff(node string, services ...string) func(*swarmlab.Status) error {
+	return func(st *swarmlab.Status) error {
 		if err := converged(services...)(st); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/swarmgen/swarmgen/generator/model"
+	"github.com/swarmgen/swarmgen/internal/dockercli"
 )
 
 // LoadArchive puts the images of an image archive (docker save's tar) into
@@ -25,7 +26,7 @@ func LoadArchive(ctx context.Context, archive string) ([]string, error) {
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("archive %s is not a regular file (give a tar written by docker save)", archive)
 	}
-	out, err := dockerOut(ctx, "load", "--input="+archive)
+	out, err := dockercli.Run(ctx, "load", "--input="+archive)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,7 @@
-// Package runner brings a rendered lab up and down and looks at it, by
-// running the generated scripts and docker commands on the host.
+// Package runner runs a rendered lab's generated scripts on the host
+// (bootstrap.sh for up, plan and load; teardown.sh) and shows their steps
+// as they go, and stops and loads images with the host's docker. Reading
+// the running lab is package lab's job.
 package runner
 
 import (
@@ -16,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/swarmgen/swarmgen/internal/dockercli"
 	"github.com/swarmgen/swarmgen/plan"
 )
 
@@ -63,6 +66,16 @@ func Down(ctx context.Context, dir string, keepData bool, out io.Writer) error {
 		return fmt.Errorf("teardown failed: %v\n%s", err, strings.TrimRight(buf.String(), "\n"))
 	}
 	fmt.Fprintln(out, " ✓ Lab removed")
+	return nil
+}
+
+// Stop stops the lab's containers and keeps their state (volumes, fixed
+// addresses), so `swarmgen up` brings the same swarm back.
+func Stop(ctx context.Context, dir string, out io.Writer) error {
+	if _, err := dockercli.Run(ctx, "compose", "--project-directory", dir, "-f", dir+"/docker-compose.yml", "stop"); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, " ✓ Lab stopped; `swarmgen up` starts it again with its swarm")
 	return nil
 }
 

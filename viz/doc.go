@@ -5,21 +5,21 @@
 //
 // The pieces:
 //
-//   - Client reads GET /nodes, /services?status=true and /tasks (API 1.41,
-//     Docker 20.10 and later) over a connection given by a dialer:
-//     UnixDialer for a mounted /var/run/docker.sock, ExecDialer for the
-//     engine inside a dind node container (docker exec … docker system
-//     dial-stdio). Only the standard library is used.
+//   - swarmapi.Client (package swarmapi, shared with swarmgen status and
+//     the lab's other readers) reads GET /nodes, /services?status=true and
+//     /tasks over a connection given by a dialer: swarmapi.UnixDialer for a
+//     mounted /var/run/docker.sock, swarmapi.ExecDialer for the engine
+//     inside a dind node container (docker exec … docker system dial-stdio).
 //   - BuildModel turns those lists into a Model: a column per node, a card
 //     per task, a legend per service. It is pure and deterministic.
 //   - NewServer serves the page (/), the Model as JSON (/api/state) and its
 //     changes as server-sent events (/events) from any Source;
-//     ClientSource is the Source over a Client.
+//     ClientSource is the Source over a swarmapi.Client.
 //   - RenderText draws a Model as text columns for a terminal.
 //
 // A typical use, on the host of a swarmgen lab:
 //
-//	c := viz.NewClient(viz.ExecDialer("manager"))
+//	c, _ := swarmapi.New(swarmapi.ExecDialer("manager"))
 //	h := viz.NewServer(&viz.ClientSource{Client: c}, viz.Options{})
 //	http.ListenAndServe("127.0.0.1:8080", h)
 //

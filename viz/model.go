@@ -1,11 +1,13 @@
 package viz
 
 import (
-	"github.com/swarmgen/swarmgen/ownlabels"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/swarmgen/swarmgen/ownlabels"
+	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
 // Model is what the page and the terminal view show: a column per node with
@@ -94,7 +96,7 @@ var activeStates = map[string]bool{
 // services; for global ones ServiceStatus.DesiredTasks when the engine gave
 // it, else the number of ready, non-drained nodes running a task of it.
 // Running counts tasks in state running on nodes that are not down.
-func BuildModel(nodes []Node, services []Service, tasks []Task, now time.Time) Model {
+func BuildModel(nodes []swarmapi.Node, services []swarmapi.Service, tasks []swarmapi.Task, now time.Time) Model {
 	m := Model{Time: now, Nodes: []NodeColumn{}, Unassigned: []TaskCard{}, Services: []ServiceLegend{}}
 
 	nodeIndex := make(map[string]int, len(nodes))
@@ -102,10 +104,10 @@ func BuildModel(nodes []Node, services []Service, tasks []Task, now time.Time) M
 		col := NodeColumn{
 			ID:            n.ID,
 			Name:          n.Description.Hostname,
-			Role:          n.Spec.Role,
-			State:         n.Status.State,
+			Role:          string(n.Spec.Role),
+			State:         string(n.Status.State),
 			Message:       n.Status.Message,
-			Availability:  n.Spec.Availability,
+			Availability:  string(n.Spec.Availability),
 			Addr:          n.Status.Addr,
 			EngineVersion: n.Description.Engine.EngineVersion,
 			Labels:        sortedLabels(n.Spec.Labels),
@@ -120,7 +122,7 @@ func BuildModel(nodes []Node, services []Service, tasks []Task, now time.Time) M
 		col.Down = col.State != "ready"
 		if ms := n.ManagerStatus; ms != nil {
 			col.Leader = ms.Leader
-			col.Reachability = ms.Reachability
+			col.Reachability = string(ms.Reachability)
 		}
 		m.Nodes = append(m.Nodes, col)
 	}
@@ -213,15 +215,15 @@ func BuildModel(nodes []Node, services []Service, tasks []Task, now time.Time) M
 		if t.DesiredState != "running" && t.DesiredState != "ready" {
 			// Only a down node's last active tasks are kept among the others.
 			ni, ok := nodeIndex[t.NodeID]
-			if !ok || !m.Nodes[ni].Down || !activeStates[t.Status.State] || t.DesiredState != "shutdown" {
+			if !ok || !m.Nodes[ni].Down || !activeStates[string(t.Status.State)] || t.DesiredState != "shutdown" {
 				continue
 			}
 		}
 		info := svcs[t.ServiceID]
 		card := TaskCard{
 			ID:      t.ID,
-			State:   t.Status.State,
-			Desired: t.DesiredState,
+			State:   string(t.Status.State),
+			Desired: string(t.DesiredState),
 			Since:   t.Status.Timestamp,
 		}
 		if t.Spec.ContainerSpec != nil {

@@ -10,18 +10,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/moby/moby/api/types/swarm"
+
+	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
 var fixtureTime = time.Date(2026, 11, 25, 4, 21, 0, 0, time.UTC)
 
 // loadFixture reads testdata/NAME/{nodes,services,tasks}.json: answers of a
 // Docker 20.10 manager to GET /nodes, /services?status=true and /tasks.
-func loadFixture(t testing.TB, name string) ([]Node, []Service, []Task) {
+func loadFixture(t testing.TB, name string) ([]swarmapi.Node, []swarmapi.Service, []swarmapi.Task) {
 	t.Helper()
 	var (
-		nodes    []Node
-		services []Service
-		tasks    []Task
+		nodes    []swarmapi.Node
+		services []swarmapi.Service
+		tasks    []swarmapi.Task
 	)
 	for file, into := range map[string]any{"nodes": &nodes, "services": &services, "tasks": &tasks} {
 		b, err := os.ReadFile(filepath.Join("testdata", name, file+".json"))
@@ -125,25 +129,25 @@ legend visualizer_app replicated 1/1
 
 func u64(v uint64) *uint64 { return &v }
 
-func node(id, host, role, state, avail string, labels map[string]string) Node {
-	n := Node{ID: id}
+func node(id, host, role, state, avail string, labels map[string]string) swarmapi.Node {
+	n := swarmapi.Node{ID: id}
 	n.Description.Hostname = host
-	n.Spec.Role, n.Spec.Availability, n.Spec.Labels = role, avail, labels
-	n.Status.State = state
+	n.Spec.Role, n.Spec.Availability, n.Spec.Labels = swarm.NodeRole(role), swarm.NodeAvailability(avail), labels
+	n.Status.State = swarm.NodeState(state)
 	if role == "manager" {
-		n.ManagerStatus = &ManagerStatus{Reachability: "reachable"}
+		n.ManagerStatus = &swarm.ManagerStatus{Reachability: "reachable"}
 	}
 	return n
 }
 
-func task(id, svc, nodeID string, slot int, desired, state string) Task {
-	t := Task{ID: id, ServiceID: svc, NodeID: nodeID, Slot: slot, DesiredState: desired}
-	t.Status.State = state
+func task(id, svc, nodeID string, slot int, desired, state string) swarmapi.Task {
+	t := swarmapi.Task{ID: id, ServiceID: svc, NodeID: nodeID, Slot: slot, DesiredState: swarm.TaskState(desired)}
+	t.Status.State = swarm.TaskState(state)
 	return t
 }
 
 func TestBuildModelRules(t *testing.T) {
-	nodes := []Node{
+	nodes := []swarmapi.Node{
 		node("n4", "w-b", "worker", "ready", "drain", nil),
 		node("n3", "w-a", "worker", "ready", "active", map[string]string{"zone": "b", "disk": "ssd", "gpu": "", "dev.swarmgen.labels": "zone,disk"}),
 		node("n2", "m-b", "manager", "ready", "active", nil),
@@ -151,19 +155,16 @@ func TestBuildModelRules(t *testing.T) {
 		node("n5", "w-c", "worker", "ready", "pause", nil),
 	}
 	nodes[2].ManagerStatus.Leader = true
-	var web, agent, job Service
+	var web, agent, job swarmapi.Service
 	web.ID, web.Spec.Name = "s1", "web"
-	web.Spec.Mode.Replicated = &ReplicatedService{Replicas: u64(3)}
-	web.Spec.TaskTemplate.ContainerSpec = &ContainerSpec{Image: "nginx:1.27@sha256:abc"}
+	web.Spec.Mode.Replicated = &swarm.ReplicatedService{Replicas: u64(3)}
+	web.Spec.TaskTemplate.ContainerSpec = &swarm.ContainerSpec{Image: "nginx:1.27@sha256:abc"}
 	agent.ID, agent.Spec.Name = "s2", "agent"
-	agent.Spec.Mode.Global = &struct{}{} // no ServiceStatus: counted from the tasks
+	agent.Spec.Mode.Global = &swarm.GlobalService{} // no ServiceStatus: counted from the tasks
 	job.ID, job.Spec.Name = "s3", "migrate"
-	job.Spec.Mode.ReplicatedJob = &struct {
-		MaxConcurrent    *uint64 `json:",omitempty"`
-		TotalCompletions *uint64 `json:",omitempty"`
-	}{}
-	job.ServiceStatus = &ServiceStatus{DesiredTasks: 1}
-	tasks := []Task{
+	job.Spec.Mode.ReplicatedJob = &swarm.ReplicatedJob{}
+	job.ServiceStatus = &swarm.ServiceStatus{DesiredTasks: 1}
+	tasks := []swarmapi.Task{
 		task("t1", "s1", "n3", 2, "running", "running"),
 		task("t2", "s1", "n3", 1, "running", "starting"),
 		task("t3", "s1", "", 3, "running", "pending"), // no suitable node
@@ -176,7 +177,7 @@ func TestBuildModelRules(t *testing.T) {
 		task("t10", "gone", "n2", 1, "running", "running"), // service being removed
 		task("t11", "s1", "n9", 4, "running", "running"),   // node no longer listed
 	}
-	m := BuildModel(nodes, []Service{web, agent, job}, tasks, fixtureTime)
+	m := BuildModel(nodes, []swarmapi.Service{web, agent, job}, tasks, fixtureTime)
 	want := `m-a [manager unknown active]: agent.n1=running(stale)
 m-b [manager leader ready active]: agent.n2=running gone.1=running
 w-a [worker ready active]: agent.n3=running web.1=starting web.2=running

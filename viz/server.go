@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/swarmgen/swarmgen/generator/inputfile"
+	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
 // Source gives the current state of the swarm. ClientSource reads it from
@@ -32,7 +33,7 @@ type Source interface {
 // ClientSource is the Source that reads nodes, services and tasks with a
 // Client and turns them into a Model with BuildModel.
 type ClientSource struct {
-	Client *Client
+	Client *swarmapi.Client
 	Now    func() time.Time // nil: time.Now
 }
 
@@ -47,7 +48,7 @@ func (s *ClientSource) Snapshot(ctx context.Context) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	tasks, err := s.Client.Tasks(ctx)
+	tasks, err := s.Client.Tasks(ctx, false)
 	if err != nil {
 		return nil, err
 	}

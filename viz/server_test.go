@@ -18,6 +18,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/swarmgen/swarmgen/internal/fakeengine"
+	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
 // fakeSource serves a model that tests can change, or an error.
@@ -156,11 +159,8 @@ func TestServerRoutes(t *testing.T) {
 
 // Nothing reaches the Docker API through the visualizer, whatever the path.
 func TestServerNoPassthrough(t *testing.T) {
-	var seen []string
-	sock := serveUnix(t, fakeEngine(&seen))
-	c := NewClient(UnixDialer(sock))
-	defer c.CloseIdleConnections()
-	ts := newTestServer(t, &ClientSource{Client: c}, Options{})
+	e, sock := fakeengine.Serve(t, fakeEngine)
+	ts := newTestServer(t, &ClientSource{Client: newClient(t, swarmapi.UnixDialer(sock))}, Options{})
 	for _, path := range []string{
 		"/v1.41/containers/json", "/containers/json", "/v1.41/nodes", "/nodes", "/_ping", "/version",
 		"/api/state/../../v1.41/info", "/api/", "/api/state/x", "/events/x", "/index.html", "/web/app.js",
@@ -173,13 +173,13 @@ func TestServerNoPassthrough(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 0 {
+	if seen := e.Seen(); len(seen) != 0 {
 		t.Errorf("the engine was asked %q", seen)
 	}
 	// The state itself reads only the three lists.
 	do(t, "GET", ts.URL+"/api/state")
 	want := "GET /v1.41/nodes,GET /v1.41/services?status=true,GET /v1.41/tasks"
-	if got := strings.Join(seen, ","); got != want {
+	if got := strings.Join(e.Seen(), ","); got != want {
 		t.Errorf("engine requests %s, want %s", got, want)
 	}
 }

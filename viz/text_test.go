@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
 func TestRenderText(t *testing.T) {
@@ -36,7 +37,7 @@ func TestRenderTextEdges(t *testing.T) {
 	if got := RenderText(&m, 0); got != "error: this node is not a swarm manager\n" {
 		t.Errorf("error: %q", got)
 	}
-	m = BuildModel([]Node{node("n1", "a-very-long-node-name-that-does-not-fit", "manager", "ready", "active", nil)}, nil, nil, fixtureTime)
+	m = BuildModel([]swarmapi.Node{node("n1", "a-very-long-node-name-that-does-not-fit", "manager", "ready", "active", nil)}, nil, nil, fixtureTime)
 	got := RenderText(&m, 20)
 	want := "a-very-long-node-na~\nmanager\nready active\n--------------------\n-\n"
 	if got != want {

@@ -10,27 +10,27 @@ import (
 
 	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/generator/output"
-	"github.com/swarmgen/swarmgen/runner"
+	"github.com/swarmgen/swarmgen/lab"
 )
 
 // renderLab validates the spec and, when write is set, brings the files
 // on disk up to date (only changed files are rewritten).
-func renderLab(c *cli.Context, write bool) (*generator.Result, runner.Cluster, error) {
+func renderLab(c *cli.Context, write bool) (*generator.Result, lab.Cluster, error) {
 	return renderLabAt(c, specPath(c), outDir(c), write)
 }
 
-func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Result, runner.Cluster, error) {
+func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Result, lab.Cluster, error) {
 	res, err := generator.Generate(generator.Options{SpecPath: file, OutDir: out, Files: filePolicy(c)})
 	if err != nil {
-		return nil, runner.Cluster{}, err
+		return nil, lab.Cluster{}, err
 	}
 	printWarnings(c.App.ErrWriter, res.Warnings)
 	if write {
 		if err := writeFiles(c, out, res, false); err != nil {
-			return nil, runner.Cluster{}, err
+			return nil, lab.Cluster{}, err
 		}
 	}
-	cl := runner.Cluster{Containers: map[string]string{}, Registry: res.Lab.Registry.ContainerName, Dir: out,
+	cl := lab.Cluster{Containers: map[string]string{}, Registry: res.Lab.Registry.ContainerName, Dir: out,
 		Endpoint: res.Lab.Endpoint != nil, BindAddress: res.Lab.BindAddress}
 	for _, n := range res.Lab.Managers {
 		cl.Managers = append(cl.Managers, n.ContainerName)

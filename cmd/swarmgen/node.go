@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/runner"
+	"github.com/swarmgen/swarmgen/lab"
 )
 
 // nodeCommand is `swarmgen node stop|start|kill|pause|unpause NAME`.
@@ -24,7 +24,7 @@ unpause, or swarmgen up (which brings every node back), ends the exercise.
 A stopped or killed node stays down across an engine restart.`,
 		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag()}, // also before the verb
 	}
-	for _, op := range runner.NodeOps {
+	for _, op := range lab.NodeOps {
 		cmd.Subcommands = append(cmd.Subcommands, &cli.Command{
 			Name:         op.Verb,
 			Usage:        op.Usage,

@@ -9,7 +9,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/runner"
+	"github.com/swarmgen/swarmgen/exportlogs"
+	"github.com/swarmgen/swarmgen/recovery"
+	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
 func statusCommand() *cli.Command {
@@ -59,7 +61,7 @@ unless --yes.`,
 				return err
 			}
 			_, err = cl.Leader(c.Context)
-			var ql *runner.QuorumLostError
+			var ql *swarmapi.QuorumLostError
 			if !errors.As(err, &ql) {
 				if err == nil {
 					return userErrorf("the swarm has a leader; nothing to recover")
@@ -79,7 +81,7 @@ unless --yes.`,
 					return userErrorf("nothing was changed")
 				}
 			}
-			removed, err := cl.Recover(c.Context, ql.Survivor, addr)
+			removed, err := recovery.Recover(c.Context, cl, ql.Survivor, addr)
 			for _, name := range removed {
 				fmt.Fprintf(c.App.Writer, " ✓ manager %s removed from the swarm, its container stopped and its old swarm state wiped\n", name)
 			}
@@ -119,7 +121,7 @@ func exportLogsCommand() *cli.Command {
 			if target == "" {
 				target = "swarmgen-logs"
 			}
-			if err := cl.ExportLogs(c.Context, target); err != nil {
+			if err := exportlogs.Export(c.Context, cl, target); err != nil {
 				return err
 			}
 			_, err = c.App.Writer.Write([]byte("logs exported to " + target + "\n"))
@@ -131,8 +133,8 @@ func exportLogsCommand() *cli.Command {
 // labStateError makes "the lab is down" and "the swarm lost its quorum"
 // user errors (exit 1, their own advice); anything else stays as it is.
 func labStateError(err error) error {
-	var ql *runner.QuorumLostError
-	if errors.Is(err, runner.ErrNoManager) || errors.As(err, &ql) {
+	var ql *swarmapi.QuorumLostError
+	if errors.Is(err, swarmapi.ErrNoManager) || errors.As(err, &ql) {
 		return cli.Exit(err.Error(), exitUser)
 	}
 	return err

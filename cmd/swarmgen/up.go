@@ -6,6 +6,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/swarmgen/swarmgen/builtinimage"
+	"github.com/swarmgen/swarmgen/lab"
 	"github.com/swarmgen/swarmgen/runner"
 )
 
@@ -59,7 +61,7 @@ func upAction(c *cli.Context) error {
 		return err
 	}
 	if res.Lab.HasBuiltinImages() {
-		if err := runner.PrepareBuiltin(outDir(c)); err != nil {
+		if err := builtinimage.Prepare(outDir(c)); err != nil {
 			return cli.Exit(err.Error(), exitUser)
 		}
 	}
@@ -117,14 +119,14 @@ func listCommand() *cli.Command {
 		Usage: "list every swarmgen lab on this host",
 		Flags: []cli.Flag{jsonFlag("[{name, nodes, running, state: running|stopped|degraded, dir}]")},
 		Action: func(c *cli.Context) error {
-			labs, err := runner.List(c.Context)
+			labs, err := lab.List(c.Context)
 			if err != nil {
 				return cli.Exit(err.Error(), exitUser)
 			}
 			if c.Bool("json") {
 				return printJSON(c, labs)
 			}
-			runner.PrintList(c.App.Writer, labs)
+			lab.PrintList(c.App.Writer, labs)
 			return nil
 		},
 	}

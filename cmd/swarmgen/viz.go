@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/swarmgen/swarmgen/swarmapi"
 	"github.com/swarmgen/swarmgen/viz"
 )
 
@@ -47,13 +48,14 @@ through docker exec. Nothing is ever passed through to the Docker API.`,
 					return userErrorf("%v", err)
 				}
 			}
-			dial, what, err := engineDialer(c)
+			api, what, err := engineClient(c)
 			if err != nil {
 				return err
 			}
+			defer api.Close()
 			srv := &http.Server{
 				Addr:              c.String("listen"),
-				Handler:           viz.NewServer(&viz.ClientSource{Client: viz.NewClient(dial)}, viz.Options{Auth: auth, AllowedHosts: c.StringSlice("allow-host")}),
+				Handler:           viz.NewServer(&viz.ClientSource{Client: api}, viz.Options{Auth: auth, AllowedHosts: c.StringSlice("allow-host")}),
 				ReadHeaderTimeout: 10 * time.Second,
 			}
 			ln, err := net.Listen("tcp", srv.Addr)
@@ -66,11 +68,20 @@ through docker exec. Nothing is ever passed through to the Docker API.`,
 	}
 }
 
-// engineDialer picks how to reach a manager's Engine API: an explicit
-// socket, the lab's leading manager, or the local socket.
-func engineDialer(c *cli.Context) (func(context.Context) (net.Conn, error), string, error) {
+// engineClient reads a manager's Engine API, picking how to reach it: an
+// explicit socket, the lab's leading manager, or the local socket.
+func engineClient(c *cli.Context) (*swarmapi.Client, string, error) {
+	dial, what, err := engineDialer(c)
+	if err != nil {
+		return nil, "", err
+	}
+	api, err := swarmapi.New(dial)
+	return api, what, err
+}
+
+func engineDialer(c *cli.Context) (swarmapi.Dialer, string, error) {
 	if sock := c.String("socket"); sock != "" {
-		return viz.UnixDialer(sock), sock, nil
+		return swarmapi.UnixDialer(sock), sock, nil
 	}
 	if _, err := os.Stat(specPath(c)); err == nil {
 		_, cl, err := renderLab(c, false)
@@ -81,19 +92,20 @@ func engineDialer(c *cli.Context) (func(context.Context) (net.Conn, error), stri
 		if err != nil {
 			return nil, "", cli.Exit(err.Error(), exitUser)
 		}
-		return viz.ExecDialer(leader), "manager " + leader, nil
+		return swarmapi.ExecDialer(leader), "manager " + leader, nil
 	}
-	return viz.UnixDialer("/var/run/docker.sock"), "/var/run/docker.sock", nil
+	return swarmapi.UnixDialer(swarmapi.DefaultSocket), swarmapi.DefaultSocket, nil
 }
 
 // watchStatus redraws the terminal view until interrupted: nodes as
 // columns, their tasks under them.
 func watchStatus(c *cli.Context) error {
-	dial, _, err := engineDialer(c)
+	api, _, err := engineClient(c)
 	if err != nil {
 		return err
 	}
-	src := &viz.ClientSource{Client: viz.NewClient(dial)}
+	defer api.Close()
+	src := &viz.ClientSource{Client: api}
 	tty := isTerminal(c.App.Writer)
 	width := 120
 	if tty {

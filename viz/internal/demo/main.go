@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/swarmgen/swarmgen/swarmapi"
 	"github.com/swarmgen/swarmgen/viz"
 	"github.com/swarmgen/swarmgen/viz/internal/fake"
 )
@@ -32,13 +33,19 @@ func main() {
 
 	var src viz.Source = &fake.Source{Nodes: *nodes, Tasks: *tasks, Period: *period}
 	title := "swarm visualizer (demo)"
+	var dial swarmapi.Dialer
 	switch {
 	case *container != "":
-		src = &viz.ClientSource{Client: viz.NewClient(viz.ExecDialer(*container))}
-		title = "swarm visualizer: " + *container
+		dial, title = swarmapi.ExecDialer(*container), "swarm visualizer: "+*container
 	case *socket != "":
-		src = &viz.ClientSource{Client: viz.NewClient(viz.UnixDialer(*socket))}
-		title = "swarm visualizer: " + *socket
+		dial, title = swarmapi.UnixDialer(*socket), "swarm visualizer: "+*socket
+	}
+	if dial != nil {
+		c, err := swarmapi.New(dial)
+		if err != nil {
+			log.Fatal(err)
+		}
+		src = &viz.ClientSource{Client: c}
 	}
 	h := viz.NewServer(src, viz.Options{Auth: *auth, Title: title})
 	ln, err := net.Listen("tcp", *addr)

@@ -11,6 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/moby/moby/api/types/swarm"
+
+	"github.com/swarmgen/swarmgen/swarmapi"
 	"github.com/swarmgen/swarmgen/viz"
 )
 
@@ -47,7 +50,7 @@ func id(parts ...any) string {
 // and ten replicated ones sharing the rest) and the services, as the Engine
 // API would list them at the given step. Every step reschedules one task;
 // every 15 steps a worker goes down or comes back.
-func Swarm(nodes, tasks, step int) ([]viz.Node, []viz.Service, []viz.Task) {
+func Swarm(nodes, tasks, step int) ([]swarmapi.Node, []swarmapi.Service, []swarmapi.Task) {
 	if nodes < 1 {
 		nodes = 1
 	}
@@ -58,7 +61,7 @@ func Swarm(nodes, tasks, step int) ([]viz.Node, []viz.Service, []viz.Task) {
 	if nodes > 3 && (step/15)%2 == 1 {
 		down = 3 + (step/30)%(nodes-3)
 	}
-	ns := make([]viz.Node, nodes)
+	ns := make([]swarmapi.Node, nodes)
 	for i := range ns {
 		n := &ns[i]
 		n.ID = id("node", i)
@@ -74,7 +77,7 @@ func Swarm(nodes, tasks, step int) ([]viz.Node, []viz.Service, []viz.Task) {
 		}
 		if i < 3 {
 			n.Spec.Role = "manager"
-			n.ManagerStatus = &viz.ManagerStatus{Leader: i == 0, Reachability: "reachable", Addr: n.Status.Addr + ":2377"}
+			n.ManagerStatus = &swarm.ManagerStatus{Leader: i == 0, Reachability: "reachable", Addr: n.Status.Addr + ":2377"}
 		}
 		if i == nodes-1 && nodes > 4 {
 			n.Spec.Availability = "drain"
@@ -87,18 +90,18 @@ func Swarm(nodes, tasks, step int) ([]viz.Node, []viz.Service, []viz.Task) {
 	eligible := func(i int) bool { return ns[i].Spec.Availability != "drain" }
 
 	u64 := func(v int) *uint64 { x := uint64(v); return &x }
-	var svcs []viz.Service
-	var ts []viz.Task
-	addTask := func(svc *viz.Service, slot, node int, desired, state string, since time.Time, salt int) {
-		t := viz.Task{
+	var svcs []swarmapi.Service
+	var ts []swarmapi.Task
+	addTask := func(svc *swarmapi.Service, slot, node int, desired, state string, since time.Time, salt int) {
+		t := swarmapi.Task{
 			ID:           id("task", svc.Spec.Name, slot, node, salt),
 			ServiceID:    svc.ID,
 			NodeID:       ns[node].ID,
 			Slot:         slot,
-			DesiredState: desired,
+			DesiredState: swarm.TaskState(desired),
 		}
-		t.Spec.ContainerSpec = &viz.ContainerSpec{Image: svc.Spec.TaskTemplate.ContainerSpec.Image}
-		t.Status.State = state
+		t.Spec.ContainerSpec = &swarm.ContainerSpec{Image: svc.Spec.TaskTemplate.ContainerSpec.Image}
+		t.Status.State = swarm.TaskState(state)
 		t.Status.Timestamp = since
 		t.Status.Message = map[string]string{"running": "started", "preparing": "preparing", "shutdown": "shutdown"}[state]
 		ts = append(ts, t)
@@ -106,11 +109,11 @@ func Swarm(nodes, tasks, step int) ([]viz.Node, []viz.Service, []viz.Task) {
 
 	// Two global services: one task per eligible node.
 	for g, name := range []string{"monitor_agent", "logs_shipper"} {
-		s := viz.Service{ID: id("svc", name)}
+		s := swarmapi.Service{ID: id("svc", name)}
 		s.Spec.Name = name
 		s.Spec.Labels = map[string]string{"com.docker.stack.namespace": "ops"}
-		s.Spec.Mode.Global = &struct{}{}
-		s.Spec.TaskTemplate.ContainerSpec = &viz.ContainerSpec{Image: fmt.Sprintf("registry:5000/ops/%s:1.%d@sha256:%064x", name, g, g+1)}
+		s.Spec.Mode.Global = &swarm.GlobalService{}
+		s.Spec.TaskTemplate.ContainerSpec = &swarm.ContainerSpec{Image: fmt.Sprintf("registry:5000/ops/%s:1.%d@sha256:%064x", name, g, g+1)}
 		running := 0
 		for i := range ns {
 			if !eligible(i) {
@@ -123,7 +126,7 @@ func Swarm(nodes, tasks, step int) ([]viz.Node, []viz.Service, []viz.Task) {
 			addTask(&s, 0, i, "running", "running", base, 0)
 			running++
 		}
-		s.ServiceStatus = &viz.ServiceStatus{RunningTasks: uint64(running), DesiredTasks: uint64(running)}
+		s.ServiceStatus = &swarm.ServiceStatus{RunningTasks: uint64(running), DesiredTasks: uint64(running)}
 		svcs = append(svcs, s)
 	}
 
@@ -148,11 +151,11 @@ func Swarm(nodes, tasks, step int) ([]viz.Node, []viz.Service, []viz.Task) {
 			replicas = rest - total
 		}
 		total += replicas
-		s := viz.Service{ID: id("svc", name)}
+		s := swarmapi.Service{ID: id("svc", name)}
 		s.Spec.Name = name
 		s.Spec.Labels = map[string]string{"com.docker.stack.namespace": name[:indexByte(name, '_')]}
-		s.Spec.Mode.Replicated = &viz.ReplicatedService{Replicas: u64(replicas)}
-		s.Spec.TaskTemplate.ContainerSpec = &viz.ContainerSpec{Image: images[k] + fmt.Sprintf("@sha256:%064x", k+10)}
+		s.Spec.Mode.Replicated = &swarm.ReplicatedService{Replicas: u64(replicas)}
+		s.Spec.TaskTemplate.ContainerSpec = &swarm.ContainerSpec{Image: images[k] + fmt.Sprintf("@sha256:%064x", k+10)}
 		running := 0
 		for slot := 1; slot <= replicas; slot++ {
 			h := fnv.New32a()
@@ -183,7 +186,7 @@ func Swarm(nodes, tasks, step int) ([]viz.Node, []viz.Service, []viz.Task) {
 			}
 			slotIndex++
 		}
-		s.ServiceStatus = &viz.ServiceStatus{RunningTasks: uint64(running), DesiredTasks: uint64(replicas)}
+		s.ServiceStatus = &swarm.ServiceStatus{RunningTasks: uint64(running), DesiredTasks: uint64(replicas)}
 		svcs = append(svcs, s)
 	}
 	return ns, svcs, ts

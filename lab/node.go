@@ -1,10 +1,12 @@
-package runner
+package lab
 
 import (
 	"context"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/swarmgen/swarmgen/internal/dockercli"
 )
 
 // NodeOp is what `swarmgen node VERB NAME` does to a node's container.
@@ -43,7 +45,7 @@ func (c Cluster) NodeAction(ctx context.Context, op NodeOp, name string) (string
 		sort.Strings(nodes)
 		return "", fmt.Errorf("no node %q in this lab; its nodes: %s", name, strings.Join(nodes, ", "))
 	}
-	if _, err := dockerOut(ctx, op.Verb, "--", container); err != nil {
+	if _, err := dockercli.Run(ctx, op.Verb, "--", container); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf(op.Done, name), nil

@@ -1,13 +1,15 @@
-package runner
+package lab
 
 import (
 	"context"
 	"fmt"
-	"github.com/swarmgen/swarmgen/ownlabels"
 	"io"
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/swarmgen/swarmgen/internal/dockercli"
+	"github.com/swarmgen/swarmgen/ownlabels"
 )
 
 // LabInfo is one lab found on this host by its containers' labels, as
@@ -22,7 +24,7 @@ type LabInfo struct {
 
 // List finds every lab on this host from its ownlabels.Lab label.
 func List(ctx context.Context) ([]LabInfo, error) {
-	out, err := dockerOut(ctx, "ps", "-a", "--filter", "label="+ownlabels.Lab,
+	out, err := dockercli.Run(ctx, "ps", "-a", "--filter", "label="+ownlabels.Lab,
 		"--format", `{{.Label "`+ownlabels.Lab+`"}}	{{.Label "`+ownlabels.Role+`"}}	{{.State}}	{{.Label "com.docker.compose.project.working_dir"}}`)
 	if err != nil {
 		return nil, err
@@ -74,14 +76,4 @@ func PrintList(w io.Writer, labs []LabInfo) {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", l.Name, l.Nodes, state, l.Dir)
 	}
 	tw.Flush()
-}
-
-// Stop stops the lab's containers and keeps their state (volumes, fixed
-// addresses), so `swarmgen up` brings the same swarm back.
-func Stop(ctx context.Context, dir string, out io.Writer) error {
-	if _, err := dockerOut(ctx, "compose", "--project-directory", dir, "-f", dir+"/docker-compose.yml", "stop"); err != nil {
-		return err
-	}
-	fmt.Fprintln(out, " ✓ Lab stopped; `swarmgen up` starts it again with its swarm")
-	return nil
 }

@@ -1,4 +1,8 @@
-package runner
+// Package builtinimage writes the build context of the images swarmgen
+// carries itself (the builtin visualizer, images[].builtin): FROM scratch
+// Dockerfiles and a static swarmgen binary, which it checks by reading
+// the ELF headers.
+package builtinimage
 
 import (
 	"bytes"
@@ -15,12 +19,12 @@ import (
 	"github.com/swarmgen/swarmgen/generator/render"
 )
 
-// PrepareBuiltin writes the build context of the images swarmgen carries
+// Prepare writes the build context of the images swarmgen carries
 // (the builtin visualizer, images[].builtin) under dir: their Dockerfiles,
 // FROM scratch, and a static Linux swarmgen binary, this very one when it
 // is static, else one built from the swarmgen source tree the command
 // runs in.
-func PrepareBuiltin(dir string) error {
+func Prepare(dir string) error {
 	ctx := filepath.Join(dir, filepath.FromSlash(model.BuiltinContext))
 	if err := os.MkdirAll(ctx, 0o755); err != nil {
 		return err

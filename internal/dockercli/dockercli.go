@@ -1,0 +1,30 @@
+// Package dockercli runs the host's docker command for the packages that
+// change a lab (stop, recover, node ops) or copy what docker prints
+// (export-logs), with docker's own error text in the error.
+package dockercli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+)
+
+// Run runs docker args and returns its standard output; a failure says
+// the command and what docker wrote to standard error.
+func Run(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "docker", args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("docker %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
+	}
+	return out.String(), nil
+}
+
+// On runs a docker command against a node's own engine (docker exec
+// CONTAINER docker ARGS).
+func On(ctx context.Context, container string, args ...string) (string, error) {
+	return Run(ctx, append([]string{"exec", container, "docker"}, args...)...)
+}
