@@ -11,6 +11,7 @@ import (
 
 	"github.com/swarmgen/swarmgen/exportlogs"
 	"github.com/swarmgen/swarmgen/recovery"
+	"github.com/swarmgen/swarmgen/runner"
 	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
