@@ -13,8 +13,14 @@ import (
 // worktree, another shell) waits here instead of breaking the first.
 const lockPath = "/tmp/swarmgen-e2e.lock"
 
+// lockFile holds the lock for the life of the process: a file only TestMain
+// referred to would be closed by its finalizer once collected, and the lock
+// with it, in the middle of the run.
+var lockFile *os.File
+
 func TestMain(m *testing.M) {
 	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o666)
+	lockFile = f
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: cannot open %s: %v\n", lockPath, err)
 		os.Exit(2)
@@ -28,5 +34,5 @@ func TestMain(m *testing.M) {
 		}
 		fmt.Fprintf(os.Stderr, "e2e: got %s after %s\n", lockPath, time.Since(start).Round(time.Second))
 	}
-	os.Exit(m.Run()) // the lock goes with the process
+	os.Exit(m.Run()) // the lock goes with the process (lockFile keeps it till then)
 }
