@@ -8,7 +8,8 @@
 #
 # Provisions:
 #   - Debian packages docker.io, iptables, debootstrap, shellcheck, chromium
-#     (the visualizer page is checked in headless Chromium), curl
+#     (the visualizer page is checked in headless Chromium), curl, stress-ng
+#     (the CPU load of the up-under-load test)
 #   - a running Docker engine (dockerd, log in /tmp/dockerd.log)
 #   - the docker compose v2 CLI plugin (built from the Go module proxy)
 #   - goreleaser in /usr/local/bin (built from the Go module proxy), for the
@@ -190,7 +191,7 @@ gobuild() { # gobuild OUT PACKAGE: static build from the repository's module
 
 step_packages() {
 	local missing=() cmd pkg
-	for pair in dockerd:docker.io iptables:iptables debootstrap:debootstrap shellcheck:shellcheck chromium:chromium curl:curl; do
+	for pair in dockerd:docker.io iptables:iptables debootstrap:debootstrap shellcheck:shellcheck chromium:chromium curl:curl stress-ng:stress-ng; do
 		cmd=${pair%%:*}
 		pkg=${pair#*:}
 		if ! PATH=$PATH:/usr/sbin:/sbin command -v "$cmd" >/dev/null 2>&1; then
@@ -198,7 +199,7 @@ step_packages() {
 		fi
 	done
 	if [[ ${#missing[@]} -eq 0 ]]; then
-		RESULT="skipped (dockerd, iptables, debootstrap, shellcheck, chromium, curl present)"
+		RESULT="skipped (dockerd, iptables, debootstrap, shellcheck, chromium, curl, stress-ng present)"
 		return
 	fi
 	apt-get update -q

@@ -183,7 +183,7 @@ func TestJoinMembershipDecisions(t *testing.T) {
 	const lab = `
 MANAGERS=(p-m1 p-m2 p-m3) MANAGER_ADDRS=(10.0.0.1 10.0.0.2 10.0.0.3)
 WORKERS=(p-w1) WORKER_ADDRS=(10.0.0.4) NODES=(p-m1 p-m2 p-m3 p-w1)
-CONTAINER_PREFIX=p- LEADER=p-m3 LEADER_ADDR=10.0.0.3 WAIT=3
+CONTAINER_PREFIX=p- LEADER=p-m3 LEADER_ADDR=10.0.0.3
 HAVE_LABELS=""
 node_labels() { :; }
 step swarm-join swarm_join
@@ -200,13 +200,18 @@ step swarm-join swarm_join
 	members := func(list string) string { // the leader's read of the swarm
 		return `    "exec p-m3 sh -c docker info"*) printf 'cluster C\n` + list + `\n' ;;`
 	}
+	// what `docker swarm join` says when the CLI stops waiting on a busy host
+	const joinTimesOut = `    *"p-w1 sh -c exec docker swarm join "*)
+      echo 'Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the "docker info" command to see the current swarm status of your node.' >&2; exit 1 ;;
+`
 	knows := func(answer string) string { // the leader's answer to leader_knows
 		return `    "exec p-m3 sh -c"*"node inspect self"*) echo ` + answer + ` ;;`
 	}
 	for _, tc := range []struct {
 		name, scenario string
-		fails          bool
+		fails          bool     // after WAIT=3 s; else WAIT is long, so a busy host's pace decides nothing
 		want, never    []string // substrings of the docker calls
+		once           []string // substrings of exactly one docker call
 		say            string   // a substring of the output
 	}{{
 		// seen in CI after a recover: the survivor, which the script
@@ -285,9 +290,47 @@ step swarm-join swarm_join
     "exec p-w1 docker info"*) if [ "$(nth w1)" -le 2 ]; then echo "pending  "; else echo "active id-w1 "; fi ;;
 ` + defaults,
 		never: []string{"swarm leave", "swarm join ", "node inspect self"},
+	}, {
+		name: "just restarted and missing from a lagging list: no ID for a while, then one only the leader knows",
+		scenario: `case "$*" in
+` + members("id-m1\nid-m2\nid-m3") + `
+    "exec p-m"[12]" docker info"*) echo "active id-${2#p-} C" ;;
+    "exec p-w1 docker info"*) if [ "$(nth w1)" -le 2 ]; then echo "pending  "; else echo "pending id-w1 "; fi ;;
+` + knows("yes") + defaults,
+		want:  []string{"node inspect self"},
+		never: []string{"swarm leave", "swarm join "},
+	}, {
+		// a busy host: the CLI stops waiting after 20 s, the join goes on
+		name: "a join the CLI gave up waiting for goes through: awaited, never repeated",
+		scenario: `case "$*" in
+` + members("id-m1\nid-m2\nid-m3") + `
+    "exec p-m"[12]" docker info"*) echo "active id-${2#p-} C" ;;
+    "exec p-w1 docker info --format {{.Swarm.LocalNodeState}}") if [ "$(nth w1)" -le 2 ]; then echo pending; else echo active; fi ;;
+    "exec p-w1 docker info"*) echo "inactive  " ;;
+` + joinTimesOut + defaults,
+		once:  []string{"docker swarm join "},
+		never: []string{"swarm leave"},
+		say:   "p-w1 joined as worker",
+	}, {
+		name: "the node's engine does not answer for a moment after the CLI gave up: still awaited",
+		scenario: `case "$*" in
+` + members("id-m1\nid-m2\nid-m3") + `
+    "exec p-m"[12]" docker info"*) echo "active id-${2#p-} C" ;;
+    "exec p-w1 docker info --format {{.Swarm.LocalNodeState}}")
+      if [ "$(nth w1)" -le 2 ]; then echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1; fi
+      echo active ;;
+    "exec p-w1 docker info"*) echo "inactive  " ;;
+` + joinTimesOut + defaults,
+		once:  []string{"docker swarm join "},
+		never: []string{"swarm leave"},
+		say:   "p-w1 joined as worker",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, calls, err := runScenario(t, tc.scenario, lab)
+			wait := "WAIT=600\n"
+			if tc.fails {
+				wait = "WAIT=3\n"
+			}
+			out, calls, err := runScenario(t, tc.scenario, wait+lab)
 			if (err != nil) != tc.fails {
 				t.Fatalf("err = %v (want failure: %v)\n%s\ncalls:\n%s", err, tc.fails, out, calls)
 			}
@@ -299,6 +342,11 @@ step swarm-join swarm_join
 			for _, n := range tc.never {
 				if strings.Contains(calls, n) {
 					t.Errorf("a call has %q; calls:\n%s", n, calls)
+				}
+			}
+			for _, o := range tc.once {
+				if n := strings.Count(calls, o); n != 1 {
+					t.Errorf("%d calls have %q, want 1; calls:\n%s", n, o, calls)
 				}
 			}
 			if !strings.Contains(out, tc.say) {

@@ -729,8 +729,10 @@ join_swarm() {
   until out=$(SWARMGEN_JOIN_TOKEN=$token trace docker exec -e SWARMGEN_JOIN_TOKEN "$node" sh -c 'exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2"' join "$addr" "$LEADER_ADDR:2377" 2>&1); do
     case "$out" in
       *"continue in the background"*)
-        # a busy host: the join goes on; it ends active, or in error
-        while state=$(swarm_state "$node"); [ "$state" = pending ]; do
+        # a busy host: the join goes on; it ends active, or in error. No
+        # answer from the node's engine is neither: a leave then would give
+        # a node that did join a second entry ("node X is ambiguous")
+        while state=$(swarm_state "$node"); [ "$state" = pending ] || [ -z "$state" ]; do
           [ "$SECONDS" -lt "$deadline" ] || fail "node $node did not join the swarm within ${WAIT}s: $out"
           sleep 0.5
         done
