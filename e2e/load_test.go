@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swarmgen/swarmgen/runner"
+	swarmlab "github.com/swarmgen/swarmgen/lab"
 )
 
 // loadSpec is haSpec's lab with more workers, its own name and port.
@@ -95,7 +95,7 @@ func checkUpUnderLoad(t *testing.T, h *harness, what, out string) map[string]str
 		t.Fatalf("%s: up reported an ambiguous node:\n%s", what, out)
 	}
 	var ids map[string]string
-	h.waitFor(what, 2*time.Minute, func(st *runner.Status) error {
+	h.waitFor(what, 2*time.Minute, func(st *swarmlab.Status) error {
 		ids = map[string]string{}
 		for _, n := range st.Nodes {
 			if id, dup := ids[n.Name]; dup {
