@@ -202,16 +202,7 @@ func TestDockerContextStep(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(calls, w) {
-					t.Errorf("no call %q; calls:\n%s", w, calls)
-				}
-			}
-			for _, n := range tc.never {
-				if strings.Contains(calls, n) {
-					t.Errorf("a call has %q; calls:\n%s", n, calls)
-				}
-			}
+			checkCalls(t, calls, tc.want, tc.never)
 			if !strings.Contains(out, tc.plan) {
 				t.Errorf("output lacks %q:\n%s", tc.plan, out)
 			}

@@ -19,6 +19,22 @@ func runSteps(t *testing.T, body string) (string, error) {
 	return out, err
 }
 
+// checkCalls fails t unless some docker call has each of want and none
+// has any of never.
+func checkCalls(t *testing.T, calls string, want, never []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(calls, w) {
+			t.Errorf("no call %q; calls:\n%s", w, calls)
+		}
+	}
+	for _, n := range never {
+		if strings.Contains(calls, n) {
+			t.Errorf("a call has %q; calls:\n%s", n, calls)
+		}
+	}
+}
+
 // runScenario is runSteps with a stub docker on PATH that answers as
 // scenario says (see stubdocker); it also returns the docker calls the
 // script made. The commands named in also (e.g. curl) are stubbed too.
@@ -334,16 +350,7 @@ step swarm-join swarm_join
 			if (err != nil) != tc.fails {
 				t.Fatalf("err = %v (want failure: %v)\n%s\ncalls:\n%s", err, tc.fails, out, calls)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(calls, w) {
-					t.Errorf("no call %q; calls:\n%s", w, calls)
-				}
-			}
-			for _, n := range tc.never {
-				if strings.Contains(calls, n) {
-					t.Errorf("a call has %q; calls:\n%s", n, calls)
-				}
-			}
+			checkCalls(t, calls, tc.want, tc.never)
 			for _, o := range tc.once {
 				if n := strings.Count(calls, o); n != 1 {
 					t.Errorf("%d calls have %q, want 1; calls:\n%s", n, o, calls)
