@@ -8,7 +8,8 @@
 #
 # Provisions:
 #   - Debian packages docker.io, iptables, debootstrap, shellcheck, chromium
-#     (the visualizer page is checked in headless Chromium), curl, stress-ng
+#     (the visualizer page is checked in headless Chromium), curl, stress-ng,
+#     openssl (bootstrap.sh makes the labs' endpoint certificates with it)
 #     (the CPU load of the up-under-load test)
 #   - a running Docker engine (dockerd, log in /tmp/dockerd.log)
 #   - the docker compose v2 CLI plugin (built from the Go module proxy)
@@ -191,7 +192,7 @@ gobuild() { # gobuild OUT PACKAGE: static build from the repository's module
 
 step_packages() {
 	local missing=() cmd pkg
-	for pair in dockerd:docker.io iptables:iptables debootstrap:debootstrap shellcheck:shellcheck chromium:chromium curl:curl stress-ng:stress-ng; do
+	for pair in dockerd:docker.io iptables:iptables debootstrap:debootstrap shellcheck:shellcheck chromium:chromium curl:curl stress-ng:stress-ng openssl:openssl; do
 		cmd=${pair%%:*}
 		pkg=${pair#*:}
 		if ! PATH=$PATH:/usr/sbin:/sbin command -v "$cmd" >/dev/null 2>&1; then
@@ -199,7 +200,7 @@ step_packages() {
 		fi
 	done
 	if [[ ${#missing[@]} -eq 0 ]]; then
-		RESULT="skipped (dockerd, iptables, debootstrap, shellcheck, chromium, curl, stress-ng present)"
+		RESULT="skipped (dockerd, iptables, debootstrap, shellcheck, chromium, curl, stress-ng, openssl present)"
 		return
 	fi
 	apt-get update -q
