@@ -10,9 +10,10 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/swarmgen/swarmgen/internal/dockercli"
 )
 
 const (
@@ -80,19 +81,19 @@ func FromLabEnv(certPath string) bool {
 // Lookup finds the endpoint of a manager container on the host's engine:
 // the host port docker published for Port.
 func Lookup(ctx context.Context, container, bindAddress, dir string) (Env, error) {
-	out, err := exec.CommandContext(ctx, "docker", "port", container, fmt.Sprintf("%d/tcp", Port)).Output()
+	out, err := dockercli.Run(ctx, "port", container, fmt.Sprintf("%d/tcp", Port))
 	if err != nil {
 		return Env{}, fmt.Errorf("manager %s publishes no Docker endpoint (port %d): is the lab up with docker_endpoint on? run `swarmgen up`", container, Port)
 	}
 	port := ""
-	for _, line := range strings.Fields(string(out)) { // 127.0.0.1:49153 [::]:49153
+	for _, line := range strings.Fields(out) { // 127.0.0.1:49153 [::]:49153
 		if _, p, err := net.SplitHostPort(line); err == nil {
 			port = p
 			break
 		}
 	}
 	if port == "" {
-		return Env{}, fmt.Errorf("docker port %s %d/tcp: no host port in %q", container, Port, strings.TrimSpace(string(out)))
+		return Env{}, fmt.Errorf("docker port %s %d/tcp: no host port in %q", container, Port, strings.TrimSpace(out))
 	}
 	certs, err := ClientCertPath(dir)
 	if err != nil {
