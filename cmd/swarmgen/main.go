@@ -46,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// user's error like any other (exit 1).
 	unknown := ""
 	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
-	err := app.Run(args)
+	err := app.Run(interspersed(app, args))
 	if err == nil && unknown != "" {
 		err = userErrorf("no command %q; `swarmgen help` lists them", unknown)
 	}
