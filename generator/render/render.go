@@ -53,7 +53,7 @@ var funcs = template.FuncMap{
 	},
 }
 
-var tmpl = template.Must(template.New("").Funcs(funcs).Option("missingkey=error").ParseFS(templates.FS, "*.tmpl"))
+var tmpl = template.Must(template.New("").Funcs(funcs).Option("missingkey=error").ParseFS(templates.FS, "*.tmpl", "bootstrap/*.tmpl"))
 
 // Lab renders every file of a lab, sorted by path.
 func Lab(l *model.Lab) ([]File, error) {
