@@ -4,7 +4,9 @@ package templates
 
 import "embed"
 
-// FS holds every template.
+// FS holds every template. bootstrap/ holds one file a step of
+// bootstrap.sh (bootstrap.sh.tmpl includes them by their base name, which
+// names a template).
 //
-//go:embed *.tmpl
+//go:embed *.tmpl bootstrap/*.tmpl
 var FS embed.FS

@@ -210,6 +210,11 @@ type URL struct {
 // Dockerfile per image (BuiltinDockerfile).
 const BuiltinContext = ".swarmgen/builtin"
 
+// NodeStateDir is where bootstrap.sh keeps, on a manager's own engine
+// volume, what it needs to find again on the next run (stack-NAME.line: the
+// hash of the stack file it deployed as NAME).
+const NodeStateDir = "/var/lib/docker/swarmgen"
+
 // BuiltinDockerfile is the Dockerfile, in BuiltinContext, of the builtin
 // image name ("visualizer", or one of spec.BuiltinImages).
 func BuiltinDockerfile(name string) string { return name + ".Dockerfile" }

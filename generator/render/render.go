@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/swarmgen/swarmgen/dockerformat"
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/shell"
 	"github.com/swarmgen/swarmgen/generator/spec"
@@ -29,8 +30,15 @@ var funcs = template.FuncMap{
 	// yq quotes a YAML scalar: a double-quoted YAML string is a JSON string.
 	"yq": strconv.Quote,
 	"sh": shell.Quote,
+	// dq escapes for the inside of a double-quoted word, e.g. a format in
+	// the script of a `docker exec NODE sh -c '...'`
+	"dq": shell.InDoubleQuotes,
 	// the keys of swarmgen's own labels, from their one owner
 	"label": ownlabels.Key,
+	// the docker --format templates of the scripts, from their one owner
+	"format": dockerformat.Named,
+	// where bootstrap.sh keeps its records on a manager
+	"stateDir": func() string { return model.NodeStateDir },
 	// what bootstrap.sh --plan prints, as package plan reads it
 	"planTag":     func() string { return plan.Tag },
 	"planRefused": func() string { return string(plan.Refused) },
@@ -53,7 +61,7 @@ var funcs = template.FuncMap{
 	},
 }
 
-var tmpl = template.Must(template.New("").Funcs(funcs).Option("missingkey=error").ParseFS(templates.FS, "*.tmpl"))
+var tmpl = template.Must(template.New("").Funcs(funcs).Option("missingkey=error").ParseFS(templates.FS, "*.tmpl", "bootstrap/*.tmpl"))
 
 // Lab renders every file of a lab, sorted by path.
 func Lab(l *model.Lab) ([]File, error) {

@@ -10,3 +10,12 @@ import "strings"
 func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// InDoubleQuotes returns s escaped for the inside of a double-quoted bash
+// word: a backslash before each of \ " $ and `, the characters bash
+// interprets there, so s reaches the command literally.
+func InDoubleQuotes(s string) string {
+	return dqEscaper.Replace(s)
+}
+
+var dqEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")

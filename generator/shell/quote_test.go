@@ -69,6 +69,22 @@ func TestQuoteRoundTripsThroughBash(t *testing.T) {
 	}
 }
 
+func TestInDoubleQuotesRoundTripsThroughBash(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash not installed")
+	}
+	for _, s := range hostile {
+		word := `"` + InDoubleQuotes(s) + `"`
+		out, err := exec.Command("bash", "-c", "printf %s "+word).Output()
+		if err != nil {
+			t.Fatalf("bash -c 'printf %%s %s': %v", word, err)
+		}
+		if string(out) != s {
+			t.Errorf("InDoubleQuotes(%q) = %s; bash printed %q", s, InDoubleQuotes(s), out)
+		}
+	}
+}
+
 func TestQuoteIsOneWord(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash not installed")

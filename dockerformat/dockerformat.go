@@ -1,0 +1,63 @@
+// Package dockerformat holds the Go templates the generated scripts hand
+// to docker's --format, by name: each is spelled once, here, instead of in
+// bash behind template escapes. Templates get them through the template
+// func `format`; an unknown name is an error.
+package dockerformat
+
+import (
+	"fmt"
+
+	"github.com/swarmgen/swarmgen/ownlabels"
+)
+
+const (
+	swarmState = "{{.Swarm.LocalNodeState}}"
+	clusterID  = "{{with .Swarm.Cluster}}{{.ID}}{{end}}" // empty outside a swarm
+)
+
+var byName = map[string]string{
+	// docker ps
+	"container-name":  "{{.Names}}",
+	"container-ports": "{{.Names}} {{.Ports}}",
+	"container-state": "{{.Names}} {{.State}}",
+	// docker inspect of a container
+	"container-status":  "{{.State.Status}}",
+	"container-running": "{{.State.Running}}",
+	// docker info of a node's engine
+	"swarm-state": swarmState,
+	"cluster-id":  clusterID,
+	// state, node ID and cluster ID in one read
+	"swarm-membership": swarmState + " {{.Swarm.NodeID}} " + clusterID,
+	"swarm-error":      "{{.Swarm.Error}}",
+	// docker node ls
+	"node-manager-status": "{{.Hostname}} {{.ManagerStatus}}",
+	"node-status":         "{{.Hostname}} {{.Status}} {{.ManagerStatus}}",
+	"node-ready":          "{{.Hostname}} {{.Status}}",
+	// docker node inspect
+	"node-state":  "{{.Status.State}}",
+	"node-leader": "{{.ManagerStatus.Leader}}",
+	"node-id":     "{{.ID}}",
+	// "HOSTNAME KEY=VALUE" a line for each of the node's labels
+	"node-labels": "{{$n := .Description.Hostname}}{{range $k, $v := .Spec.Labels}}{{$n}} {{$k}}={{$v}}{{println}}{{end}}",
+	// docker image inspect
+	"image-id":      "{{.Id}}",
+	"image-digests": "{{range .RepoDigests}}{{println .}}{{end}}",
+	// docker stack|service|network|secret ls
+	"name": "{{.Name}}",
+	// docker service ls; docker service inspect
+	"service-replicas": "{{.Name}} {{.Replicas}}",
+	"service-hash":     `{{.Spec.Name}} {{index .Spec.Labels "` + ownlabels.Hash + `"}}`,
+	// docker secret ls
+	"secret-salt": `{{.Name}} {{.Label "` + ownlabels.Salt + `"}}`,
+	// docker context ls
+	"context-endpoint": "{{.Name}}|{{.DockerEndpoint}} {{.Description}}",
+}
+
+// Named is the format a template names (`{{ format "swarm-state" }}`); an
+// unknown name is an error, so a template cannot spell a format of its own.
+func Named(name string) (string, error) {
+	if f, ok := byName[name]; ok {
+		return f, nil
+	}
+	return "", fmt.Errorf("no docker format named %q", name)
+}
