@@ -4,6 +4,10 @@
 # removed with its lab when the benchmark ends. Sets root and work, and
 # makes work the current directory.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# the e2e classic spec's lab names: wait for any e2e run (e2e/lock_test.go
+# takes the same lock) rather than fight over the same containers
+exec 9>>/tmp/swarmgen-e2e.lock
+flock -n 9 || { echo "bench: an e2e run holds /tmp/swarmgen-e2e.lock; waiting for it" >&2; flock 9; }
 work=$(mktemp -d)
 trap 'cd "$work" && { ./swarmgen down >/dev/null 2>&1; docker compose down -v >/dev/null 2>&1; } || true; rm -rf "$work"' EXIT
 (cd "$root" && CGO_ENABLED=0 go build -o "$work/swarmgen" ./cmd/swarmgen)
