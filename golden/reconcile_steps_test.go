@@ -27,8 +27,9 @@ import (
 //	CONTAINERS   the project's containers (ps -a)
 //	NODES        the swarm's nodes, "NAME STATUS MANAGERSTATUS", as the leader
 //	             lists them (the Leader's line names the manager that leads)
-//	INACTIVE     containers whose engine is in no swarm, listed or not
-//	             (a new swarm: NODES is the list once init ran)
+//	INACTIVE     containers whose engine is in no swarm, listed or not,
+//	             until they init or join one (a new swarm: NODES is the
+//	             list once init ran)
 //	LABELS       "NODE KEY=VALUE" of every node
 //	OVERLAYS     overlay networks; LABELLED: those the lab made
 //	STACKS       "NAME HASH" of the deployed stacks, HASH - for one that has
@@ -46,7 +47,7 @@ import (
 const fakeLab = `
 L=$P$(printf '%s\n' "$NODES" | awk '$3 == "Leader" { print $1 }')
 listed() { printf '%s\n' "$NODES" | awk -v n="${1#"$P"}" -v m="$2" '$1 == n && (m == "" || $3 != "") { f = 1 } END { exit !f }'; }
-in_swarm() { case " $INACTIVE " in *" $1 "*) return 1 ;; esac; listed "$1"; }
+in_swarm() { [ -e "$STUB_DIR/in-$1" ] || { case " $INACTIVE " in *" $1 "*) return 1 ;; esac && listed "$1"; }; }
 case "$CMD $*" in
   # --- the host ---
   "uname -s") echo Darwin ;; # has_ipvs: a kernel with IPVS
@@ -99,8 +100,10 @@ case "$CMD $*" in
   "docker build --quiet -f "*) echo sha256:built ;; # plan mode: a cache hit unless REBUILT
   "docker image inspect --format {{.Id}} "*) case " $REBUILT " in *" ${*: -1} "*) echo sha256:older ;; *) echo sha256:built ;; esac ;;
   # --- changes: done (the test reads them in the calls) ---
-  "docker exec "*" docker swarm init "* | "docker exec "*" docker swarm leave"*) ;;
-  "docker exec -e SWARMGEN_JOIN_TOKEN "*" sh -c exec docker swarm join "*) [ "${SWARMGEN_JOIN_TOKEN#SWMTKN-1-secret-}" != "$SWARMGEN_JOIN_TOKEN" ] ;;
+  "docker exec "*" docker swarm init "*) touch "$STUB_DIR/in-$2" ;; # from now on in a swarm
+  "docker exec -e SWARMGEN_JOIN_TOKEN "*" sh -c exec docker swarm join "*)
+    [ "${SWARMGEN_JOIN_TOKEN#SWMTKN-1-secret-}" != "$SWARMGEN_JOIN_TOKEN" ] && touch "$STUB_DIR/in-$4" ;;
+  "docker exec "*" docker swarm leave"*) ;;
   "docker exec $L docker node "* | "docker exec $L docker network "* | "docker exec $L docker service "*) ;;
   "docker exec $L docker stack "* | "docker exec $L sh -c mkdir "* | "docker exec $L rm -f /var/lib/docker/swarmgen/"*) ;;
   "docker build --quiet -t "* | "docker push --quiet -- "* | "docker volume rm "* | "docker context "*) ;;
@@ -156,7 +159,7 @@ func readLabScript(t *testing.T, name string) labScript {
 // converged is the fake lab's variables for the lab as up leaves it: every
 // node in the swarm (the first manager leads) with its labels, every
 // network, stack, service and image as the spec has it.
-func (s labScript) converged() map[string]string {
+func (s labScript) converged() labVars {
 	prefix, project := s.vars["CONTAINER_PREFIX"], strings.TrimSuffix(s.vars["VOLUME_PREFIX"], "_")
 	var nodes, containers, volumes, labels, stacks, services, registry, pushed []string
 	for i, c := range s.arrs["MANAGERS"] {
@@ -194,7 +197,7 @@ func (s labScript) converged() map[string]string {
 		pushed = append(pushed, c[3]+" d-"+c[4])
 	}
 	networks := strings.Fields(s.vars["KEEP_NETWORKS"])
-	return map[string]string{
+	return labVars{
 		"P": prefix, "PROJECT": project, "API_CONTEXT": s.vars["API_CONTEXT"],
 		"CONTAINERS": strings.Join(containers, "\n"), "NODES": strings.Join(nodes, "\n"), "INACTIVE": "",
 		"LABELS": strings.Join(labels, "\n"), "OVERLAYS": "ingress " + strings.Join(networks, " "), "LABELLED": strings.Join(networks, " "),
@@ -204,13 +207,32 @@ func (s labScript) converged() map[string]string {
 	}
 }
 
+// labVars are the fake lab's variables.
+type labVars map[string]string
+
+// add appends lines to the list key.
+func (v labVars) add(key string, lines ...string) {
+	v[key] = strings.TrimPrefix(v[key]+"\n"+strings.Join(lines, "\n"), "\n")
+}
+
+// drop removes the lines of list key whose first word is one of words.
+func (v labVars) drop(key string, words ...string) {
+	var kept []string
+	for _, line := range strings.Split(v[key], "\n") {
+		if f := strings.Fields(line); len(f) == 0 || !slices.Contains(words, f[0]) {
+			kept = append(kept, line)
+		}
+	}
+	v[key] = strings.Join(kept, "\n")
+}
+
 // runLab runs the whole script of golden case name with args against the
-// fake lab: the converged one with changed's variables, and before its
+// fake lab: the converged one as edit changes it, and before its
 // answers those of first (case patterns that win; end one with ;;& to
 // fall through to the fake lab's own answer). The lab's directory holds
 // what up left there: the endpoint certificates and the builtin images'
 // context.
-func runLab(t *testing.T, name string, changed map[string]string, first string, args ...string) (out, calls string, err error) {
+func runLab(t *testing.T, name string, edit func(labVars), first string, args ...string) (out, calls string, err error) {
 	t.Helper()
 	s := readLabScript(t, name)
 	dir := t.TempDir()
@@ -227,7 +249,9 @@ func runLab(t *testing.T, name string, changed map[string]string, first string, 
 		}
 	}
 	vars := s.converged()
-	maps.Copy(vars, changed)
+	if edit != nil {
+		edit(vars)
+	}
 	var scenario strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		fmt.Fprintf(&scenario, "%s=%s\n", k, shq(vars[k]))
