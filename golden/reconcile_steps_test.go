@@ -336,3 +336,255 @@ func TestUnchangedLab(t *testing.T) {
 		}
 	}
 }
+
+// The join command of a node, as the calls show it (the token comes in
+// the exec's environment).
+func joinCall(container, addr, leaderAddr string) string {
+	return `exec -e SWARMGEN_JOIN_TOKEN ` + container + ` sh -c exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2" join ` + addr + " " + leaderAddr + ":2377"
+}
+
+// A lab that differs from its spec: up makes the changes (want, in any
+// order; order, in this order) and no others (never), and --plan prints
+// exactly the plan lines plan and only reads. A join token is in no
+// command line and no output.
+func TestReconcile(t *testing.T) {
+	const (
+		classicLeader = "10.247.0.10"
+		haLeader      = "10.247.136.10"
+	)
+	// nobody's: the calls of a lab the spec has in full
+	creates := []string{"swarm init", "swarm join ", "network create", "stack deploy", "service create", "push ", "context create"}
+	removes := []string{"swarm leave", "node demote", "node rm", "network rm", "stack rm", "service rm", "volume rm", "--remove-orphans"}
+	for _, tc := range []struct {
+		name, lab string
+		edit      func(labVars)
+		first     string   // fake lab answers that win (see runLab)
+		want      []string // calls of up
+		order     []string // calls of up, in this order
+		never     []string
+		say       string   // in up's output
+		plan      []string // "OP KIND NAME", sorted
+		planFails string   // --plan fails saying this
+	}{{
+		name: "new swarm: init on the first manager, every node joins, everything is made",
+		lab:  "classic",
+		edit: func(v labVars) {
+			v["INACTIVE"] = "manager worker01 worker02 worker03"
+			v["NODES"] = "manager Ready Leader" // once init ran
+			for _, k := range []string{"OVERLAYS", "LABELLED", "STACKS", "SERVICES", "REGISTRY", "PUSHED"} {
+				v[k] = ""
+			}
+			v["CONTEXT"] = "none"
+		},
+		want: []string{"exec manager docker swarm init --advertise-addr " + classicLeader,
+			joinCall("worker01", "10.247.0.20", classicLeader), joinCall("worker02", "10.247.0.21", classicLeader), joinCall("worker03", "10.247.0.22", classicLeader),
+			"push --quiet -- localhost:5000/yutsuki/echo:latest", "push --quiet -- localhost:5000/swarmgen/visualizer:latest",
+			"exec manager docker network create --driver overlay --label dev.swarmgen.network=true --attachable ch03",
+			"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo", "exec manager docker stack deploy --prune -c /stack/visualizer.yml visualizer",
+			"exec manager docker service create --label dev.swarmgen.hash=", "context create swarmgen "},
+		never: append([]string{"SWARMGEN_JOIN_TOKEN manager "}, removes...),
+		say:   "a new swarm: nothing to prune",
+		plan: []string{"+ context swarmgen", "+ image registry:5000/swarmgen/visualizer:latest", "+ image registry:5000/yutsuki/echo:latest",
+			"+ network ch03", "+ node manager", "+ node worker01", "+ node worker02", "+ node worker03",
+			"+ service echo", "+ stack echo", "+ stack visualizer"},
+	}, {
+		name:  "node added: it alone joins",
+		lab:   "classic",
+		edit:  func(v labVars) { v.drop("NODES", "worker03") },
+		want:  []string{joinCall("worker03", "10.247.0.22", classicLeader)},
+		never: append([]string{"worker01 sh -c", "worker02 sh -c", "swarm init"}, removes...),
+		plan:  []string{"+ node worker03"},
+	}, {
+		name: "worker removed: drained, leaves, removed, its container and volume go",
+		lab:  "classic",
+		edit: func(v labVars) {
+			v.add("NODES", "worker04 Ready ")
+			v.add("CONTAINERS", "worker04")
+			v.add("VOLUMES", "swarmgen_worker04-docker")
+		},
+		order: []string{"exec manager docker node update --availability drain worker04", "exec worker04 docker swarm leave",
+			"exec manager docker node rm --force worker04", "compose -f docker-compose.yml up -d --remove-orphans", "volume rm swarmgen_worker04-docker"},
+		never: append([]string{"demote", "volume rm swarmgen_worker01", "volume rm swarmgen_manager", "volume rm swarmgen_registry"}, creates...),
+		plan:  []string{"- node worker04"},
+	}, {
+		name: "manager removed: drained, demoted, leaves, removed",
+		lab:  "classic",
+		edit: func(v labVars) {
+			v.add("NODES", "manager02 Ready Reachable")
+			v.add("CONTAINERS", "manager02")
+			v.add("VOLUMES", "swarmgen_manager02-docker")
+		},
+		order: []string{"exec manager docker node update --availability drain manager02", "exec manager docker node demote manager02",
+			"exec manager02 docker swarm leave", "exec manager docker node rm --force manager02", "--remove-orphans", "volume rm swarmgen_manager02-docker"},
+		never: append([]string{"demote manager\n", "rm --force manager\n"}, creates...),
+		plan:  []string{"- node manager02"},
+	}, {
+		name: "a container of a dropped node that is in no swarm: it and its volume go (remove_orphans)",
+		lab:  "classic",
+		edit: func(v labVars) {
+			v.add("CONTAINERS", "worker09")
+			v.add("VOLUMES", "swarmgen_worker09-docker")
+		},
+		order: []string{"compose -f docker-compose.yml up -d --remove-orphans", "volume rm swarmgen_worker09-docker"},
+		never: append([]string{"drain", "swarm leave", "node rm", "volume rm swarmgen_worker01"}, creates...),
+		plan:  []string{"- node worker09"},
+	}, {
+		// worker01 lacks disk=ssd (added to the spec), worker02 has rack,
+		// which swarmgen set and the spec dropped, worker03 a label set by
+		// hand, worker04 the wrong zone
+		name: "labels: added, removed, changed; a hand-set label stays",
+		lab:  "ha",
+		edit: func(v labVars) {
+			v.drop("LABELS", "worker01", "worker02", "worker04")
+			v.add("LABELS", "worker01 zone=a", "worker01 dev.swarmgen.labels=zone",
+				"worker02 zone=a", "worker02 rack=r1", "worker02 dev.swarmgen.labels=rack,zone",
+				"worker03 owner=me", "worker04 zone=a", "worker04 dev.swarmgen.labels=zone")
+		},
+		want: []string{"exec ha-manager01 docker node update --label-add disk=ssd --label-add dev.swarmgen.labels=disk,zone worker01\n",
+			"exec ha-manager01 docker node update --label-rm rack --label-add dev.swarmgen.labels=zone worker02\n",
+			"exec ha-manager01 docker node update --label-add zone=b worker04\n"},
+		never: append(append([]string{"owner", "worker03\n"}, creates...), removes...),
+		plan:  []string{"+ label worker01", "- label worker02", "~ label worker04"},
+	}, {
+		name:  "network made by hand with a spec name: used as it is",
+		lab:   "classic",
+		edit:  func(v labVars) { v["LABELLED"] = "" },
+		never: append(append([]string{}, creates...), removes...),
+	}, {
+		name:  "network missing: created",
+		lab:   "classic",
+		edit:  func(v labVars) { v["OVERLAYS"], v["LABELLED"] = "ingress", "" },
+		want:  []string{"exec manager docker network create --driver overlay --label dev.swarmgen.network=true --attachable ch03"},
+		never: append([]string{"stack deploy", "service create"}, removes...),
+		plan:  []string{"+ network ch03"},
+	}, {
+		name:  "network the lab made and the spec dropped: removed; one made by hand stays",
+		lab:   "classic",
+		edit:  func(v labVars) { v["OVERLAYS"], v["LABELLED"] = "ingress ch03 old mine", "ch03 old" },
+		want:  []string{"exec manager docker network rm old"},
+		never: append([]string{"network rm ch03", "network rm mine", "network rm ingress"}, creates...),
+		plan:  []string{"- network old"},
+	}, {
+		name:  "stack changed: redeployed and recorded; the other stack is left alone",
+		lab:   "classic",
+		edit:  func(v labVars) { v.drop("STACKS", "echo"); v.add("STACKS", "echo 0000") },
+		order: []string{"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo\n", `exec manager sh -c mkdir -p /var/lib/docker/swarmgen`},
+		never: append([]string{"visualizer.yml", "visualizer\n", "service create"}, removes...),
+		plan:  []string{"~ stack echo"},
+	}, {
+		name:  "stack the spec dropped: removed with its record; one deployed by hand stays",
+		lab:   "classic",
+		edit:  func(v labVars) { v.add("STACKS", "old 1111", "mine -") },
+		order: []string{"exec manager docker stack rm old\n", "exec manager rm -f /var/lib/docker/swarmgen/stack-old.line\n"},
+		never: append([]string{"stack rm mine", "stack rm echo", "stack rm visualizer"}, creates...),
+		plan:  []string{"- stack old"},
+	}, {
+		name:  "service changed: removed and created with the new definition",
+		lab:   "classic",
+		edit:  func(v labVars) { v["SERVICES"] = "echo 0000" },
+		order: []string{"exec manager docker service rm echo\n", "exec manager docker service create --label dev.swarmgen.hash="},
+		never: []string{"stack deploy", "service update", "network create", "push "},
+		plan:  []string{"~ service echo"},
+	}, {
+		name:  "service the spec dropped: removed",
+		lab:   "classic",
+		edit:  func(v labVars) { v.add("SERVICES", "old 1111") },
+		want:  []string{"exec manager docker service rm old\n"},
+		never: append([]string{"service rm echo"}, creates...),
+		plan:  []string{"- service old"},
+	}, {
+		name: "image changed: the registry holds another digest; pushed",
+		lab:  "classic",
+		edit: func(v labVars) {
+			v.drop("REGISTRY", "yutsuki/echo:latest")
+			v.add("REGISTRY", "yutsuki/echo:latest other")
+		},
+		want:  []string{"push --quiet -- localhost:5000/yutsuki/echo:latest"},
+		never: append([]string{"push --quiet -- localhost:5000/swarmgen/visualizer", "stack deploy"}, removes...),
+		say:   "registry:5000/swarmgen/visualizer:latest unchanged",
+		plan:  []string{"+ image registry:5000/yutsuki/echo:latest"},
+	}, {
+		name: "image rebuilt: its build context changed; pushed",
+		lab:  "classic",
+		edit: func(v labVars) {
+			v["REBUILT"] = "localhost:5000/yutsuki/echo:latest"
+			v.drop("PUSHED", "localhost:5000/yutsuki/echo:latest") // the new build was never pushed
+		},
+		want:  []string{"push --quiet -- localhost:5000/yutsuki/echo:latest"},
+		never: append([]string{"push --quiet -- localhost:5000/swarmgen/visualizer"}, removes...),
+		plan:  []string{"~ image registry:5000/yutsuki/echo:latest"},
+	}, {
+		// just restarted: its engine answers before it has loaded its
+		// swarm state (pending, no node ID yet), then reports its ID
+		name: "a worker that answers before it has loaded its swarm state: waited for, never joined again",
+		lab:  "ha",
+		first: `  "docker exec ha-worker02 docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*)
+    if [ "$(nth w2)" -le 2 ]; then echo "pending  "; exit 0; fi ;;&`,
+		never: append(append([]string{}, creates...), removes...),
+	}, {
+		// after a restart the managers elect a leader: none answers for a
+		// while; up waits, a plan does not
+		name: "managers that answer before they have a leader: up waits, nothing changes",
+		lab:  "ha",
+		first: `  "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") echo pending ;;
+  "docker exec "*" docker node ls --filter role=manager "*) [ "$(nth leader)" -gt 4 ] || exit 1 ;;&`,
+		never:     append(append([]string{}, creates...), removes...),
+		say:       "the swarm is up; ha-manager01 leads it",
+		planFails: "the swarm has no leader (waited 0s)",
+	}, {
+		// swarmgen recover made manager02 the only manager of a new
+		// cluster and wiped manager01's and manager03's swarm state
+		name: "managers left out by recover: they join the survivor, which is never re-initialised",
+		lab:  "ha",
+		edit: func(v labVars) {
+			v.drop("NODES", "manager01", "manager03")
+			v.drop("NODES", "manager02")
+			v.add("NODES", "manager02 Ready Leader")
+			v.drop("LABELS", "manager01", "manager03")
+		},
+		want: []string{joinCall("ha-manager01", haLeader, "10.247.136.11"), joinCall("ha-manager03", "10.247.136.12", "10.247.136.11"),
+			"exec ha-manager02 docker node update --label-add zone=a --label-add dev.swarmgen.labels=zone manager01\n",
+			"exec ha-manager02 docker node update --label-add zone=c --label-add dev.swarmgen.labels=zone manager03\n"},
+		never: append([]string{"SWARMGEN_JOIN_TOKEN ha-manager02 ", "SWARMGEN_JOIN_TOKEN ha-worker0", "exec ha-manager01 docker node update", "swarm init"}, removes...),
+		plan:  []string{"+ label manager01", "+ label manager03", "+ node manager01", "+ node manager03"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out, calls, err := runLab(t, tc.lab, tc.edit, tc.first)
+			if err != nil {
+				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+			}
+			checkCalls(t, calls, tc.want, tc.never)
+			at := 0
+			for _, o := range tc.order {
+				i := strings.Index(calls[at:], o)
+				if i < 0 {
+					t.Errorf("no call %q after the ones before it; calls:\n%s", o, calls)
+					break
+				}
+				at += i
+			}
+			if !strings.Contains(out, tc.say) || !strings.Contains(out, "<== summary ok") {
+				t.Errorf("output lacks %q or the summary:\n%s", tc.say, out)
+			}
+			if strings.Contains(out+calls, "SWMTKN") {
+				t.Errorf("a join token is shown:\n%s\ncalls:\n%s", out, calls)
+			}
+
+			out, calls, err = runLab(t, tc.lab, tc.edit, tc.first, "--plan")
+			checkReadOnly(t, calls)
+			if tc.planFails != "" {
+				if err == nil || !strings.Contains(out, tc.planFails) {
+					t.Errorf("--plan: %v, want a failure saying %q:\n%s", err, tc.planFails, out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("--plan: %v\n%s\ncalls:\n%s", err, out, calls)
+			}
+			if got := planLines(t, out); !slices.Equal(got, append([]string{}, tc.plan...)) {
+				t.Errorf("plan lines:\n%q\nwant:\n%q\n%s", got, tc.plan, out)
+			}
+		})
+	}
+}
