@@ -212,6 +212,9 @@ type labVars map[string]string
 
 // add appends lines to the list key.
 func (v labVars) add(key string, lines ...string) {
+	if len(lines) == 0 {
+		return
+	}
 	v[key] = strings.TrimPrefix(v[key]+"\n"+strings.Join(lines, "\n"), "\n")
 }
 
@@ -343,6 +346,16 @@ func joinCall(container, addr, leaderAddr string) string {
 	return `exec -e SWARMGEN_JOIN_TOKEN ` + container + ` sh -c exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2" join ` + addr + " " + leaderAddr + ":2377"
 }
 
+// dropped is the classic lab with a node the spec does not have: its
+// container and volume, and its line in the swarm's node list if listed.
+func dropped(name string, listed ...string) func(labVars) {
+	return func(v labVars) {
+		v.add("NODES", listed...)
+		v.add("CONTAINERS", name)
+		v.add("VOLUMES", "swarmgen_"+name+"-docker")
+	}
+}
+
 // A lab that differs from its spec: up makes the changes (want, in any
 // order; order, in this order) and no others (never), and --plan prints
 // exactly the plan lines plan and only reads. A join token is in no
@@ -397,11 +410,7 @@ func TestReconcile(t *testing.T) {
 	}, {
 		name: "worker removed: drained, leaves, removed, its container and volume go",
 		lab:  "classic",
-		edit: func(v labVars) {
-			v.add("NODES", "worker04 Ready ")
-			v.add("CONTAINERS", "worker04")
-			v.add("VOLUMES", "swarmgen_worker04-docker")
-		},
+		edit: dropped("worker04", "worker04 Ready "),
 		order: []string{"exec manager docker node update --availability drain worker04", "exec worker04 docker swarm leave",
 			"exec manager docker node rm --force worker04", "compose -f docker-compose.yml up -d --remove-orphans", "volume rm swarmgen_worker04-docker"},
 		never: append([]string{"demote", "volume rm swarmgen_worker01", "volume rm swarmgen_manager", "volume rm swarmgen_registry"}, creates...),
@@ -409,22 +418,15 @@ func TestReconcile(t *testing.T) {
 	}, {
 		name: "manager removed: drained, demoted, leaves, removed",
 		lab:  "classic",
-		edit: func(v labVars) {
-			v.add("NODES", "manager02 Ready Reachable")
-			v.add("CONTAINERS", "manager02")
-			v.add("VOLUMES", "swarmgen_manager02-docker")
-		},
+		edit: dropped("manager02", "manager02 Ready Reachable"),
 		order: []string{"exec manager docker node update --availability drain manager02", "exec manager docker node demote manager02",
 			"exec manager02 docker swarm leave", "exec manager docker node rm --force manager02", "--remove-orphans", "volume rm swarmgen_manager02-docker"},
 		never: append([]string{"demote manager\n", "rm --force manager\n"}, creates...),
 		plan:  []string{"- node manager02"},
 	}, {
-		name: "a container of a dropped node that is in no swarm: it and its volume go (remove_orphans)",
-		lab:  "classic",
-		edit: func(v labVars) {
-			v.add("CONTAINERS", "worker09")
-			v.add("VOLUMES", "swarmgen_worker09-docker")
-		},
+		name:  "a container of a dropped node that is in no swarm: it and its volume go (remove_orphans)",
+		lab:   "classic",
+		edit:  dropped("worker09"),
 		order: []string{"compose -f docker-compose.yml up -d --remove-orphans", "volume rm swarmgen_worker09-docker"},
 		never: append([]string{"drain", "swarm leave", "node rm", "volume rm swarmgen_worker01"}, creates...),
 		plan:  []string{"- node worker09"},
