@@ -49,12 +49,19 @@ func runScenario(t *testing.T, scenario, body string, also ...string) (out, call
 	if cut < 0 {
 		t.Fatal("bootstrap.sh has no `step preflight preflight` line")
 	}
+	return runScript(t, t.TempDir(), script[:cut]+"\n"+body, nil, scenario, also...)
+}
+
+// runScript runs script as bootstrap.sh in dir with args, with a stub
+// docker (and the commands in also) answering as scenario says.
+func runScript(t *testing.T, dir, script string, args []string, scenario string, also ...string) (out, calls string, err error) {
+	t.Helper()
 	stub := stubdocker.New(t, scenario, also...)
-	file := filepath.Join(t.TempDir(), "bootstrap-part.sh")
-	if err := os.WriteFile(file, []byte(script[:cut]+"\n"+body), 0o644); err != nil {
+	file := filepath.Join(dir, "bootstrap.sh")
+	if err := os.WriteFile(file, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("bash", file)
+	cmd := exec.Command("bash", append([]string{file}, args...)...)
 	cmd.Env = stub.Env()
 	b, err := cmd.CombinedOutput()
 	return string(b), stub.Calls(), err

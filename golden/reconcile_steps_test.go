@@ -1,0 +1,592 @@
+package golden
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/swarmgen/swarmgen/plan"
+)
+
+// The whole generated bootstrap.sh, every step, run against a fake lab: a
+// stub docker (and curl) that answers from variables describing what the
+// engines hold. A case changes a few of them from the converged lab (the
+// lab as up leaves it) and says which changes up must make and which plan
+// lines --plan must print. The reads are answered in one place (fakeLab):
+// when the script reads differently, only fakeLab changes.
+
+// fakeLab answers from these variables (each a list, one item a line or a
+// word):
+//
+//	P, PROJECT   container prefix, compose project
+//	CONTAINERS   the project's containers (ps -a)
+//	NODES        the swarm's nodes, "NAME STATUS MANAGERSTATUS", as the leader
+//	             lists them (the Leader's line names the manager that leads)
+//	INACTIVE     containers whose engine is in no swarm, listed or not,
+//	             until they init or join one (a new swarm: NODES is the
+//	             list once init ran)
+//	LABELS       "NODE KEY=VALUE" of every node
+//	OVERLAYS     overlay networks; LABELLED: those the lab made
+//	STACKS       "NAME HASH" of the deployed stacks, HASH - for one that has
+//	             no record (deployed by hand)
+//	SERVICES     "NAME HASH" of the standalone services the lab made
+//	REGISTRY     "REPOSITORY:TAG DIGEST" the lab registry holds
+//	PUSHED       "REF DIGEST" of the host's images, as last pushed
+//	REBUILT      refs whose build context changed since they were built
+//	VOLUMES      the lab's volumes
+//	CONTEXT      converged: the docker context names the leader and the
+//	             current certificate; anything else: there is none
+//
+// Anything the script asks that is not in the list is an error, so a case
+// cannot pass on a read it did not expect.
+const fakeLab = `
+L=$P$(printf '%s\n' "$NODES" | awk '$3 == "Leader" { print $1 }')
+listed() { printf '%s\n' "$NODES" | awk -v n="${1#"$P"}" -v m="$2" '$1 == n && (m == "" || $3 != "") { f = 1 } END { exit !f }'; }
+in_swarm() { [ -e "$STUB_DIR/in-$1" ] || { case " $INACTIVE " in *" $1 "*) return 1 ;; esac && listed "$1"; }; }
+case "$CMD $*" in
+  # --- the host ---
+  "uname -s") echo Darwin ;; # has_ipvs: a kernel with IPVS
+  "ss "*) ;;                  # no host port in use
+  "docker compose "* | "docker info" | "docker ps --format {{.Names}} {{.Ports}}") ;;
+  "docker ps --filter label=com.docker.compose.project=$PROJECT --filter status=paused --format {{.Names}}") ;;
+  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.State}}") for c in $CONTAINERS; do echo "$c running"; done ;;
+  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}}" | "docker ps -a --format {{.Names}}") printf '%s\n' $CONTAINERS ;;
+  "docker ps --filter label=dev.swarmgen.role=manager --filter label=dev.swarmgen.lab=$PROJECT --format {{.Names}} {{.Ports}}") echo "$L 127.0.0.1:32771->2376/tcp" ;;
+  "docker context ls "*)
+    echo "default *|unix:///var/run/docker.sock Current DOCKER_HOST based configuration"
+    [ "$CONTEXT" != converged ] || echo "$API_CONTEXT|tcp://127.0.0.1:32771 swarmgen lab, certificate $(cksum <.swarmgen/tls/client/cert.pem | awk '{ print $1 }')" ;;
+  "docker volume ls -q --filter label=dev.swarmgen.lab=$PROJECT") printf '%s\n' $VOLUMES ;;
+  # --- the nodes' engines ---
+  "docker exec "*" docker version") ;;
+  "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") if in_swarm "$2"; then echo active; else echo inactive; fi ;;
+  "docker exec "*" docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*) if in_swarm "$2"; then echo "active id-${2#"$P"} C"; else echo "inactive  "; fi ;;
+  "docker exec "*" docker node ls --filter role=manager --format "*)
+    in_swarm "$2" && listed "$2" manager || { echo "Error response from daemon: This node is not a swarm manager." >&2; exit 1; }
+    printf '%s\n' "$NODES" | awk '$3 != "" { print $1, $3 }' ;;
+  "docker exec $L docker node ls --format {{.Hostname}} {{.Status}} {{.ManagerStatus}}") printf '%s\n' "$NODES" ;;
+  "docker exec $L sh -c docker info --format \"cluster "*) echo "cluster C"; printf '%s\n' "$NODES" | awk 'NF { print "id-" $1 }' ;;
+  "docker exec $L docker swarm join-token -q "*) echo "SWMTKN-1-secret-${*: -1}" ;;
+  "docker exec $L docker node inspect --format {{.Status.State}} "*) echo down ;;
+  "docker exec $L docker node ps --filter desired-state=running -q "*) ;; # drained at once
+  "docker exec $L docker node inspect --format "*) printf '%s\n' "$LABELS" ;;
+  "docker exec $L docker network ls --filter driver=overlay --format {{.Name}}") printf '%s\n' $OVERLAYS ;;
+  "docker exec $L sh -c docker stack ls --format \"deployed "*) printf '%s\n' "$STACKS" | awk 'NF { print "deployed " $1; if ($2 != "-") print }' ;;
+  "docker exec $L sh -c ids="*) printf '%s\n' "$SERVICES" ;;
+  "docker exec $L sh -c "*"docker stack ls --format \"stack "*)
+    printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1 }'
+    printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 }'
+    for n in $LABELLED; do echo "network $n"; done ;;
+  "docker exec $L test -e /var/lib/docker/swarmgen/stack-"*)
+    s=${5#/var/lib/docker/swarmgen/stack-}
+    printf '%s\n' "$STACKS" | awk -v s="${s%.line}" '$1 == s && $2 != "-" { f = 1 } END { exit !f }' ;;
+  "docker exec $L sh -c "*"docker node ls --format \"node "*)
+    printf '%s\n' "$NODES" | awk 'NF { print "node " $1 " " $2 }'
+    printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1" }' ;;
+  "docker exec $L sh -c docker node ls && echo"*) echo "(the lab's nodes and services)" ;;
+  # --- images ---
+  "curl -fsS -o /dev/null http://localhost:5000/v2/") ;;
+  "curl -fsSI "*)
+    url=${*: -1} ref=${url#*/v2/} ref=${ref/\/manifests\//:}
+    d=$(printf '%s\n' "$REGISTRY" | awk -v r="$ref" '$1 == r { print $2 }')
+    [ -n "$d" ] || exit 22
+    printf 'HTTP/1.1 200 OK\r\nDocker-Content-Digest: sha256:%s\r\n' "$d" ;;
+  "docker image inspect --format {{range .RepoDigests}}{{println .}}{{end}} "*)
+    printf '%s\n' "$PUSHED" | awk 'NF { sub(/:[^:\/]*$/, "", $1); print $1 "@sha256:" $2 }' ;;
+  "docker build --quiet -f "*) echo sha256:built ;; # plan mode: a cache hit unless REBUILT
+  "docker image inspect --format {{.Id}} "*) case " $REBUILT " in *" ${*: -1} "*) echo sha256:older ;; *) echo sha256:built ;; esac ;;
+  # --- changes: done (the test reads them in the calls) ---
+  "docker exec "*" docker swarm init "*) touch "$STUB_DIR/in-$2" ;; # from now on in a swarm
+  "docker exec -e SWARMGEN_JOIN_TOKEN "*" sh -c exec docker swarm join "*)
+    [ "${SWARMGEN_JOIN_TOKEN#SWMTKN-1-secret-}" != "$SWARMGEN_JOIN_TOKEN" ] && touch "$STUB_DIR/in-$4" ;;
+  "docker exec "*" docker swarm leave"*) ;;
+  "docker exec $L docker node "* | "docker exec $L docker network "* | "docker exec $L docker service "*) ;;
+  "docker exec $L docker stack "* | "docker exec $L sh -c mkdir "* | "docker exec $L rm -f /var/lib/docker/swarmgen/"*) ;;
+  "docker build --quiet -t "* | "docker push --quiet -- "* | "docker volume rm "* | "docker context "*) ;;
+  *) echo "fake lab: no answer for: $CMD $*" >&2; exit 1 ;;
+esac`
+
+// labScript is a golden case's generated bootstrap.sh and what it says
+// the lab is.
+type labScript struct {
+	text string
+	vars map[string]string   // NAME='value' and NAME=value lines
+	arrs map[string][]string // NAME=( 'a' 'b' ) lines
+	call func(fn string) [][]string
+}
+
+var (
+	scalarLine = regexp.MustCompile(`(?m)^([A-Z_]+)='?([^'()\n]*)'?$`)
+	arrayLine  = regexp.MustCompile(`(?m)^([A-Z_]+)=\( (.*) \)$`)
+	quoted     = regexp.MustCompile(`'([^']*)'`)
+)
+
+func readLabScript(t *testing.T, name string) labScript {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(name, "out", "bootstrap.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := labScript{text: string(raw), vars: map[string]string{}, arrs: map[string][]string{}}
+	words := func(line string) []string {
+		var w []string
+		for _, m := range quoted.FindAllStringSubmatch(line, -1) {
+			w = append(w, m[1])
+		}
+		return w
+	}
+	for _, m := range scalarLine.FindAllStringSubmatch(s.text, -1) {
+		s.vars[m[1]] = m[2]
+	}
+	for _, m := range arrayLine.FindAllStringSubmatch(s.text, -1) {
+		s.arrs[m[1]] = words(m[2])
+	}
+	// the spec's calls of a function, with literal arguments only
+	s.call = func(fn string) [][]string {
+		var calls [][]string
+		for _, m := range regexp.MustCompile(`(?m)^\s*`+fn+`( '.*)$`).FindAllStringSubmatch(s.text, -1) {
+			calls = append(calls, words(m[1]))
+		}
+		return calls
+	}
+	return s
+}
+
+// converged is the fake lab's variables for the lab as up leaves it: every
+// node in the swarm (the first manager leads) with its labels, every
+// network, stack, service and image as the spec has it.
+func (s labScript) converged() labVars {
+	prefix, project := s.vars["CONTAINER_PREFIX"], strings.TrimSuffix(s.vars["VOLUME_PREFIX"], "_")
+	var nodes, containers, volumes, labels, stacks, services, registry, pushed []string
+	for i, c := range s.arrs["MANAGERS"] {
+		status := "Reachable"
+		if i == 0 {
+			status = "Leader"
+		}
+		nodes = append(nodes, strings.TrimPrefix(c, prefix)+" Ready "+status)
+	}
+	for _, c := range s.arrs["WORKERS"] {
+		nodes = append(nodes, strings.TrimPrefix(c, prefix)+" Ready ")
+	}
+	for _, c := range s.arrs["NODES"] {
+		containers = append(containers, c)
+		volumes = append(volumes, s.vars["VOLUME_PREFIX"]+strings.TrimPrefix(c, prefix)+"-docker")
+	}
+	containers = append(containers, s.vars["REGISTRY"])
+	volumes = append(volumes, s.vars["VOLUME_PREFIX"]+"registry-data")
+	for _, c := range s.call("node_labels") { // NODE KEYS KEY=VALUE...
+		for _, kv := range c[2:] {
+			labels = append(labels, c[0]+" "+kv)
+		}
+		if c[1] != "" {
+			labels = append(labels, c[0]+" dev.swarmgen.labels="+c[1])
+		}
+	}
+	for _, c := range s.call("deploy_stack") { // NAME FILE HASH
+		stacks = append(stacks, c[0]+" "+c[2])
+	}
+	for _, c := range s.call("service_create") { // NAME HASH ...
+		services = append(services, c[0]+" "+c[1])
+	}
+	for _, c := range s.call("put_image") { // SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME
+		registry = append(registry, c[4]+":"+c[5]+" d-"+c[4])
+		pushed = append(pushed, c[3]+" d-"+c[4])
+	}
+	networks := strings.Fields(s.vars["KEEP_NETWORKS"])
+	return labVars{
+		"P": prefix, "PROJECT": project, "API_CONTEXT": s.vars["API_CONTEXT"],
+		"CONTAINERS": strings.Join(containers, "\n"), "NODES": strings.Join(nodes, "\n"), "INACTIVE": "",
+		"LABELS": strings.Join(labels, "\n"), "OVERLAYS": "ingress " + strings.Join(networks, " "), "LABELLED": strings.Join(networks, " "),
+		"STACKS": strings.Join(stacks, "\n"), "SERVICES": strings.Join(services, "\n"),
+		"REGISTRY": strings.Join(registry, "\n"), "PUSHED": strings.Join(pushed, "\n"), "REBUILT": "",
+		"VOLUMES": strings.Join(volumes, "\n"), "CONTEXT": "converged",
+	}
+}
+
+// labVars are the fake lab's variables.
+type labVars map[string]string
+
+// add appends lines to the list key.
+func (v labVars) add(key string, lines ...string) {
+	if len(lines) == 0 {
+		return
+	}
+	v[key] = strings.TrimPrefix(v[key]+"\n"+strings.Join(lines, "\n"), "\n")
+}
+
+// drop removes the lines of list key whose first word is one of words.
+func (v labVars) drop(key string, words ...string) {
+	var kept []string
+	for _, line := range strings.Split(v[key], "\n") {
+		if f := strings.Fields(line); len(f) == 0 || !slices.Contains(words, f[0]) {
+			kept = append(kept, line)
+		}
+	}
+	v[key] = strings.Join(kept, "\n")
+}
+
+// runLab runs the whole script of golden case name with args against the
+// fake lab: the converged one as edit changes it, and before its
+// answers those of first (case patterns that win; end one with ;;& to
+// fall through to the fake lab's own answer). The lab's directory holds
+// what up left there: the endpoint certificates and the builtin images'
+// context.
+func runLab(t *testing.T, name string, edit func(labVars), first string, args ...string) (out, calls string, err error) {
+	t.Helper()
+	s := readLabScript(t, name)
+	dir := t.TempDir()
+	for file, content := range map[string]string{
+		".swarmgen/tls/server/key.pem": "key", ".swarmgen/tls/client/key.pem": "key", ".swarmgen/tls/client/cert.pem": "cert",
+		".swarmgen/tls/sans": s.vars["TLS_SANS"] + "\n", ".swarmgen/builtin/swarmgen": "binary",
+	} {
+		path := filepath.Join(dir, file)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := s.converged()
+	if edit != nil {
+		edit(vars)
+	}
+	var scenario strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
+		fmt.Fprintf(&scenario, "%s=%s\n", k, shq(vars[k]))
+	}
+	scenario.WriteString(strings.Replace(fakeLab, "case \"$CMD $*\" in\n", "case \"$CMD $*\" in\n"+first+"\n", 1))
+	return runScript(t, dir, s.text, args, scenario.String(), "curl", "uname", "ss")
+}
+
+// changes are the substrings of a docker call that change the lab.
+var changes = []string{"swarm init", "swarm join ", "swarm leave", "join-token", "node update", "node demote", "node rm",
+	"network create", "network rm", "stack deploy", "stack rm", "service create", "service update", "service rm",
+	"push ", "tag --", "volume rm", "--remove-orphans", "restart ", "unpause ", "context create", "context update",
+	"secret create", "secret rm", "mkdir ", "rm -f "}
+
+// readOnly are the calls that read the lab (or, for compose up -d and a
+// build of an unchanged context, leave it as it is); an sh -c script is a
+// read when every docker command in it is.
+var (
+	readOnly = regexp.MustCompile(`^(uname -s|ss .*|curl -fsS -o /dev/null .*|curl -fsSI .*|` +
+		`compose version|compose -f docker-compose\.yml (version|up -d)|info|ps .*|context ls .*|volume ls .*|` +
+		`image inspect .*|build --quiet .*|exec \S+ docker (version|info|node ls|node inspect|node ps|network ls|service ls|stack ls)( .*)?|` +
+		`exec \S+ test -e .*|exec \S+ sh -c .*)$`)
+	dockerInScript = regexp.MustCompile(`docker ([a-z]+(?: (?:ls|inspect|ps))?)`)
+	readVerbs      = []string{"info", "node ls", "node inspect", "service ls", "service inspect", "stack ls", "network ls", "secret ls"}
+)
+
+// checkReadOnly fails t unless every call reads.
+func checkReadOnly(t *testing.T, calls string) {
+	t.Helper()
+	for _, call := range strings.Split(strings.TrimSpace(calls), "\n") {
+		call = strings.TrimPrefix(call, "docker ")
+		ok := readOnly.MatchString(call)
+		if script, isSh := strings.CutPrefix(call, "exec "); ok && isSh && strings.Contains(script, " sh -c ") {
+			ok = !regexp.MustCompile(`\b(mkdir|rm)\b`).MatchString(script)
+			for _, m := range dockerInScript.FindAllStringSubmatch(script, -1) {
+				ok = ok && slices.Contains(readVerbs, m[1])
+			}
+		}
+		if !ok {
+			t.Errorf("a call that is not a read: %q", call)
+		}
+	}
+}
+
+// planLines are the plan lines of out, "OP KIND NAME" each, sorted.
+func planLines(t *testing.T, out string) []string {
+	t.Helper()
+	p, err := plan.Parse(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{}
+	for _, a := range p.Actions {
+		lines = append(lines, string(a.Op)+" "+a.Kind+" "+a.Name)
+	}
+	for _, r := range p.Refusals {
+		lines = append(lines, string(plan.Refused)+" "+r)
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// A converged lab: the whole script, every step, only reads; --plan prints
+// no plan line and reads alone too.
+func TestUnchangedLab(t *testing.T) {
+	for _, name := range []string{"classic", "ha"} {
+		for _, args := range [][]string{nil, {"--plan"}} {
+			t.Run(name+" "+strings.Join(args, ""), func(t *testing.T) {
+				out, calls, err := runLab(t, name, nil, "", args...)
+				if err != nil {
+					t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+				}
+				checkCalls(t, calls, nil, changes)
+				checkReadOnly(t, calls)
+				if lines := planLines(t, out); len(lines) > 0 {
+					t.Errorf("plan lines for a converged lab: %q", lines)
+				}
+				if args == nil && !strings.Contains(out, "<== summary ok") {
+					t.Errorf("the script did not run to its end:\n%s", out)
+				}
+			})
+		}
+	}
+}
+
+// The join command of a node, as the calls show it (the token comes in
+// the exec's environment).
+func joinCall(container, addr, leaderAddr string) string {
+	return `exec -e SWARMGEN_JOIN_TOKEN ` + container + ` sh -c exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2" join ` + addr + " " + leaderAddr + ":2377"
+}
+
+// dropped is the classic lab with a node the spec does not have: its
+// container and volume, and its line in the swarm's node list if listed.
+func dropped(name string, listed ...string) func(labVars) {
+	return func(v labVars) {
+		v.add("NODES", listed...)
+		v.add("CONTAINERS", name)
+		v.add("VOLUMES", "swarmgen_"+name+"-docker")
+	}
+}
+
+// A lab that differs from its spec: up makes the changes (want, in any
+// order; order, in this order) and no others (never), and --plan prints
+// exactly the plan lines plan and only reads. A join token is in no
+// command line and no output.
+func TestReconcile(t *testing.T) {
+	const (
+		classicLeader = "10.247.0.10"
+		haLeader      = "10.247.136.10"
+	)
+	// nobody's: the calls of a lab the spec has in full
+	creates := []string{"swarm init", "swarm join ", "network create", "stack deploy", "service create", "push ", "context create"}
+	removes := []string{"swarm leave", "node demote", "node rm", "network rm", "stack rm", "service rm", "volume rm", "--remove-orphans"}
+	for _, tc := range []struct {
+		name, lab string
+		edit      func(labVars)
+		first     string   // fake lab answers that win (see runLab)
+		want      []string // calls of up
+		order     []string // calls of up, in this order
+		never     []string
+		say       string   // in up's output
+		plan      []string // "OP KIND NAME", sorted
+		planFails string   // --plan fails saying this
+	}{{
+		name: "new swarm: init on the first manager, every node joins, everything is made",
+		lab:  "classic",
+		edit: func(v labVars) {
+			v["INACTIVE"] = "manager worker01 worker02 worker03"
+			v["NODES"] = "manager Ready Leader" // once init ran
+			for _, k := range []string{"OVERLAYS", "LABELLED", "STACKS", "SERVICES", "REGISTRY", "PUSHED"} {
+				v[k] = ""
+			}
+			v["CONTEXT"] = "none"
+		},
+		want: []string{"exec manager docker swarm init --advertise-addr " + classicLeader,
+			joinCall("worker01", "10.247.0.20", classicLeader), joinCall("worker02", "10.247.0.21", classicLeader), joinCall("worker03", "10.247.0.22", classicLeader),
+			"push --quiet -- localhost:5000/yutsuki/echo:latest", "push --quiet -- localhost:5000/swarmgen/visualizer:latest",
+			"exec manager docker network create --driver overlay --label dev.swarmgen.network=true --attachable ch03",
+			"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo", "exec manager docker stack deploy --prune -c /stack/visualizer.yml visualizer",
+			"exec manager docker service create --label dev.swarmgen.hash=", "context create swarmgen "},
+		never: append([]string{"SWARMGEN_JOIN_TOKEN manager "}, removes...),
+		say:   "a new swarm: nothing to prune",
+		plan: []string{"+ context swarmgen", "+ image registry:5000/swarmgen/visualizer:latest", "+ image registry:5000/yutsuki/echo:latest",
+			"+ network ch03", "+ node manager", "+ node worker01", "+ node worker02", "+ node worker03",
+			"+ service echo", "+ stack echo", "+ stack visualizer"},
+	}, {
+		name:  "node added: it alone joins",
+		lab:   "classic",
+		edit:  func(v labVars) { v.drop("NODES", "worker03") },
+		want:  []string{joinCall("worker03", "10.247.0.22", classicLeader)},
+		never: append([]string{"worker01 sh -c", "worker02 sh -c", "swarm init"}, removes...),
+		plan:  []string{"+ node worker03"},
+	}, {
+		name: "worker removed: drained, leaves, removed, its container and volume go",
+		lab:  "classic",
+		edit: dropped("worker04", "worker04 Ready "),
+		order: []string{"exec manager docker node update --availability drain worker04", "exec worker04 docker swarm leave",
+			"exec manager docker node rm --force worker04", "compose -f docker-compose.yml up -d --remove-orphans", "volume rm swarmgen_worker04-docker"},
+		never: append([]string{"demote", "volume rm swarmgen_worker01", "volume rm swarmgen_manager", "volume rm swarmgen_registry"}, creates...),
+		plan:  []string{"- node worker04"},
+	}, {
+		name: "manager removed: drained, demoted, leaves, removed",
+		lab:  "classic",
+		edit: dropped("manager02", "manager02 Ready Reachable"),
+		order: []string{"exec manager docker node update --availability drain manager02", "exec manager docker node demote manager02",
+			"exec manager02 docker swarm leave", "exec manager docker node rm --force manager02", "--remove-orphans", "volume rm swarmgen_manager02-docker"},
+		never: append([]string{"demote manager\n", "rm --force manager\n"}, creates...),
+		plan:  []string{"- node manager02"},
+	}, {
+		name:  "a container of a dropped node that is in no swarm: it and its volume go (remove_orphans)",
+		lab:   "classic",
+		edit:  dropped("worker09"),
+		order: []string{"compose -f docker-compose.yml up -d --remove-orphans", "volume rm swarmgen_worker09-docker"},
+		never: append([]string{"drain", "swarm leave", "node rm", "volume rm swarmgen_worker01"}, creates...),
+		plan:  []string{"- node worker09"},
+	}, {
+		// worker01 lacks disk=ssd (added to the spec), worker02 has rack,
+		// which swarmgen set and the spec dropped, worker03 a label set by
+		// hand, worker04 the wrong zone
+		name: "labels: added, removed, changed; a hand-set label stays",
+		lab:  "ha",
+		edit: func(v labVars) {
+			v.drop("LABELS", "worker01", "worker02", "worker04")
+			v.add("LABELS", "worker01 zone=a", "worker01 dev.swarmgen.labels=zone",
+				"worker02 zone=a", "worker02 rack=r1", "worker02 dev.swarmgen.labels=rack,zone",
+				"worker03 owner=me", "worker04 zone=a", "worker04 dev.swarmgen.labels=zone")
+		},
+		want: []string{"exec ha-manager01 docker node update --label-add disk=ssd --label-add dev.swarmgen.labels=disk,zone worker01\n",
+			"exec ha-manager01 docker node update --label-rm rack --label-add dev.swarmgen.labels=zone worker02\n",
+			"exec ha-manager01 docker node update --label-add zone=b worker04\n"},
+		never: append(append([]string{"owner", "worker03\n"}, creates...), removes...),
+		plan:  []string{"+ label worker01", "- label worker02", "~ label worker04"},
+	}, {
+		name:  "network made by hand with a spec name: used as it is",
+		lab:   "classic",
+		edit:  func(v labVars) { v["LABELLED"] = "" },
+		never: append(append([]string{}, creates...), removes...),
+	}, {
+		name:  "network missing: created",
+		lab:   "classic",
+		edit:  func(v labVars) { v["OVERLAYS"], v["LABELLED"] = "ingress", "" },
+		want:  []string{"exec manager docker network create --driver overlay --label dev.swarmgen.network=true --attachable ch03"},
+		never: append([]string{"stack deploy", "service create"}, removes...),
+		plan:  []string{"+ network ch03"},
+	}, {
+		name:  "network the lab made and the spec dropped: removed; one made by hand stays",
+		lab:   "classic",
+		edit:  func(v labVars) { v["OVERLAYS"], v["LABELLED"] = "ingress ch03 old mine", "ch03 old" },
+		want:  []string{"exec manager docker network rm old"},
+		never: append([]string{"network rm ch03", "network rm mine", "network rm ingress"}, creates...),
+		plan:  []string{"- network old"},
+	}, {
+		name:  "stack changed: redeployed and recorded; the other stack is left alone",
+		lab:   "classic",
+		edit:  func(v labVars) { v.drop("STACKS", "echo"); v.add("STACKS", "echo 0000") },
+		order: []string{"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo\n", `exec manager sh -c mkdir -p /var/lib/docker/swarmgen`},
+		never: append([]string{"visualizer.yml", "visualizer\n", "service create"}, removes...),
+		plan:  []string{"~ stack echo"},
+	}, {
+		name:  "stack the spec dropped: removed with its record; one deployed by hand stays",
+		lab:   "classic",
+		edit:  func(v labVars) { v.add("STACKS", "old 1111", "mine -") },
+		order: []string{"exec manager docker stack rm old\n", "exec manager rm -f /var/lib/docker/swarmgen/stack-old.line\n"},
+		never: append([]string{"stack rm mine", "stack rm echo", "stack rm visualizer"}, creates...),
+		plan:  []string{"- stack old"},
+	}, {
+		name:  "service changed: removed and created with the new definition",
+		lab:   "classic",
+		edit:  func(v labVars) { v["SERVICES"] = "echo 0000" },
+		order: []string{"exec manager docker service rm echo\n", "exec manager docker service create --label dev.swarmgen.hash="},
+		never: []string{"stack deploy", "service update", "network create", "push "},
+		plan:  []string{"~ service echo"},
+	}, {
+		name:  "service the spec dropped: removed",
+		lab:   "classic",
+		edit:  func(v labVars) { v.add("SERVICES", "old 1111") },
+		want:  []string{"exec manager docker service rm old\n"},
+		never: append([]string{"service rm echo"}, creates...),
+		plan:  []string{"- service old"},
+	}, {
+		name: "image changed: the registry holds another digest; pushed",
+		lab:  "classic",
+		edit: func(v labVars) {
+			v.drop("REGISTRY", "yutsuki/echo:latest")
+			v.add("REGISTRY", "yutsuki/echo:latest other")
+		},
+		want:  []string{"push --quiet -- localhost:5000/yutsuki/echo:latest"},
+		never: append([]string{"push --quiet -- localhost:5000/swarmgen/visualizer", "stack deploy"}, removes...),
+		say:   "registry:5000/swarmgen/visualizer:latest unchanged",
+		plan:  []string{"+ image registry:5000/yutsuki/echo:latest"},
+	}, {
+		name: "image rebuilt: its build context changed; pushed",
+		lab:  "classic",
+		edit: func(v labVars) {
+			v["REBUILT"] = "localhost:5000/yutsuki/echo:latest"
+			v.drop("PUSHED", "localhost:5000/yutsuki/echo:latest") // the new build was never pushed
+		},
+		want:  []string{"push --quiet -- localhost:5000/yutsuki/echo:latest"},
+		never: append([]string{"push --quiet -- localhost:5000/swarmgen/visualizer"}, removes...),
+		plan:  []string{"~ image registry:5000/yutsuki/echo:latest"},
+	}, {
+		// just restarted: its engine answers before it has loaded its
+		// swarm state (pending, no node ID yet), then reports its ID
+		name: "a worker that answers before it has loaded its swarm state: waited for, never joined again",
+		lab:  "ha",
+		first: `  "docker exec ha-worker02 docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*)
+    if [ "$(nth w2)" -le 2 ]; then echo "pending  "; exit 0; fi ;;&`,
+		never: append(append([]string{}, creates...), removes...),
+	}, {
+		// after a restart the managers elect a leader: none answers for a
+		// while; up waits, a plan does not
+		name: "managers that answer before they have a leader: up waits, nothing changes",
+		lab:  "ha",
+		first: `  "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") echo pending ;;
+  "docker exec "*" docker node ls --filter role=manager "*) [ "$(nth leader)" -gt 4 ] || exit 1 ;;&`,
+		never:     append(append([]string{}, creates...), removes...),
+		say:       "the swarm is up; ha-manager01 leads it",
+		planFails: "the swarm has no leader (waited 0s)",
+	}, {
+		// swarmgen recover made manager02 the only manager of a new
+		// cluster and wiped manager01's and manager03's swarm state
+		name: "managers left out by recover: they join the survivor, which is never re-initialised",
+		lab:  "ha",
+		edit: func(v labVars) {
+			v.drop("NODES", "manager01", "manager03")
+			v.drop("NODES", "manager02")
+			v.add("NODES", "manager02 Ready Leader")
+			v.drop("LABELS", "manager01", "manager03")
+		},
+		want: []string{joinCall("ha-manager01", haLeader, "10.247.136.11"), joinCall("ha-manager03", "10.247.136.12", "10.247.136.11"),
+			"exec ha-manager02 docker node update --label-add zone=a --label-add dev.swarmgen.labels=zone manager01\n",
+			"exec ha-manager02 docker node update --label-add zone=c --label-add dev.swarmgen.labels=zone manager03\n"},
+		never: append([]string{"SWARMGEN_JOIN_TOKEN ha-manager02 ", "SWARMGEN_JOIN_TOKEN ha-worker0", "exec ha-manager01 docker node update", "swarm init"}, removes...),
+		plan:  []string{"+ label manager01", "+ label manager03", "+ node manager01", "+ node manager03"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out, calls, err := runLab(t, tc.lab, tc.edit, tc.first)
+			if err != nil {
+				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+			}
+			checkCalls(t, calls, tc.want, tc.never)
+			at := 0
+			for _, o := range tc.order {
+				i := strings.Index(calls[at:], o)
+				if i < 0 {
+					t.Errorf("no call %q after the ones before it; calls:\n%s", o, calls)
+					break
+				}
+				at += i
+			}
+			if !strings.Contains(out, tc.say) || !strings.Contains(out, "<== summary ok") {
+				t.Errorf("output lacks %q or the summary:\n%s", tc.say, out)
+			}
+			if strings.Contains(out+calls, "SWMTKN") {
+				t.Errorf("a join token is shown:\n%s\ncalls:\n%s", out, calls)
+			}
+
+			out, calls, err = runLab(t, tc.lab, tc.edit, tc.first, "--plan")
+			checkReadOnly(t, calls)
+			if tc.planFails != "" {
+				if err == nil || !strings.Contains(out, tc.planFails) {
+					t.Errorf("--plan: %v, want a failure saying %q:\n%s", err, tc.planFails, out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("--plan: %v\n%s\ncalls:\n%s", err, out, calls)
+			}
+			if got := planLines(t, out); !slices.Equal(got, append([]string{}, tc.plan...)) {
+				t.Errorf("plan lines:\n%q\nwant:\n%q\n%s", got, tc.plan, out)
+			}
+		})
+	}
+}
