@@ -82,6 +82,10 @@ func ApplyDefaults(s *Spec) {
 			c.DeviceCgroupRules = orDefault(c.DeviceCgroupRules, def.DeviceCgroupRules)
 		}
 	}
+	machines := s.HasMachines()
+	if machines {
+		machineDefaults(s) // before counts: an unset group of a lab of machines is empty
+	}
 	expandGroup(&s.Managers, DefaultManagerCount, "manager")
 	expandGroup(&s.Workers, DefaultWorkerCount, "worker")
 	for i := range s.Managers.Nodes {
@@ -93,7 +97,9 @@ func ApplyDefaults(s *Spec) {
 	if s.LabNetwork.Subnet == "" {
 		s.LabNetwork.Subnet = DefaultSubnet(s.Name, len(s.Managers.Nodes), len(s.Workers.Nodes))
 	}
-	assignAddresses(s)
+	if !machines {
+		assignAddresses(s)
+	}
 	for i := range s.Images {
 		img := &s.Images[i]
 		if img.Build != "" && img.Dockerfile == "" {

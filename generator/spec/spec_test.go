@@ -59,7 +59,7 @@ func TestDecodeStrict(t *testing.T) {
 		{
 			name: "unknown field far from any",
 			src:  header + "registry:\n  zzzzzzzz: 1\n",
-			want: []string{`swarm.yaml:4:3: registry.zzzzzzzz: unknown field (known fields: data, image, port)`},
+			want: []string{`swarm.yaml:4:3: registry.zzzzzzzz: unknown field (known fields: address, data, image, machine, port)`},
 		},
 		{
 			name: "wrong case is a typo",

@@ -28,6 +28,7 @@ type Spec struct {
 	Stacks         []Stack    `yaml:"stacks" desc:"Stacks, each written to stack/<name>.yml and deployed with docker stack deploy."`
 	Services       []Service  `yaml:"services" desc:"Standalone services created with docker service create."`
 	AutoRestart    *bool      `yaml:"auto_restart" desc:"Whether the registry and node containers start again by themselves when the Docker engine starts (after a reboot or an engine restart) or when one exits on its own: the swarm comes back with the same node IDs without swarmgen start (restart policy unless-stopped). Default true. A lab stopped by swarmgen stop, or a node by swarmgen node stop or kill, stays stopped. Set false to start the lab only by hand."`
+	TakeOverSwarm  *bool      `yaml:"take_over_swarm" desc:"Machines only: whether a machine already in a swarm other than this lab's may be made to leave it and join this one. Default false: bootstrap.sh refuses such a machine and changes nothing."`
 	Visualizer     Visualizer `yaml:"visualizer" desc:"A visualizer deployed as stack visualizer on a manager, published on swarm port 9000: builtin (swarmgen's own page, an image of this binary that swarmgen up builds and pushes to the lab registry), an image such as dockersamples/visualizer (it must serve on port 8080), or empty for none. The mapping form (image, auth) also sets a password."`
 }
 
@@ -56,6 +57,9 @@ type Registry struct {
 	Image string `yaml:"image" desc:"Registry image. Default registry:3.0.0."`
 	Port  int    `yaml:"port" desc:"Host port the registry is published on (images are pushed through it). Default 5000."`
 	Data  string `yaml:"data" desc:"Where the registry keeps its data: a volume name (default registry-data) or a host directory starting with ./ or /."`
+	// Machine and Address are for labs of machines (nodes with endpoint or context).
+	Machine string `yaml:"machine" desc:"Machines only: the node (a manager or worker name) whose engine runs the lab registry as a container, published on registry.port, with a TLS certificate of the lab's CA that every machine trusts through its engine's certs.d. Default: the first manager, when the lab has images to push."`
+	Address string `yaml:"address" desc:"Machines only: HOST:PORT of an existing registry the machines can pull from (and the host can push to), instead of registry.machine."`
 }
 
 // NodeConfig holds what every node container shares.
@@ -82,14 +86,17 @@ type NodeGroup struct {
 	Nodes     []Node // explicit nodes
 }
 
-// Node is one swarm node container.
+// Node is one swarm node: a container, or a machine (Endpoint or Context).
 type Node struct {
-	Name    string            `yaml:"name" desc:"Node name: container hostname, compose service and swarm node name. a-z, 0-9 and '-'." required:"true"`
-	Image   string            `yaml:"image" desc:"Image of this node only (default nodes.image)."`
-	Address string            `yaml:"address" desc:"Fixed IPv4 address in lab_network.subnet. Default: managers from .10, workers from .20 (offset for big labs)."`
-	Labels  map[string]string `yaml:"labels" desc:"Swarm node labels, usable in placement constraints as node.labels.<key>."`
-	Ports   []string          `yaml:"ports" desc:"Host ports mapped to this node container, HOST:CONTAINER[/tcp|udp], bound to bind_address."`
-	Volumes []string          `yaml:"volumes" desc:"Extra mounts, SOURCE:TARGET[:ro]; a relative source is relative to the generated files. The stack directory is always mounted at /stack on managers."`
+	Name     string            `yaml:"name" desc:"Node name: container hostname, compose service and swarm node name. a-z, 0-9 and '-'. For a machine: its hostname (docker info's Name), which is how the swarm names it." required:"true"`
+	Endpoint string            `yaml:"endpoint" desc:"A machine instead of a container: the Docker endpoint of its engine, tcp://HOST:PORT (with tls) or ssh://USER@HOST[:PORT] (the docker CLI's own SSH transport). A spec's nodes are all machines or all containers."`
+	TLS      string            `yaml:"tls" desc:"For a tcp:// endpoint: a directory inside the spec's tree holding ca.pem, cert.pem and key.pem (the DOCKER_CERT_PATH layout), relative to the spec."`
+	Context  string            `yaml:"context" desc:"A machine reached through this existing docker context, instead of endpoint."`
+	Image    string            `yaml:"image" desc:"Image of this node only (default nodes.image)."`
+	Address  string            `yaml:"address" desc:"Fixed IPv4 address in lab_network.subnet. Default: managers from .10, workers from .20 (offset for big labs). For a machine: its swarm advertise address, the one the other machines reach it at; default: the endpoint's host when it is an IPv4 address."`
+	Labels   map[string]string `yaml:"labels" desc:"Swarm node labels, usable in placement constraints as node.labels.<key>."`
+	Ports    []string          `yaml:"ports" desc:"Host ports mapped to this node container, HOST:CONTAINER[/tcp|udp], bound to bind_address."`
+	Volumes  []string          `yaml:"volumes" desc:"Extra mounts, SOURCE:TARGET[:ro]; a relative source is relative to the generated files. The stack directory is always mounted at /stack on managers."`
 }
 
 // Image is an image put into the lab registry.

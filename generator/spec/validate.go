@@ -130,9 +130,14 @@ func (v *validator) warnf(path, format string, args ...any) {
 func Validate(s *Spec, file, dir string, pos Positions, files inputfile.Policy) diag.List {
 	v := &validator{file: file, dir: dir, pos: pos, files: files, labName: s.Name}
 	v.header(s)
-	v.network(s)
-	v.registry(s)
-	v.nodes(s)
+	if s.HasMachines() {
+		v.machines(s)
+	} else {
+		v.containersOnly(s)
+		v.network(s)
+		v.registry(s)
+		v.nodes(s)
+	}
 	v.images(s)
 	v.networks(s)
 	v.stacks(s)
@@ -290,16 +295,9 @@ func (v *validator) nodes(s *Spec) {
 }
 
 func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool, names, addrs map[string]string, hostPorts map[int]string, manager bool) {
-	if !nodeNameRe.MatchString(n.Name) {
-		v.errf(path+".name", "%q is not a valid node name (use a-z, 0-9 and '-', at most 63 characters, starting and ending with a letter or digit)%s", n.Name, nameHint(n.Name))
-	} else if prev, dup := names[n.Name]; dup {
-		v.errf(path+".name", "%q is already the name of %s; node names must be unique", n.Name, prev)
-	} else {
-		names[n.Name] = path
-		if v.labName == "" && len(n.Name) == 1 {
-			// the container is named like the node, and compose wants two characters
-			v.errf(path+".name", "%q would be the container's name, which compose refuses under two characters; use a longer name or give the lab a name", n.Name)
-		}
+	if v.nodeName(path, n.Name, names) && v.labName == "" && len(n.Name) == 1 {
+		// the container is named like the node, and compose wants two characters
+		v.errf(path+".name", "%q would be the container's name, which compose refuses under two characters; use a longer name or give the lab a name", n.Name)
 	}
 	v.imageRef(path+".image", n.Image)
 	switch a, err := netip.ParseAddr(n.Address); {
@@ -317,16 +315,7 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 		}
 		addrs[n.Address] = "node " + n.Name
 	}
-	for _, k := range slices.Sorted(maps.Keys(n.Labels)) {
-		if !labelKeyRe.MatchString(k) {
-			v.keyErrf(path+".labels."+k, "%q is not a valid label key (letters, digits, '.', '_' and '-')", k)
-		} else if strings.HasPrefix(k, ownlabels.Prefix) {
-			v.keyErrf(path+".labels."+k, "label keys under %s are swarmgen's own; pick another key", ownlabels.Prefix)
-		}
-		if !printable(n.Labels[k]) {
-			v.errf(path+".labels."+k, "label values must be printable text on one line")
-		}
-	}
+	v.nodeLabels(path, n.Labels)
 	for i, p := range n.Ports {
 		pp := fmt.Sprintf("%s.ports[%d]", path, i)
 		port, err := ParsePort(p)
@@ -366,6 +355,34 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 			v.errf(mp, "%s is already the volume of %s, which must be its alone; pick another volume name", src, owner)
 		}
 		v.hostExposure(mp, src)
+	}
+}
+
+// nodeName checks a node's name and that it is unique; it reports
+// whether the name is good.
+func (v *validator) nodeName(path, name string, names map[string]string) bool {
+	if !nodeNameRe.MatchString(name) {
+		v.errf(path+".name", "%q is not a valid node name (use a-z, 0-9 and '-', at most 63 characters, starting and ending with a letter or digit)%s", name, nameHint(name))
+		return false
+	}
+	if prev, dup := names[name]; dup {
+		v.errf(path+".name", "%q is already the name of %s; node names must be unique", name, prev)
+		return false
+	}
+	names[name] = path
+	return true
+}
+
+func (v *validator) nodeLabels(path string, labels map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		if !labelKeyRe.MatchString(k) {
+			v.keyErrf(path+".labels."+k, "%q is not a valid label key (letters, digits, '.', '_' and '-')", k)
+		} else if strings.HasPrefix(k, ownlabels.Prefix) {
+			v.keyErrf(path+".labels."+k, "label keys under %s are swarmgen's own; pick another key", ownlabels.Prefix)
+		}
+		if !printable(labels[k]) {
+			v.errf(path+".labels."+k, "label values must be printable text on one line")
+		}
 	}
 }
 
