@@ -78,6 +78,10 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 	diags.Extend(spec.Validate(s, opt.SpecPath, specDir, pos, opt.Files))
 	var stacks []*stack.Stack
 	var workloads []workload.Workload
+	pullHost := ""
+	if s.HasMachines() {
+		pullHost = s.MachineRegistryHost()
+	}
 	for i, st := range s.Stacks {
 		path := fmt.Sprintf("stacks[%d]", i)
 		if diags.Errors().Touches(opt.SpecPath, path) {
@@ -85,7 +89,7 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 		}
 		loaded, d := stack.Load(stack.Input{
 			Stack: st, Path: path, SpecFile: opt.SpecPath, SpecDir: specDir,
-			SpecPos: pos.Lookup(path), RoutingMesh: *s.RoutingMesh, Files: opt.Files,
+			SpecPos: pos.Lookup(path), RoutingMesh: *s.RoutingMesh, Files: opt.Files, PullHost: pullHost,
 		})
 		diags.Extend(d)
 		if loaded != nil {
@@ -94,7 +98,7 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 		}
 	}
 	if s.Visualizer.Enabled() && !diags.Errors().Touches(opt.SpecPath, "visualizer") {
-		loaded, d, err := visualizerStack(s, opt.SpecPath, specDir, pos)
+		loaded, d, err := visualizerStack(s, opt.SpecPath, specDir, pos, pullHost)
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +145,7 @@ const VisualizerImage = "swarmgen/visualizer:latest"
 
 // visualizerStack makes the stack the visualizer field asks for, loaded
 // like any inline stack, with its positions at the visualizer field.
-func visualizerStack(s *spec.Spec, file, dir string, pos spec.Positions) (*stack.Stack, diag.List, error) {
+func visualizerStack(s *spec.Spec, file, dir string, pos spec.Positions, pullHost string) (*stack.Stack, diag.List, error) {
 	in := render.Visualizer{Image: s.Visualizer.Image, Builtin: s.Visualizer.Builtin()}
 	if in.Builtin {
 		in.Image = spec.RegistryImage(VisualizerImage)
@@ -170,7 +174,7 @@ func visualizerStack(s *spec.Spec, file, dir string, pos spec.Positions) (*stack
 		}
 	}
 	loaded, d := stack.Load(stack.Input{
-		Stack: st, Path: "visualizer", SpecFile: file, SpecDir: dir, SpecPos: at, RoutingMesh: *s.RoutingMesh,
+		Stack: st, Path: "visualizer", SpecFile: file, SpecDir: dir, SpecPos: at, RoutingMesh: *s.RoutingMesh, PullHost: pullHost,
 	})
 	return loaded, d, nil
 }

@@ -75,9 +75,41 @@ func ExecDialer(container string) func(ctx context.Context) (net.Conn, error) {
 	}
 }
 
+// CLIDialer reaches an engine through the host's docker CLI, `docker system
+// dial-stdio`, with env (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH or
+// DOCKER_CONTEXT) replacing the process's own docker variables: the CLI
+// does the transport (TLS, its ssh connection helper, a context), so a
+// machine is reached exactly as `docker` reaches it. what names the
+// engine in errors.
+func CLIDialer(what string, env []string) func(ctx context.Context) (net.Conn, error) {
+	return func(ctx context.Context) (net.Conn, error) {
+		return dialCommandEnv(ctx, what, CLIEnv(env), "docker", "system", "dial-stdio")
+	}
+}
+
+// CLIEnv is this process's environment without its docker CLI variables,
+// plus env.
+func CLIEnv(env []string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		switch name, _, _ := strings.Cut(kv, "="); name {
+		case "DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_CONTEXT", "DOCKER_TLS":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, env...)
+}
+
 // dialCommand starts name args and returns its standard input and output as
 // a net.Conn. what names the far end in error messages.
 func dialCommand(ctx context.Context, what, name string, args ...string) (net.Conn, error) {
+	return dialCommandEnv(ctx, what, nil, name, args...)
+}
+
+// dialCommandEnv is dialCommand with the command's environment (nil: this
+// process's).
+func dialCommandEnv(ctx context.Context, what string, env []string, name string, args ...string) (net.Conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -95,6 +127,7 @@ func dialCommand(ctx context.Context, what, name string, args ...string) (net.Co
 	// Not CommandContext: the connection outlives the dial's context; Close
 	// ends the process.
 	c.cmd = exec.Command(name, args...)
+	c.cmd.Env = env
 	c.cmd.Stdin = stdinR
 	c.cmd.Stdout = stdoutW
 	c.cmd.Stderr = &c.stderr

@@ -4,13 +4,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
 	"github.com/swarmgen/swarmgen/generator"
+	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/output"
 	"github.com/swarmgen/swarmgen/lab"
+	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
 // renderLab validates the spec and, when write is set, brings the files
@@ -38,7 +41,28 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 	for _, n := range res.Lab.Nodes() {
 		cl.Containers[n.Name] = n.ContainerName
 	}
+	if res.Lab.Machines {
+		cl.Dial = machineDialer(res.Lab, out)
+	}
 	return res, cl, nil
+}
+
+// machineDialer reaches a lab of machines' engines as bootstrap.sh does:
+// the docker CLI with each machine's environment.
+func machineDialer(l *model.Lab, out string) func(string) swarmapi.Dialer {
+	env := map[string][]string{}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		abs = out
+	}
+	for _, n := range l.Nodes() {
+		for _, kv := range n.Machine.Env(filepath.ToSlash(abs)) {
+			env[n.ContainerName] = append(env[n.ContainerName], kv.Key+"="+kv.Value)
+		}
+	}
+	return func(name string) swarmapi.Dialer {
+		return swarmapi.CLIDialer("the Docker engine of machine "+name, env[name])
+	}
 }
 
 // writeFiles brings the generated files on disk up to date, saying which

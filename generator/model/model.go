@@ -50,6 +50,51 @@ type Lab struct {
 	URLs          []URL
 	// VisualizerAuth is the builtin visualizer's password; nil: none
 	VisualizerAuth *VisualizerAuth
+	// Machines: the nodes are machines (Node.Machine), not containers:
+	// no compose file, no container is started for a node
+	Machines bool
+	// TakeOver lets a machine in another swarm leave it (take_over_swarm)
+	TakeOver bool
+}
+
+// Machine is how bootstrap.sh reaches a machine's engine: the docker
+// CLI's environment for it (DOCKER_HOST with DOCKER_CERT_PATH, or
+// DOCKER_CONTEXT).
+type Machine struct {
+	Host     string // tcp://HOST:PORT or ssh://USER@HOST; "" with Context
+	CertPath string // the tcp endpoint's TLS directory, relative to the generated files
+	Context  string
+}
+
+// Env is the docker CLI's environment that reaches the machine, with the
+// TLS directory relative to dir (the generated files' directory, "" to
+// keep it relative): the one description of a machine's transport, which
+// bootstrap.sh (machine_env) and swarmgen's readers both use.
+func (m Machine) Env(dir string) []KV {
+	if m.Context != "" {
+		return []KV{{"DOCKER_CONTEXT", m.Context}}
+	}
+	env := []KV{{"DOCKER_HOST", m.Host}}
+	if m.CertPath != "" {
+		p := m.CertPath
+		if dir != "" && !path.IsAbs(p) {
+			p = path.Join(dir, p)
+		}
+		env = append(env, KV{"DOCKER_TLS_VERIFY", "1"}, KV{"DOCKER_CERT_PATH", p})
+	}
+	return env
+}
+
+// MachineRegistry is the lab registry run as a container on a machine,
+// serving TLS with a certificate of the lab's CA, which every machine's
+// engine trusts through its certs.d.
+type MachineRegistry struct {
+	Machine  string // the node whose engine runs it
+	Volume   string // its data
+	CertDir  string // its certificate and key, and the CA, relative to the generated files
+	SANs     string // the certificate's subjectAltName: the registry's address
+	CertsDir string // the engines' certs.d, where HOST:PORT/ca.crt goes
+	ToolTag  string // the image, made on each machine with docker import, whose containers write certs.d
 }
 
 // VisualizerAuth is where bootstrap.sh reads the visualizer's password
@@ -154,8 +199,13 @@ type Registry struct {
 	Address       string
 	HostPort      int
 	PushHost      string // how the host's engine reaches it, e.g. localhost:5000
+	PullHost      string // how the nodes reach it: registry:5000, or a machine's address and port
 	Data          string
 	DataIsVolume  bool
+	// OnMachine is set when a lab of machines runs its registry on one;
+	// nil when the lab of machines names an existing registry (PushHost
+	// and PullHost are then registry.address), or has none (PullHost "")
+	OnMachine *MachineRegistry
 }
 
 // Node is one swarm node container.
@@ -170,6 +220,7 @@ type Node struct {
 	Ports         []PortMap
 	Mounts        []Mount
 	DataVolume    string
+	Machine       *Machine // nil for a container
 }
 
 // LabelKeys is the node's label keys as ownlabels.Managed holds them,
@@ -316,21 +367,26 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 		PushHost:      fmt.Sprintf("%s:%d", pushHost, s.Registry.Port),
 		Data:          s.Registry.Data,
 		DataIsVolume:  !spec.IsBindSource(s.Registry.Data),
+		PullHost:      spec.RegistryHost,
 	}
-	l.HostPorts = append(l.HostPorts, s.Registry.Port)
+	if s.HasMachines() {
+		l.machines(s)
+	} else {
+		l.HostPorts = append(l.HostPorts, s.Registry.Port)
+	}
 	for _, n := range s.Managers.Nodes {
-		l.Managers = append(l.Managers, l.node(n, "manager"))
+		l.Managers = append(l.Managers, l.node(n, "manager", opt.SpecDir))
 	}
 	for _, n := range s.Workers.Nodes {
-		l.Workers = append(l.Workers, l.node(n, "worker"))
+		l.Workers = append(l.Workers, l.node(n, "worker", opt.SpecDir))
 	}
 	sort.Ints(l.HostPorts)
 	for _, img := range s.Images {
-		l.Images = append(l.Images, image(img, l.Registry.PushHost, opt.SpecDir))
+		l.Images = append(l.Images, image(img, l.Registry, opt.SpecDir))
 	}
 	if s.Visualizer.Builtin() {
 		// its build context is made by `swarmgen up`, beside the generated files
-		l.Images = append(l.Images, image(spec.Image{Builtin: "visualizer", Name: opt.VisualizerImage}, l.Registry.PushHost, "."))
+		l.Images = append(l.Images, image(spec.Image{Builtin: "visualizer", Name: opt.VisualizerImage}, l.Registry, "."))
 	}
 	for _, n := range s.Networks {
 		l.Networks = append(l.Networks, Network{Name: n.Name, Attachable: *n.Attachable, Subnet: n.Subnet})
@@ -354,7 +410,7 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 		l.Stacks = append(l.Stacks, ms)
 	}
 	for _, svc := range s.Services {
-		l.Services = append(l.Services, service(svc, l.RoutingMesh))
+		l.Services = append(l.Services, service(svc, l.RoutingMesh, l.Registry.PullHost))
 	}
 	return l
 }
@@ -366,7 +422,18 @@ func (l *Lab) containerName(node string) string {
 	return l.Name + "-" + node
 }
 
-func (l *Lab) node(n spec.Node, role string) Node {
+func (l *Lab) node(n spec.Node, role, specDir string) Node {
+	if n.IsMachine() {
+		m := Node{Name: n.Name, ContainerName: n.Name, Role: role, Address: n.Address,
+			Machine: &Machine{Host: n.Endpoint, Context: n.Context}}
+		if n.TLS != "" {
+			m.Machine.CertPath = relTo(specDir, n.TLS)
+		}
+		for _, k := range slices.Sorted(maps.Keys(n.Labels)) {
+			m.Labels = append(m.Labels, KV{k, n.Labels[k]})
+		}
+		return m
+	}
 	m := Node{
 		Name:          n.Name,
 		ContainerName: l.containerName(n.Name),
@@ -404,7 +471,7 @@ func (l *Lab) node(n spec.Node, role string) Node {
 	return m
 }
 
-func image(img spec.Image, pushHost, specDir string) Image {
+func image(img spec.Image, reg Registry, specDir string) Image {
 	repo, tag := img.Name, "latest"
 	if i := strings.LastIndex(img.Name, ":"); i > strings.LastIndex(img.Name, "/") {
 		repo, tag = img.Name[:i], img.Name[i+1:]
@@ -414,8 +481,8 @@ func image(img spec.Image, pushHost, specDir string) Image {
 		Dockerfile:  img.Dockerfile,
 		Repository:  repo,
 		Tag:         tag,
-		PushRef:     pushHost + "/" + repo + ":" + tag,
-		RegistryRef: spec.RegistryHost + "/" + repo + ":" + tag,
+		PushRef:     reg.PushHost + "/" + repo + ":" + tag,
+		RegistryRef: reg.PullHost + "/" + repo + ":" + tag,
 	}
 	switch {
 	case img.Builtin != "":
@@ -427,6 +494,40 @@ func image(img spec.Image, pushHost, specDir string) Image {
 	return m
 }
 
+// machines sets what a lab of machines has instead of containers: its
+// registry, on a machine (with TLS from the lab's CA) or an existing one.
+func (l *Lab) machines(s *spec.Spec) {
+	l.Machines, l.TakeOver = true, *s.TakeOverSwarm
+	l.Endpoint = nil // the machines' engines are endpoints already
+	l.Registry.PullHost = s.MachineRegistryHost()
+	l.Registry.PushHost = l.Registry.PullHost
+	l.Registry.ContainerName = l.containerName("registry")
+	if l.Name == "" {
+		l.Registry.ContainerName = "swarmgen-registry"
+	}
+	l.Registry.Address, l.Registry.Data, l.Registry.DataIsVolume = "", "", false
+	if s.Registry.Machine != "" {
+		l.Registry.OnMachine = &MachineRegistry{
+			Machine:  s.Registry.Machine,
+			Volume:   l.Registry.ContainerName + "-data",
+			CertDir:  endpoint.CertDir + "/registry",
+			SANs:     "IP:" + strings.Split(l.Registry.PullHost, ":")[0],
+			CertsDir: spec.CertsDir,
+			ToolTag:  "swarmgen/certs-tool:" + l.Project,
+		}
+	}
+}
+
+// PullName is image as the nodes pull it: an image the spec writes
+// registry:5000/NAME (the classic name of the lab registry) is NAME in the
+// registry at pullHost.
+func PullName(image, pullHost string) string {
+	if rest, ok := strings.CutPrefix(image, spec.RegistryHost+"/"); ok && pullHost != "" {
+		return pullHost + "/" + rest
+	}
+	return image
+}
+
 // HostImage is a host image that swarmgen load puts into the lab
 // registry, named there as images[].source would be.
 func (l *Lab) HostImage(source string) (Image, error) {
@@ -434,7 +535,7 @@ func (l *Lab) HostImage(source string) (Image, error) {
 	if err != nil {
 		return Image{}, err
 	}
-	return image(spec.Image{Source: source, Name: name}, l.Registry.PushHost, "."), nil
+	return image(spec.Image{Source: source, Name: name}, l.Registry, "."), nil
 }
 
 // relTo makes a spec-relative path relative to the output directory. A
@@ -454,7 +555,8 @@ func relTo(specDir, p string) string {
 // service builds the docker service create arguments. Without the routing
 // mesh, ports are published in host mode and the service gets DNS
 // round-robin instead of an (unreachable) virtual IP.
-func service(s spec.Service, mesh bool) Service {
+func service(s spec.Service, mesh bool, pullHost string) Service {
+	s.Image = PullName(s.Image, pullHost)
 	args := []string{"--name", s.Name, "--detach", "--label", ownlabels.Service + "=" + s.Name}
 	if s.Mode == "global" {
 		args = append(args, "--mode", "global")

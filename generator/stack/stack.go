@@ -44,6 +44,10 @@ type Input struct {
 	SpecPos     spec.Pos
 	RoutingMesh bool
 	Files       inputfile.Policy
+	// PullHost is where the nodes pull the lab's images from when it is
+	// not registry:5000 (a lab of machines): images written
+	// registry:5000/NAME are written PullHost/NAME in the stack file
+	PullHost string
 }
 
 // Stack is a stack ready to be written and deployed.
@@ -131,7 +135,40 @@ func Load(in Input) (*Stack, diag.List) {
 		return nil, append(diags, src.fromCompose(err)...)
 	}
 	st.Workloads, diags = workloads(project, src, root, diags)
+	if in.PullHost != "" && in.PullHost != spec.RegistryHost && pullFrom(root, in.PullHost) {
+		// checked as written (registry:5000/...); written as pulled
+		buf.Reset()
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
+		if err := enc.Encode(doc); err != nil {
+			return nil, append(diags, src.at(root, "", diag.Error, "cannot encode stack: %v", err))
+		}
+		_ = enc.Close()
+		st.Body = buf.Bytes()
+	}
 	return st, diags
+}
+
+// pullFrom rewrites every service image written registry:5000/NAME as
+// pullHost/NAME; it reports whether it changed any.
+func pullFrom(root *yaml.Node, pullHost string) bool {
+	changed := false
+	_, services := mapEntries(get(root, "services"))
+	for _, svc := range services {
+		if svc.Kind != yaml.MappingNode {
+			continue
+		}
+		img := get(svc, "image")
+		if img == nil || img.Kind != yaml.ScalarNode {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(img.Value, spec.RegistryHost+"/"); ok {
+			// a copy: the node may be an alias shared with other services
+			set(svc, "image", scalar(pullHost+"/"+rest))
+			changed = true
+		}
+	}
+	return changed
 }
 
 // readFile reads a file stack, if the spec may reach it (validation said
