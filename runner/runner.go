@@ -171,6 +171,16 @@ func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
 // and returns what it would change. The script alone decides: this is
 // the same code `up` runs, printing its changes instead of making them.
 func Plan(ctx context.Context, dir string, script []byte) (plan.Plan, error) {
+	return runPlan(ctx, dir, script, "--plan")
+}
+
+// DownPlan is what `bootstrap.sh down` would remove from a lab of
+// machines: the script's down mode, in plan mode.
+func DownPlan(ctx context.Context, dir string, script []byte) (plan.Plan, error) {
+	return runPlan(ctx, dir, script, "down", "--plan")
+}
+
+func runPlan(ctx context.Context, dir string, script []byte, args ...string) (plan.Plan, error) {
 	f, err := os.CreateTemp("", "swarmgen-plan-*.sh")
 	if err != nil {
 		return plan.Plan{}, err
@@ -186,7 +196,7 @@ func Plan(ctx context.Context, dir string, script []byte) (plan.Plan, error) {
 	if _, err := os.Stat(dir); err != nil {
 		dir = "." // never rendered: nothing of it is there to read
 	}
-	cmd := exec.CommandContext(ctx, "bash", f.Name(), "--plan")
+	cmd := exec.CommandContext(ctx, "bash", append([]string{f.Name()}, args...)...)
 	cmd.Env = append(os.Environ(), "SWARMGEN_LAB_DIR="+dir)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

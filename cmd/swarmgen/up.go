@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/builtinimage"
+	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/lab"
+	"github.com/swarmgen/swarmgen/plan"
 	"github.com/swarmgen/swarmgen/runner"
 )
 
@@ -43,7 +49,37 @@ func upFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors and warnings (no steps, no summary)"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print what would change (as swarmgen plan) and change nothing"},
 		&cli.BoolFlag{Name: "force", Usage: "apply changes the plan refuses (e.g. losing manager quorum)"},
+		yesFlag("a lab of machines: apply the plan without asking"),
 	}
+}
+
+func yesFlag(usage string) cli.Flag {
+	return &cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: usage}
+}
+
+// confirm asks, on a terminal, whether to go on with what p shows; without
+// one it refuses, since nobody can answer: --yes says it beforehand.
+func confirm(c *cli.Context, p plan.Plan, what, question string) error {
+	p.Print(c.App.Writer, styled(c.App.Writer))
+	if !isTerminal(os.Stdin) {
+		return userErrorf("%s; pass --yes to go on without asking (stdin is not a terminal: nobody can answer)", what)
+	}
+	fmt.Fprintf(c.App.Writer, "%s [y/N] ", question)
+	answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		return userErrorf("nothing was changed")
+	}
+	return nil
+}
+
+// scriptOf is the rendered bootstrap.sh.
+func scriptOf(res *generator.Result) []byte {
+	for _, f := range res.Files {
+		if f.Path == "bootstrap.sh" {
+			return f.Data
+		}
+	}
+	return nil
 }
 
 func upAction(c *cli.Context) error {
@@ -65,6 +101,18 @@ func upAction(c *cli.Context) error {
 			return cli.Exit(err.Error(), exitUser)
 		}
 	}
+	if res.Lab.Machines && !c.Bool("yes") {
+		// machines are not swarmgen's to change unasked: the plan first
+		p, err := runner.Plan(c.Context, outDir(c), scriptOf(res))
+		if err != nil {
+			return cli.Exit(err.Error(), exitUser)
+		}
+		if !p.Empty() || len(p.Refusals) > 0 {
+			if err := confirm(c, p, "this lab's nodes are machines and up would change them (the plan is above)", "Apply this plan to the machines?"); err != nil {
+				return err
+			}
+		}
+	}
 	err = runner.Up(c.Context, runner.UpOptions{
 		Dir: outDir(c), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"),
 		Out: c.App.Writer, TTY: styled(c.App.Writer),
@@ -83,10 +131,26 @@ func downCommand() *cli.Command {
 		Flags: []cli.Flag{
 			specFlag(), allowOutsideFlag(), outFlag(),
 			&cli.BoolFlag{Name: "keep-data", Usage: "keep the volumes (registry content, node state)"},
+			yesFlag("a lab of machines: remove without asking"),
 		},
 		Action: func(c *cli.Context) error {
-			if _, _, err := renderLab(c, true); err != nil {
+			res, _, err := renderLab(c, true)
+			if err != nil {
 				return err
+			}
+			if res.Lab.Machines {
+				if c.Bool("keep-data") {
+					return userErrorf("--keep-data is for a lab of containers: down on machines removes all that swarmgen put there")
+				}
+				if !c.Bool("yes") {
+					p, err := runner.DownPlan(c.Context, outDir(c), scriptOf(res))
+					if err != nil {
+						return cli.Exit(err.Error(), exitUser)
+					}
+					if err := confirm(c, p, "this lab's nodes are machines and down would change them (the plan is above)", "Remove all this from the machines?"); err != nil {
+						return err
+					}
+				}
 			}
 			if err := runner.Down(c.Context, outDir(c), c.Bool("keep-data"), c.App.Writer); err != nil {
 				return cli.Exit(err.Error(), exitUser)
@@ -153,13 +217,7 @@ func planAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var script []byte
-	for _, f := range res.Files {
-		if f.Path == "bootstrap.sh" {
-			script = f.Data
-		}
-	}
-	p, err := runner.Plan(c.Context, outDir(c), script)
+	p, err := runner.Plan(c.Context, outDir(c), scriptOf(res))
 	if err != nil {
 		return cli.Exit(err.Error(), exitUser)
 	}
