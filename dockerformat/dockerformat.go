@@ -29,14 +29,18 @@ var byName = map[string]string{
 	// state, node ID and cluster ID in one read
 	"swarm-membership": swarmState + " {{.Swarm.NodeID}} " + clusterID,
 	"swarm-error":      "{{.Swarm.Error}}",
+	// a machine's own name (the swarm's name for it) and membership
+	"machine-info": "{{.Name}} " + swarmState + " {{.Swarm.NodeID}} " + clusterID,
 	// docker node ls
 	"node-manager-status": "{{.Hostname}} {{.ManagerStatus}}",
 	"node-status":         "{{.Hostname}} {{.Status}} {{.ManagerStatus}}",
 	"node-ready":          "{{.Hostname}} {{.Status}}",
 	// docker node inspect
-	"node-state":  "{{.Status.State}}",
-	"node-leader": "{{.ManagerStatus.Leader}}",
-	"node-id":     "{{.ID}}",
+	"node-state":    "{{.Status.State}}",
+	"node-leader":   "{{.ManagerStatus.Leader}}",
+	"node-id":       "{{.ID}}",
+	"node-lab":      `{{index .Spec.Labels "` + ownlabels.Lab + `"}}`,
+	"node-gwbridge": `{{.Description.Hostname}} {{index .Spec.Labels "` + ownlabels.GWBridge + `"}}`,
 	// "HOSTNAME KEY=VALUE" a line for each of the node's labels
 	"node-labels": "{{$n := .Description.Hostname}}{{range $k, $v := .Spec.Labels}}{{$n}} {{$k}}={{$v}}{{println}}{{end}}",
 	// docker image inspect
@@ -47,6 +51,14 @@ var byName = map[string]string{
 	// docker service ls; docker service inspect
 	"service-replicas": "{{.Name}} {{.Replicas}}",
 	"service-hash":     `{{.Spec.Name}} {{index .Spec.Labels "` + ownlabels.Hash + `"}}`,
+	// docker config ls: "STACK HASH" of a stack's record (machines)
+	"stack-record": `{{.Label "` + ownlabels.Stack + `"}} {{.Label "` + ownlabels.Hash + `"}}`,
+	// docker inspect of the registry container on a machine
+	"registry-state": `{{.State.Running}} {{index .Config.Labels "` + ownlabels.Hash + `"}} {{index .Config.Labels "` + ownlabels.Loaded + `"}}`,
+	// docker image inspect: the ID and the digests in a registry
+	"image-id-digests": "{{.Id}}{{range .RepoDigests}} {{.}}{{end}}",
+	// docker image ls --digests: an image's tag and digest references
+	"image-refs": "{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}",
 	// docker secret ls
 	"secret-salt": `{{.Name}} {{.Label "` + ownlabels.Salt + `"}}`,
 	// docker context ls

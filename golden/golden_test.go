@@ -130,8 +130,8 @@ func shellcheck(t *testing.T, res *generator.Result) {
 // composeConfig runs `docker compose config -q` on the written golden
 // files: docker's own reading of them, not just compose-go's.
 func composeConfig(t *testing.T) {
-	if *goldenfile.Update || !tool(t, "docker", "compose", "version") {
-		return
+	if *goldenfile.Update || !fileExists("out/docker-compose.yml") || !tool(t, "docker", "compose", "version") {
+		return // a lab of machines has no compose file
 	}
 	cmd := exec.Command("docker", "compose", "-f", "docker-compose.yml", "config", "-q")
 	cmd.Dir = "out"

@@ -176,6 +176,7 @@ docker() {
 on() {
   case "$*" in
     *"swarm leave"*) echo left >>"$RUN_DIR/leaves" ;;
+    *) docker "$@" ;; # the node's state before the join
   esac
 }
 swarm_state() { echo error; }

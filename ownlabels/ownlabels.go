@@ -20,12 +20,17 @@ const (
 	Service = Prefix + "service" // a standalone service's name
 	Secret  = Prefix + "secret"  // a secret version's secret name
 	Salt    = Prefix + "salt"    // a secret version's salt, to see its content changed
+	// on machines: what swarmgen made there and must remove, and only that
+	Stack    = Prefix + "stack"    // a swarm config recording a stack's deployed file hash (machines have no state dir)
+	Loaded   = Prefix + "loaded"   // the registry container whose image swarmgen loaded onto its machine
+	GWBridge = Prefix + "gwbridge" // a node whose docker_gwbridge network its swarm join made
 )
 
 var byName = map[string]string{
 	"lab": Lab, "role": Role, "node": Node, "labels": Managed,
 	"network": Network, "hash": Hash, "service": Service,
 	"secret": Secret, "salt": Salt,
+	"stack": Stack, "loaded": Loaded, "gwbridge": GWBridge,
 }
 
 // Key is the label key a template names (`{{ label "hash" }}`); an unknown

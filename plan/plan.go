@@ -60,7 +60,7 @@ func Parse(out string) (Plan, error) {
 // Empty reports whether there is nothing to do.
 func (p Plan) Empty() bool { return len(p.Actions) == 0 }
 
-var kindOrder = []string{"certificate", "node", "label", "image", "network", "secret", "stack", "service", "context"}
+var kindOrder = []string{"certificate", "registry", "node", "label", "image", "network", "secret", "stack", "service", "context"}
 
 // ordered is the actions as Print and the JSON show them: by kind, then
 // by name (the script plans nodes and images in parallel, in no set
@@ -103,7 +103,7 @@ func (p Plan) Print(w io.Writer, color bool) {
 	for _, a := range p.ordered() {
 		if a.Kind != kind {
 			kind = a.Kind
-			fmt.Fprintf(w, "%ss:\n", kind)
+			fmt.Fprintf(w, "%s:\n", plural(kind))
 		}
 		counts[a.Op]++
 		line := fmt.Sprintf("  %c %s %s", a.Op, a.Kind, a.Name)
@@ -118,6 +118,14 @@ func (p Plan) Print(w io.Writer, color bool) {
 	for _, r := range p.Refusals {
 		fmt.Fprintln(w, paint('-', "refused: "+r))
 	}
+}
+
+// plural is a kind's heading: nodes, registries.
+func plural(kind string) string {
+	if s, ok := strings.CutSuffix(kind, "y"); ok {
+		return s + "ies"
+	}
+	return kind + "s"
 }
 
 // opNames are the words `plan --json` uses for Action.Op.

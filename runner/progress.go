@@ -12,6 +12,8 @@ var stepTitles = map[string]string{
 	"preflight":      "Checking the host",
 	"certificates":   "Making the Docker endpoint's certificates",
 	"nodes-up":       "Starting nodes",
+	"machines":       "Checking the machines",
+	"down":           "Removing the lab from the machines",
 	"swarm-init":     "Initialising the swarm",
 	"remove-nodes":   "Removing nodes the spec no longer has",
 	"swarm-join":     "Joining nodes",

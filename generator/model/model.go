@@ -169,7 +169,12 @@ func (l *Lab) NetworkNames() []string {
 }
 
 // ContainerPrefix is what container names add to node names.
-func (l *Lab) ContainerPrefix() string { return l.containerName("") }
+func (l *Lab) ContainerPrefix() string {
+	if l.Machines {
+		return "" // a machine is named as in the spec, which is its hostname
+	}
+	return l.containerName("")
+}
 
 // Volumes are the named volumes the compose file declares.
 func (l *Lab) Volumes() []string {

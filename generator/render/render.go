@@ -34,7 +34,8 @@ var funcs = template.FuncMap{
 	// the script of a `docker exec NODE sh -c '...'`
 	"dq": shell.InDoubleQuotes,
 	// the keys of swarmgen's own labels, from their one owner
-	"label": ownlabels.Key,
+	"label":     ownlabels.Key,
+	"ownPrefix": func() string { return ownlabels.Prefix },
 	// the docker --format templates of the scripts, from their one owner
 	"format": dockerformat.Named,
 	// where bootstrap.sh keeps its records on a manager
@@ -74,8 +75,11 @@ func Lab(l *model.Lab) ([]File, error) {
 		files = append(files, File{Path: path, Data: buf.Bytes(), Mode: mode})
 		return nil
 	}
-	if err := add("docker-compose.yml", "docker-compose.yml.tmpl", l, 0o644); err != nil {
-		return nil, err
+	// a lab of machines starts no container: it has no compose file
+	if !l.Machines {
+		if err := add("docker-compose.yml", "docker-compose.yml.tmpl", l, 0o644); err != nil {
+			return nil, err
+		}
 	}
 	for _, st := range l.Stacks {
 		if err := add(st.File, "stack.yml.tmpl", map[string]any{"Lab": l, "Stack": st}, 0o644); err != nil {
