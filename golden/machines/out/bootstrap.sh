@@ -518,7 +518,8 @@ machines_up() {
   if [ -n "$refused" ]; then
     if [ "$PLAN" = 1 ]; then
       printf 'plan\t!\trefused\t-\t%s; set take_over_swarm: true in %s to make it leave that swarm\n' "$refused" "$SPEC_FILE" >&3
-      exit 0 # nothing else can be planned on such a machine
+      touch "$RUN_DIR/refused" # nothing else can be planned with such a machine
+      return 0
     fi
     fail "$refused: swarmgen takes a machine from another swarm only when $SPEC_FILE says take_over_swarm: true; nothing was changed on any machine"
   fi
@@ -679,7 +680,7 @@ machines_down() {
   local running
   read -r running _ < <(on "$REGISTRY_MACHINE" inspect --format '{{.State.Running}} {{index .Config.Labels "dev.swarmgen.hash"}} {{index .Config.Labels "dev.swarmgen.loaded"}}' "$REGISTRY" 2>/dev/null || true) || true
   if [ -n "$running" ]; then
-    act - registry "$REGISTRY" "on machine $REGISTRY_MACHINE, with its volume $REGISTRY_VOLUME" registry_rm
+    act - registry "$REGISTRY" "on machine $REGISTRY_MACHINE, with its volume $REGISTRY_VOLUME (and its image, if swarmgen loaded it)" registry_rm
   fi
   for node in "${NODES[@]}"; do
     case $'\n'"$infos" in *$'\n'"$node "*) ;; *) continue ;; esac
@@ -730,6 +731,13 @@ registry_rm() {
   say "registry $REGISTRY removed from $REGISTRY_MACHINE"
 }
 
+# image_rm NODE REF: removes the reference REF on NODE; removing an image's
+# last reference removes the image, and with it its other references.
+image_rm() {
+  on "$1" image rm "$2" >/dev/null 2>&1 || ! on "$1" image inspect "$2" >/dev/null 2>&1 ||
+    fail "image $2 on machine $1 could not be removed: $(on "$1" image rm "$2" 2>&1)"
+}
+
 # registry_images_rm NODE: the images of the lab registry on NODE (pushed
 # from there, or pulled by the lab's tasks), each by its references under
 # $REGISTRY_PULL/ (the image itself goes with its last reference), and the
@@ -737,9 +745,9 @@ registry_rm() {
 registry_images_rm() {
   local ref refs
   refs=$(on "$1" image ls --digests --format '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}' |
-    tr ' ' '\n' | awk -v p="$REGISTRY_PULL/" 'index($0, p) == 1 && $0 !~ /(:|@)<none>$/' | sort -u)
+    tr ' ' '\n' | awk -v p="$REGISTRY_PULL/" 'index($0, p) == 1 && $0 !~ /(:|@)<none>$/' | sort -u -r)
   for ref in $refs; do
-    act - image "$ref" "on machine $1" on "$1" image rm "$ref" >/dev/null
+    act - image "$ref" "on machine $1" image_rm "$1" "$ref"
   done
   act - certificate "$1" "$CERTS_DIR/$REGISTRY_PULL (the lab registry's CA), if there" certs_d_rm "$1"
 }
@@ -1441,6 +1449,9 @@ fi
 step preflight preflight
 # every machine is checked before anything changes on any of them
 step machines machines_up
+if [ -e "$RUN_DIR/refused" ]; then
+  exit 0 # plan mode: the refusal is the plan
+fi
 [ "$PLAN" = 1 ] || start_push
 step swarm-init swarm_init
 if [ -e "$RUN_DIR/stopped" ]; then
