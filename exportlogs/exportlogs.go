@@ -46,13 +46,33 @@ func Export(ctx context.Context, c lab.Cluster, target string) error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// a machine's engine, through its endpoint: no container log to read
+	saveOn := func(name, node string, args ...string) {
+		out, err := dockercli.RunEnv(ctx, c.MachineEnv[node], args...)
+		if err != nil {
+			out += "\n" + err.Error() + "\n"
+		}
+		p := filepath.Join(dir, name)
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		_ = os.WriteFile(p, []byte(out), 0o644)
+	}
 	for _, n := range names {
 		ctr := c.Containers[n]
+		if c.MachineEnv != nil {
+			saveOn(n+"/docker-info.txt", ctr, "info")
+			saveOn(n+"/containers.txt", ctr, "ps", "-a", "--no-trunc")
+			continue
+		}
 		save(n+"/container.log", "logs", "--timestamps", ctr)
 		save(n+"/docker-info.txt", "exec", ctr, "docker", "info")
 		save(n+"/containers.txt", "exec", ctr, "docker", "ps", "-a", "--no-trunc")
 	}
-	save("registry/container.log", "logs", "--timestamps", c.Registry)
+	switch {
+	case c.MachineEnv == nil:
+		save("registry/container.log", "logs", "--timestamps", c.Registry)
+	case c.RegistryMachine != "":
+		saveOn("registry/container.log", c.RegistryMachine, "logs", "--timestamps", c.Registry)
+	}
 	if a, err := c.Swarm().Leader(ctx); err == nil {
 		saveJSON := func(name string, v any, err error) {
 			data, _ := json.MarshalIndent(v, "", "  ")
@@ -70,8 +90,19 @@ func Export(ctx context.Context, c lab.Cluster, target string) error {
 		saveJSON("swarm/tasks.json", tasks, err)
 		a.Client.Close()
 		// docker's own tables, for reading: task errors ("no suitable node")
-		save("swarm/tasks.txt", "exec", a.Leader, "sh", "-c", "for s in $(docker service ls -q); do docker service ps --no-trunc $s; done")
-		save("swarm/networks.txt", "exec", a.Leader, "docker", "network", "ls")
+		if c.MachineEnv != nil {
+			args := []string{"service", "ps", "--no-trunc"}
+			for _, s := range services {
+				args = append(args, s.Spec.Name)
+			}
+			if len(services) > 0 {
+				saveOn("swarm/tasks.txt", a.Leader, args...)
+			}
+			saveOn("swarm/networks.txt", a.Leader, "network", "ls")
+		} else {
+			save("swarm/tasks.txt", "exec", a.Leader, "sh", "-c", "for s in $(docker service ls -q); do docker service ps --no-trunc $s; done")
+			save("swarm/networks.txt", "exec", a.Leader, "docker", "network", "ls")
+		}
 	}
 	if err := copyGenerated(c.Dir, filepath.Join(dir, "generated")); err != nil {
 		return err

@@ -37,6 +37,12 @@ type Cluster struct {
 	BindAddress string
 	// Dial reaches a container's engine; nil: swarmapi.ExecDialer.
 	Dial func(container string) swarmapi.Dialer
+	// MachineEnv is, for a lab of machines, the docker CLI's environment
+	// that reaches each node's engine (Containers' values are the nodes'
+	// names); nil for a lab of containers.
+	MachineEnv map[string][]string
+	// RegistryMachine is the node that runs a lab of machines' registry.
+	RegistryMachine string
 }
 
 // Swarm is how the lab's managers are reached through the Engine API.
@@ -76,6 +82,18 @@ func (c Cluster) Env(ctx context.Context) (endpoint.Env, error) {
 // the lab's Docker endpoint, so host paths work; without an endpoint,
 // docker exec into the manager.
 func (c Cluster) Docker(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) error {
+	if c.MachineEnv != nil {
+		// a machine's engine is an endpoint already: the host's docker
+		// client reaches the leader's, with the user's terminal
+		leader, err := c.Leader(ctx)
+		if err != nil {
+			return err
+		}
+		cmd := exec.CommandContext(ctx, "docker", args...)
+		cmd.Env = c.MachineEnv[leader]
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+		return cmd.Run()
+	}
 	if c.Endpoint {
 		env, err := c.Env(ctx)
 		if err != nil {

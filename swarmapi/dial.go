@@ -76,14 +76,14 @@ func ExecDialer(container string) func(ctx context.Context) (net.Conn, error) {
 }
 
 // CLIDialer reaches an engine through the host's docker CLI, `docker system
-// dial-stdio`, with env (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH or
-// DOCKER_CONTEXT) replacing the process's own docker variables: the CLI
+// dial-stdio`, with env (CLIEnv: this process's environment with
+// DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH or DOCKER_CONTEXT): the CLI
 // does the transport (TLS, its ssh connection helper, a context), so a
 // machine is reached exactly as `docker` reaches it. what names the
 // engine in errors.
 func CLIDialer(what string, env []string) func(ctx context.Context) (net.Conn, error) {
 	return func(ctx context.Context) (net.Conn, error) {
-		return dialCommandEnv(ctx, what, CLIEnv(env), "docker", "system", "dial-stdio")
+		return dialCommandEnv(ctx, what, env, "docker", "system", "dial-stdio")
 	}
 }
 

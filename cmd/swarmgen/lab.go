@@ -42,27 +42,39 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 		cl.Containers[n.Name] = n.ContainerName
 	}
 	if res.Lab.Machines {
-		cl.Dial = machineDialer(res.Lab, out)
+		cl.MachineEnv = machineEnv(res.Lab, out)
+		cl.Dial = func(name string) swarmapi.Dialer {
+			return swarmapi.CLIDialer("the Docker engine of machine "+name, cl.MachineEnv[name])
+		}
+		if r := res.Lab.Registry.OnMachine; r != nil {
+			cl.RegistryMachine = r.Machine
+		}
 	}
 	return res, cl, nil
 }
 
-// machineDialer reaches a lab of machines' engines as bootstrap.sh does:
-// the docker CLI with each machine's environment.
-func machineDialer(l *model.Lab, out string) func(string) swarmapi.Dialer {
+// errMachines refuses a command that acts on node containers in a lab of
+// machines, which are no containers of this host's.
+func errMachines(cmd string) error {
+	return userErrorf("%s acts on the lab's node containers, and this lab's nodes are machines (endpoint or context in the spec): swarmgen does not stop or restart machines; use their own tools", cmd)
+}
+
+// machineEnv is, for each machine, this process's environment with the
+// docker CLI's variables that reach it, as bootstrap.sh sets them.
+func machineEnv(l *model.Lab, out string) map[string][]string {
 	env := map[string][]string{}
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		abs = out
 	}
 	for _, n := range l.Nodes() {
+		var vars []string
 		for _, kv := range n.Machine.Env(filepath.ToSlash(abs)) {
-			env[n.ContainerName] = append(env[n.ContainerName], kv.Key+"="+kv.Value)
+			vars = append(vars, kv.Key+"="+kv.Value)
 		}
+		env[n.ContainerName] = swarmapi.CLIEnv(vars)
 	}
-	return func(name string) swarmapi.Dialer {
-		return swarmapi.CLIDialer("the Docker engine of machine "+name, env[name])
-	}
+	return env
 }
 
 // writeFiles brings the generated files on disk up to date, saying which

@@ -39,6 +39,9 @@ A stopped or killed node stays down across an engine restart.`,
 				if err != nil {
 					return err
 				}
+				if cl.MachineEnv != nil {
+					return errMachines("swarmgen node " + op.Verb)
+				}
 				said, err := cl.NodeAction(c.Context, op, c.Args().First())
 				if err != nil {
 					return cli.Exit(err.Error(), exitUser)

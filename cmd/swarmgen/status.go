@@ -61,6 +61,9 @@ unless --yes.`,
 			if err != nil {
 				return err
 			}
+			if cl.MachineEnv != nil {
+				return errMachines("swarmgen recover")
+			}
 			_, err = cl.Leader(c.Context)
 			var ql *swarmapi.QuorumLostError
 			if !errors.As(err, &ql) {

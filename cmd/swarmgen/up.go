@@ -166,8 +166,12 @@ func stopCommand() *cli.Command {
 		Usage: "stop the lab's containers, keeping the swarm (start it again with swarmgen up or start)",
 		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag()},
 		Action: func(c *cli.Context) error {
-			if _, _, err := renderLab(c, true); err != nil {
+			_, cl, err := renderLab(c, true)
+			if err != nil {
 				return err
+			}
+			if cl.MachineEnv != nil {
+				return errMachines("swarmgen stop")
 			}
 			if err := runner.Stop(c.Context, outDir(c), c.App.Writer); err != nil {
 				return cli.Exit(err.Error(), exitUser)

@@ -92,7 +92,7 @@ func engineDialer(c *cli.Context) (swarmapi.Dialer, string, error) {
 		if err != nil {
 			return nil, "", cli.Exit(err.Error(), exitUser)
 		}
-		return swarmapi.ExecDialer(leader), "manager " + leader, nil
+		return cl.Swarm().Dialer(leader), "manager " + leader, nil
 	}
 	return swarmapi.UnixDialer(swarmapi.DefaultSocket), swarmapi.DefaultSocket, nil
 }

@@ -14,7 +14,14 @@ import (
 // Run runs docker args and returns its standard output; a failure says
 // the command and what docker wrote to standard error.
 func Run(ctx context.Context, args ...string) (string, error) {
+	return RunEnv(ctx, nil, args...)
+}
+
+// RunEnv is Run with the command's environment (nil: this process's), e.g.
+// a machine's DOCKER_HOST.
+func RunEnv(ctx context.Context, env []string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "docker", args...)
+	cmd.Env = env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
