@@ -144,20 +144,6 @@ step() {
   printf '<== %s ok %s\n' "$name" "$(elapsed "$start")"
 }
 
-# the compose command, found once: v2 plugin, else docker-compose v1
-if docker compose version >/dev/null 2>&1; then
-  COMPOSE=(docker compose)
-elif command -v docker-compose >/dev/null 2>&1; then
-  COMPOSE=(docker-compose)
-else
-  COMPOSE=()
-fi
-
-compose() {
-  [ "${#COMPOSE[@]}" -gt 0 ] || fail "neither 'docker compose' (v2) nor 'docker-compose' is installed; install the Compose plugin"
-  trace "${COMPOSE[@]}" -f docker-compose.yml "$@"
-}
-
 # has_line TEXT LINE: is LINE one of TEXT's lines? Matched in the shell:
 # `printf | grep -q` may end printf early (SIGPIPE), a failure under
 # pipefail that reads as "not there" on a busy machine.

@@ -1,0 +1,240 @@
+package golden
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/swarmgen/swarmgen/internal/stubdocker"
+)
+
+// runMachines runs the machines case's bootstrap.sh up to where its modes
+// and steps start, then body, in dir (its generated files' directory),
+// with a stub docker that answers as scenario says and also logs, for
+// every call, the docker CLI environment it got: "HOST|CERT_PATH|CONTEXT
+// ARGS" lines in the file env.
+func runMachines(t *testing.T, dir, scenario, body string) (out, calls, env string, err error) {
+	t.Helper()
+	raw, err := os.ReadFile("machines/out/bootstrap.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := string(raw)
+	cut := strings.Index(script, "\nif [ \"$MODE\" = load ]; then\n")
+	if cut < 0 {
+		t.Fatal("bootstrap.sh has no load mode dispatch")
+	}
+	stub := stubdocker.New(t, `printf '%s|%s|%s %s\n' "${DOCKER_HOST:-}" "${DOCKER_CERT_PATH:-}" "${DOCKER_CONTEXT:-}" "$*" >>"$STUB_DIR/env"
+`+scenario)
+	file := filepath.Join(t.TempDir(), "bootstrap-part.sh")
+	if err := os.WriteFile(file, []byte(script[:cut]+"\ncd "+dir+"\n"+body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", file)
+	// the user's own docker environment must not leak to a machine
+	cmd.Env = append(stub.Env(), "DOCKER_HOST=unix:///users-own.sock", "DOCKER_CONTEXT=users-own")
+	b, err := cmd.CombinedOutput()
+	e, _ := os.ReadFile(filepath.Join(stub.Dir, "env"))
+	return string(b), stub.Calls(), string(e), err
+}
+
+// The one transport: a machine is reached by the docker CLI of this host
+// with the machine's endpoint and TLS directory, or its context, never
+// with the caller's own DOCKER_HOST or DOCKER_CONTEXT and never by docker
+// exec; batched reads (on_sh) run sh here with the same environment. A
+// lab of containers reaches its nodes by docker exec.
+func TestMachineTransport(t *testing.T) {
+	out, calls, env, err := runMachines(t, t.TempDir(), `echo answer; [ -z "${SWARMGEN_X:-}" ] || echo "X=$SWARMGEN_X $*" >&2`, `
+on m1 node ls
+on w1 info
+on w2 info
+on_sh m1 'docker version; docker ps' sh
+on_env m1 SWARMGEN_X=1 -- stack deploy -c ./stack/web.yml web
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"tcp://192.0.2.11:2376|../certs/m1| node ls",
+		"ssh://admin@w1.example|| info",
+		"||lab-w2 info",
+		"tcp://192.0.2.11:2376|../certs/m1| version",
+		"tcp://192.0.2.11:2376|../certs/m1| ps",
+		"tcp://192.0.2.11:2376|../certs/m1| stack deploy -c ./stack/web.yml web",
+	} {
+		if !strings.Contains(env, want+"\n") {
+			t.Errorf("no call %q; calls with their environment:\n%s", want, env)
+		}
+	}
+	checkCalls(t, env, nil, []string{"users-own", "exec "})
+	if !strings.Contains(out, "X=1 stack deploy") {
+		t.Errorf("the stack's variable did not reach docker:\n%s", out)
+	}
+	if strings.Count(calls, "\n") != 6 {
+		t.Errorf("want 6 docker calls:\n%s", calls)
+	}
+
+	// containers: docker exec, with the variables a stack file names
+	out, calls, err = runScenario(t, `echo answer`, `
+on manager node ls
+on_env manager SWARMGEN_X=1 -- stack deploy -c /stack/web.yml web
+on_sh manager 'docker version' sh
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	checkCalls(t, calls, []string{
+		"exec manager docker node ls\n",
+		"exec -e SWARMGEN_X=1 manager docker stack deploy -c /stack/web.yml web\n",
+		"exec manager sh -c docker version sh\n",
+	}, nil)
+}
+
+// The lab registry's CA goes into every machine's certs.d through a
+// container of an imported tool image that is created, never started,
+// and removed with the image; docker cp writes the machine's own
+// /etc/docker/certs.d/HOST:PORT through the bind mount.
+func TestMachineCertsDPlacement(t *testing.T) {
+	out, calls, _, err := runMachines(t, t.TempDir(), `case "$*" in
+  create*) echo cid123 ;;
+esac`, `
+mkdir -p "$RUN_DIR/certs.d/$REGISTRY_PULL" && echo CA >"$RUN_DIR/certs.d/$REGISTRY_PULL/ca.crt"
+certs_d_put w1
+tar -tf "$RUN_DIR/tool.tar" | sort | tr '\n' ' '
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	checkCalls(t, calls, []string{
+		"import --change LABEL dev.swarmgen.lab=fleet - swarmgen/certs-tool:fleet\n",
+		"create --label dev.swarmgen.lab=fleet --volume /etc/docker/certs.d:/certs.d swarmgen/certs-tool:fleet /none\n",
+		"/certs.d/192.0.2.11:5000 cid123:/certs.d/\n",
+		"rm cid123\n",
+		"image rm swarmgen/certs-tool:fleet\n",
+	}, []string{"start", "run ", "exec", "pull"})
+	if !strings.Contains(out, "./bin ./lib ./lib64 ./sbin") {
+		t.Errorf("the tool image holds other than the symlinks to /usr: %s", out)
+	}
+}
+
+// A machine in a swarm that is not the lab's is refused, naming it and
+// take_over_swarm, before anything changes on any machine; with
+// take_over_swarm it leaves that swarm first; a machine in the lab's own
+// swarm (its manager's node carries the lab's label) is the lab's.
+func TestMachineInAnotherSwarm(t *testing.T) {
+	scenario := `case "$*" in
+  "info --format"*)
+    case "$DOCKER_HOST$DOCKER_CONTEXT" in
+      *192.0.2.11*) echo "m1 ${M1_STATE:-inactive} ${M1_ID:-} ${M1_CLUSTER:-}" ;;
+      *w1.example*) echo "w1 active nodew1 other-cluster" ;;
+      *) echo "w2 inactive  " ;;
+    esac ;;
+  "node inspect --format"*) echo "${M1_LAB:-}" ;;
+  "node ls -q") echo nodem1 ;;
+  "network ls"*) echo gwid ;;
+esac`
+	out, calls, _, err := runMachines(t, t.TempDir(), scenario, `step machines machines_up`)
+	if err == nil || !strings.Contains(out, "machine w1 is in another swarm") || !strings.Contains(out, "take_over_swarm: true") {
+		t.Errorf("a machine of another swarm: %v\n%s", err, out)
+	}
+	checkCalls(t, calls, nil, []string{"swarm leave", "swarm init", "swarm join", "create", "import", "load"})
+
+	out, calls, _, err = runMachines(t, t.TempDir(), scenario, `TAKE_OVER=true
+step machines machines_up`)
+	if err != nil {
+		t.Fatalf("take_over_swarm: %v\n%s", err, out)
+	}
+	checkCalls(t, calls, []string{"swarm leave --force"}, nil)
+
+	// plan mode: the refusal is the plan
+	out, _, _, err = runMachines(t, t.TempDir(), scenario, `PLAN=1
+step machines machines_up
+[ ! -e "$RUN_DIR/refused" ] || echo "plan ends here"`)
+	if err != nil || !strings.Contains(out, "plan\t!\trefused\t-\tmachine w1 is in another swarm") || !strings.Contains(out, "plan ends here") {
+		t.Errorf("plan of a refused machine: %v\n%s", err, out)
+	}
+
+	// w1 is a worker the lab's swarm knows, m1 the lab's manager
+	out, calls, _, err = runMachines(t, t.TempDir(), strings.Replace(scenario, `echo nodem1`, `printf 'nodem1\nnodew1\n'`, 1)+"\n",
+		`M1_STATE=active M1_ID=nodem1 M1_CLUSTER=other-cluster M1_LAB=fleet
+export M1_STATE M1_ID M1_CLUSTER M1_LAB
+step machines machines_up`)
+	if err != nil {
+		t.Fatalf("the lab's own swarm: %v\n%s", err, out)
+	}
+	checkCalls(t, calls, nil, []string{"swarm leave"})
+}
+
+// A machine must be named as its engine names itself: the swarm names
+// nodes by hostname.
+func TestMachineNamedOtherwise(t *testing.T) {
+	out, _, _, err := runMachines(t, t.TempDir(), `case "$*" in
+  "info --format"*) echo "ip-10-0-0-7 inactive  " ;;
+esac`, `step machines machines_up`)
+	if err == nil || !strings.Contains(out, "machine m1 calls itself ip-10-0-0-7") {
+		t.Errorf("%v\n%s", err, out)
+	}
+}
+
+// down on machines removes what the lab made and nothing else: its stacks,
+// services, networks and records, then the nodes leave, workers first and
+// the leader last, the docker_gwbridge a join made (w1's only), the
+// registry with its volume and the image swarmgen loaded, the lab
+// registry's images on each machine, the CA in certs.d; the user's own
+// images stay.
+func TestMachinesDown(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, ".swarmgen/tls/registry/server"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out, calls, env, err := runMachines(t, dir, `case "$*" in
+  "info --format"*)
+    case "$DOCKER_HOST$DOCKER_CONTEXT" in
+      *192.0.2.11*) echo "m1 active nodem1 labcluster" ;;
+      *w1.example*) echo "w1 active nodew1 " ;;
+      *) echo "w2 active nodew2 " ;;
+    esac ;;
+  "node inspect --format gwbridge"*) printf 'gwbridge m1 \ngwbridge w1 made\ngwbridge w2 \n' ;;
+  "node inspect --format"*) echo fleet ;;
+  "node ls -q") printf 'nodem1\nnodew1\nnodew2\n' ;;
+  "config ls --filter label=dev.swarmgen.stack --format stack"*) echo "stack web 0123456789abcdef" ;;
+  "config ls --filter label=dev.swarmgen.stack --format config"*) echo "config swarmgen-stack-0123456789abcdef-web" ;;
+  "service ls --filter"*) echo "service ping" ;;
+  "network ls --filter label"*) echo "network web" ;;
+  "inspect --format"*) echo "true 123 true" ;;
+  "image ls --digests"*)
+    echo "192.0.2.11:5000/yutsuki/echo:latest 192.0.2.11:5000/yutsuki/echo@sha256:abc"
+    echo "users/own:1 users/own@<none>" ;;
+  "image inspect"*) exit 1 ;;
+esac`, `step down machines_down`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	checkCalls(t, calls, []string{
+		"stack rm web\n", "service rm ping\n", "network rm web\n", "config rm swarmgen-stack-0123456789abcdef-web\n",
+		"swarm leave --force\n", "network rm docker_gwbridge\n",
+		"rm -f fleet-registry\n", "volume rm fleet-registry-data\n", "image rm registry:3.0.0\n",
+		"image rm 192.0.2.11:5000/yutsuki/echo:latest\n", "image rm 192.0.2.11:5000/yutsuki/echo@sha256:abc\n",
+		"run --rm --network none --label dev.swarmgen.lab=fleet --mount type=bind,src=/usr,dst=/usr,readonly --mount type=bind,src=/etc/docker,dst=/parent",
+	}, []string{"users/own", "volume rm users", "exec "})
+	if n := strings.Count(calls, "swarm leave --force"); n != 3 {
+		t.Errorf("%d machines left the swarm, want 3:\n%s", n, calls)
+	}
+	if n := strings.Count(calls, "network rm docker_gwbridge"); n != 1 {
+		t.Errorf("docker_gwbridge removed %d times, want once (w1's join made it):\n%s", n, calls)
+	}
+	var leaves []string
+	for _, l := range strings.Split(env, "\n") {
+		if strings.HasSuffix(l, " swarm leave --force") {
+			leaves = append(leaves, l)
+		}
+	}
+	if len(leaves) != 3 || !strings.HasPrefix(leaves[2], "tcp://192.0.2.11:2376|") {
+		t.Errorf("the leader m1 must leave last: %q", leaves)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".swarmgen/tls/registry")); err == nil {
+		t.Error("the registry's certificates are still here")
+	}
+}
