@@ -67,7 +67,7 @@ case "$CMD $*" in
   "docker exec manager01 sh -c docker stack ls --format \"deployed "*) printf '%s\n' "$DEPLOYED" ;;
   "docker exec manager01 sh -c ids="*) printf '%s\n' "$SERVICES" ;;
   "docker exec manager01 sh -c "*"docker stack ls --format \"stack "*) printf '%s\n' "$CREATED" ;;
-  "docker exec manager01 test -e /var/lib/docker/swarmgen/stack-"*) ;;
+  "docker exec manager01 sh -c test -e \"/var/lib/docker/swarmgen/stack-\$1.line\" sh "*) ;;
   "docker image inspect --format {{range .RepoDigests}}{{println .}}{{end}} "*)
     for ref in $PUSHED; do echo "localhost:5000/${ref%:*}@sha256:in-registry"; done ;;
   "docker build --quiet -f ./testdata/app/Dockerfile ./testdata/app") echo "$BUILD_ID" ;;

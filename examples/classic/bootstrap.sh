@@ -68,6 +68,8 @@ KEEP_NETWORKS=' ch03 '
 CONTAINER_PREFIX=''
 VOLUME_PREFIX='swarmgen_'
 HOST_PORTS=( 5000 8000 9000 )
+# where the managers' docker reads the stack files
+STACK_DIR=/stack
 # the lab's Docker endpoint (docker_endpoint): each manager's engine on TCP
 # with mutual TLS, its certificates, the host's docker context for it
 TLS_DIR='.swarmgen/tls'
@@ -171,10 +173,42 @@ wait_all() {
   return "$rc"
 }
 
+# --- how a node's engine is reached: here alone ---
+# The nodes are containers: docker exec runs the node's own docker CLI.
+
 # on NODE ARGS...: a docker command on a node's own engine.
 on() { local node=$1; shift; trace docker exec "$node" docker "$@"; }
 
-swarm_state() { docker exec "$1" docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || true; }
+# on_stdin NODE ARGS...: on, with this script's stdin.
+on_stdin() { local node=$1; shift; trace docker exec -i "$node" docker "$@"; }
+
+# on_env NODE VAR=VALUE... -- ARGS...: on, with variables in docker's
+# environment (a stack file's).
+on_env() {
+  local node=$1 opts=()
+  shift
+  while [ "$1" != -- ]; do opts+=(-e "$1"); shift; done
+  shift
+  trace docker exec ${opts[@]+"${opts[@]}"} "$node" docker "$@"
+}
+
+# on_sh NODE [-t] [-e VAR]... SCRIPT [NAME ARGS...]: sh -c SCRIPT in the
+# node, where docker is its engine's (a batch of reads in one exec); -t
+# traces it, -e VAR passes the variable VAR of this script's environment.
+on_sh() {
+  local node=$1 t="" opts=()
+  shift
+  while [ "$#" -gt 0 ]; do
+    case "$1" in
+      -t) t=trace; shift ;;
+      -e) opts+=(-e "$2"); shift 2 ;;
+      *) break ;;
+    esac
+  done
+  $t docker exec ${opts[@]+"${opts[@]}"} "$node" sh -c "$@"
+}
+
+swarm_state() { on "$1" info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || true; }
 
 # --- steps ---
 preflight() {
@@ -276,7 +310,7 @@ unpause_nodes() {
 # arguments) is reported at once with its log, not after the whole wait.
 wait_engine() {
   local node=$1 deadline=$((SECONDS + WAIT)) state
-  until docker exec "$1" docker version >/dev/null 2>&1; do
+  until on "$1" version >/dev/null 2>&1; do
     state=$(docker inspect --format '{{.State.Status}}' "$node" 2>/dev/null || true)
     case "$state" in
       exited | dead)
@@ -468,7 +502,7 @@ docker_context() {
 find_leader() {
   local i j lead
   for ((i = 0; i < ${#MANAGERS[@]}; i++)); do
-    lead=$(docker exec "${MANAGERS[$i]}" docker node ls --filter role=manager --format '{{.Hostname}} {{.ManagerStatus}}' 2>/dev/null |
+    lead=$(on "${MANAGERS[$i]}" node ls --filter role=manager --format '{{.Hostname}} {{.ManagerStatus}}' 2>/dev/null |
       awk '$2 == "Leader" { print $1; exit }') || continue
     [ -n "$lead" ] || continue
     for ((j = 0; j < ${#MANAGERS[@]}; j++)); do
@@ -490,7 +524,7 @@ swarm_join() {
   # the swarm's cluster ID and the node IDs it knows, read once from the
   # leader for join_one: "cluster ID" then one node ID a line
   local members=""
-  no_swarm_yet || members=$(docker exec "$LEADER" sh -c 'docker info --format "cluster {{with .Swarm.Cluster}}{{.ID}}{{end}}" && docker node ls -q')
+  no_swarm_yet || members=$(on_sh "$LEADER" 'docker info --format "cluster {{with .Swarm.Cluster}}{{.ID}}{{end}}" && docker node ls -q')
   CLUSTER_ID=$(printf '%s\n' "$members" | awk '$1 == "cluster" { print $2 }')
   KNOWN_IDS=$(printf '%s\n' "$members" | grep -v '^cluster ' || true)
   # the join tokens, read once when nodes are missing; kept in memory only
@@ -543,6 +577,8 @@ node_labels() {
       old=$(printf '%s\n' "$have" | awk -v k="$key=" '!found && index($0, k) == 1 { print "=" substr($0, length(k) + 1); found = 1 }')
       if [ -n "$old" ]; then # "=VALUE": the node has the key with another value
         act '~' label "$node" "$key=${old#=} -> ${kv#*=}" true
+      elif [ "${key#dev.swarmgen.}" != "$key" ]; then
+        : # swarmgen's own bookkeeping: part of the node's change
       else
         act + label "$node" "$kv" true
       fi
@@ -629,7 +665,7 @@ remove_node() {
   if [ "$2" = manager ]; then
     on "$LEADER" node demote "$node" >/dev/null
   fi
-  docker exec "$CONTAINER_PREFIX$node" docker swarm leave >/dev/null 2>&1 || true
+  on "$CONTAINER_PREFIX$node" swarm leave >/dev/null 2>&1 || true
   wait_node_down "$node"
   on "$LEADER" node rm --force "$node" >/dev/null
   say "node $node drained and removed from the swarm"
@@ -680,7 +716,7 @@ join_one() {
   [ "$node" != "$LEADER" ] || return 0
   while :; do
     state="" id="" cluster=""
-    read -r state id cluster < <(docker exec "$node" docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}' 2>/dev/null || true) || true
+    read -r state id cluster < <(on "$node" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}' 2>/dev/null || true) || true
     if [ "$state" = inactive ] || { [ "$PLAN" = 1 ] && [ -z "$state" ]; }; then
       break # not in a swarm; in plan mode also a node with no running container
     fi
@@ -727,7 +763,7 @@ join_swarm() {
   if [ -z "$token" ]; then token=$(on "$LEADER" swarm join-token -q "$3"); fi
   # the token goes through the exec's environment, never on the host's
   # command line (which any user of the host can read while the join runs)
-  until out=$(SWARMGEN_JOIN_TOKEN=$token trace docker exec -e SWARMGEN_JOIN_TOKEN "$node" sh -c 'exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2"' join "$addr" "$LEADER_ADDR:2377" 2>&1); do
+  until out=$(SWARMGEN_JOIN_TOKEN=$token on_sh "$node" -t -e SWARMGEN_JOIN_TOKEN 'exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2"' join "$addr" "$LEADER_ADDR:2377" 2>&1); do
     case "$out" in
       *"continue in the background"*)
         # a busy host: the join goes on; it ends active, or in error. No
@@ -741,7 +777,7 @@ join_swarm() {
         ;;
       *) printf '%s\n' "$out" >&2; return 1 ;;
     esac
-    [ "$tries" -lt 3 ] || fail "node $node could not join the swarm in 3 tries: $(docker exec "$node" docker info --format '{{.Swarm.Error}}' 2>&1)"
+    [ "$tries" -lt 3 ] || fail "node $node could not join the swarm in 3 tries: $(on "$node" info --format '{{.Swarm.Error}}' 2>&1)"
     tries=$((tries + 1))
     on "$node" swarm leave --force >/dev/null 2>&1 || true
     say "$node: join failed ($state), trying again"
@@ -753,7 +789,7 @@ join_swarm() {
 # own store, or "unsure" when the manager asked no longer leads or does not
 # answer (an election, a busy engine). Only a "no" lets a node leave.
 leader_knows() {
-  docker exec "$LEADER" sh -c '
+  on_sh "$LEADER" '
     [ "$(docker node inspect self --format "{{.ManagerStatus.Leader}}" 2>/dev/null)" = true ] || { echo unsure; exit 0; }
     if out=$(docker node inspect --format "{{.ID}}" "$1" 2>&1); then echo yes
     else case "$out" in *"No such node"*) echo no ;; *) echo unsure ;; esac; fi' sh "$1" 2>/dev/null || echo unsure
@@ -789,7 +825,6 @@ put_image() {
   wait_registry
   push_image "$ref" "$5" "$6" "$7"
 }
-
 # wait_registry: the pushes start while compose is still starting the lab.
 wait_registry() {
   command -v curl >/dev/null 2>&1 || return 0 # docker push then says why it fails
@@ -852,9 +887,12 @@ push_image() {
     say "$name unchanged"
     return
   fi
-  act . image "$name" "" trace docker push --quiet -- "$ref" >/dev/null
+  act . image "$name" "" push_ref "$ref"
   say "$name pushed"
 }
+
+# push_ref REF: pushes the image to the registry REF names.
+push_ref() { trace docker push --quiet -- "$1" >/dev/null; }
 
 # in_registry IMAGE REF REPOSITORY TAG: does the lab registry hold IMAGE
 # (a local name or ID) as REPOSITORY:TAG? Its digest there is one of the
@@ -915,7 +953,7 @@ deploy() {
   local pids=()
   # what is deployed now, read once: stacks, their file hashes, services
   local deployed=""
-  no_swarm_yet || deployed=$(docker exec "$LEADER" sh -c 'docker stack ls --format "deployed {{.Name}}"
+  no_swarm_yet || deployed=$(on_sh "$LEADER" 'docker stack ls --format "deployed {{.Name}}"
     cat /var/lib/docker/swarmgen/stack-*.line 2>/dev/null; true')
   DEPLOYED_STACKS=" $(printf '%s\n' "$deployed" | awk '$1 == "deployed" { printf "%s ", $2 }')"
   STACK_HASHES=$(printf '%s\n' "$deployed" | grep -v '^deployed ' || true)
@@ -929,14 +967,14 @@ deploy() {
 
 # service_hashes: "NAME HASH" of every standalone service the lab created.
 service_hashes() {
-  docker exec "$LEADER" sh -c 'ids=$(docker service ls -q --filter label=dev.swarmgen.hash)
+  on_sh "$LEADER" 'ids=$(docker service ls -q --filter label=dev.swarmgen.hash)
     [ -z "$ids" ] || docker service inspect --format "{{.Spec.Name}} {{index .Spec.Labels \"dev.swarmgen.hash\"}}" $ids'
 }
 
-# deploy_stack NAME FILE HASH [EXEC_OPTIONS...]: deploys /stack/FILE.yml as
+# deploy_stack NAME FILE HASH [-e VAR=VALUE]...: deploys stack/FILE.yml as
 # stack NAME unless that very file (HASH) is already deployed: a redeploy
-# would bump every service's version for nothing. EXEC_OPTIONS (-e VAR=V)
-# set the variables the file names, which HASH then includes.
+# would bump every service's version for nothing. -e VAR=VALUE sets a
+# variable the file names, which HASH then includes.
 deploy_stack() {
   local name=$1 file=$2 hash=$3
   case "$DEPLOYED_STACKS" in
@@ -951,15 +989,30 @@ deploy_stack() {
   esac
 }
 
-# stack_deploy NAME FILE HASH [EXEC_OPTIONS...]: deploys the stack and
-# records its file's hash on the manager, for the next run to compare.
+# stack_deploy NAME FILE HASH [-e VAR=VALUE]...: deploys the stack and
+# records its file's hash in the swarm, for the next run to compare.
 stack_deploy() {
-  local name=$1 file=$2 hash=$3
+  local name=$1 file=$2 hash=$3 vars=()
   shift 3
-  trace docker exec "$@" "$LEADER" docker stack deploy --prune -c "/stack/$file.yml" "$name" >/dev/null
-  docker exec "$LEADER" sh -c 'mkdir -p /var/lib/docker/swarmgen && printf "%s %s\n" "$2" "$1" >"/var/lib/docker/swarmgen/stack-$2.line"' sh "$hash" "$name"
+  while [ "$#" -ge 2 ] && [ "$1" = -e ]; do
+    vars+=("$2")
+    shift 2
+  done
+  on_env "$LEADER" ${vars[@]+"${vars[@]}"} -- stack deploy --prune -c "$STACK_DIR/$file.yml" "$name" >/dev/null
+  stack_record "$name" "$hash"
   say "stack $name deployed from stack/$file.yml"
 }
+
+# stack_record NAME HASH: stack NAME was deployed from a file of HASH.
+stack_record() {
+  on_sh "$LEADER" 'mkdir -p /var/lib/docker/swarmgen && printf "%s %s\n" "$2" "$1" >"/var/lib/docker/swarmgen/stack-$2.line"' sh "$2" "$1"
+}
+
+# stack_recorded NAME: did the lab deploy stack NAME?
+stack_recorded() { on_sh "$LEADER" 'test -e "/var/lib/docker/swarmgen/stack-$1.line"' sh "$1"; }
+
+# stack_unrecord NAME: forgets stack NAME.
+stack_unrecord() { on_sh "$LEADER" 'rm -f "/var/lib/docker/swarmgen/stack-$1.line"' sh "$1"; }
 
 # service_create NAME HASH IMAGE ARGS...: creates the service, or
 # recreates it when its definition (HASH) changed since it was created.
@@ -1042,7 +1095,7 @@ salted_digest() {
 
 # secret_create VERSION NAME SALT FILE: the content comes on stdin.
 secret_create() {
-  trace docker exec -i "$LEADER" docker secret create --label "dev.swarmgen.secret=$2" --label "dev.swarmgen.salt=$3" "$1" - <"$4" >/dev/null
+  on_stdin "$LEADER" secret create --label "dev.swarmgen.secret=$2" --label "dev.swarmgen.salt=$3" "$1" - <"$4" >/dev/null
   say "secret $2 created ($1)"
 }
 
@@ -1050,7 +1103,7 @@ wait_converged() {
   local deadline=$((SECONDS + WAIT)) pending listing
   while :; do
     # every node Ready (after a restart they rejoin), every service n/n
-    if listing=$(docker exec "$LEADER" sh -c '
+    if listing=$(on_sh "$LEADER" '
       docker node ls --format "node {{.Hostname}} {{.Status}}" &&
       docker service ls --format "service {{.Name}} {{.Replicas}}"' 2>&1); then
       pending=$(printf '%s\n' "$listing" | awk '$1 == "node" && $3 != "Ready" { print "node " $2 " " $3 }
@@ -1080,7 +1133,7 @@ prune() {
     return
   fi
   # what the lab created, read in one call: "stack|service|network NAME"
-  lab=$(docker exec "$LEADER" sh -c '
+  lab=$(on_sh "$LEADER" '
     docker stack ls --format "stack {{.Name}}"
     docker service ls --filter label=dev.swarmgen.hash --format "service {{.Name}}"
     docker network ls --filter label=dev.swarmgen.network --format "network {{.Name}}"
@@ -1089,7 +1142,7 @@ prune() {
     case "$kind" in
       stack)
         case "$KEEP_STACKS" in *" $name "*) continue ;; esac
-        docker exec "$LEADER" test -e "/var/lib/docker/swarmgen/stack-$name.line" || continue # not ours
+        stack_recorded "$name" || continue # not ours
         act - stack "$name" "" stack_rm "$name"
         ;;
       service)
@@ -1114,7 +1167,7 @@ prune() {
 
 stack_rm() {
   on "$LEADER" stack rm "$1" >/dev/null
-  docker exec "$LEADER" rm -f "/var/lib/docker/swarmgen/stack-$1.line"
+  stack_unrecord "$1"
   say "stack $1 removed"
 }
 
@@ -1130,7 +1183,7 @@ network_rm() {
 }
 
 summary() {
-  docker exec "$LEADER" sh -c 'docker node ls && echo && docker service ls'
+  on_sh "$LEADER" 'docker node ls && echo && docker service ls'
   say 'http://127.0.0.1:8000 -> manager:8000'
   say 'http://127.0.0.1:9000 -> manager:9000'
   say 'docker --context swarmgen ...  (or: eval "$(swarmgen env)"; docker ...)'

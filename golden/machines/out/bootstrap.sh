@@ -606,7 +606,10 @@ certs_d_rm() {
     --mount "type=bind,src=${CERTS_DIR%/*},dst=/parent" --entrypoint /bin/sh "$TOOL_IMAGE" \
     -c 'rm -rf "/parent/certs.d/$1" && { rmdir /parent/certs.d 2>/dev/null || true; }' sh "$REGISTRY_PULL" >/dev/null || rc=$?
   tool_image_rm "$1"
-  return "$rc"
+  if [ "$rc" != 0 ]; then
+    # e.g. a machine whose /bin is not /usr/bin: say what is left
+    printf 'warning: could not remove %s/%s on machine %s; remove it by hand\n' "$CERTS_DIR" "$REGISTRY_PULL" "$1" >&2
+  fi
 }
 
 # machines_down: bootstrap.sh down (swarmgen down): removes from the
