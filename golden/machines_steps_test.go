@@ -17,19 +17,10 @@ import (
 // ARGS" lines in the file env.
 func runMachines(t *testing.T, dir, scenario, body string) (out, calls, env string, err error) {
 	t.Helper()
-	raw, err := os.ReadFile("machines/out/bootstrap.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	script := string(raw)
-	cut := strings.Index(script, "\nif [ \"$MODE\" = load ]; then\n")
-	if cut < 0 {
-		t.Fatal("bootstrap.sh has no load mode dispatch")
-	}
 	stub := stubdocker.New(t, `printf '%s|%s|%s %s\n' "${DOCKER_HOST:-}" "${DOCKER_CERT_PATH:-}" "${DOCKER_CONTEXT:-}" "$*" >>"$STUB_DIR/env"
 `+scenario)
-	file := filepath.Join(t.TempDir(), "bootstrap-part.sh")
-	if err := os.WriteFile(file, []byte(script[:cut]+"\ncd "+dir+"\n"+body), 0o644); err != nil {
+	file := filepath.Join(t.TempDir(), "bootstrap.sh")
+	if err := os.WriteFile(file, []byte(scriptPart(t, "machines", "\nif [ \"$MODE\" = load ]; then\n", "cd "+dir+"\n"+body)), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("bash", file)

@@ -40,16 +40,23 @@ func checkCalls(t *testing.T, calls string, want, never []string) {
 // script made. The commands named in also (e.g. curl) are stubbed too.
 func runScenario(t *testing.T, scenario, body string, also ...string) (out, calls string, err error) {
 	t.Helper()
-	raw, err := os.ReadFile("classic/out/bootstrap.sh")
+	return runScript(t, t.TempDir(), scriptPart(t, "classic", "\nstep preflight preflight\n", body), nil, scenario, also...)
+}
+
+// scriptPart is the golden case's bootstrap.sh up to marker (its
+// variables, helpers and step functions), then body.
+func scriptPart(t *testing.T, golden, marker, body string) string {
+	t.Helper()
+	raw, err := os.ReadFile(golden + "/out/bootstrap.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
 	script := string(raw)
-	cut := strings.Index(script, "\nstep preflight preflight\n")
+	cut := strings.Index(script, marker)
 	if cut < 0 {
-		t.Fatal("bootstrap.sh has no `step preflight preflight` line")
+		t.Fatalf("%s/out/bootstrap.sh has no line %q", golden, strings.TrimSpace(marker))
 	}
-	return runScript(t, t.TempDir(), script[:cut]+"\n"+body, nil, scenario, also...)
+	return script[:cut] + "\n" + body
 }
 
 // runScript runs script as bootstrap.sh in dir with args, with a stub
