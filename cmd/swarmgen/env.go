@@ -32,6 +32,11 @@ The certificates stay in the lab's .swarmgen/tls; nothing secret is printed.`,
 			if err != nil {
 				return err
 			}
+			if cl.MachineEnv != nil {
+				// the host's docker builds and saves the lab's images: it
+				// stays pointed at the host's engine
+				return userErrorf("this lab's nodes are machines, each a Docker endpoint already: use swarmgen docker ARGS (the leading manager's engine), or docker with that machine's endpoint or context from the spec")
+			}
 			env, err := cl.Env(c.Context)
 			if err != nil {
 				return labStateError(err)
