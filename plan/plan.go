@@ -133,7 +133,7 @@ var opNames = map[byte]string{'+': "add", '~': "change", '-': "remove"}
 
 // MarshalJSON is the plan as `swarmgen plan --json` prints it:
 //
-//	{"actions": [{"op": "add"|"change"|"remove", "kind": "certificate"|"node"|"label"|"image"|"network"|"secret"|"stack"|"service"|"context",
+//	{"actions": [{"op": "add"|"change"|"remove", "kind": "certificate"|"registry"|"node"|"label"|"image"|"network"|"secret"|"stack"|"service"|"context",
 //	              "name": "...", "detail": "..."}],
 //	 "refused": ["..."], "add": 1, "change": 0, "remove": 2}
 //
