@@ -57,6 +57,8 @@ var byName = map[string]string{
 	"registry-state": `{{.State.Running}} {{index .Config.Labels "` + ownlabels.Hash + `"}} {{index .Config.Labels "` + ownlabels.Loaded + `"}}`,
 	// docker image inspect: the ID and the digests in a registry
 	"image-id-digests": "{{.Id}}{{range .RepoDigests}} {{.}}{{end}}",
+	// docker ps: a container's stack and service, when it is a task
+	"task-owner": `{{.Label "com.docker.stack.namespace"}}|{{.Label "com.docker.swarm.service.name"}}`,
 	// docker image ls --digests: an image's tag and digest references
 	"image-refs": "{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}",
 	// docker secret ls

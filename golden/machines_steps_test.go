@@ -199,7 +199,9 @@ func TestMachinesDown(t *testing.T) {
     echo "192.0.2.11:5000/yutsuki/echo:latest 192.0.2.11:5000/yutsuki/echo@sha256:abc"
     echo "users/own:1 users/own@<none>" ;;
   "image inspect"*) exit 1 ;;
-esac`, `step down machines_down`)
+  "ps --format"*) echo "users|users_app" ;; # a task of someone else's: not waited for
+esac`, `WAIT=3
+step down machines_down`)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -227,5 +229,27 @@ esac`, `step down machines_down`)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".swarmgen/tls/registry")); err == nil {
 		t.Error("the registry's certificates are still here")
+	}
+}
+
+// down waits for the tasks of the stacks and services it removed, and
+// only for those: a task of anyone else's is not waited for.
+func TestMachinesDownWaitsForItsOwnTasks(t *testing.T) {
+	const body = `printf 'stack web 0123\nservice ping\nnetwork web\n' >"$RUN_DIR/lab"
+WAIT=1
+wait_no_tasks && echo "no task left"`
+	for _, tc := range []struct {
+		tasks string
+		clear bool
+	}{
+		{`users|users_app`, true},
+		{`users|users_app\n|ping`, false}, // the standalone service ping
+		{`web|web_echo`, false},           // a task of stack web
+		{`|users_one\nping|ping_x`, true}, // someone's service, a stack named ping
+	} {
+		out, _, _, err := runMachines(t, t.TempDir(), `case "$*" in "ps --format"*) printf '`+tc.tasks+`\n' ;; esac`, body)
+		if got := err == nil && strings.Contains(out, "no task left"); got != tc.clear {
+			t.Errorf("tasks %q: cleared %v, want %v: %v\n%s", tc.tasks, got, tc.clear, err, out)
+		}
 	}
 }

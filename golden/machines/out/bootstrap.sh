@@ -682,14 +682,19 @@ machines_down() {
   say "lab $LAB removed from the machines"
 }
 
-# wait_no_tasks: until no machine runs a task of a removed service (their
-# containers go before the nodes leave).
+# wait_no_tasks: until no machine runs a task of a stack or service down
+# removed (listed in $RUN_DIR/lab): their containers go before the nodes
+# leave. Tasks of anything else are not waited for.
 wait_no_tasks() {
   local deadline=$((SECONDS + WAIT)) node busy
   while :; do
     busy=""
     for node in "${NODES[@]}"; do
-      [ -z "$(on "$node" ps -q --filter label=com.docker.swarm.service.id 2>/dev/null)" ] || busy+=" $node"
+      if on "$node" ps --format '{{.Label "com.docker.stack.namespace"}}|{{.Label "com.docker.swarm.service.name"}}' 2>/dev/null |
+        awk 'NR == FNR { if ($1 == "stack" || $1 == "service") ours[$1 " " $2] = 1; next }
+          ("stack " $1) in ours || ("service " $2) in ours { found = 1 } END { exit !found }' "$RUN_DIR/lab" FS='|' -; then
+        busy+=" $node"
+      fi
     done
     [ -n "$busy" ] || return 0
     [ "$SECONDS" -lt "$deadline" ] || fail "tasks of removed services still run on$busy after ${WAIT}s"
