@@ -88,7 +88,7 @@ func (p Plan) ordered() []Action {
 // Print writes the plan grouped by kind, with + ~ - marks, coloured on a
 // terminal.
 func (p Plan) Print(w io.Writer, color bool) {
-	if p.Empty() {
+	if p.Empty() && len(p.Refusals) == 0 {
 		fmt.Fprintln(w, "No changes: the lab matches the spec.")
 	}
 	paint := func(op byte, s string) string {
