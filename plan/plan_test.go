@@ -197,3 +197,18 @@ func TestPrintColours(t *testing.T) {
 		t.Errorf("no green add line:\n%q", buf.String())
 	}
 }
+
+// A plan that is only a refusal (a machine in another swarm) does not
+// also say that the lab matches the spec.
+func TestRefusalOnlyIsNotNoChanges(t *testing.T) {
+	var b strings.Builder
+	plan.Plan{Refusals: []string{"machine w1 is in another swarm"}}.Print(&b, false)
+	if strings.Contains(b.String(), "No changes") || !strings.Contains(b.String(), "refused: machine w1") {
+		t.Errorf("got:\n%s", b.String())
+	}
+	b.Reset()
+	plan.Plan{}.Print(&b, false)
+	if !strings.Contains(b.String(), "No changes") {
+		t.Errorf("an empty plan: %q", b.String())
+	}
+}
