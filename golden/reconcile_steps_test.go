@@ -81,9 +81,8 @@ case "$CMD $*" in
     printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1 }'
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 }'
     for n in $LABELLED; do echo "network $n"; done ;;
-  "docker exec $L test -e /var/lib/docker/swarmgen/stack-"*)
-    s=${5#/var/lib/docker/swarmgen/stack-}
-    printf '%s\n' "$STACKS" | awk -v s="${s%.line}" '$1 == s && $2 != "-" { f = 1 } END { exit !f }' ;;
+  "docker exec $L sh -c test -e \"/var/lib/docker/swarmgen/stack-\$1.line\" sh "*)
+    printf '%s\n' "$STACKS" | awk -v s="$7" '$1 == s && $2 != "-" { f = 1 } END { exit !f }' ;;
   "docker exec $L sh -c "*"docker node ls --format \"node "*)
     printf '%s\n' "$NODES" | awk 'NF { print "node " $1 " " $2 }'
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1" }' ;;
@@ -105,7 +104,7 @@ case "$CMD $*" in
     [ "${SWARMGEN_JOIN_TOKEN#SWMTKN-1-secret-}" != "$SWARMGEN_JOIN_TOKEN" ] && touch "$STUB_DIR/in-$4" ;;
   "docker exec "*" docker swarm leave"*) ;;
   "docker exec $L docker node "* | "docker exec $L docker network "* | "docker exec $L docker service "*) ;;
-  "docker exec $L docker stack "* | "docker exec $L sh -c mkdir "* | "docker exec $L rm -f /var/lib/docker/swarmgen/"*) ;;
+  "docker exec $L docker stack "* | "docker exec $L sh -c mkdir "* | "docker exec $L sh -c rm -f \"/var/lib/docker/swarmgen/"*) ;;
   "docker build --quiet -t "* | "docker push --quiet -- "* | "docker volume rm "* | "docker context "*) ;;
   *) echo "fake lab: no answer for: $CMD $*" >&2; exit 1 ;;
 esac`
@@ -477,7 +476,7 @@ func TestReconcile(t *testing.T) {
 		name:  "stack the spec dropped: removed with its record; one deployed by hand stays",
 		lab:   "classic",
 		edit:  func(v labVars) { v.add("STACKS", "old 1111", "mine -") },
-		order: []string{"exec manager docker stack rm old\n", "exec manager rm -f /var/lib/docker/swarmgen/stack-old.line\n"},
+		order: []string{"exec manager docker stack rm old\n", `exec manager sh -c rm -f "/var/lib/docker/swarmgen/stack-$1.line" sh old` + "\n"},
 		never: append([]string{"stack rm mine", "stack rm echo", "stack rm visualizer"}, creates...),
 		plan:  []string{"- stack old"},
 	}, {
