@@ -19,7 +19,7 @@ type Spec struct {
 	RoutingMesh    *bool      `yaml:"routing_mesh" desc:"Whether the swarm routing mesh (ingress ports, VIP service addresses) is used. Default true. Set false on kernels without IPVS: services then get endpoint_mode dnsrr and ports are published in host mode."`
 	DockerEndpoint *bool      `yaml:"docker_endpoint" desc:"Whether each manager's engine also listens on TCP with mutual TLS, published on bind_address at a port docker picks, for the host's own docker client: swarmgen up registers the docker context swarmgen-<name> (swarmgen for an unnamed lab) and swarmgen env prints DOCKER_HOST for it. Default true. bootstrap.sh makes the lab's certificates with openssl under .swarmgen/tls (ignored by git) the first time."`
 	LabNetwork     LabNetwork `yaml:"lab_network" desc:"The bridge network the registry and nodes are attached to, with fixed addresses so a restarted lab keeps its swarm."`
-	Registry       Registry   `yaml:"registry" desc:"The private registry container the nodes pull from as registry:5000."`
+	Registry       Registry   `yaml:"registry" desc:"The private registry container the nodes pull from as registry:5000 (a lab of machines: on registry.machine, or registry.address)."`
 	Nodes          NodeConfig `yaml:"nodes" desc:"Settings shared by every swarm node container."`
 	Managers       NodeGroup  `yaml:"managers" desc:"Manager nodes: a count (default 1; one manager is named manager, several manager01, manager02...) or a list of named nodes."`
 	Workers        NodeGroup  `yaml:"workers" desc:"Worker nodes: a count (default 3, named worker01, worker02...) or a list of named nodes."`
