@@ -68,8 +68,8 @@ STACK_DIR=./stack
 # machine in another swarm may be taken from it, where the nodes pull from
 LAB='fleet'
 TAKE_OVER=false
-REGISTRY_PULL='192.0.2.11:5000'
 # the lab registry: a container on a machine, with TLS from the lab's CA
+REGISTRY_PULL='192.0.2.11:5000'
 REGISTRY_MACHINE='m1'
 REGISTRY_IMAGE='registry:3.0.0'
 REGISTRY_PORT=5000
