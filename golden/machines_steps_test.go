@@ -253,3 +253,27 @@ wait_no_tasks && echo "no task left"`
 		}
 	}
 }
+
+// The registry container on its machine: its image comes from this host
+// when the machine lacks it (and the container says so, for down), its
+// data is a named volume, its certificate is copied in before it starts;
+// everything is labelled with the lab.
+func TestMachineRegistryCreate(t *testing.T) {
+	out, calls, env, err := runMachines(t, t.TempDir(), `case "$*" in
+  "image inspect registry:3.0.0") case "$DOCKER_HOST" in tcp://*) exit 1 ;; esac ;; # on this host only
+  create*) echo cid9 ;;
+esac`, `registry_create 4242 ""`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	checkCalls(t, calls, []string{
+		"save registry:3.0.0\n", "load\n",
+		"volume create --label dev.swarmgen.lab=fleet fleet-registry-data\n",
+		"create --name fleet-registry --label dev.swarmgen.lab=fleet --label dev.swarmgen.role=registry --label dev.swarmgen.hash=4242 --label dev.swarmgen.loaded=true --restart unless-stopped --publish 5000:5000 --volume fleet-registry-data:/var/lib/registry --env REGISTRY_HTTP_TLS_CERTIFICATE=/certs/cert.pem --env REGISTRY_HTTP_TLS_KEY=/certs/key.pem registry:3.0.0\n",
+		"cp .swarmgen/tls/registry/server/. cid9:/certs\n",
+		"start fleet-registry\n",
+	}, []string{"exec", "pull"})
+	if !strings.Contains(env, "tcp://192.0.2.11:2376|../certs/m1| start fleet-registry") || !strings.Contains(env, "unix:///users-own.sock||users-own save registry:3.0.0") {
+		t.Errorf("the registry is not made on m1 from this host's image:\n%s", env)
+	}
+}
