@@ -19,6 +19,7 @@ import (
 // machines or swarmgen are to blame. It also checks the docker wrapper
 // that TestMachines puts in front of swarmgen.
 func TestMachineFixture(t *testing.T) {
+	needImages(t, machImage, "swarmgen-e2e/registry:3", "yutsuki/echo:latest", "swarmgen-e2e/nginx-proxy:latest")
 	f := newFleet(t, t.TempDir())
 	start := time.Now()
 	f.Add(map[string]int{"m1": 11, "w1": 21, "w2": 22})
@@ -46,8 +47,10 @@ func TestMachineFixture(t *testing.T) {
 		w := newDockerWrapper(t)
 		w.Forbid(t, m1)
 		wrapped := func(args ...string) (string, error) {
-			cmd := exec.Command("docker", args...)
-			cmd.Env = append(withoutDockerEnv(os.Environ()), w.Env()...)
+			// as swarmgen's children find it: first on the PATH it gets
+			sh := exec.Command("sh", append([]string{"-c", `docker "$@"`, "sh"}, args...)...)
+			sh.Env = append(withoutDockerEnv(os.Environ()), w.Env()...)
+			cmd := sh
 			out, err := cmd.CombinedOutput()
 			return string(out), err
 		}

@@ -130,10 +130,7 @@ func withoutDockerEnv(env []string) []string {
 // and registers the cleanup of everything it makes.
 func newFleet(t *testing.T, certRoot string) *fleet {
 	t.Helper()
-	needEngine(t)
-	if err := exec.Command("docker", "image", "inspect", machImage).Run(); err != nil {
-		notRunnable(t, "missing image "+machImage+"; run ./e2e/provision.sh first")
-	}
+	needImages(t, machImage)
 	f := &fleet{t: t, pki: newTestPKI(t), certRoot: certRoot, serverTL: t.TempDir()}
 	removeFleetLeftovers(t)
 	docker(t, "network", "create", "--driver", "bridge", "--subnet", machSubnet, "--gateway", machGateway,
@@ -147,6 +144,21 @@ func newFleet(t *testing.T, certRoot string) *fleet {
 		removeFleetLeftovers(t)
 	})
 	return f
+}
+
+// needImages skips loudly (fails under SWARMGEN_REQUIRE_E2E=1) without an
+// engine or without one of images: what the machines need, less than
+// needEngine's whole list (no compose).
+func needImages(t *testing.T, images ...string) {
+	t.Helper()
+	if err := exec.Command("docker", "info").Run(); err != nil {
+		notRunnable(t, "missing a running Docker engine; run ./e2e/provision.sh (or ./test.sh) first")
+	}
+	for _, img := range images {
+		if err := exec.Command("docker", "image", "inspect", img).Run(); err != nil {
+			notRunnable(t, "missing image "+img+"; run ./e2e/provision.sh (or ./test.sh) first")
+		}
+	}
 }
 
 // removeFleetLeftovers removes the fixture's containers (with their
