@@ -110,7 +110,7 @@ stacks:
 //     the same containers, networks, images, volumes and certs.d), the
 //     test's own container on m1 still running.
 func TestMachines(t *testing.T) {
-	needEngine(t)
+	needImages(t, machImage, "swarmgen-e2e/registry:3", "yutsuki/echo:latest", "swarmgen-e2e/nginx-proxy:latest")
 	dir := t.TempDir()
 	f := newFleet(t, filepath.Join(dir, "certs"))
 	wrap := newDockerWrapper(t)
