@@ -178,6 +178,19 @@ func TestMachineFixture(t *testing.T) {
 		}
 	}
 	f.NoHostAccess(t)
+
+	// the events check sees a docker exec on the host's engine (the one
+	// time a machine is reached around its endpoint, to prove it would be
+	// caught)
+	docker(t, "exec", w1.Container, "true")
+	waitMachines(t, "the host engine's events showing the exec", 10*time.Second, func() error {
+		for _, a := range f.HostAccess() {
+			if strings.Contains(a, `"exec_start`) && strings.Contains(a, w1.Container) {
+				return nil
+			}
+		}
+		return fmt.Errorf("HostAccess: %q", f.HostAccess())
+	})
 }
 
 // certsDImage is the image writeCertsD imports on a machine: an empty

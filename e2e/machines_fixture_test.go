@@ -308,30 +308,38 @@ func (f *fleet) dumpLogs() {
 	}
 }
 
-// NoHostAccess fails the test if, since a machine became ready, the host's
-// engine saw anything that reaches into a machine container from the host:
-// an exec (docker exec, swarmgen's exec dialer), an attach, a docker cp in
-// or out, an export, a commit, a pause or a stop. The machines must be
-// managed through their endpoints only, whoever asked the host's engine.
+// NoHostAccess fails the test for each of HostAccess's findings.
 func (f *fleet) NoHostAccess(t *testing.T) {
 	t.Helper()
+	for _, a := range f.HostAccess() {
+		t.Errorf("%s: the machines must be reached only through their endpoints", a)
+	}
+}
+
+// HostAccess lists what the host's engine saw, since each machine became
+// ready, that reaches into a machine container from the host: an exec
+// (docker exec, swarmgen's exec dialer), an attach, a docker cp in or out,
+// an export, a commit, a pause or a stop. Whoever asked the host's engine,
+// the machines are to be managed through their endpoints only.
+func (f *fleet) HostAccess() []string {
 	ready := map[string]int64{}
 	for _, m := range f.All() {
 		ready[m.ID] = m.readyAt
 	}
+	var found []string
 	for _, ev := range f.events.snapshot() {
 		at, ok := ready[ev.ID]
 		if !ok || ev.TimeNano < at {
 			continue // the fixture's own setup, before the machine was handed over
 		}
-		action := strings.SplitN(ev.Action, ":", 2)[0]
-		switch action {
+		switch strings.SplitN(ev.Action, ":", 2)[0] {
 		case "exec_create", "exec_start", "exec_die", "attach", "archive-path", "extract-to-dir",
 			"export", "commit", "top", "pause", "unpause", "kill", "stop", "restart", "update", "rename":
-			t.Errorf("the host's engine saw %q on machine container %s (%s): the machines must be reached only through their endpoints",
-				ev.Action, ev.Actor.Attributes["name"], time.Unix(0, ev.TimeNano).UTC().Format(time.RFC3339Nano))
+			found = append(found, fmt.Sprintf("the host's engine saw %q on machine container %s at %s",
+				ev.Action, ev.Actor.Attributes["name"], time.Unix(0, ev.TimeNano).UTC().Format(time.RFC3339Nano)))
 		}
 	}
+	return found
 }
 
 // hostEvents collects the host engine's events about the fixture's
