@@ -158,6 +158,13 @@ func TestMachines(t *testing.T) {
 	t.Run("a machine in another swarm is refused", func(t *testing.T) {
 		w2.Docker(t, "swarm", "init", "--advertise-addr", w2.IP)
 		cluster := w2.Docker(t, "info", "--format", "{{.Swarm.Cluster.ID}}")
+		// the engine makes docker_gwbridge a moment after swarm init
+		waitMachines(t, "w2's docker_gwbridge", 30*time.Second, func() error {
+			if nets := w2.Docker(t, "network", "ls", "--format", "{{.Name}}"); !strings.Contains(nets, "docker_gwbridge") {
+				return fmt.Errorf("w2's networks: %s", strings.Fields(nets))
+			}
+			return nil
+		})
 		w2state := w2.State(t)
 		out, err := h.swarmgen("up", "--yes", "--wait", "2m")
 		if err == nil {
