@@ -475,6 +475,20 @@ func (before machineState) Diff(after machineState) string {
 	return b.String()
 }
 
+// Events lists what the machine's own engine recorded from since to
+// until, one "TYPE ACTION NAME" line each (docker events, through the
+// endpoint). Reads (ls, inspect) record nothing; changes do.
+func (m *machine) Events(t *testing.T, since, until time.Time) []string {
+	t.Helper()
+	out := m.Docker(t, "events", "--since", fmt.Sprintf("%d.%09d", since.Unix(), since.Nanosecond()),
+		"--until", fmt.Sprintf("%d.%09d", until.Unix(), until.Nanosecond()),
+		"--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}")
+	if out == "" {
+		return nil
+	}
+	return strings.Split(out, "\n")
+}
+
 // LoadImage copies a host image onto the machine through its endpoint
 // (docker save | docker --host load): machines cannot pull anything.
 func (m *machine) LoadImage(t *testing.T, image string) {
