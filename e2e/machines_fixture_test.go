@@ -55,10 +55,10 @@ func machineIP(i int) string { return fmt.Sprintf("10.249.11.%d", i) }
 // fleet is the set of machines of one test, with the PKI their engines trust
 // and a watch on the host engine's events for the machine containers.
 type fleet struct {
-	t        *testing.T
-	pki      *testPKI
-	certRoot string // <certRoot>/<name>/{ca,cert,key}.pem: the client's TLS material for each machine
-	serverTL string // server certificates, copied into the machines
+	t         *testing.T
+	pki       *testPKI
+	certRoot  string // <certRoot>/<name>/{ca,cert,key}.pem: the client's TLS material for each machine
+	serverTLS string // server certificates, copied into the machines
 
 	mu       sync.Mutex
 	machines []*machine
@@ -131,7 +131,7 @@ func withoutDockerEnv(env []string) []string {
 func newFleet(t *testing.T, certRoot string) *fleet {
 	t.Helper()
 	needImages(t, machImage)
-	f := &fleet{t: t, pki: newTestPKI(t), certRoot: certRoot, serverTL: t.TempDir()}
+	f := &fleet{t: t, pki: newTestPKI(t), certRoot: certRoot, serverTLS: t.TempDir()}
 	removeFleetLeftovers(t)
 	docker(t, "network", "create", "--driver", "bridge", "--subnet", machSubnet, "--gateway", machGateway,
 		"--label", machLabel+"=network", machNetwork)
@@ -235,7 +235,7 @@ func (f *fleet) All() []*machine {
 // files), starts it and waits for its endpoint.
 func (f *fleet) start(name, ip string) (*machine, error) {
 	m := &machine{Name: name, Container: machPrefix + "-" + name, IP: ip, CertDir: filepath.Join(f.certRoot, name)}
-	srv := filepath.Join(f.serverTL, name)
+	srv := filepath.Join(f.serverTLS, name)
 	if err := f.pki.writeServer(srv, name, ip); err != nil {
 		return nil, err
 	}
@@ -520,8 +520,12 @@ func newTestPKI(t *testing.T) *testPKI {
 	if p.caKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
 		t.Fatal(err)
 	}
+	n, err := randSerial()
+	if err != nil {
+		t.Fatal(err)
+	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial(t),
+		SerialNumber:          n,
 		Subject:               pkix.Name{CommonName: "swarmgen e2e machines CA"},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(24 * time.Hour),
@@ -547,12 +551,9 @@ func newTestPKI(t *testing.T) *testPKI {
 	return p
 }
 
-func serial(t *testing.T) *big.Int {
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+// randSerial is a certificate serial number.
+func randSerial() (*big.Int, error) {
+	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 }
 
 // sign issues a certificate from tmpl (subject, usages, SANs) with a new key.
@@ -561,7 +562,7 @@ func (p *testPKI) sign(tmpl x509.Certificate) (certPEM, keyPEM []byte, err error
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	n, err := randSerial()
 	if err != nil {
 		return nil, nil, err
 	}
