@@ -210,6 +210,10 @@ func labObjects(t *testing.T, name string) string {
 	}, "")
 }
 
+// upChanged matches what bootstrap.sh says when it changes something
+// (docker's own words, e.g. a deprecation notice, may say "removed").
+var upChanged = regexp.MustCompile(`(?m)^ +(stack \S+ deployed from|service \S+ created|created overlay network|\S+ pushed$|\S+ joined as|swarm initialised|node \S+ drained and removed|\S+ left a swarm|label \S+ (on|removed from) |(stack|service|network|volume) \S+ removed$|certificates made|docker context \S+ ->)`)
+
 func TestClassicLab(t *testing.T) {
 	needEngine(t)
 	root, _ := filepath.Abs("..")
@@ -413,10 +417,7 @@ func TestClassicLab(t *testing.T) {
 				t.Errorf("second up does not say %q:\n%s", want, out)
 			}
 		}
-		// what bootstrap.sh says when it changes something (docker's own
-		// words, e.g. a deprecation notice, may say "removed")
-		changed := regexp.MustCompile(`(?m)^ +(stack \S+ deployed from|service \S+ created|created overlay network|\S+ pushed$|\S+ joined as|swarm initialised|node \S+ drained and removed|\S+ left a swarm|label \S+ (on|removed from) |(stack|service|network|volume) \S+ removed$|certificates made|docker context \S+ ->)`)
-		if m := changed.FindString(out); m != "" {
+		if m := upChanged.FindString(out); m != "" {
 			t.Errorf("second up changed something (%q):\n%s", m, out)
 		}
 		if again := docker(t, "ps", "-q", "--no-trunc", "--filter", "label=dev.swarmgen.lab="+lab); again != ids {

@@ -169,6 +169,20 @@ func leaderOf(st *swarmlab.Status) string {
 	return ""
 }
 
+// buildSwarmgen builds the binary of this tree into a temporary directory.
+func buildSwarmgen(t *testing.T) string {
+	t.Helper()
+	root, _ := filepath.Abs("..")
+	bin := filepath.Join(t.TempDir(), "swarmgen")
+	build := execCommand("go", "build", "-o", bin, "./cmd/swarmgen")
+	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static: it is also the visualizer image
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // newHarness builds the binary and writes spec into a fresh lab directory,
 // with the lab brought down at the end. env (e.g. DOCKER_HOST=unix://...)
 // is added to the environment of h's swarmgen commands; pass h.env to
@@ -176,13 +190,7 @@ func leaderOf(st *swarmlab.Status) string {
 func newHarness(t *testing.T, spec string, env ...string) *harness {
 	t.Helper()
 	root, _ := filepath.Abs("..")
-	h := &harness{t: t, bin: filepath.Join(t.TempDir(), "swarmgen"), dir: t.TempDir(), env: env}
-	build := execCommand("go", "build", "-o", h.bin, "./cmd/swarmgen")
-	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static: it is also the visualizer image
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	h := &harness{t: t, bin: buildSwarmgen(t), dir: t.TempDir(), env: env}
 	if err := os.WriteFile(filepath.Join(h.dir, "swarm.yaml"), []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
