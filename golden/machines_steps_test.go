@@ -86,27 +86,68 @@ on_sh manager 'docker version' sh
 // The lab registry's CA goes into every machine's certs.d through a
 // container of an imported tool image that is created, never started,
 // and removed with the image; docker cp writes the machine's own
-// /etc/docker/certs.d/HOST:PORT through the bind mount.
+// /etc/docker/certs.d/HOST:PORT through the bind mount. The ca.crt there
+// is read first (docker cp out of such a container, whose read-only bind
+// of /etc/docker creates nothing) and written only when it is missing or
+// another; a plan lists that as + or ~, and nothing when it is the same.
 func TestMachineCertsDPlacement(t *testing.T) {
-	out, calls, _, err := runMachines(t, t.TempDir(), `case "$*" in
+	// HAVE: the machine's ca.crt ("" when it has none), as a tar stream
+	scenario := `case "$*" in
   create*) echo cid123 ;;
-esac`, `
-mkdir -p "$RUN_DIR/certs.d/$REGISTRY_PULL" && echo CA >"$RUN_DIR/certs.d/$REGISTRY_PULL/ca.crt"
-certs_d_put w1
-tar -tf "$RUN_DIR/tool.tar" | sort | tr '\n' ' '
-`)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	checkCalls(t, calls, []string{
+  "cp cid123:/parent/certs.d/192.0.2.11:5000/ca.crt -")
+    [ -n "${HAVE:-}" ] || { echo "Error: no such file" >&2; exit 1; }
+    mkdir -p "$STUB_DIR/m" && echo "$HAVE" >"$STUB_DIR/m/ca.crt" && tar -C "$STUB_DIR/m" -cf - ca.crt ;;
+esac`
+	read := []string{
 		"import --change LABEL dev.swarmgen.lab=fleet - swarmgen/certs-tool:fleet\n",
-		"create --label dev.swarmgen.lab=fleet --volume /etc/docker/certs.d:/certs.d swarmgen/certs-tool:fleet /none\n",
-		"/certs.d/192.0.2.11:5000 cid123:/certs.d/\n",
+		"create --label dev.swarmgen.lab=fleet --mount type=bind,src=/etc/docker,dst=/parent,readonly swarmgen/certs-tool:fleet /none\n",
+		"cp cid123:/parent/certs.d/192.0.2.11:5000/ca.crt -\n",
 		"rm cid123\n",
 		"image rm swarmgen/certs-tool:fleet\n",
-	}, []string{"start", "run ", "exec", "pull"})
-	if !strings.Contains(out, "./bin ./lib ./lib64 ./sbin") {
-		t.Errorf("the tool image holds other than the symlinks to /usr: %s", out)
+	}
+	write := []string{
+		"create --label dev.swarmgen.lab=fleet --volume /etc/docker/certs.d:/certs.d swarmgen/certs-tool:fleet /none\n",
+		"/certs.d/192.0.2.11:5000 cid123:/certs.d/\n",
+	}
+	never := []string{"start", "run ", "exec", "pull"}
+	for _, tc := range []struct {
+		have, plan string
+		writes     bool
+	}{
+		{"", "plan\t+\tcertificate\tw1\t/etc/docker/certs.d/192.0.2.11:5000/ca.crt: the lab registry's CA\n", true},
+		{"OLD", "plan\t~\tcertificate\tw1\t/etc/docker/certs.d/192.0.2.11:5000/ca.crt: the lab registry's CA instead of the one there\n", true},
+		{"CA", "", false},
+	} {
+		for _, plan := range []bool{false, true} {
+			body := `
+mkdir -p "$RUN_DIR/certs.d/$REGISTRY_PULL" && echo CA >"$RUN_DIR/certs.d/$REGISTRY_PULL/ca.crt"
+HAVE=` + tc.have + ` PLAN=` + map[bool]string{false: "0", true: "1"}[plan] + ` certs_d_put w1
+echo "tool: $(tar -tf "$RUN_DIR/tool.tar" | sort | tr '\n' ' ')"
+`
+			out, calls, _, err := runMachines(t, t.TempDir(), scenario, body)
+			name := "have " + tc.have + map[bool]string{false: ", up", true: ", plan"}[plan]
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", name, err, out)
+			}
+			checkCalls(t, calls, read, never)
+			if w := tc.writes && !plan; w {
+				checkCalls(t, calls, write, nil)
+			} else {
+				checkCalls(t, calls, nil, []string{"--volume", "cid123:/certs.d"})
+			}
+			gotPlan := ""
+			for _, l := range strings.SplitAfter(out, "\n") {
+				if strings.HasPrefix(l, "plan\t") {
+					gotPlan += l
+				}
+			}
+			if want := map[bool]string{false: "", true: tc.plan}[plan]; gotPlan != want {
+				t.Errorf("%s: plan lines %q, want %q\n%s", name, gotPlan, want, out)
+			}
+			if !strings.Contains(out, "tool: ./ ./bin ./lib ./lib64 ./sbin \n") {
+				t.Errorf("%s: the tool image holds other than the symlinks to /usr: %s", name, out)
+			}
+		}
 	}
 }
 

@@ -527,10 +527,11 @@ machines_up() {
 # registry_up: the certificate, the registry container (again when its
 # certificate changed) and the CA on every machine.
 registry_up() {
+  local new_ca="" want=new running hash loaded node pids=()
   if ! [ -s "$TLS_DIR/server/key.pem" ] || [ "$(cat "$TLS_DIR/sans" 2>/dev/null)" != "$TLS_SANS" ]; then
+    new_ca=1
     act + certificate "$TLS_DIR" "a CA and the lab registry's certificate for $REGISTRY_PULL" make_certificates
   fi
-  local want=new running hash loaded node pids=()
   [ ! -s "$TLS_DIR/server/cert.pem" ] || want=$(cksum <"$TLS_DIR/server/cert.pem" | awk '{ print $1 }')
   read -r running hash loaded < <(on "$REGISTRY_MACHINE" inspect --format '{{.State.Running}} {{index .Config.Labels "dev.swarmgen.hash"}} {{index .Config.Labels "dev.swarmgen.loaded"}}' "$REGISTRY" 2>/dev/null || true) || true
   case "$running $hash" in
@@ -538,13 +539,16 @@ registry_up() {
     " ") act + registry "$REGISTRY" "on machine $REGISTRY_MACHINE, $REGISTRY_PULL with TLS; its CA in $CERTS_DIR/$REGISTRY_PULL of every machine" registry_create "$want" "$loaded" ;;
     *) act '~' registry "$REGISTRY" "on machine $REGISTRY_MACHINE: create it again (${running:-stopped}, certificate $hash -> $want)" registry_create "$want" "$loaded" ;;
   esac
-  [ "$PLAN" != 1 ] || return 0
+  # a plan of a new CA has no file yet: every machine's certs.d changes
   mkdir -p "$RUN_DIR/certs.d/$REGISTRY_PULL"
-  cp "$TLS_DIR/server/ca.pem" "$RUN_DIR/certs.d/$REGISTRY_PULL/ca.crt"
+  if [ -z "$new_ca" ] || [ "$PLAN" != 1 ]; then
+    cp "$TLS_DIR/server/ca.pem" "$RUN_DIR/certs.d/$REGISTRY_PULL/ca.crt"
+  fi
   for node in "${NODES[@]}"; do
-    certs_d_put "$node" & pids+=("$!")
+    # a plan reads one machine after the other: its lines in spec order
+    if [ "$PLAN" = 1 ]; then certs_d_put "$node"; else certs_d_put "$node" & pids+=("$!"); fi
   done
-  wait_all "${pids[@]}"
+  wait_all ${pids[@]+"${pids[@]}"}
 }
 
 # registry_create HASH LOADED: (re)creates the registry container with the
@@ -583,16 +587,40 @@ tool_image() {
 
 tool_image_rm() { on "$1" image rm "$TOOL_IMAGE" >/dev/null 2>&1 || true; }
 
-# certs_d_put NODE: the lab CA into NODE's $CERTS_DIR/$REGISTRY_PULL: copied
-# into a container of the tool that is created, never started, and removed
-# (docker cp into a bind mount writes the machine's own directory).
+# certs_d_put NODE: the lab CA into NODE's $CERTS_DIR/$REGISTRY_PULL,
+# unless its ca.crt is that CA already (a second up writes nothing).
 certs_d_put() {
-  local cid rc=0
+  local rc=0 ca=$RUN_DIR/certs.d/$REGISTRY_PULL/ca.crt have=$RUN_DIR/ca.$1
   tool_image "$1"
-  cid=$(on "$1" create --label "dev.swarmgen.lab=$LAB" --volume "$CERTS_DIR:/certs.d" "$TOOL_IMAGE" /none) || { tool_image_rm "$1"; return 1; }
+  if ! certs_d_read "$1" >"$have"; then
+    act + certificate "$1" "$CERTS_DIR/$REGISTRY_PULL/ca.crt: the lab registry's CA" certs_d_write "$1" || rc=$?
+  elif ! [ -e "$ca" ] || ! cmp -s "$have" "$ca"; then
+    act '~' certificate "$1" "$CERTS_DIR/$REGISTRY_PULL/ca.crt: the lab registry's CA instead of the one there" certs_d_write "$1" || rc=$?
+  fi
+  tool_image_rm "$1"
+  return "$rc"
+}
+
+# certs_d_write NODE: copies the CA into a container of the tool that is
+# created, never started, and removed (docker cp into a bind mount writes
+# the machine's own directory, made if missing).
+certs_d_write() {
+  local cid rc=0
+  cid=$(on "$1" create --label "dev.swarmgen.lab=$LAB" --volume "$CERTS_DIR:/certs.d" "$TOOL_IMAGE" /none) || return 1
   on "$1" cp "$RUN_DIR/certs.d/$REGISTRY_PULL" "$cid:/certs.d/" >/dev/null || rc=$?
   on "$1" rm "$cid" >/dev/null || rc=$?
-  tool_image_rm "$1"
+  return "$rc"
+}
+
+# certs_d_read NODE: NODE's $CERTS_DIR/$REGISTRY_PULL/ca.crt, read (docker
+# cp out: a tar stream) from a tool container that is created, never
+# started, and removed; its read-only bind of the parent directory creates
+# nothing on the machine. Fails when there is no such file.
+certs_d_read() {
+  local cid rc=0
+  cid=$(on "$1" create --label "dev.swarmgen.lab=$LAB" --mount "type=bind,src=${CERTS_DIR%/*},dst=/parent,readonly" "$TOOL_IMAGE" /none 2>/dev/null) || return 1
+  on "$1" cp "$cid:/parent/${CERTS_DIR##*/}/$REGISTRY_PULL/ca.crt" - 2>/dev/null | tar -xOf - 2>/dev/null || rc=1
+  on "$1" rm "$cid" >/dev/null || fail "could not remove the container $cid of $TOOL_IMAGE on machine $1; remove it by hand (docker rm $cid)"
   return "$rc"
 }
 
