@@ -12,15 +12,6 @@ runs=${1:-5}
 ./swarmgen down >/dev/null 2>&1 || true
 ./swarmgen up >/dev/null
 
-now() { date +%s.%N; }
-timed() { # timed CMD...: seconds CMD took; fails if CMD fails
-  local t0
-  t0=$(now)
-  "$@" >/dev/null
-  awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'
-}
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 up_times="" status_times=""
 for _ in $(seq "$runs"); do
   up_times+="$(timed ./swarmgen up)"$'\n'
@@ -28,6 +19,7 @@ for _ in $(seq "$runs"); do
 done
 up=$(printf '%s' "$up_times" | median)
 status=$(printf '%s' "$status_times" | median)
-echo "runs: $runs (alternating; medians in seconds), $(nproc) cores, $(uname -r)"
+echo "runs: $runs (alternating; medians in seconds), $(machine)"
+echo "second up: $(printf '%s' "$up_times" | tr '\n' ' ')"
 awk -v u="$up" -v s="$status" 'BEGIN {
   printf "%-40s %10.2f\n%-40s %10.2f\n%-40s %10.2fx\n", "second swarmgen up (no change)", u, "swarmgen status (baseline)", s, "ratio up / status", u / s }'

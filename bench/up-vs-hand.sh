@@ -4,7 +4,8 @@
 # by one, tag + push, network create, service create, stack deploys, each
 # waited for by polling as a person would), on the same machine, with the
 # same generated files and images. Needs a provisioned machine
-# (./e2e/provision.sh). Usage: bench/up-vs-hand.sh [RUNS]
+# (./e2e/provision.sh). The two alternate, RUNS times each; it prints
+# the medians and their ratio. Usage: bench/up-vs-hand.sh [RUNS]
 set -euo pipefail
 runs=${1:-1}
 # shellcheck source=lib.sh
@@ -14,7 +15,6 @@ runs=${1:-1}
 printf '\ndocker_endpoint: false\n' >>swarm.yaml
 ./swarmgen render >/dev/null
 
-now() { date +%s.%N; }
 poll() { # poll CMD...: until CMD succeeds; gives up after 5 minutes
   local deadline=$((SECONDS + 300))
   until "$@" >/dev/null 2>&1; do
@@ -55,29 +55,31 @@ hand() {
 }
 
 declare -A steps
-swarmgen_total=0 hand_total=0
+order=() # step titles as swarmgen up printed them
+swarmgen_times="" hand_times=""
 for _ in $(seq "$runs"); do
   ./swarmgen down >/dev/null 2>&1 || true
   t0=$(now)
   out=$(./swarmgen up 2>&1)
-  t=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
-  swarmgen_total=$(awk -v a="$swarmgen_total" -v b="$t" 'BEGIN { print a + b }')
+  swarmgen_times+="$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"$'\n'
   while read -r line; do
     name=${line#*✓ }; name=${name% (*}; secs=${line##*(}; secs=${secs%s)}
-    steps[$name]=$(awk -v a="${steps[$name]:-0}" -v b="$secs" 'BEGIN { print a + b }')
+    [ -n "${steps[$name]:-}" ] || order+=("$name")
+    steps[$name]+="$secs"$'\n'
   done < <(printf '%s\n' "$out" | grep '✓')
   ./swarmgen down >/dev/null 2>&1
-  h=$(hand)
-  hand_total=$(awk -v a="$hand_total" -v b="$h" 'BEGIN { print a + b }')
+  hand_times+="$(hand)"$'\n'
   docker compose down -v >/dev/null 2>&1
 done
 
-echo "runs: $runs (mean seconds), $(nproc) cores, $(uname -r)"
+echo "runs: $runs (alternating; medians in seconds), $(machine)"
+echo "swarmgen up: $(printf '%s' "$swarmgen_times" | tr '\n' ' ')"
+echo "hand-typed:  $(printf '%s' "$hand_times" | tr '\n' ' ')"
 printf '%-40s %10s\n' "step of swarmgen up" "seconds"
-for name in "Checking the host" "Starting nodes" "Initialising the swarm" "Removing nodes the spec no longer has" "Joining nodes" \
-  "Pushing images to the lab registry" "Creating overlay networks" "Deploying stacks and services" "Removing what the spec no longer has" \
-  "Waiting for services to converge" "Summary"; do
-  printf '%-40s %10.1f\n' "$name" "$(awk -v a="${steps[$name]:-0}" -v n="$runs" 'BEGIN { print a / n }')"
+for name in "${order[@]}"; do
+  printf '%-40s %10.1f\n' "$name" "$(printf '%s' "${steps[$name]}" | median)"
 done
-awk -v s="$swarmgen_total" -v h="$hand_total" -v n="$runs" 'BEGIN {
-  printf "%-40s %10.1f\n%-40s %10.1f\n%-40s %10.2fx\n", "swarmgen up (total)", s / n, "hand-typed sequence (total)", h / n, "ratio swarmgen / hand", s / h }'
+s=$(printf '%s' "$swarmgen_times" | median)
+h=$(printf '%s' "$hand_times" | median)
+awk -v s="$s" -v h="$h" 'BEGIN {
+  printf "%-40s %10.1f\n%-40s %10.1f\n%-40s %10.2fx\n", "swarmgen up", s, "hand-typed sequence", h, "ratio swarmgen / hand", s / h }'
