@@ -17,9 +17,9 @@ const (
 
 var byName = map[string]string{
 	// docker ps
-	"container-name":  "{{.Names}}",
-	"container-ports": "{{.Names}} {{.Ports}}",
-	"container-state": "{{.Names}} {{.State}}",
+	"container-name":   "{{.Names}}",
+	"container-ports":  "{{.Names}} {{.Ports}}",
+	"container-record": "{{.Names}} {{.ID}} {{.State}}",
 	// docker inspect of a container
 	"container-status":  "{{.State.Status}}",
 	"container-running": "{{.State.Running}}",
@@ -35,6 +35,8 @@ var byName = map[string]string{
 	"node-manager-status": "{{.Hostname}} {{.ManagerStatus}}",
 	"node-status":         "{{.Hostname}} {{.Status}} {{.ManagerStatus}}",
 	"node-ready":          "{{.Hostname}} {{.Status}}",
+	// the swarm read (swarm-read.sh.tmpl); MANAGERSTATUS last: empty on a worker
+	"node-line": "{{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}",
 	// docker node inspect
 	"node-state":    "{{.Status.State}}",
 	"node-leader":   "{{.ManagerStatus.Leader}}",
@@ -46,6 +48,8 @@ var byName = map[string]string{
 	// docker image inspect
 	"image-id":      "{{.Id}}",
 	"image-digests": "{{range .RepoDigests}}{{println .}}{{end}}",
+	// the digest of the build context an image was built from
+	"image-context": `{{index .Config.Labels "` + ownlabels.Context + `"}}`,
 	// docker stack|service|network|secret ls
 	"name": "{{.Name}}",
 	// docker service ls; docker service inspect
@@ -63,6 +67,10 @@ var byName = map[string]string{
 	"image-refs": "{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}",
 	// docker secret ls
 	"secret-salt": `{{.Name}} {{.Label "` + ownlabels.Salt + `"}}`,
+	// the swarm read: every version, with its secret's name and salt
+	"secret-line": `{{.Name}} {{.Label "` + ownlabels.Secret + `"}} {{.Label "` + ownlabels.Salt + `"}}`,
+	// docker network ls: the name, and whether the lab made it
+	"network-line": `{{.Name}} {{.Label "` + ownlabels.Network + `"}}`,
 	// docker context ls
 	"context-endpoint": "{{.Name}}|{{.DockerEndpoint}} {{.Description}}",
 }

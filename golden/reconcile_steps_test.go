@@ -37,10 +37,16 @@ import (
 //	SERVICES     "NAME HASH" of the standalone services the lab made
 //	REGISTRY     "REPOSITORY:TAG DIGEST" the lab registry holds
 //	PUSHED       "REF DIGEST" of the host's images, as last pushed
+//	CONTEXTS     "REF DIGEST" of the images built from a context, as the
+//	             script checksums the context (context_digest)
 //	REBUILT      refs whose build context changed since they were built
 //	VOLUMES      the lab's volumes
 //	CONTEXT      converged: the docker context names the leader and the
 //	             current certificate; anything else: there is none
+//
+// The lab's directory holds what up left there (see runLab), with the
+// record of the containers compose up left (nodes-up skips compose up
+// while they are the same).
 //
 // Anything the script asks that is not in the list is an error, so a case
 // cannot pass on a read it did not expect.
@@ -52,9 +58,8 @@ case "$CMD $*" in
   # --- the host ---
   "uname -s") echo Darwin ;; # has_ipvs: a kernel with IPVS
   "ss "*) ;;                  # no host port in use
-  "docker compose "* | "docker info" | "docker ps --format {{.Names}} {{.Ports}}") ;;
-  "docker ps --filter label=com.docker.compose.project=$PROJECT --filter status=paused --format {{.Names}}") ;;
-  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.State}}") for c in $CONTAINERS; do echo "$c running"; done ;;
+  "docker compose "* | "docker ps --format {{.Names}} {{.Ports}}") ;;
+  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}}") for c in $CONTAINERS; do echo "$c id-$c running"; done ;;
   "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}}" | "docker ps -a --format {{.Names}}") printf '%s\n' $CONTAINERS ;;
   "docker ps --filter label=dev.swarmgen.role=manager --filter label=dev.swarmgen.lab=$PROJECT --format {{.Names}} {{.Ports}}") echo "$L 127.0.0.1:32771->2376/tcp" ;;
   "docker context ls "*)
@@ -65,25 +70,21 @@ case "$CMD $*" in
   "docker exec "*" docker version") ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") if in_swarm "$2"; then echo active; else echo inactive; fi ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*) if in_swarm "$2"; then echo "active id-${2#"$P"} C"; else echo "inactive  "; fi ;;
-  "docker exec "*" docker node ls --filter role=manager --format "*)
-    in_swarm "$2" && listed "$2" manager || { echo "Error response from daemon: This node is not a swarm manager." >&2; exit 1; }
-    printf '%s\n' "$NODES" | awk '$3 != "" { print $1, $3 }' ;;
-  "docker exec $L docker node ls --format {{.Hostname}} {{.Status}} {{.ManagerStatus}}") printf '%s\n' "$NODES" ;;
-  "docker exec $L sh -c docker info --format \"cluster "*) echo "cluster C"; printf '%s\n' "$NODES" | awk 'NF { print "id-" $1 }' ;;
+  "docker exec "*" sh -c "*"t=\$(mktemp -d)"*) # the swarm read (read_swarm) of a manager
+    echo "from $2"
+    if ! in_swarm "$2"; then echo "state $2 inactive  "; exit 0; fi
+    echo "state $2 active id-${2#"$P"} C"
+    listed "$2" manager || exit 0
+    printf '%s\n' "$NODES" | awk 'NF { print "node id-" $0 }' | awk '{ $2 = $2 " " substr($2, 4) } 1'
+    printf '%s\n' "$LABELS" | awk 'NF { print "label " $0 }'
+    for n in $OVERLAYS; do case " $LABELLED " in *" $n "*) echo "network $n true" ;; *) echo "network $n " ;; esac; done
+    printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1; if ($2 != "-") print "record " $0 }'
+    printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }'
+    echo "table (the lab's nodes and services)" ;;
   "docker exec $L docker swarm join-token -q "*) echo "SWMTKN-1-secret-${*: -1}" ;;
   "docker exec $L docker node inspect --format {{.Status.State}} "*) echo down ;;
   "docker exec $L docker node ps --filter desired-state=running -q "*) ;; # drained at once
-  "docker exec $L docker node inspect --format "*) printf '%s\n' "$LABELS" ;;
-  "docker exec $L docker network ls --filter driver=overlay --format {{.Name}}") printf '%s\n' $OVERLAYS ;;
-  "docker exec $L sh -c docker stack ls --format \"deployed "*) printf '%s\n' "$STACKS" | awk 'NF { print "deployed " $1; if ($2 != "-") print }' ;;
-  "docker exec $L sh -c ids="*) printf '%s\n' "$SERVICES" ;;
-  "docker exec $L sh -c "*"docker stack ls --format \"stack "*)
-    printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1 }'
-    printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 }'
-    for n in $LABELLED; do echo "network $n"; done ;;
-  "docker exec $L sh -c test -e \"/var/lib/docker/swarmgen/stack-\$1.line\" sh "*)
-    printf '%s\n' "$STACKS" | awk -v s="$7" '$1 == s && $2 != "-" { f = 1 } END { exit !f }' ;;
-  "docker exec $L sh -c "*"docker node ls --format \"node "*)
+  "docker exec $L sh -c "*"docker node ls --format \"node "*) # wait-converged, after a change
     printf '%s\n' "$NODES" | awk 'NF { print "node " $1 " " $2 }'
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1" }' ;;
   "docker exec $L sh -c docker node ls && echo"*) echo "(the lab's nodes and services)" ;;
@@ -96,8 +97,8 @@ case "$CMD $*" in
     printf 'HTTP/1.1 200 OK\r\nDocker-Content-Digest: sha256:%s\r\n' "$d" ;;
   "docker image inspect --format {{range .RepoDigests}}{{println .}}{{end}} "*)
     printf '%s\n' "$PUSHED" | awk 'NF { sub(/:[^:\/]*$/, "", $1); print $1 "@sha256:" $2 }' ;;
-  "docker build --quiet -f "*) echo sha256:built ;; # plan mode: a cache hit unless REBUILT
-  "docker image inspect --format {{.Id}} "*) case " $REBUILT " in *" ${*: -1} "*) echo sha256:older ;; *) echo sha256:built ;; esac ;;
+  "docker image inspect --format {{index .Config.Labels \"dev.swarmgen.context\"}} "*)
+    case " $REBUILT " in *" ${*: -1} "*) echo older ;; *) printf '%s\n' "$CONTEXTS" | awk -v r="${*: -1}" '$1 == r { print $2 }' ;; esac ;;
   # --- changes: done (the test reads them in the calls) ---
   "docker exec "*" docker swarm init "*) touch "$STUB_DIR/in-$2" ;; # from now on in a swarm
   "docker exec -e SWARMGEN_JOIN_TOKEN "*" sh -c exec docker swarm join "*)
@@ -105,7 +106,7 @@ case "$CMD $*" in
   "docker exec "*" docker swarm leave"*) ;;
   "docker exec $L docker node "* | "docker exec $L docker network "* | "docker exec $L docker service "*) ;;
   "docker exec $L docker stack "* | "docker exec $L sh -c mkdir "* | "docker exec $L sh -c rm -f \"/var/lib/docker/swarmgen/"*) ;;
-  "docker build --quiet -t "* | "docker push --quiet -- "* | "docker volume rm "* | "docker context "*) ;;
+  "docker build --quiet --label "* | "docker push --quiet -- "* | "docker volume rm "* | "docker context "*) ;;
   *) echo "fake lab: no answer for: $CMD $*" >&2; exit 1 ;;
 esac`
 
@@ -232,13 +233,18 @@ func (v labVars) drop(key string, words ...string) {
 // fake lab: the converged one as edit changes it, and before its
 // answers those of first (case patterns that win; end one with ;;& to
 // fall through to the fake lab's own answer). The lab's directory holds
-// what up left there: the endpoint certificates and the builtin images'
-// context.
+// what up left there: its compose file, the endpoint certificates, the
+// builtin images' context and the record of the containers.
 func runLab(t *testing.T, name string, edit func(labVars), first string, args ...string) (out, calls string, err error) {
 	t.Helper()
 	s := readLabScript(t, name)
 	dir := t.TempDir()
+	compose, err := os.ReadFile(filepath.Join(name, "out", "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for file, content := range map[string]string{
+		"docker-compose.yml":           string(compose),
 		".swarmgen/tls/server/key.pem": "key", ".swarmgen/tls/client/key.pem": "key", ".swarmgen/tls/client/cert.pem": "cert",
 		".swarmgen/tls/sans": s.vars["TLS_SANS"] + "\n", ".swarmgen/builtin/swarmgen": "binary",
 	} {
@@ -251,6 +257,17 @@ func runLab(t *testing.T, name string, edit func(labVars), first string, args ..
 		}
 	}
 	vars := s.converged()
+	// the images built from a context were built from this one
+	for _, c := range s.call("put_image") { // SOURCE BUILD DOCKERFILE REF ...
+		if c[1] == "" {
+			continue
+		}
+		sum, _, err := runScenario(t, "exit 1", "cd "+shq(dir)+"\ncontext_digest "+shq(c[1])+" "+shq(c[2])+"\n")
+		if err != nil || strings.TrimSpace(sum) == "" {
+			t.Fatalf("context_digest %s: %v %s", c[1], err, sum)
+		}
+		vars.add("CONTEXTS", c[3]+" "+strings.TrimSpace(sum))
+	}
 	if edit != nil {
 		edit(vars)
 	}
@@ -259,6 +276,13 @@ func runLab(t *testing.T, name string, edit func(labVars), first string, args ..
 		fmt.Fprintf(&scenario, "%s=%s\n", k, shq(vars[k]))
 	}
 	scenario.WriteString(strings.Replace(fakeLab, "case \"$CMD $*\" in\n", "case \"$CMD $*\" in\n"+first+"\n", 1))
+	// the record of the converged lab's containers, as nodes-up writes it
+	converged := s.converged()
+	record := fmt.Sprintf("%s=%s\n%s=%s\n", "PROJECT", shq(converged["PROJECT"]), "CONTAINERS", shq(converged["CONTAINERS"])) + fakeLab
+	helpers := s.text[:strings.Index(s.text, "\nstep preflight preflight\n")]
+	if out, _, err := runScript(t, dir, helpers+"\nmkdir -p .swarmgen\ncontainers_record >\"$COMPOSE_RECORD\"\n", nil, record); err != nil {
+		t.Fatalf("recording the containers: %v\n%s", err, out)
+	}
 	return runScript(t, dir, s.text, args, scenario.String(), "curl", "uname", "ss")
 }
 
@@ -287,6 +311,9 @@ func checkReadOnly(t *testing.T, calls string) {
 		call = strings.TrimPrefix(call, "docker ")
 		ok := readOnly.MatchString(call)
 		if script, isSh := strings.CutPrefix(call, "exec "); ok && isSh && strings.Contains(script, " sh -c ") {
+			// the read's own temporary directory in the node is no change
+			script = strings.ReplaceAll(script, `t=$(mktemp -d)`, "")
+			script = strings.ReplaceAll(script, `rm -rf "$t"`, "")
 			ok = !regexp.MustCompile(`\b(mkdir|rm)\b`).MatchString(script)
 			for _, m := range dockerInScript.FindAllStringSubmatch(script, -1) {
 				ok = ok && slices.Contains(readVerbs, m[1])
@@ -519,16 +546,19 @@ func TestReconcile(t *testing.T) {
 		// swarm state (pending, no node ID yet), then reports its ID
 		name: "a worker that answers before it has loaded its swarm state: waited for, never joined again",
 		lab:  "ha",
+		// swarm, and the leader lists it Down meanwhile
 		first: `  "docker exec ha-worker02 docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*)
-    if [ "$(nth w2)" -le 2 ]; then echo "pending  "; exit 0; fi ;;&`,
+    if [ "$(nth w2)" -le 2 ]; then echo "pending  "; exit 0; fi ;;&
+  "docker exec "*" sh -c "*"t=\$(mktemp -d)"*) NODES=${NODES/worker02 Ready/worker02 Down} ;;&`,
+		want:  []string{"exec ha-worker02 docker info"},
 		never: append(append([]string{}, creates...), removes...),
 	}, {
 		// after a restart the managers elect a leader: none answers for a
 		// while; up waits, a plan does not
 		name: "managers that answer before they have a leader: up waits, nothing changes",
 		lab:  "ha",
-		first: `  "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") echo pending ;;
-  "docker exec "*" docker node ls --filter role=manager "*) [ "$(nth leader)" -gt 4 ] || exit 1 ;;&`,
+		first: `  "docker exec "*" sh -c "*"t=\$(mktemp -d)"*)
+    [ "$(nth leader)" -gt 4 ] || { echo "from $2"; echo "state $2 pending  "; exit 0; } ;;&`,
 		never:     append(append([]string{}, creates...), removes...),
 		say:       "the swarm is up; ha-manager01 leads it",
 		planFails: "the swarm has no leader (waited 0s)",

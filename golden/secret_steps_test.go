@@ -10,14 +10,14 @@ import (
 	"testing"
 )
 
-// secretScenario is a manager p-m1 whose swarm holds the secret versions
-// listed in $STUB_DIR/have ("NAME SALT" lines); secret create keeps what
-// came on its stdin.
+// secretScenario is a manager (the classic lab's) whose swarm holds the
+// secret versions listed in $STUB_DIR/have ("NAME SALT" lines) and the
+// secret lines of $STUB_DIR/listing in its read; secret create (on p-m1,
+// the leader the cases set) keeps what came on its stdin.
 const secretScenario = `case "$*" in
-    "exec p-m1 docker secret ls --filter label=dev.swarmgen.secret=visualizer-auth --format {{.Name}} {{.Label \"dev.swarmgen.salt\"}}")
-      cat "$STUB_DIR/have" 2>/dev/null || true ;;
+    "exec manager sh -c "*"t=\$(mktemp -d)"*) echo "from manager"; echo "state manager active id-m C"; echo "node id-m manager Ready Leader"
+      awk 'NF { print "secret", $1, "visualizer-auth", $2 }' "$STUB_DIR/have" 2>/dev/null; cat "$STUB_DIR/listing" 2>/dev/null; true ;;
     "exec -i p-m1 docker secret create "*) cat >"$STUB_DIR/stdin"; echo some-id ;;
-    "exec p-m1 sh -c "*"docker secret ls"*) cat "$STUB_DIR/listing" ;;
     "exec p-m1 docker secret rm "*) ;;
     "exec -e SWARMGEN_VISUALIZER_SECRET="*" p-m1 docker stack deploy "* | "exec p-m1 sh -c mkdir"*) ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;

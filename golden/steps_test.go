@@ -228,9 +228,8 @@ step swarm-join swarm_join
     "exec p-m3 docker node inspect --format"*) ;; # the labels: none
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`
-	members := func(list string) string { // the leader's read of the swarm
-		return `    "exec p-m3 sh -c docker info"*) printf 'cluster C\n` + list + `\n' ;;`
-	}
+	// the leader's read of the swarm (read_swarm): cluster C, node IDs
+	members := func(list string) string { return readAs("C", list) }
 	// what `docker swarm join` says when the CLI stops waiting on a busy host
 	const joinTimesOut = `    *"p-w1 sh -c exec docker swarm join "*)
       echo 'Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the "docker info" command to see the current swarm status of your node.' >&2; exit 1 ;;
@@ -250,7 +249,7 @@ step swarm-join swarm_join
 		// joining it then found nobody at its address
 		name: "the leader is never made to leave, whatever a partial list says",
 		scenario: `case "$*" in
-    "exec p-m3 sh -c docker info"*) printf 'cluster \nid-w1\n' ;;
+` + readAs("", "id-w1") + `
     "exec p-m1 docker info"* | "exec p-m2 docker info"*) echo "inactive  " ;;
     "exec p-m3 docker info"*) echo "active id-m3 C" ;;
     "exec p-w1 docker info"*) echo "active id-w1 " ;;
@@ -378,37 +377,62 @@ step swarm-join swarm_join
 	}
 }
 
-// The steps after swarm-init talk to the raft leader, as the first
-// manager that answers reports it, not to whichever answers first.
+// readAs is a stub docker's case for p-m3's swarm read (read_swarm): in
+// cluster (may be empty), leading a swarm whose node IDs are list ("\n"
+// between them), each ID id-NAME for node NAME.
+func readAs(cluster, list string) string {
+	return `    "exec p-m3 sh -c "*"t=\$(mktemp -d)"*) echo "from p-m3"; echo "state p-m3 active id-m3 ` + cluster + `"
+      printf '` + list + `\nid-m3\n' | sort -u | awk 'NF { print "node", $1, substr($1, 4), "Ready", ($1 == "id-m3" ? "Leader" : "") }' ;;`
+}
+
+// swarmRead is a stub docker's answer to the swarm read (read_swarm) of
+// manager $2: its state in cluster C and the node list given ("ID
+// HOSTNAME STATUS [MANAGERSTATUS]" lines).
+func swarmRead(nodes string) string {
+	return `echo "from $2"; echo "state $2 active id-${2#p-} C"; printf '` + nodes + `' | sed 's/^/node /'`
+}
+
+// The steps after swarm-init talk to the raft leader, read from the first
+// manager that answers and then from the leader itself.
 func TestFindLeader(t *testing.T) {
 	const lab = `
 MANAGERS=(p-m1 p-m2 p-m3) MANAGER_ADDRS=(10.0.0.1 10.0.0.2 10.0.0.3) CONTAINER_PREFIX=p-
 find_leader || echo "no leader"
+echo "read from $(swarm_lines from)"
 `
 	for _, tc := range []struct{ name, scenario, want string }{
 		{"the first manager answers; another leads", `case "$*" in
-    "exec p-m1 docker node ls"*) printf 'm1 Reachable\nm3 Leader\nm2 Unreachable\n' ;;
+    "exec p-m1 sh -c "*) ` + swarmRead(`a m1 Ready Reachable\nc m3 Ready Leader\nb m2 Down Unreachable\n`) + ` ;;
+    "exec p-m3 sh -c "*) ` + swarmRead(`a m1 Ready Reachable\nc m3 Ready Leader\n`) + ` ;;
     *) exit 1 ;;
-  esac`, "p-m3 10.0.0.3"},
+  esac`, "p-m3 10.0.0.3\nread from p-m3"},
 		{"the first manager is down (after recover); the survivor leads", `case "$*" in
     "exec p-m1 "*) echo "Error response from daemon: container p-m1 is not running" >&2; exit 1 ;;
-    "exec p-m2 "*) echo "Error response from daemon: This node is not a swarm manager." >&2; exit 1 ;;
-    "exec p-m3 docker node ls"*) printf 'm3 Leader\n' ;;
+    "exec p-m2 sh -c "*) echo "from p-m2"; echo "state p-m2 inactive  " ;;
+    "exec p-m3 sh -c "*) ` + swarmRead(`c m3 Ready Leader\n`) + ` ;;
     *) exit 1 ;;
-  esac`, "p-m3 10.0.0.3"},
+  esac`, "p-m3 10.0.0.3\nread from p-m3"},
 		{"an election: no leader listed yet", `case "$*" in
-    "exec p-m"*" docker node ls"*) printf 'm1 Reachable\nm2 Reachable\nm3 Unreachable\n' ;;
+    "exec p-m"*" sh -c "*) ` + swarmRead(`a m1 Ready Reachable\nb m2 Ready Reachable\nc m3 Unknown Unreachable\n`) + ` ;;
     *) exit 1 ;;
-  esac`, "no leader"},
+  esac`, "no leader\nread from"},
+		{"the leader says it is not (an election meanwhile): the first read stays", `case "$*" in
+    "exec p-m1 sh -c "*) ` + swarmRead(`a m1 Ready Reachable\nc m3 Ready Leader\n`) + ` ;;
+    "exec p-m3 sh -c "*) ` + swarmRead(`a m1 Ready Leader\nc m3 Ready Reachable\n`) + ` ;;
+    *) exit 1 ;;
+  esac`, "p-m3 10.0.0.3\nread from p-m1"},
 		{"a leader the spec no longer has: the manager that answered relays", `case "$*" in
-    "exec p-m1 docker node ls"*) printf 'm1 Reachable\nold Leader\n' ;;
+    "exec p-m1 sh -c "*) ` + swarmRead(`a m1 Ready Reachable\nz old Ready Leader\n`) + ` ;;
     *) exit 1 ;;
-  esac`, "p-m1 10.0.0.1"},
+  esac`, "p-m1 10.0.0.1\nread from p-m1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, calls, err := runScenario(t, tc.scenario, lab)
 			if err != nil || strings.TrimSpace(out) != tc.want {
 				t.Errorf("find_leader printed %q (%v), want %q; calls:\n%s", out, err, tc.want, calls)
+			}
+			if n := strings.Count(calls, "\n"); n > 4 {
+				t.Errorf("%d reads, want at most 4 (each manager until one names a leader, then the leader); calls:\n%s", n, calls)
 			}
 		})
 	}
@@ -417,9 +441,9 @@ find_leader || echo "no leader"
 // remove-nodes never removes the manager the script talks to.
 func TestRemoveNodesKeepsTheLeader(t *testing.T) {
 	out, calls, err := runScenario(t, `case "$*" in
-    "exec m3 docker node ls"*) printf 'm1\nm2\nm3\n' ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`, `
+printf 'node a m1\nnode b m2\nnode c m3\n' >"$RUN_DIR/swarm" # the leader's read
 KEEP_NODES=" m1 m2 " LEADER=m3 CONTAINER_PREFIX=""
 step remove-nodes remove_nodes
 `)
@@ -442,9 +466,11 @@ NODES=(p-m1 p-m2 p-m3 p-w1) REGISTRY=p-registry
 compose() { echo "compose $*" >>"$STUB_DIR/calls"; }
 step remove-nodes remove_nodes
 `
-	scenario := func(listed string) string {
-		return `case "$*" in
-    "exec p-m1 docker node ls --format "*) printf '` + listed + `' ;;
+	// the leader's read lists the nodes: "NAME STATUS MANAGERSTATUS" lines
+	read := func(listed string) string {
+		return "printf '" + listed + "' | sed 's/^/node id /' >\"$RUN_DIR/swarm\"\n"
+	}
+	const scenario = `case "$*" in
     "exec p-m1 docker node ps --filter desired-state=running -q "*) ;; # drained at once
     "exec p-m1 docker node inspect --format {{.Status.State}} "*) echo down ;;
     "exec p-m1 docker node "* | "exec p-"*" docker swarm leave") ;;
@@ -453,9 +479,8 @@ step remove-nodes remove_nodes
     "volume rm "*) ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`
-	}
 	healthy := `m1 Ready Leader\nm2 Ready Reachable\nm3 Ready Reachable\nm4 Ready Reachable\nw1 Ready \nw2 Ready \n`
-	out, calls, err := runScenario(t, scenario(healthy), lab)
+	out, calls, err := runScenario(t, scenario, read(healthy)+lab)
 	if err != nil {
 		t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
 	}
@@ -484,14 +509,14 @@ step remove-nodes remove_nodes
 
 	// 4 managers -> 3 with two of them down: 1 may fail, 2 are down
 	degraded := strings.NewReplacer("m2 Ready Reachable", "m2 Down Unreachable", "m3 Ready Reachable", "m3 Down Unreachable").Replace(healthy)
-	out, calls, err = runScenario(t, scenario(degraded), lab)
+	out, calls, err = runScenario(t, scenario, read(degraded)+lab)
 	if err == nil || !strings.Contains(out, "removing manager(s) m4 leaves 3 manager(s) of which 1 may fail (2 are down now)") || !strings.Contains(out, "nothing was changed") {
 		t.Errorf("a removal that loses the quorum: %v\n%s", err, out)
 	}
 	if strings.Contains(calls, "drain") || strings.Contains(calls, "leave") || strings.Contains(calls, " rm ") {
 		t.Errorf("the refused removal changed something; calls:\n%s", calls)
 	}
-	out, calls, err = runScenario(t, "SWARMGEN_FORCE=1\n"+scenario(degraded), "export SWARMGEN_FORCE=1\n"+lab)
+	out, calls, err = runScenario(t, "SWARMGEN_FORCE=1\n"+scenario, "export SWARMGEN_FORCE=1\n"+read(degraded)+lab)
 	if err != nil || !strings.Contains(calls, "node rm --force m4") {
 		t.Errorf("a forced removal: %v\n%s\ncalls:\n%s", err, out, calls)
 	}
@@ -664,10 +689,12 @@ func TestLoadImages(t *testing.T) {
 // every node back.
 func TestNodesUpUnpausesPausedNodes(t *testing.T) {
 	out, calls, err := runScenario(t, `case "$*" in
-    "ps --filter label=com.docker.compose.project=swarmgen --filter status=paused --format {{.Names}}") echo worker02 ;;
-    "unpause -- worker02") ;;
+    "ps -a --filter label=com.docker.compose.project=swarmgen --format {{.Names}} {{.ID}} {{.State}}")
+      if [ -e "$STUB_DIR/unpaused" ]; then echo "worker02 id2 running"; else echo "worker02 id2 paused"; fi ;;
+    "unpause -- worker02") touch "$STUB_DIR/unpaused" ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`, `
+: >docker-compose.yml
 compose() { echo "compose $*" >>"$STUB_DIR/calls"; }
 wait_engine() { :; }
 step nodes-up nodes_up

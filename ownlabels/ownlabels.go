@@ -24,12 +24,13 @@ const (
 	Stack    = Prefix + "stack"    // a swarm config recording a stack's deployed file hash (machines have no state dir)
 	Loaded   = Prefix + "loaded"   // the registry container whose image swarmgen loaded onto its machine
 	GWBridge = Prefix + "gwbridge" // a node whose docker_gwbridge network its swarm join made
+	Context  = Prefix + "context"  // a built image's build context digest, to skip a build of the same context
 )
 
 var byName = map[string]string{
 	"lab": Lab, "role": Role, "node": Node, "labels": Managed,
 	"network": Network, "hash": Hash, "service": Service,
-	"secret": Secret, "salt": Salt,
+	"secret": Secret, "salt": Salt, "context": Context,
 	"stack": Stack, "loaded": Loaded, "gwbridge": GWBridge,
 }
 

@@ -3,6 +3,8 @@ package plan_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,7 +52,7 @@ listed() { printf '%s\n' "$NODES" | awk -v n="$1" '$1 == n { found = 1 } END { e
 case "$CMD $*" in
   "docker compose version" | "docker info" | "docker compose -f docker-compose.yml version") ;;
   "docker ps --format {{.Names}} {{.Ports}}") ;;
-  "docker ps -a --filter label=com.docker.compose.project="*" --format {{.Names}} {{.State}}") for c in $CONTAINERS; do echo "$c ${STATE:-running}"; done ;;
+  "docker ps -a --filter label=com.docker.compose.project="*" --format {{.Names}} {{.ID}} {{.State}}") for c in $CONTAINERS; do echo "$c id-$c ${STATE:-running}"; done ;;
   "docker ps -a --filter label=com.docker.compose.project="*" --format {{.Names}}") for c in $CONTAINERS; do echo "$c"; done ;;
   "docker ps -a --format {{.Names}}") for c in $CONTAINERS; do echo "$c"; done ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}")
@@ -58,20 +60,21 @@ case "$CMD $*" in
     if listed "$2"; then echo active; else echo inactive; fi ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*)
     if listed "$2"; then echo "active id-$2 C"; else echo "inactive  "; fi ;;
-  "docker exec "*" docker node ls --filter role=manager --format "*) echo "manager01 Leader" ;;
-  "docker exec manager01 docker node ls --format {{.Hostname}} {{.Status}} {{.ManagerStatus}}") printf '%s\n' "$NODES" ;;
-  "docker exec manager01 sh -c docker info --format \"cluster "*)
-    echo "cluster C"; printf '%s\n' "$NODES" | awk 'NF { print "id-" $1 }' ;;
-  "docker exec manager01 docker node inspect --format "*) printf '%s\n' "$LABELS" ;;
-  "docker exec manager01 docker network ls --filter driver=overlay --format {{.Name}}") printf '%s\n' $NETWORKS ;;
-  "docker exec manager01 sh -c docker stack ls --format \"deployed "*) printf '%s\n' "$DEPLOYED" ;;
-  "docker exec manager01 sh -c ids="*) printf '%s\n' "$SERVICES" ;;
-  "docker exec manager01 sh -c "*"docker stack ls --format \"stack "*) printf '%s\n' "$CREATED" ;;
-  "docker exec manager01 sh -c test -e \"/var/lib/docker/swarmgen/stack-\$1.line\" sh "*) ;;
+  "docker exec "*" sh -c "*"t=\$(mktemp -d)"*) # the swarm read (read_swarm)
+    [ "${STATE:-running}" = running ] || exit 1
+    echo "from $2"
+    if ! listed "$2"; then echo "state $2 inactive  "; exit 0; fi
+    echo "state $2 active id-$2 C"
+    printf '%s\n' "$NODES" | awk 'NF { print "node id-" $1, $1, $2, $3 }'
+    printf '%s\n' "$LABELS" | awk 'NF { print "label " $0 }'
+    for n in $NETWORKS; do case "$CREATED" in *"network $n"*) echo "network $n true" ;; *) echo "network $n " ;; esac; done
+    printf '%s\n' "$DEPLOYED" | awk '$1 == "deployed" { print "stack " $2; next } NF { print "record " $0 }'
+    printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }' ;;
   "docker image inspect --format {{range .RepoDigests}}{{println .}}{{end}} "*)
     for ref in $PUSHED; do echo "localhost:5000/${ref%:*}@sha256:in-registry"; done ;;
-  "docker build --quiet -f ./testdata/app/Dockerfile ./testdata/app") echo "$BUILD_ID" ;;
-  "docker image inspect --format {{.Id}} localhost:5000/app:1") [ -n "$LAST_BUILD_ID" ] && echo "$LAST_BUILD_ID" ;;
+  "docker image inspect --format {{index .Config.Labels \"dev.swarmgen.context\"}} localhost:5000/app:1")
+    [ -n "$LAST_BUILD_ID" ] || exit 1
+    if [ "$BUILD_ID" = "$LAST_BUILD_ID" ]; then echo "$CONTEXT"; else echo older; fi ;;
   "curl -fsSI "*)
     url=${*: -1}; ref=${url#*/v2/}; ref=${ref/\/manifests\//:}
     case " $PUSHED " in *" $ref "*) printf 'HTTP/1.1 200 OK\r\nDocker-Content-Digest: sha256:in-registry\r\n' ;; *) exit 22 ;; esac ;;
@@ -109,6 +112,15 @@ func TestPlanGolden(t *testing.T) {
 		}
 	}
 	stackHash, serviceHash := res.Lab.Stacks[0].Hash, res.Lab.Services[0].Hash
+	// the checksum of testdata/app, as the script makes it: app:1 was
+	// built from it unless a case says otherwise
+	helpers := string(script)[:strings.Index(string(script), "\nstep preflight preflight\n")]
+	digest := exec.Command("bash", "-c", helpers+"\ncontext_digest ./testdata/app Dockerfile")
+	digest.Env = append(os.Environ(), "SWARMGEN_LAB_DIR=.")
+	sum, err := digest.Output()
+	if err != nil || len(sum) == 0 {
+		t.Fatalf("context_digest: %v %s", err, sum)
+	}
 	node := func(lines ...string) string { return inSync("", "")["NODES"] + "\n" + strings.Join(lines, "\n") }
 	cases := map[string]map[string]string{
 		"not-running":  {"CONTAINERS": "", "NODES": "", "PUSHED": "", "LAST_BUILD_ID": ""},
@@ -140,6 +152,7 @@ func TestPlanGolden(t *testing.T) {
 				}
 				vars.WriteString(k + "=" + shellQuote(v) + "\n")
 			}
+			vars.WriteString("CONTEXT=" + shellQuote(strings.TrimSpace(string(sum))) + "\n")
 			if s, ok := changed["STATE"]; ok {
 				vars.WriteString("STATE=" + s + "\n")
 			}

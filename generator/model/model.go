@@ -271,6 +271,11 @@ const BuiltinContext = ".swarmgen/builtin"
 // hash of the stack file it deployed as NAME).
 const NodeStateDir = "/var/lib/docker/swarmgen"
 
+// ComposeRecord is where bootstrap.sh records, after compose up, the
+// compose file's checksum and the containers it left, so that the next
+// run skips compose up when nothing differs.
+const ComposeRecord = ".swarmgen/compose-up"
+
 // BuiltinDockerfile is the Dockerfile, in BuiltinContext, of the builtin
 // image name ("visualizer", or one of spec.BuiltinImages).
 func BuiltinDockerfile(name string) string { return name + ".Dockerfile" }

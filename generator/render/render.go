@@ -39,7 +39,8 @@ var funcs = template.FuncMap{
 	// the docker --format templates of the scripts, from their one owner
 	"format": dockerformat.Named,
 	// where bootstrap.sh keeps its records on a manager
-	"stateDir": func() string { return model.NodeStateDir },
+	"stateDir":      func() string { return model.NodeStateDir },
+	"composeRecord": func() string { return model.ComposeRecord },
 	// what bootstrap.sh --plan prints, as package plan reads it
 	"planTag":     func() string { return plan.Tag },
 	"planRefused": func() string { return string(plan.Refused) },

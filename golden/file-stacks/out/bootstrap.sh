@@ -81,6 +81,8 @@ WAIT="${SWARMGEN_WAIT:-300}"
 JOIN_PARALLEL="${SWARMGEN_JOIN_PARALLEL:-32}"
 # what a step (a subshell) leaves for later ones, e.g. that the swarm is new
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/swarmgen.XXXXXX")
+# what nodes-up recorded after the last compose up (see containers_record)
+COMPOSE_RECORD='.swarmgen/compose-up'
 
 # --- helpers ---
 now() { if [ -n "${EPOCHREALTIME:-}" ]; then echo "${EPOCHREALTIME/,/.}"; else date +%s; fi; }
@@ -104,7 +106,16 @@ act() {
     if [ "$op" != . ]; then printf 'plan\t%s\t%s\t%s\t%s\n' "$op" "$kind" "$name" "$detail" >&3; fi
     return 0
   fi
-  "$@"
+  case "$kind" in
+    image | context | certificate) "$@" ;;
+    *)
+      # the swarm changes: the next step reads it again (after, too: a
+      # read made meanwhile may be of the swarm half-changed)
+      forget_swarm
+      "$@"
+      forget_swarm
+      ;;
+  esac
 }
 
 # refuse WHY: a change that would break the lab is listed as refused in
@@ -142,16 +153,18 @@ step() {
   printf '<== %s ok %s\n' "$name" "$(elapsed "$start")"
 }
 
-# the compose command, found once: v2 plugin, else docker-compose v1
-if docker compose version >/dev/null 2>&1; then
-  COMPOSE=(docker compose)
-elif command -v docker-compose >/dev/null 2>&1; then
-  COMPOSE=(docker-compose)
-else
-  COMPOSE=()
-fi
-
+# compose ARGS...: the compose command, found when first needed (an
+# unchanged lab needs none): v2 plugin, else docker-compose v1
 compose() {
+  if [ -z "${COMPOSE+set}" ]; then
+    if docker compose version >/dev/null 2>&1; then
+      COMPOSE=(docker compose)
+    elif command -v docker-compose >/dev/null 2>&1; then
+      COMPOSE=(docker-compose)
+    else
+      COMPOSE=()
+    fi
+  fi
   [ "${#COMPOSE[@]}" -gt 0 ] || fail "neither 'docker compose' (v2) nor 'docker-compose' is installed; install the Compose plugin"
   trace "${COMPOSE[@]}" -f docker-compose.yml "$@"
 }
@@ -213,14 +226,13 @@ swarm_state() { on "$1" info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null ||
 # --- steps ---
 preflight() {
   command -v docker >/dev/null 2>&1 || fail "docker is not installed"
-  docker info >/dev/null 2>&1 || fail "the Docker engine does not answer ('docker info' fails); start Docker and run again"
+  local port owner published
+  # every running container with its published ports, read once
+  published=$(docker ps --format '{{.Names}} {{.Ports}}' 2>/dev/null) ||
+    fail "the Docker engine does not answer ('docker ps' fails); start Docker and run again"
   if [ "$PLAN" = 1 ]; then
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi
-  compose version >/dev/null
-  local port owner published
-  # every running container with its published ports, read once
-  published=$(docker ps --format '{{.Names}} {{.Ports}}')
   for port in "${HOST_PORTS[@]}"; do
     owner=$(printf '%s\n' "$published" | awk -v p=":$port->" '!found && index($0, p) { print $1; found = 1 }')
     if [ -n "$owner" ]; then
@@ -264,28 +276,55 @@ has_ipvs() {
   grep -qs '/ip_vs\.ko' "/lib/modules/$(uname -r)/modules.builtin" "/lib/modules/$(uname -r)/modules.dep"
 }
 
+
 nodes_up() {
+  local have
+  have=$(containers_record)
   if [ "$PLAN" = 1 ]; then
-    plan_nodes
+    plan_nodes "$have"
+    [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] || touch "$RUN_DIR/containers-unchanged"
     return
   fi
-  unpause_nodes
-  # no --remove-orphans: a node gone from the spec is drained first (remove-nodes)
-  compose up -d
+  if unpause_nodes "$have"; then have=$(containers_record); fi
+  if [ "$have" = "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ]; then
+    # the containers the last compose up left, running, from the same
+    # compose file: compose up would do nothing. Their engines answer
+    # unless the first manager's does not (a host that has just started).
+    touch "$RUN_DIR/containers-unchanged"
+    if [ -n "$(swarm_lines state)" ]; then
+      say "containers unchanged"
+      return
+    fi
+  else
+    rm -f "$COMPOSE_RECORD"
+    # no --remove-orphans: a node gone from the spec is drained first (remove-nodes)
+    compose up -d
+  fi
   local node pids=()
   for node in "${NODES[@]}"; do
     wait_engine "$node" & pids+=("$!")
   done
   wait_all "${pids[@]}"
+  forget_swarm # read before the engines answered
+  mkdir -p "${COMPOSE_RECORD%/*}"
+  [ -e "${COMPOSE_RECORD%/*}/.gitignore" ] || printf '*\n' >"${COMPOSE_RECORD%/*}/.gitignore"
+  containers_record >"$COMPOSE_RECORD"
 }
 
-# plan_nodes: in plan mode, the node containers that compose would start
-# (a node with no container yet is listed by the join step).
+# containers_record: the compose file's checksum and the lab's containers
+# (name, ID, state), as nodes-up records them after compose up and
+# compares them before the next one.
+containers_record() {
+  cksum <docker-compose.yml 2>/dev/null || echo "no compose file"
+  docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format '{{.Names}} {{.ID}} {{.State}}' | LC_ALL=C sort
+}
+
+# plan_nodes RECORD: in plan mode, the node containers that compose would
+# start (a node with no container yet is listed by the join step).
 plan_nodes() {
-  local have node state
-  have=$(docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format '{{.Names}} {{.State}}')
+  local node state
   for node in "${NODES[@]}"; do
-    state=$(printf '%s\n' "$have" | awk -v n="$node" '$1 == n { print $2 }')
+    state=$(printf '%s\n' "$1" | awk -v n="$node" '$1 == n { print $3 }')
     case "$state" in
       running | "") ;;
       paused) act '~' node "${node#"$CONTAINER_PREFIX"}" "unpause its container" true ;;
@@ -294,15 +333,16 @@ plan_nodes() {
   done
 }
 
-# unpause_nodes: compose up refuses to start a paused container ("cannot
-# start a paused container"), e.g. a node paused by swarmgen node pause:
-# the lab's paused containers are unpaused first.
+# unpause_nodes RECORD: compose up refuses to start a paused container
+# ("cannot start a paused container"), e.g. a node paused by swarmgen node
+# pause: the lab's paused containers are unpaused first. Fails when none is.
 unpause_nodes() {
   local c
-  for c in $(docker ps --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --filter status=paused --format '{{.Names}}'); do
+  for c in $(printf '%s\n' "$1" | awk '$3 == "paused" { print $1 }'); do
     act . node "${c#"$CONTAINER_PREFIX"}" "" trace docker unpause -- "$c" >/dev/null
     say "$c unpaused"
   done
+  [ -n "${c:-}" ]
 }
 
 # wait_engine NODE: waits until the node's own engine answers. A node
@@ -331,7 +371,8 @@ wait_engine() {
 swarm_init() {
   local m state stopped=""
   for m in "${MANAGERS[@]}"; do
-    state=$(swarm_state "$m")
+    # as the snapshot has it (it asked the managers in this order)
+    state=$(swarm_lines state | awk -v m="$m" '$1 == m { print $2 }')
     if [ "$PLAN" = 1 ] && [ -z "$state" ]; then
       stopped=1 # no container, or not running: plan mode starts nothing
       continue
@@ -348,6 +389,7 @@ swarm_init() {
       until found=$(find_leader); do
         [ "$SECONDS" -lt "$deadline" ] || fail "the swarm has no leader (waited ${waited}s): too few managers are up; see swarmgen status"
         sleep 0.5
+        forget_swarm
       done
       say "the swarm is up; ${found%% *} leads it"
       return
@@ -492,41 +534,131 @@ docker_context() {
   fi
   say "docker context $API_CONTEXT -> $want ($LEADER); try: docker --context $API_CONTEXT node ls"
 }
+# --- the swarm, read once ---
+# Every step reads the swarm from one snapshot: what a manager's engine
+# holds, read with a single exec (its docker commands run at once inside
+# the node) and kept in $RUN_DIR/swarm until act changes the swarm, which
+# drops it so the next step reads it again. An exec costs far more than
+# the commands it runs, so an unchanged lab is read once. Its lines:
+#   state CONTAINER STATE NODEID CLUSTERID  each manager asked (docker info)
+#   from CONTAINER                  the manager the lines below come from
+#   node ID HOSTNAME STATUS [MANAGERSTATUS]
+#   label HOSTNAME KEY=VALUE        every label of every node
+#   network NAME [true]             overlay networks; true: the lab made it
+#   stack NAME                      deployed stacks
+#   record NAME HASH                the stack files the lab deployed
+#   service NAME REPLICAS           every service
+#   hash NAME HASH                  the standalone services the lab made
+#   secret NAME [SECRET SALT]       secret versions the lab made
+#   table LINE                      docker node ls and service ls (summary)
+
+# read_swarm MANAGER: the lines above, of one manager's engine, in one
+# on_sh (one exec for a container, one sh for a machine). Commands that
+# need a manager print nothing on an engine that is in no swarm.
+read_swarm() {
+  on_sh "$1" '
+    t=$(mktemp -d)
+    docker info --format "state $1 {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}" >"$t/0" 2>/dev/null &
+    docker node ls --format "node {{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}" >"$t/1" 2>/dev/null &
+    { ids=$(docker node ls -q) && docker node inspect --format "{{\$n := .Description.Hostname}}{{range \$k, \$v := .Spec.Labels}}{{\$n}} {{\$k}}={{\$v}}{{println}}{{end}}" $ids | sed "/^\$/d; s/^/label /"; } >"$t/2" 2>/dev/null &
+    docker network ls --filter driver=overlay --format "network {{.Name}} {{.Label \"dev.swarmgen.network\"}}" >"$t/3" 2>/dev/null &
+    docker stack ls --format "stack {{.Name}}" >"$t/4" 2>/dev/null &
+    { cat /var/lib/docker/swarmgen/stack-*.line 2>/dev/null; true; } 2>/dev/null | sed "s/^/record /" >"$t/5" &
+    docker service ls --format "service {{.Name}} {{.Replicas}}" >"$t/6" 2>/dev/null &
+    { ids=$(docker service ls -q --filter label=dev.swarmgen.hash) && [ -n "$ids" ] &&
+      docker service inspect --format "hash {{.Spec.Name}} {{index .Spec.Labels \"dev.swarmgen.hash\"}}" $ids; } >"$t/7" 2>/dev/null &
+    docker secret ls --filter label=dev.swarmgen.secret --format "secret {{.Name}} {{.Label \"dev.swarmgen.secret\"}} {{.Label \"dev.swarmgen.salt\"}}" >"$t/8" 2>/dev/null &
+    { docker node ls && echo && docker service ls; } 2>/dev/null | sed "s/^/table /" >"$t/9" &
+    wait
+    [ -s "$t/0" ] && { echo "from $1"; cat "$t"/*; }
+    rc=$?
+    rm -rf "$t"
+    exit "$rc"' sh "$1" 2>/dev/null
+}
+
+# swarm_snapshot: prints the snapshot, reading it when there is none: from
+# the first manager in a swarm whose read names a leader, read again from
+# that leader when it is another manager (membership is decided on the
+# leader's own store, never on a manager that has just come back: its node
+# list can lag). It is not always the first manager: after `swarmgen
+# recover` it is the survivor. No leader (an election, every manager in no
+# swarm or down): only the managers' state lines.
+swarm_snapshot() {
+  if [ ! -e "$RUN_DIR/swarm" ]; then
+    local m out lead j states="" chosen="" tmp
+    for m in "${MANAGERS[@]}"; do
+      out=$(read_swarm "$m") || continue
+      states+=$(printf '%s\n' "$out" | awk '$1 == "state"')$'\n'
+      lead=$(printf '%s\n' "$out" | awk '$1 == "node" && $5 == "Leader" { print $3; exit }')
+      [ -n "$lead" ] || continue
+      chosen=$out
+      if [ "$CONTAINER_PREFIX$lead" != "$m" ]; then
+        for j in "${MANAGERS[@]}"; do
+          if [ "$j" = "$CONTAINER_PREFIX$lead" ]; then
+            # the leader's own read, if it answers as the leader
+            if out=$(read_swarm "$j") && [ "$(printf '%s\n' "$out" | awk -v l="$lead" '$1 == "node" && $3 == l { print $5 }')" = Leader ]; then
+              chosen=$out
+              states+=$(printf '%s\n' "$out" | awk '$1 == "state"')$'\n'
+            fi
+            break
+          fi
+        done
+      fi
+      break
+    done
+    tmp=$(mktemp "$RUN_DIR/swarm.XXXXXX")
+    { printf '%s' "$states"; printf '%s\n' "$chosen" | awk '$1 != "state"'; } >"$tmp"
+    mv -f "$tmp" "$RUN_DIR/swarm"
+  fi
+  cat "$RUN_DIR/swarm"
+}
+
+# swarm_lines KIND: the snapshot's KIND lines, without the word KIND.
+swarm_lines() {
+  swarm_snapshot | awk -v k="$1" '$1 == k { sub(/^[^ ]* ?/, ""); print }'
+}
+
+# forget_swarm: the next read reads the swarm again.
+forget_swarm() { rm -f "$RUN_DIR/swarm"; }
 
 # find_leader: prints "CONTAINER ADDRESS" of the manager that leads the
-# swarm (its raft leader), as the first manager that answers reports it.
-# Every later step talks to the leader: membership is decided on the
-# leader's own store, never on a manager that has just come back (its node
-# list can lag). It is not always the first manager: after `swarmgen
-# recover` it is the survivor.
+# swarm (its raft leader), as the snapshot has it (swarm_snapshot reads it
+# from the leader itself); fails when it names none (an election). Every
+# later step talks to the leader.
 find_leader() {
-  local i j lead
+  local lead i
+  lead=$CONTAINER_PREFIX$(swarm_lines node | awk '$4 == "Leader" { print $2; exit }')
+  [ "$lead" != "$CONTAINER_PREFIX" ] || return 1
   for ((i = 0; i < ${#MANAGERS[@]}; i++)); do
-    lead=$(on "${MANAGERS[$i]}" node ls --filter role=manager --format '{{.Hostname}} {{.ManagerStatus}}' 2>/dev/null |
-      awk '$2 == "Leader" { print $1; exit }') || continue
-    [ -n "$lead" ] || continue
-    for ((j = 0; j < ${#MANAGERS[@]}; j++)); do
-      if [ "${MANAGERS[$j]}" = "$CONTAINER_PREFIX$lead" ]; then
-        printf '%s %s\n' "${MANAGERS[$j]}" "${MANAGER_ADDRS[$j]}"
-        return
-      fi
-    done
-    # a leader the spec no longer has (about to be removed): any manager
-    # that answers relays to it
-    printf '%s %s\n' "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}"
-    return
+    if [ "${MANAGERS[$i]}" = "$lead" ]; then
+      printf '%s %s\n' "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}"
+      return
+    fi
+  done
+  # a leader the spec no longer has (about to be removed): the manager
+  # read relays to it
+  lead=$(swarm_lines from)
+  for ((i = 0; i < ${#MANAGERS[@]}; i++)); do
+    if [ "${MANAGERS[$i]}" = "$lead" ]; then
+      printf '%s %s\n' "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}"
+      return
+    fi
   done
   return 1
 }
 
 swarm_join() {
   local pids=() i
-  # the swarm's cluster ID and the node IDs it knows, read once from the
-  # leader for join_one: "cluster ID" then one node ID a line
-  local members=""
-  no_swarm_yet || members=$(on_sh "$LEADER" 'docker info --format "cluster {{with .Swarm.Cluster}}{{.ID}}{{end}}" && docker node ls -q')
-  CLUSTER_ID=$(printf '%s\n' "$members" | awk '$1 == "cluster" { print $2 }')
-  KNOWN_IDS=$(printf '%s\n' "$members" | grep -v '^cluster ' || true)
+  # for join_one, from the leader's read: the swarm's cluster ID, the node
+  # IDs it knows, and the nodes it lists once and Ready
+  CLUSTER_ID="" KNOWN_IDS="" READY=" "
+  if ! no_swarm_yet; then
+    local nodes
+    nodes=$(swarm_lines node)
+    CLUSTER_ID=$(swarm_lines state | awk -v l="$LEADER" '$1 == l { print $4 }')
+    KNOWN_IDS=$(printf '%s\n' "$nodes" | awk 'NF { print $1 }')
+    READY+=$(printf '%s\n' "$nodes" | awk 'NF { n[$2]++; r[$2] = $3 } END { for (h in n) if (n[h] == 1 && r[h] == "Ready") printf "%s ", h }')
+  fi
   # the join tokens, read once when nodes are missing; kept in memory only
   MANAGER_TOKEN="" WORKER_TOKEN=""
   if [ "$PLAN" != 1 ] && [ "$(printf '%s\n' "$KNOWN_IDS" | grep -c .)" -lt "${#NODES[@]}" ]; then
@@ -552,10 +684,10 @@ swarm_join() {
   done
   for ((; next < ${#pids[@]}; next++)); do wait "${pids[$next]}" || rc=1; done
   [ "$rc" = 0 ] || return 1
-  # every node's labels, read in one call: "NODE KEY=VALUE" lines (in plan
-  # mode a node that has not joined yet has none: docker names it missing)
+  # every node's labels, "NODE KEY=VALUE" lines, as the swarm is now (a
+  # join dropped the snapshot: a node that joined again has none)
   HAVE_LABELS=""
-  no_swarm_yet || HAVE_LABELS=$(on "$LEADER" node inspect --format '{{$n := .Description.Hostname}}{{range $k, $v := .Spec.Labels}}{{$n}} {{$k}}={{$v}}{{println}}{{end}}' 'manager' 'worker01' 'worker02' 2>/dev/null) || [ "$PLAN" = 1 ]
+  no_swarm_yet || HAVE_LABELS=$(swarm_lines label)
   node_labels 'manager' ''
   node_labels 'worker01' ''
   node_labels 'worker02' ''
@@ -609,7 +741,7 @@ node_labels() {
 remove_nodes() {
   local node name state mstatus listed="" gone=() gone_managers=() down=0
   # a new swarm has only the nodes that are about to join
-  [ -e "$RUN_DIR/new-swarm" ] || listed=$(on "$LEADER" node ls --format '{{.Hostname}} {{.Status}} {{.ManagerStatus}}')
+  [ -e "$RUN_DIR/new-swarm" ] || listed=$(swarm_lines node | awk '{ print $2, $3, $4 }')
   while read -r name state mstatus; do
     [ -n "$name" ] || continue
     if [ -n "$mstatus" ] && { [ "$state" != Ready ] || [ "$mstatus" = Unreachable ]; }; then
@@ -713,6 +845,12 @@ join_one() {
     return
   fi
   [ "$node" != "$LEADER" ] || return 0
+  # listed once and Ready by the leader: its engine reports to this swarm
+  # now. Only for containers that are the ones of the last up (a node
+  # re-created a moment ago can still be listed Ready under its old ID).
+  if [ -e "$RUN_DIR/containers-unchanged" ]; then
+    case "$READY" in *" $name "*) return ;; esac
+  fi
   while :; do
     state="" id="" cluster=""
     read -r state id cluster < <(on "$node" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}' 2>/dev/null || true) || true
@@ -812,7 +950,11 @@ put_image() {
     return
   fi
   if [ -n "$build" ]; then
-    trace docker build --quiet -t "$ref" -f "$build/$dockerfile" "$build" >/dev/null
+    local sum
+    sum=$(context_digest "$build" "$dockerfile")
+    if [ "$(built_context "$ref" || true)" != "$sum" ]; then
+      trace docker build --quiet --label "dev.swarmgen.context=$sum" -t "$ref" -f "$build/$dockerfile" "$build" >/dev/null
+    fi
   else
     docker image inspect -- "$source" >/dev/null 2>&1 || fail "image $source is not on this host; build or pull it first"
     trace docker tag -- "$source" "$ref"
@@ -820,6 +962,18 @@ put_image() {
   wait_registry
   push_image "$ref" "$5" "$6" "$7"
 }
+
+# context_digest BUILD DOCKERFILE: a checksum of the build context (every
+# file's name and content) and of the Dockerfile's name. An image built
+# from it carries it as its dev.swarmgen.context label: the same context
+# is not built (nor sent to the engine) again.
+context_digest() {
+  { printf '%s\n' "$2"; (cd "$1" && find . \( -type f -o -type l \) -exec cksum {} + | LC_ALL=C sort -k 3); } | cksum | awk '{ print $1 "-" $2 }'
+}
+
+# built_context REF: the context digest image REF was built from (empty:
+# not built by this script); fails when there is no image REF.
+built_context() { docker image inspect --format '{{index .Config.Labels "dev.swarmgen.context"}}' "$1" 2>/dev/null; }
 # wait_registry: the pushes start while compose is still starting the lab.
 wait_registry() {
   command -v curl >/dev/null 2>&1 || return 0 # docker push then says why it fails
@@ -857,8 +1011,10 @@ load_images() {
 PUSH_LOG=$RUN_DIR/push.log
 PUSH_PID=
 trap 'if [ -n "$PUSH_PID" ]; then kill "$PUSH_PID" 2>/dev/null || true; fi; rm -rf "$RUN_DIR"' EXIT
+# In plan mode too: the checks run beside the other steps' reads, and
+# their plan lines wait in a file for the step (a plan stays in order).
 start_push() {
-  ( set +e; ( set -euo pipefail; push_images ); echo "$?" >"$PUSH_LOG.rc" ) >"$PUSH_LOG" 2>&1 &
+  ( set +e; ( set -euo pipefail; push_images ); echo "$?" >"$PUSH_LOG.rc" ) >"$PUSH_LOG" 2>&1 3>"$PUSH_LOG.plan" &
   PUSH_PID=$!
 }
 
@@ -872,6 +1028,7 @@ pushed() {
     return "$rc"
   fi
   cat "$PUSH_LOG"
+  cat "$PUSH_LOG.plan" >&3
 }
 
 # push_image REF REPOSITORY TAG NAME: pushes unless the registry already
@@ -908,33 +1065,27 @@ in_registry() {
 }
 
 # plan_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME: in plan mode,
-# whether put_image would push. A build context is built (only the host's
-# build cache is touched; an unchanged context is a cache hit) to tell
-# whether it changed since the last push.
+# whether put_image would push: an image to build whose context changed
+# since REF was built (context_digest) is rebuilt and pushed.
 plan_image() {
-  local image=$1 id
+  local image=$1 have
   if [ -n "$2" ]; then
-    if [ ! -d "$2" ]; then
+    if [ ! -d "$2" ] || ! have=$(built_context "$4"); then
       act + image "$7" "build from $2 and push" true
       return
     fi
-    if ! id=$(docker build --quiet -f "$2/$3" "$2" 2>/dev/null); then
-      act + image "$7" "build from $2 (it does not build now) and push" true
+    if [ "$have" != "$(context_digest "$2" "$3")" ]; then
+      act '~' image "$7" "rebuild from $2 (its build context changed) and push" true
       return
     fi
-    image=$id
-    case "$(docker image inspect --format '{{.Id}}' "$4" 2>/dev/null || true)" in
-      "") act + image "$7" "build from $2 and push" true; return ;;
-      "$id") ;;
-      *) act '~' image "$7" "rebuild from $2 (its build context changed) and push" true; return ;;
-    esac
+    image=$4
   fi
   in_registry "$image" "$4" "$5" "$6" || act + image "$7" push true
 }
 
 create_networks() {
   local have=" "
-  no_swarm_yet || have=" $(on "$LEADER" network ls --filter driver=overlay --format '{{.Name}}' | tr '\n' ' ')"
+  no_swarm_yet || have=" $(swarm_lines network | awk '{ printf "%s ", $1 }')"
   case "$have" in
     *' web '*) ;;
     *)
@@ -946,23 +1097,16 @@ create_networks() {
 
 deploy() {
   local pids=()
-  # what is deployed now, read once: stacks, their file hashes, services
-  local deployed=""
-  no_swarm_yet || deployed=$(on_sh "$LEADER" 'docker stack ls --format "deployed {{.Name}}"
-    cat /var/lib/docker/swarmgen/stack-*.line 2>/dev/null; true')
-  DEPLOYED_STACKS=" $(printf '%s\n' "$deployed" | awk '$1 == "deployed" { printf "%s ", $2 }')"
-  STACK_HASHES=$(printf '%s\n' "$deployed" | grep -v '^deployed ' || true)
-  SERVICE_HASHES=""
-  no_swarm_yet || SERVICE_HASHES=$(service_hashes)
+  # what is deployed now: stacks, their file hashes, services
+  DEPLOYED_STACKS=" " STACK_HASHES="" SERVICE_HASHES=""
+  if ! no_swarm_yet; then
+    DEPLOYED_STACKS+=$(swarm_lines stack | awk '{ printf "%s ", $1 }')
+    STACK_HASHES=$(swarm_lines record)
+    SERVICE_HASHES=$(swarm_lines hash)
+  fi
   deploy_stack 'web' 'web' '883b34f21d50c824' & pids+=("$!")
   deploy_stack 'cache' 'cache' '6ff31b13bbd507ea' & pids+=("$!")
   wait_all "${pids[@]}"
-}
-
-# service_hashes: "NAME HASH" of every standalone service the lab created.
-service_hashes() {
-  on_sh "$LEADER" 'ids=$(docker service ls -q --filter label=dev.swarmgen.hash)
-    [ -z "$ids" ] || docker service inspect --format "{{.Spec.Name}} {{index .Spec.Labels \"dev.swarmgen.hash\"}}" $ids'
 }
 
 # deploy_stack NAME FILE HASH [-e VAR=VALUE]...: deploys stack/FILE.yml as
@@ -1001,9 +1145,6 @@ stack_deploy() {
 stack_record() {
   on_sh "$LEADER" 'mkdir -p /var/lib/docker/swarmgen && printf "%s %s\n" "$2" "$1" >"/var/lib/docker/swarmgen/stack-$2.line"' sh "$2" "$1"
 }
-
-# stack_recorded NAME: did the lab deploy stack NAME?
-stack_recorded() { on_sh "$LEADER" 'test -e "/var/lib/docker/swarmgen/stack-$1.line"' sh "$1"; }
 
 # stack_unrecord NAME: forgets stack NAME.
 stack_unrecord() { on_sh "$LEADER" 'rm -f "/var/lib/docker/swarmgen/stack-$1.line"' sh "$1"; }
@@ -1065,7 +1206,7 @@ password_file() {
 # plan, a service or export-logs.
 secret_version() {
   local name=$1 file=$2 have="" version salt
-  no_swarm_yet || have=$(on "$LEADER" secret ls --filter "label=dev.swarmgen.secret=$name" --format '{{.Name}} {{.Label "dev.swarmgen.salt"}}')
+  no_swarm_yet || have=$(swarm_lines secret | awk -v s="$name" '$2 == s { print $1, $3 }')
   while read -r version salt; do
     if [ -n "$salt" ] && [ "$version" = "$name-$(salted_digest "$salt" "$file")" ]; then
       SECRET_VERSION=$version
@@ -1095,6 +1236,11 @@ secret_create() {
 
 wait_converged() {
   local deadline=$((SECONDS + WAIT)) pending listing
+  # nothing changed since the swarm was read: that read may do
+  if [ -e "$RUN_DIR/swarm" ] && [ -z "$(swarm_lines node | awk '$3 != "Ready"')" ] &&
+    [ -z "$(swarm_lines service | awk '{ split($2, r, "/"); if (r[1] != r[2]) print }')" ]; then
+    return
+  fi
   while :; do
     # every node Ready (after a restart they rejoin), every service n/n
     if listing=$(on_sh "$LEADER" '
@@ -1126,17 +1272,17 @@ prune() {
     say "a new swarm: nothing to prune"
     return
   fi
-  # what the lab created, read in one call: "stack|service|network NAME"
-  lab=$(on_sh "$LEADER" '
-    docker stack ls --format "stack {{.Name}}"
-    docker service ls --filter label=dev.swarmgen.hash --format "service {{.Name}}"
-    docker network ls --filter label=dev.swarmgen.network --format "network {{.Name}}"
-    docker secret ls --filter label=dev.swarmgen.secret --format "secret {{.Name}}"')
+  # what the lab created: "stack|service|network|secret NAME"; a stack is
+  # the lab's when it has a record of the file the lab deployed
+  local records
+  records=$(swarm_lines record | awk '{ print $1 }')
+  lab=$(swarm_snapshot | awk '$1 == "stack" || $1 == "secret" || $1 == "hash" || ($1 == "network" && $3 == "true") {
+      print ($1 == "hash" ? "service" : $1), $2 }')
   printf '%s\n' "$lab" | while read -r kind name; do
     case "$kind" in
       stack)
         case "$KEEP_STACKS" in *" $name "*) continue ;; esac
-        stack_recorded "$name" || continue # not ours
+        has_line "$records" "$name" || continue # not ours
         act - stack "$name" "" stack_rm "$name"
         ;;
       service)
@@ -1177,7 +1323,12 @@ network_rm() {
 }
 
 summary() {
-  on_sh "$LEADER" 'docker node ls && echo && docker service ls'
+  # nothing changed since the swarm was read: its tables are current
+  if [ -e "$RUN_DIR/swarm" ]; then
+    swarm_lines table
+  else
+    on_sh "$LEADER" 'docker node ls && echo && docker service ls'
+  fi
   say 'http://127.0.0.1:8080 -> manager:8080'
   say 'docker --context swarmgen-file-stacks ...  (or: eval "$(swarmgen env)"; docker ...)'
 }
@@ -1193,7 +1344,7 @@ if [ "$MODE" = context ]; then
   exit 0
 fi
 step preflight preflight
-[ "$PLAN" = 1 ] || start_push
+start_push
 step certificates certificates
 step nodes-up nodes_up
 step swarm-init swarm_init
@@ -1205,7 +1356,7 @@ if ! no_swarm_yet; then
 fi
 step remove-nodes remove_nodes
 step swarm-join swarm_join
-if [ "$PLAN" = 1 ]; then step push-images push_images; else step push-images pushed; fi
+step push-images pushed
 step networks create_networks
 step deploy deploy
 step prune prune
