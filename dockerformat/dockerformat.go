@@ -32,9 +32,7 @@ var byName = map[string]string{
 	// a machine's own name (the swarm's name for it) and membership
 	"machine-info": "{{.Name}} " + swarmState + " {{.Swarm.NodeID}} " + clusterID,
 	// docker node ls
-	"node-manager-status": "{{.Hostname}} {{.ManagerStatus}}",
-	"node-status":         "{{.Hostname}} {{.Status}} {{.ManagerStatus}}",
-	"node-ready":          "{{.Hostname}} {{.Status}}",
+	"node-ready": "{{.Hostname}} {{.Status}}",
 	// the swarm read (swarm-read.sh.tmpl); MANAGERSTATUS last: empty on a worker
 	"node-line": "{{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}",
 	// docker node inspect
@@ -65,9 +63,7 @@ var byName = map[string]string{
 	"task-owner": `{{.Label "com.docker.stack.namespace"}}|{{.Label "com.docker.swarm.service.name"}}`,
 	// docker image ls --digests: an image's tag and digest references
 	"image-refs": "{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}",
-	// docker secret ls
-	"secret-salt": `{{.Name}} {{.Label "` + ownlabels.Salt + `"}}`,
-	// the swarm read: every version, with its secret's name and salt
+	// docker secret ls (the swarm read): every version, with its secret's name and salt
 	"secret-line": `{{.Name}} {{.Label "` + ownlabels.Secret + `"}} {{.Label "` + ownlabels.Salt + `"}}`,
 	// docker network ls: the name, and whether the lab made it
 	"network-line": `{{.Name}} {{.Label "` + ownlabels.Network + `"}}`,
