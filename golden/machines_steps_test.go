@@ -336,17 +336,7 @@ func TestMachineDockerContext(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(certs, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(certs, "cert.pem"), []byte("cert m1\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	sum, err := runSteps(t, `printf 'cert m1\n' | cksum | awk '{ printf "%s", $1 }'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	desc := "swarmgen lab, certificate " + sum
+	desc := contextCert(t, certs, "cert m1")
 	tcp := "tcp://192.0.2.11:2376"
 	for _, tc := range []struct {
 		name, leader, contexts, plan string
