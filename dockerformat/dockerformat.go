@@ -69,6 +69,8 @@ var byName = map[string]string{
 	"network-line": `{{.Name}} {{.Label "` + ownlabels.Network + `"}}`,
 	// docker context ls
 	"context-endpoint": "{{.Name}}|{{.DockerEndpoint}} {{.Description}}",
+	// docker context inspect: the engine a context reaches
+	"context-host": "{{.Endpoints.docker.Host}}",
 }
 
 // Named is the format a template names (`{{ format "swarm-state" }}`); an

@@ -213,6 +213,29 @@ func TestMachines(t *testing.T) {
 	h.waitFor("3 machines ready, stack web converged", 2*time.Minute, nodesReadyAnd(3, converged("web_echo", "web_proxy")))
 	checkMachineLab(t, f, wrap, "m1 w1 w2")
 
+	t.Run("the docker context reaches the leader", func(t *testing.T) {
+		// the host's docker context swarmgen-LAB is the leader's endpoint
+		// (m1's tcp with TLS): through it, the swarm's nodes; swarmgen env
+		// names it, and a shell that evals it still runs swarmgen
+		ctx := "swarmgen-" + machLab
+		out, err := exec.Command("docker", "--context", ctx, "node", "ls", "--format", "{{.Hostname}}").CombinedOutput()
+		if got := strings.Join(strings.Fields(string(out)), " "); err != nil || got != "m1 w1 w2" {
+			t.Errorf("docker --context %s node ls: %v, nodes %q, want m1 w1 w2", ctx, err, got)
+		}
+		if env := h.must("env"); !strings.Contains(env, "export DOCKER_CONTEXT='"+ctx+"'\n") {
+			t.Errorf("swarmgen env:\n%s", env)
+		}
+		if unset := h.must("env", "--unset"); unset != "unset DOCKER_CONTEXT\n" {
+			t.Errorf("swarmgen env --unset: %q", unset)
+		}
+		sh := exec.Command("bash", "-c", `eval "$("$1" env -f "$3/swarm.yaml" -o "$3")" && [ "$DOCKER_CONTEXT" = "$2" ] && "$1" plan -f "$3/swarm.yaml" -o "$3"`,
+			"sh", h.bin, ctx, dir)
+		sh.Env = append(os.Environ(), h.env...)
+		if out, err := sh.CombinedOutput(); err != nil || !strings.Contains(string(out), "No changes") {
+			t.Errorf("eval swarmgen env; swarmgen plan: %v\n%s", err, out)
+		}
+	})
+
 	t.Run("second up changes nothing", func(t *testing.T) {
 		states := map[string]machineState{}
 		for _, m := range f.All() {

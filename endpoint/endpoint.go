@@ -40,6 +40,14 @@ func ContextName(lab string) string {
 	return ContextPrefix + lab
 }
 
+// IsLabContext reports whether a docker context name is one swarmgen
+// registers for a lab (ContextName). swarmgen env of a lab of machines
+// sets DOCKER_CONTEXT to it; swarmgen and bootstrap.sh drop it for
+// themselves, as they drop FromLabEnv's variables.
+func IsLabContext(name string) bool {
+	return name == ContextName("") || strings.HasPrefix(name, ContextPrefix)
+}
+
 // ClientCertPath is the directory DOCKER_CERT_PATH names (ca.pem, cert.pem,
 // key.pem) for the lab whose files are in dir.
 func ClientCertPath(dir string) (string, error) {
@@ -67,8 +75,12 @@ func (e Env) Vars() [][2]string {
 	return [][2]string{{"DOCKER_HOST", e.Host}, {"DOCKER_TLS_VERIFY", "1"}, {"DOCKER_CERT_PATH", e.CertPath}}
 }
 
-// Unset are the variables swarmgen env sets and --unset clears.
+// Unset are the variables swarmgen env sets and --unset clears for a lab
+// of containers; a lab of machines sets ContextVar alone.
 var Unset = []string{"DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"}
+
+// ContextVar names the docker context the docker CLI uses.
+const ContextVar = "DOCKER_CONTEXT"
 
 // FromLabEnv reports whether the docker environment was set by swarmgen
 // env (DOCKER_CERT_PATH is a lab's client certificates). swarmgen and

@@ -59,3 +59,16 @@ func TestLookup(t *testing.T) {
 		t.Errorf("no port published: err = %v", err)
 	}
 }
+
+// The contexts swarmgen registers are told from the user's own, so that
+// DOCKER_CONTEXT from swarmgen env of a lab of machines is dropped.
+func TestIsLabContext(t *testing.T) {
+	for name, want := range map[string]bool{
+		ContextName(""): true, ContextName("fleet"): true,
+		"default": false, "lab-w2": false, "swarmgenx": false, "": false,
+	} {
+		if got := IsLabContext(name); got != want {
+			t.Errorf("IsLabContext(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -144,24 +144,31 @@ func TestCertificatesPlan(t *testing.T) {
 	}
 }
 
+// contextCert writes DIR/cert.pem (made with DIR) holding LINE, and
+// returns the description the docker-context step gives a context that
+// holds a copy of it (its cksum, as the script computes it).
+func contextCert(t *testing.T, dir, line string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cert.pem"), []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := runSteps(t, `cksum <`+shell.Quote(filepath.Join(dir, "cert.pem"))+` | awk '{ printf "%s", $1 }'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "swarmgen lab, certificate " + sum
+}
+
 // The docker context is made once, left alone while it names a running
 // manager and the current certificate, and pointed at the leader when
 // the manager it names is gone or the certificate changed.
 func TestDockerContextStep(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), `a,"b"`) // --docker is CSV: quoted fields
 	certDir := filepath.Join(dir, endpoint.CertDir, "client")
-	if err := os.MkdirAll(certDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(certDir, "cert.pem"), []byte("cert one\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	// cksum of "cert one\n", as the script's description records it
-	sum, err := runSteps(t, `printf 'cert one\n' | cksum | awk '{ printf "%s", $1 }'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	desc := "swarmgen lab, certificate " + sum
+	desc := contextCert(t, certDir, "cert one")
 	csvDir := strings.ReplaceAll(certDir, `"`, `""`)
 	managers := `"ps --filter label=dev.swarmgen.role=manager --filter label=dev.swarmgen.lab=swarmgen "*) printf 'manager 0.0.0.0:9000->9000/tcp, 127.0.0.1:32771->2376/tcp\n' ;;`
 	for _, tc := range []struct {

@@ -241,6 +241,7 @@ func TestMachinesDown(t *testing.T) {
     echo "users/own:1 users/own@<none>" ;;
   "image inspect"*) exit 1 ;;
   "ps --format"*) echo "users|users_app" ;; # a task of someone else's: not waited for
+  "context ls "*) printf 'default *|unix:///var/run/docker.sock x\nswarmgen-fleet|tcp://192.0.2.11:2376 swarmgen lab\nswarmgen-other|tcp://192.0.2.99:2376 swarmgen lab\n' ;;
 esac`, `WAIT=3
 step down machines_down`)
 	if err != nil {
@@ -252,7 +253,11 @@ step down machines_down`)
 		"rm -f fleet-registry\n", "volume rm fleet-registry-data\n", "image rm registry:3.0.0\n",
 		"image rm 192.0.2.11:5000/yutsuki/echo:latest\n", "image rm 192.0.2.11:5000/yutsuki/echo@sha256:abc\n",
 		"run --rm --network none --label dev.swarmgen.lab=fleet --mount type=bind,src=/usr,dst=/usr,readonly --mount type=bind,src=/etc/docker,dst=/parent",
-	}, []string{"users/own", "volume rm users", "exec "})
+		"context rm --force swarmgen-fleet\n",
+	}, []string{"users/own", "volume rm users", "exec ", "swarmgen-other", "rm --force default"})
+	if n := strings.Count(calls, "context rm"); n != 1 {
+		t.Errorf("%d contexts removed, want the lab's alone:\n%s", n, calls)
+	}
 	if n := strings.Count(calls, "swarm leave --force"); n != 3 {
 		t.Errorf("%d machines left the swarm, want 3:\n%s", n, calls)
 	}
@@ -316,5 +321,113 @@ esac`, `registry_create 4242 ""`)
 	}, []string{"exec", "pull"})
 	if !strings.Contains(env, "tcp://192.0.2.11:2376|../certs/m1| start fleet-registry") || !strings.Contains(env, "unix:///users-own.sock||users-own save registry:3.0.0") {
 		t.Errorf("the registry is not made on m1 from this host's image:\n%s", env)
+	}
+}
+
+// The host's docker context of a lab of machines reaches the leading
+// manager machine as its transport does: a tcp endpoint with its TLS files
+// (absolute paths, in docker's quoted CSV), an ssh endpoint, or the
+// endpoint of the machine's own context. It is left alone when it points
+// there already, updated when the leader moved, listed by a plan, and
+// written through the one function a lab of containers uses too.
+func TestMachineDockerContext(t *testing.T) {
+	base := t.TempDir()
+	dir, certs := filepath.Join(base, "out"), filepath.Join(base, "certs", "m1")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	desc := contextCert(t, certs, "cert m1")
+	tcp := "tcp://192.0.2.11:2376"
+	for _, tc := range []struct {
+		name, leader, contexts, plan string
+		planMode                     bool
+		want, never                  []string
+	}{{
+		name:     "tcp leader, no context yet: created with its TLS files",
+		leader:   "m1",
+		contexts: `printf 'default *|unix:///var/run/docker.sock x\n'`,
+		want: []string{"context create swarmgen-fleet --description " + desc +
+			` --docker "host=tcp://192.0.2.11:2376","ca=` + certs + `/ca.pem","cert=` + certs + `/cert.pem","key=` + certs + `/key.pem"` + "\n"},
+		never: []string{"context update"},
+	}, {
+		name:     "unchanged: no call that writes",
+		leader:   "m1",
+		contexts: `printf 'default *|unix:///var/run/docker.sock x\nswarmgen-fleet|` + tcp + ` ` + desc + `\n'`,
+		never:    []string{"context create", "context update", "context rm"},
+	}, {
+		name:     "unchanged, plan: no line",
+		leader:   "m1",
+		planMode: true,
+		contexts: `printf 'swarmgen-fleet|` + tcp + ` ` + desc + `\n'`,
+		never:    []string{"context create", "context update", "context rm"},
+	}, {
+		name:     "the leader moved (it was w1): updated",
+		leader:   "m1",
+		contexts: `printf 'swarmgen-fleet|ssh://admin@w1.example swarmgen lab\n'`,
+		want:     []string{"context update swarmgen-fleet --description " + desc + ` --docker "host=tcp://192.0.2.11:2376","ca=` + certs + "/ca.pem\","},
+		never:    []string{"context create"},
+	}, {
+		name:     "another certificate: updated",
+		leader:   "m1",
+		contexts: `printf 'swarmgen-fleet|` + tcp + ` swarmgen lab, certificate 1\n'`,
+		want:     []string{"context update swarmgen-fleet "},
+	}, {
+		name:     "plan, none yet: a + line",
+		leader:   "m1",
+		planMode: true,
+		contexts: `true`,
+		plan:     "plan\t+\tcontext\tswarmgen-fleet\ttcp://192.0.2.11:2376 -> m1\n",
+		never:    []string{"context create", "context update"},
+	}, {
+		name:     "plan, the leader moved: a ~ line",
+		leader:   "w1",
+		planMode: true,
+		contexts: `printf 'swarmgen-fleet|` + tcp + ` ` + desc + `\n'`,
+		plan:     "plan\t~\tcontext\tswarmgen-fleet\ttcp://192.0.2.11:2376 -> ssh://admin@w1.example (w1)\n",
+		never:    []string{"context create", "context update"},
+	}, {
+		name:     "ssh leader: its endpoint, no TLS",
+		leader:   "w1",
+		contexts: `true`,
+		want:     []string{`context create swarmgen-fleet --description swarmgen lab --docker "host=ssh://admin@w1.example"` + "\n"},
+	}, {
+		name:     "context leader: its context's endpoint",
+		leader:   "w2",
+		contexts: `true`,
+		want: []string{"context inspect --format {{.Endpoints.docker.Host}} lab-w2\n",
+			`context create swarmgen-fleet --description swarmgen lab, from context lab-w2 --docker "from=lab-w2"` + "\n"},
+	}, {
+		name:     "context leader, unchanged",
+		leader:   "w2",
+		contexts: `printf 'swarmgen-fleet|tcp://192.0.2.13:2376 swarmgen lab, from context lab-w2\n'`,
+		never:    []string{"context create", "context update"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			scenario := `case "$*" in
+  "context ls "*) ` + tc.contexts + ` ;;
+  "context inspect --format"*" lab-w2") echo tcp://192.0.2.13:2376 ;;
+esac`
+			body := "LEADER=" + tc.leader + "\nPLAN=" + map[bool]string{false: "0", true: "1"}[tc.planMode] + "\nstep docker-context docker_context\n"
+			out, calls, env, err := runMachines(t, dir, scenario, body)
+			if err != nil {
+				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+			}
+			checkCalls(t, calls, tc.want, tc.never)
+			var planLines []string
+			for _, l := range strings.SplitAfter(out, "\n") {
+				if strings.HasPrefix(l, "plan\t") {
+					planLines = append(planLines, l)
+				}
+			}
+			if got := strings.Join(planLines, ""); got != tc.plan {
+				t.Errorf("plan lines %q, want %q", got, tc.plan)
+			}
+			// the context is the host's: no call reaches it through a machine
+			for _, l := range strings.Split(env, "\n") {
+				if strings.Contains(l, " context ") && !strings.HasPrefix(l, "unix:///users-own.sock|") {
+					t.Errorf("a context call with a machine's environment: %q", l)
+				}
+			}
+		})
 	}
 }

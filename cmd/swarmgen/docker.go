@@ -27,6 +27,10 @@ runs inside the manager's container (docker exec -i [-t] MANAGER docker
 ARGS), where only the lab's stack directory is mounted, read-only at
 /stack, and no other host path is visible.
 
+In a lab of machines it runs against the leading manager machine's own
+endpoint (or context) from the spec; swarmgen up points the docker context
+swarmgen-LAB there too, and eval "$(swarmgen env)" sets DOCKER_CONTEXT to it.
+
 -f and -o may come before the verb or right after it; everything else is
 docker's. The spec is read only to find the lab's managers. For docker's own
 help: swarmgen docker help, or swarmgen docker COMMAND --help.`,

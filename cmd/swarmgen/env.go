@@ -8,6 +8,7 @@ import (
 
 	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator/shell"
+	"github.com/swarmgen/swarmgen/internal/dockercli"
 )
 
 func envCommand() *cli.Command {
@@ -19,23 +20,38 @@ Docker endpoint on the manager that leads the swarm now, as export lines for
 sh, bash and zsh (as minikube docker-env does):
    eval "$(swarmgen env)"      # docker ... now talks to the lab
    eval "$(swarmgen env --unset)"
-The certificates stay in the lab's .swarmgen/tls; nothing secret is printed.`,
+For a lab of machines it prints DOCKER_CONTEXT=swarmgen-NAME instead: the
+docker context swarmgen up points at the leading manager machine (its tcp
+endpoint with its TLS files, its ssh endpoint, or its own context's), which
+works alike for every kind of machine and follows the leader on each up.
+The certificates stay where they are; nothing secret is printed.`,
 		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(),
 			&cli.BoolFlag{Name: "unset", Usage: "print the lines that undo it"}},
 		Action: func(c *cli.Context) error {
 			w := c.App.Writer
 			if c.Bool("unset") {
-				fmt.Fprintf(w, "unset %s\n", strings.Join(endpoint.Unset, " "))
+				// needs no spec: without one it undoes a lab of containers'
+				vars := endpoint.Unset
+				if res, _, err := renderLab(c, false); err == nil && res.Lab.Machines {
+					vars = []string{endpoint.ContextVar}
+				}
+				fmt.Fprintf(w, "unset %s\n", strings.Join(vars, " "))
 				return nil
 			}
-			_, cl, err := renderLab(c, false)
+			res, cl, err := renderLab(c, false)
 			if err != nil {
 				return err
 			}
-			if cl.MachineEnv != nil {
-				// the host's docker builds and saves the lab's images: it
-				// stays pointed at the host's engine
-				return userErrorf("this lab's nodes are machines, each a Docker endpoint already: use swarmgen docker ARGS (the leading manager's engine), or docker with that machine's endpoint or context from the spec")
+			if res.Lab.Machines {
+				// the context, not the leader's own variables: one answer for
+				// tcp, ssh and context machines, kept pointed by swarmgen up
+				name := res.Lab.MachineContext
+				if _, err := dockercli.Run(c.Context, "context", "inspect", name); err != nil {
+					return userErrorf("no docker context %s on this host: swarmgen up registers it (pointed at the leading manager machine); run swarmgen up", name)
+				}
+				fmt.Fprintf(w, "export %s=%s\n", endpoint.ContextVar, shell.Quote(name))
+				fmt.Fprintf(w, "# Run this command to configure your shell:\n# eval \"$(swarmgen env)\"\n")
+				return nil
 			}
 			env, err := cl.Env(c.Context)
 			if err != nil {

@@ -37,6 +37,10 @@ func main() {
 			os.Unsetenv(v)
 		}
 	}
+	if endpoint.IsLabContext(os.Getenv(endpoint.ContextVar)) {
+		// likewise eval "$(swarmgen env)" of a lab of machines
+		os.Unsetenv(endpoint.ContextVar)
+	}
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 

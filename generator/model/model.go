@@ -55,6 +55,10 @@ type Lab struct {
 	Machines bool
 	// TakeOver lets a machine in another swarm leave it (take_over_swarm)
 	TakeOver bool
+	// MachineContext is the host's docker context that a lab of machines
+	// points at its leading manager's endpoint ("" for containers, whose
+	// context is Endpoint.Context)
+	MachineContext string
 }
 
 // Machine is how bootstrap.sh reaches a machine's engine: the docker
@@ -509,6 +513,7 @@ func image(img spec.Image, reg Registry, specDir string) Image {
 func (l *Lab) machines(s *spec.Spec) {
 	l.Machines, l.TakeOver = true, *s.TakeOverSwarm
 	l.Endpoint = nil // the machines' engines are endpoints already
+	l.MachineContext = endpoint.ContextName(l.Name)
 	l.Registry.PullHost = s.MachineRegistryHost()
 	l.Registry.PushHost = l.Registry.PullHost
 	l.Registry.ContainerName = l.containerName("registry")

@@ -29,6 +29,10 @@ set -euo pipefail
 # the generated files' directory: the script's own, unless swarmgen plan
 # runs the script as rendered now from elsewhere
 cd "${SWARMGEN_LAB_DIR:-$(dirname "${BASH_SOURCE[0]}")}"
+# eval "$(swarmgen env)" points a shell's docker at the lab's leading
+# machine (its docker context); this script builds and saves images with
+# the host's engine and reaches each machine by its own endpoint
+if [ "${DOCKER_CONTEXT:-}" = 'swarmgen' ]; then unset DOCKER_CONTEXT; fi
 PLAN=${SWARMGEN_PLAN:-0}
 MODE=up
 case "${1:-}" in
@@ -65,9 +69,11 @@ VOLUME_PREFIX='swarmgen_'
 # where the managers' docker reads the stack files
 STACK_DIR=./stack
 # a lab of machines: the value of its dev.swarmgen.lab labels, whether a
-# machine in another swarm may be taken from it, where the nodes pull from
+# machine in another swarm may be taken from it, the host's docker context
+# for its leading manager, where the nodes pull from
 LAB='swarmgen'
 TAKE_OVER=false
+API_CONTEXT='swarmgen'
 WAIT="${SWARMGEN_WAIT:-300}"
 JOIN_PARALLEL="${SWARMGEN_JOIN_PARALLEL:-32}"
 # what a step (a subshell) leaves for later ones, e.g. that the swarm is new
@@ -310,6 +316,81 @@ swarm_init() {
   act . node "$LEADER" "" on "$LEADER" node update --label-add "dev.swarmgen.lab=$LAB" "$LEADER" >/dev/null
   say "swarm initialised on $LEADER ($LEADER_ADDR)"
 }
+# context_have: "ENDPOINT DESCRIPTION" of the host's docker context
+# $API_CONTEXT, nothing when there is none (the CLI of docker 20.10 marks
+# the current context "NAME *").
+context_have() {
+  docker context ls --format '{{.Name}}|{{.DockerEndpoint}} {{.Description}}' |
+    awk -F'|' -v n="$API_CONTEXT" '{ name = $1; sub(/ \*$/, "", name) } name == n { print substr($0, length($1) + 2); exit }'
+}
+
+# context_put HAVE HOST DESC WHO FIELD=VALUE...: the host's docker context
+# $API_CONTEXT reaches HOST (the node WHO) through the docker endpoint of
+# the FIELDs, and says DESC; left alone when HAVE (context_have) is
+# "HOST DESC" already, else created or updated. The one writer of the
+# context, for a lab of containers and a lab of machines.
+context_put() {
+  local have=$1 host=$2 desc=$3 who=$4 ep="" f
+  shift 4
+  if [ "$have" = "$host $desc" ]; then
+    say "docker context $API_CONTEXT unchanged ($host)"
+    return
+  fi
+  # --docker is one CSV record: each field quoted, so a path may hold commas
+  for f in "$@"; do
+    ep+="${ep:+,}\"${f//\"/\"\"}\""
+  done
+  if [ -z "$have" ]; then
+    act + context "$API_CONTEXT" "$host -> $who" docker context create "$API_CONTEXT" --description "$desc" --docker "$ep" >/dev/null
+  else
+    act '~' context "$API_CONTEXT" "${have%% *} -> $host ($who)" docker context update "$API_CONTEXT" --description "$desc" --docker "$ep" >/dev/null
+  fi
+  say "docker context $API_CONTEXT -> $host ($who); try: docker --context $API_CONTEXT node ls"
+}
+
+# tls_fields DIR: the fields ca=DIR/ca.pem, cert=... and key=..., one a
+# line, DIR made absolute (the context store copies the files when the
+# context is written).
+tls_fields() {
+  local d
+  d=$(cd "$1" && pwd) || fail "no TLS directory $1 (from $SPEC_FILE)"
+  printf '%s\n' "ca=$d/ca.pem" "cert=$d/cert.pem" "key=$d/key.pem"
+}
+
+# cksum_of FILE: FILE's checksum, which a context's description records so
+# that a new certificate rewrites the context's copy.
+cksum_of() { cksum <"$1" 2>/dev/null | awk '{ print $1 }' || true; }
+
+# docker_context: the host's docker context $API_CONTEXT reaches the
+# leading manager machine as machine_env does: its tcp endpoint with its
+# TLS files, its ssh endpoint, or the endpoint of its docker context.
+docker_context() {
+  local host cert ctx desc tls fields=()
+  read -r host cert ctx < <(machine_env "$LEADER"; printf '%s %s %s\n' "${DOCKER_HOST:--}" "${DOCKER_CERT_PATH:--}" "${DOCKER_CONTEXT:--}")
+  if [ "$ctx" != - ]; then
+    host=$(docker context inspect --format '{{.Endpoints.docker.Host}}' "$ctx") ||
+      fail "the docker context $ctx of machine $LEADER ($SPEC_FILE) is not on this host; create it (docker context create $ctx --docker host=...)"
+    desc="swarmgen lab, from context $ctx"
+    fields=("from=$ctx")
+  else
+    desc="swarmgen lab"
+    fields=("host=$host")
+    if [ "$cert" != - ]; then
+      desc+=", certificate $(cksum_of "$cert/cert.pem")"
+      tls=$(tls_fields "$cert")
+      mapfile -t -O 1 fields <<<"$tls"
+    fi
+  fi
+  context_put "$(context_have)" "$host" "$desc" "$LEADER" "${fields[@]}"
+}
+
+# context_rm: down removes the host's docker context of the lab, and no other.
+context_rm() {
+  if [ -n "$(context_have)" ]; then
+    act - context "$API_CONTEXT" "" docker context rm --force "$API_CONTEXT" >/dev/null
+  fi
+}
+
 # --- machines: engines swarmgen reaches, and only changes what it made ---
 
 # machine_infos: "NODE NAME STATE NODE-ID CLUSTER-ID" of every machine, as
@@ -403,7 +484,8 @@ machines_up() {
 # leader last, which removes it), the docker_gwbridge its joins made, the
 # registry container, its volume and the images swarmgen loaded or the
 # nodes pulled from it, the CA in certs.d; then the registry certificate
-# here. A machine in another swarm is not made to leave it.
+# and the lab's docker context here. A machine in another swarm is not
+# made to leave it.
 machines_down() {
   local infos lab leader cluster foreign node name state id kind gone=() pids=()
   infos=$(machine_infos skip)
@@ -451,6 +533,7 @@ machines_down() {
   else
     say "no swarm of lab $LAB on the machines"
   fi
+  context_rm
   say "lab $LAB removed from the machines"
 }
 
@@ -1287,6 +1370,7 @@ step push-images pushed
 step networks create_networks
 step deploy deploy
 step prune prune
+step docker-context docker_context
 if [ "$PLAN" = 1 ]; then
   exit 0
 fi

@@ -487,13 +487,58 @@ EOF
   printf '%s\n' "$TLS_SANS" >"$TLS_DIR/sans" # last: its absence means "make them again"
 }
 
+# context_have: "ENDPOINT DESCRIPTION" of the host's docker context
+# $API_CONTEXT, nothing when there is none (the CLI of docker 20.10 marks
+# the current context "NAME *").
+context_have() {
+  docker context ls --format '{{.Name}}|{{.DockerEndpoint}} {{.Description}}' |
+    awk -F'|' -v n="$API_CONTEXT" '{ name = $1; sub(/ \*$/, "", name) } name == n { print substr($0, length($1) + 2); exit }'
+}
+
+# context_put HAVE HOST DESC WHO FIELD=VALUE...: the host's docker context
+# $API_CONTEXT reaches HOST (the node WHO) through the docker endpoint of
+# the FIELDs, and says DESC; left alone when HAVE (context_have) is
+# "HOST DESC" already, else created or updated. The one writer of the
+# context, for a lab of containers and a lab of machines.
+context_put() {
+  local have=$1 host=$2 desc=$3 who=$4 ep="" f
+  shift 4
+  if [ "$have" = "$host $desc" ]; then
+    say "docker context $API_CONTEXT unchanged ($host)"
+    return
+  fi
+  # --docker is one CSV record: each field quoted, so a path may hold commas
+  for f in "$@"; do
+    ep+="${ep:+,}\"${f//\"/\"\"}\""
+  done
+  if [ -z "$have" ]; then
+    act + context "$API_CONTEXT" "$host -> $who" docker context create "$API_CONTEXT" --description "$desc" --docker "$ep" >/dev/null
+  else
+    act '~' context "$API_CONTEXT" "${have%% *} -> $host ($who)" docker context update "$API_CONTEXT" --description "$desc" --docker "$ep" >/dev/null
+  fi
+  say "docker context $API_CONTEXT -> $host ($who); try: docker --context $API_CONTEXT node ls"
+}
+
+# tls_fields DIR: the fields ca=DIR/ca.pem, cert=... and key=..., one a
+# line, DIR made absolute (the context store copies the files when the
+# context is written).
+tls_fields() {
+  local d
+  d=$(cd "$1" && pwd) || fail "no TLS directory $1 (from $SPEC_FILE)"
+  printf '%s\n' "ca=$d/ca.pem" "cert=$d/cert.pem" "key=$d/key.pem"
+}
+
+# cksum_of FILE: FILE's checksum, which a context's description records so
+# that a new certificate rewrites the context's copy.
+cksum_of() { cksum <"$1" 2>/dev/null | awk '{ print $1 }' || true; }
+
 # docker_context: the host's docker context $API_CONTEXT points at a
 # running manager's published TLS port with the lab's client certificate.
 # It is left alone while it names a running manager and the current
 # certificate; else it is pointed at the leader (docker picks a new host
 # port when a container is re-created).
 docker_context() {
-  local ports have want certs desc
+  local ports have want desc
   if no_swarm_yet; then
     act + context "$API_CONTEXT" "tcp://$API_HOST:(a port docker picks) -> the leading manager" true
     return
@@ -503,11 +548,8 @@ docker_context() {
     --format '{{.Names}} {{.Ports}}' |
     awk -v p="->$API_PORT/tcp" '{ for (i = 2; i <= NF; i++) if (index($i, p)) { split($i, a, "->"); n = split(a[1], b, ":"); print $1, b[n]; break } }')
   # the description records which certificate the context holds a copy of
-  desc="swarmgen lab, certificate $(cksum <"$TLS_DIR/client/cert.pem" 2>/dev/null | awk '{ print $1 }' || true)"
-  # "ENDPOINT DESCRIPTION" of the context, if there is one (the CLI of
-  # docker 20.10 marks the current context "NAME *")
-  have=$(docker context ls --format '{{.Name}}|{{.DockerEndpoint}} {{.Description}}' |
-    awk -F'|' -v n="$API_CONTEXT" '{ name = $1; sub(/ \*$/, "", name) } name == n { print substr($0, length($1) + 2); exit }')
+  desc="swarmgen lab, certificate $(cksum_of "$TLS_DIR/client/cert.pem")"
+  have=$(context_have)
   if printf '%s\n' "$ports" | awk -v h="$API_HOST" -v have="$have" -v d="$desc" '"tcp://" h ":" $2 " " d == have { found = 1 } END { exit !found }'; then
     say "docker context $API_CONTEXT unchanged (${have%% *})"
     return
@@ -520,19 +562,10 @@ docker_context() {
     fi
     fail "manager $LEADER publishes no host port for $API_PORT/tcp; was its container made before docker_endpoint? re-create it with 'docker compose up -d --force-recreate ${LEADER#"$CONTAINER_PREFIX"}' in $PWD, then run this again"
   fi
-  certs=$(cd "$TLS_DIR/client" && pwd)
-  # --docker is one CSV record: each field quoted, so a path may hold commas
-  local ep f
-  ep=
-  for f in "host=$want" "ca=$certs/ca.pem" "cert=$certs/cert.pem" "key=$certs/key.pem"; do
-    ep+="${ep:+,}\"${f//\"/\"\"}\""
-  done
-  if [ -z "$have" ]; then
-    act + context "$API_CONTEXT" "$want -> $LEADER" docker context create "$API_CONTEXT" --description "$desc" --docker "$ep" >/dev/null
-  else
-    act '~' context "$API_CONTEXT" "${have%% *} -> $want ($LEADER)" docker context update "$API_CONTEXT" --description "$desc" --docker "$ep" >/dev/null
-  fi
-  say "docker context $API_CONTEXT -> $want ($LEADER); try: docker --context $API_CONTEXT node ls"
+  local tls fields
+  tls=$(tls_fields "$TLS_DIR/client")
+  mapfile -t fields <<<"$tls"
+  context_put "$have" "$want" "$desc" "$LEADER" "host=$want" "${fields[@]}"
 }
 # --- the swarm, read once ---
 # Every step reads the swarm from one snapshot: what a manager's engine
