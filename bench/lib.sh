@@ -27,3 +27,20 @@ timed() {
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # machine: the facts a figure depends on
 machine() { echo "$(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+# against_status RUNS NAME CMD...: times CMD and `swarmgen status` (one
+# read of the whole swarm: the baseline) alternately, RUNS times each, and
+# prints CMD's runs, both medians and their ratio.
+against_status() {
+  local runs=$1 name=$2 a="" b="" ma mb
+  shift 2
+  for _ in $(seq "$runs"); do
+    a+="$(timed "$@")"$'\n'
+    b+="$(timed ./swarmgen status)"$'\n'
+  done
+  ma=$(printf '%s' "$a" | median)
+  mb=$(printf '%s' "$b" | median)
+  echo "runs: $runs (alternating; medians in seconds), $(machine)"
+  echo "$name: $(printf '%s' "$a" | tr '\n' ' ')"
+  awk -v n="$name" -v a="$ma" -v b="$mb" 'BEGIN {
+    printf "%-40s %10.2f\n%-40s %10.2f\n%-40s %10.2fx\n", n, a, "swarmgen status (baseline)", b, "ratio to status", a / b }'
+}

@@ -12,14 +12,4 @@ runs=${1:-5}
 ./swarmgen down >/dev/null 2>&1 || true
 ./swarmgen up >/dev/null
 
-up_times="" status_times=""
-for _ in $(seq "$runs"); do
-  up_times+="$(timed ./swarmgen up)"$'\n'
-  status_times+="$(timed ./swarmgen status)"$'\n'
-done
-up=$(printf '%s' "$up_times" | median)
-status=$(printf '%s' "$status_times" | median)
-echo "runs: $runs (alternating; medians in seconds), $(machine)"
-echo "second up: $(printf '%s' "$up_times" | tr '\n' ' ')"
-awk -v u="$up" -v s="$status" 'BEGIN {
-  printf "%-40s %10.2f\n%-40s %10.2f\n%-40s %10.2fx\n", "second swarmgen up (no change)", u, "swarmgen status (baseline)", s, "ratio up / status", u / s }'
+against_status "$runs" "second swarmgen up (no change)" ./swarmgen up

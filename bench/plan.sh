@@ -12,14 +12,4 @@ runs=${1:-5}
 ./swarmgen up >/dev/null
 ./swarmgen plan | grep -q 'No changes' || { ./swarmgen plan >&2; echo "the plan of the unchanged lab is not empty" >&2; exit 1; }
 
-plan_times="" status_times=""
-for _ in $(seq "$runs"); do
-  plan_times+="$(timed ./swarmgen plan)"$'\n'
-  status_times+="$(timed ./swarmgen status)"$'\n'
-done
-plan=$(printf '%s' "$plan_times" | median)
-status=$(printf '%s' "$status_times" | median)
-echo "runs: $runs (alternating; medians in seconds), $(machine)"
-echo "plan: $(printf '%s' "$plan_times" | tr '\n' ' ')"
-awk -v p="$plan" -v s="$status" 'BEGIN {
-  printf "%-40s %10.2f\n%-40s %10.2f\n%-40s %10.2fx\n", "swarmgen plan (no change)", p, "swarmgen status (baseline)", s, "ratio plan / status", p / s }'
+against_status "$runs" "swarmgen plan (no change)" ./swarmgen plan
