@@ -25,7 +25,6 @@ var byName = map[string]string{
 	"container-running": "{{.State.Running}}",
 	// docker info of a node's engine
 	"swarm-state": swarmState,
-	"cluster-id":  clusterID,
 	// state, node ID and cluster ID in one read
 	"swarm-membership": swarmState + " {{.Swarm.NodeID}} " + clusterID,
 	"swarm-error":      "{{.Swarm.Error}}",

@@ -22,7 +22,7 @@ func TestNamed(t *testing.T) {
 	if f, err := Named("service-hash"); err != nil || !strings.Contains(f, `"`+ownlabels.Hash+`"`) {
 		t.Errorf(`Named("service-hash") = %q, %v; want the format reading label %s`, f, err, ownlabels.Hash)
 	}
-	if f, err := Named("swarm-membership"); err != nil || !strings.HasPrefix(f, byName["swarm-state"]+" ") || !strings.HasSuffix(f, " "+byName["cluster-id"]) {
+	if f, err := Named("swarm-membership"); err != nil || !strings.HasPrefix(f, byName["swarm-state"]+" ") || !strings.HasSuffix(f, " "+clusterID) {
 		t.Errorf(`Named("swarm-membership") = %q, %v; want swarm-state ... cluster-id`, f, err)
 	}
 	if _, err := Named("no-such-format"); err == nil || !strings.Contains(err.Error(), `"no-such-format"`) {
