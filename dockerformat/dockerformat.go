@@ -11,15 +11,18 @@ import (
 )
 
 const (
-	swarmState = "{{.Swarm.LocalNodeState}}"
-	clusterID  = "{{with .Swarm.Cluster}}{{.ID}}{{end}}" // empty outside a swarm
+	// the label docker stack deploy puts on a stack's services: docker
+	// stack ls lists the stacks these name
+	stackNamespace = "com.docker.stack.namespace"
+	swarmState     = "{{.Swarm.LocalNodeState}}"
+	clusterID      = "{{with .Swarm.Cluster}}{{.ID}}{{end}}" // empty outside a swarm
 )
 
 var byName = map[string]string{
 	// docker ps
 	"container-name":   "{{.Names}}",
 	"container-ports":  "{{.Names}} {{.Ports}}",
-	"container-record": "{{.Names}} {{.ID}} {{.State}}",
+	"container-record": "{{.Names}} {{.ID}} {{.State}} {{.Ports}}",
 	// docker inspect of a container
 	"container-status":  "{{.State.Status}}",
 	"container-running": "{{.State.Running}}",
@@ -34,6 +37,9 @@ var byName = map[string]string{
 	"node-ready": "{{.Hostname}} {{.Status}}",
 	// the swarm read (swarm-read.sh.tmpl); MANAGERSTATUS last: empty on a worker
 	"node-line": "{{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}",
+	// docker node ls's own table row, its cells tab-separated (docker
+	// turns the two characters \t into a tab)
+	"node-row": `{{.ID}}{{if .Self}} *{{end}}\t{{.Hostname}}\t{{.Status}}\t{{.Availability}}\t{{.ManagerStatus}}\t{{.EngineVersion}}`,
 	// docker node inspect
 	"node-state":    "{{.Status.State}}",
 	"node-leader":   "{{.ManagerStatus.Leader}}",
@@ -51,7 +57,12 @@ var byName = map[string]string{
 	"name": "{{.Name}}",
 	// docker service ls; docker service inspect
 	"service-replicas": "{{.Name}} {{.Replicas}}",
-	"service-hash":     `{{.Spec.Name}} {{index .Spec.Labels "` + ownlabels.Hash + `"}}`,
+	// docker service ls's own table row, as node-row
+	"service-row": `{{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}`,
+	// docker service inspect (the swarm read): "stack NAME" for a stack's
+	// service, "hash SERVICE HASH" for a service the lab made, each a line
+	"service-owner": `{{with index .Spec.Labels "` + stackNamespace + `"}}stack {{.}}{{println}}{{end}}` +
+		`{{with index .Spec.Labels "` + ownlabels.Hash + `"}}hash {{$.Spec.Name}} {{.}}{{end}}`,
 	// docker config ls: "STACK HASH" of a stack's record (machines)
 	"stack-record": `{{.Label "` + ownlabels.Stack + `"}} {{.Label "` + ownlabels.Hash + `"}}`,
 	// docker inspect of the registry container on a machine
@@ -59,7 +70,7 @@ var byName = map[string]string{
 	// docker image inspect: the ID and the digests in a registry
 	"image-id-digests": "{{.Id}}{{range .RepoDigests}} {{.}}{{end}}",
 	// docker ps: a container's stack and service, when it is a task
-	"task-owner": `{{.Label "com.docker.stack.namespace"}}|{{.Label "com.docker.swarm.service.name"}}`,
+	"task-owner": `{{.Label "` + stackNamespace + `"}}|{{.Label "com.docker.swarm.service.name"}}`,
 	// docker image ls --digests: an image's tag and digest references
 	"image-refs": "{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}",
 	// docker secret ls (the swarm read): every version, with its secret's name and salt

@@ -19,8 +19,8 @@ func TestFormatsParse(t *testing.T) {
 }
 
 func TestNamed(t *testing.T) {
-	if f, err := Named("service-hash"); err != nil || !strings.Contains(f, `"`+ownlabels.Hash+`"`) {
-		t.Errorf(`Named("service-hash") = %q, %v; want the format reading label %s`, f, err, ownlabels.Hash)
+	if f, err := Named("service-owner"); err != nil || !strings.Contains(f, `"`+ownlabels.Hash+`"`) {
+		t.Errorf(`Named("service-owner") = %q, %v; want the format reading label %s`, f, err, ownlabels.Hash)
 	}
 	if f, err := Named("swarm-membership"); err != nil || !strings.HasPrefix(f, byName["swarm-state"]+" ") || !strings.HasSuffix(f, " "+clusterID) {
 		t.Errorf(`Named("swarm-membership") = %q, %v; want swarm-state ... cluster-id`, f, err)

@@ -170,7 +170,9 @@ func TestDockerContextStep(t *testing.T) {
 	certDir := filepath.Join(dir, endpoint.CertDir, "client")
 	desc := contextCert(t, certDir, "cert one")
 	csvDir := strings.ReplaceAll(certDir, `"`, `""`)
-	managers := `"ps --filter label=dev.swarmgen.role=manager --filter label=dev.swarmgen.lab=swarmgen "*) printf 'manager 0.0.0.0:9000->9000/tcp, 127.0.0.1:32771->2376/tcp\n' ;;`
+	// the lab's containers: a worker, and the manager with its TLS port
+	managers := `"ps -a --filter label=com.docker.compose.project=swarmgen --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
+      printf 'worker01 id1 running \nmanager id0 running 0.0.0.0:9000->9000/tcp, 127.0.0.1:32771->2376/tcp\n' ;;`
 	for _, tc := range []struct {
 		name, contexts, env string
 		want, never         []string

@@ -25,6 +25,7 @@ import (
 //
 //	P, PROJECT   container prefix, compose project
 //	CONTAINERS   the project's containers (ps -a)
+//	MANAGERS     the manager containers, in the spec's order
 //	NODES        the swarm's nodes, "NAME STATUS MANAGERSTATUS", as the leader
 //	             lists them (the Leader's line names the manager that leads)
 //	INACTIVE     containers whose engine is in no swarm, listed or not,
@@ -59,9 +60,12 @@ case "$CMD $*" in
   "uname -s") echo Darwin ;; # has_ipvs: a kernel with IPVS
   "ss "*) ;;                  # no host port in use
   "docker compose "* | "docker ps --format {{.Names}} {{.Ports}}") ;;
-  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}}") for c in $CONTAINERS; do echo "$c id-$c running"; done ;;
-  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}}" | "docker ps -a --format {{.Names}}") printf '%s\n' $CONTAINERS ;;
-  "docker ps --filter label=dev.swarmgen.role=manager --filter label=dev.swarmgen.lab=$PROJECT --format {{.Names}} {{.Ports}}") echo "$L 127.0.0.1:32771->2376/tcp" ;;
+  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
+    for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
+      port=$(printf '%s\n' $MANAGERS | awk -v c="$c" '$1 == c { print "127.0.0.1:" 32770 + NR "->2376/tcp" }')
+      echo "$c id-$c running $port"
+    done ;;
+  "docker ps -a --format {{.Names}}") printf '%s\n' $CONTAINERS ;;
   "docker context ls "*)
     echo "default *|unix:///var/run/docker.sock Current DOCKER_HOST based configuration"
     [ "$CONTEXT" != converged ] || echo "$API_CONTEXT|tcp://127.0.0.1:32771 swarmgen lab, certificate $(cksum <.swarmgen/tls/client/cert.pem | awk '{ print $1 }')" ;;
@@ -80,14 +84,14 @@ case "$CMD $*" in
     for n in $OVERLAYS; do case " $LABELLED " in *" $n "*) echo "network $n true" ;; *) echo "network $n " ;; esac; done
     printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1; if ($2 != "-") print "record " $0 }'
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }'
-    echo "table (the lab's nodes and services)" ;;
+    printf '%s\n' "$NODES" | awk 'NF { printf "noderow id-%s\t%s\t%s\tActive\t%s\t20.10.24\n", $1, $1, $2, $3 }'
+    printf '%s\n' "$SERVICES" | awk 'NF { printf "servicerow s-%s\t%s\treplicated\t1/1\timage\t\n", $1, $1 }' ;;
   "docker exec $L docker swarm join-token -q "*) echo "SWMTKN-1-secret-${*: -1}" ;;
   "docker exec $L docker node inspect --format {{.Status.State}} "*) echo down ;;
   "docker exec $L docker node ps --filter desired-state=running -q "*) ;; # drained at once
   "docker exec $L sh -c "*"docker node ls --format \"node "*) # wait-converged, after a change
     printf '%s\n' "$NODES" | awk 'NF { print "node " $1 " " $2 }'
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1" }' ;;
-  "docker exec $L sh -c docker node ls && echo"*) echo "(the lab's nodes and services)" ;;
   # --- images ---
   "curl -fsS -o /dev/null http://localhost:5000/v2/") ;;
   "curl -fsSI "*)
@@ -198,7 +202,7 @@ func (s labScript) converged() labVars {
 	}
 	networks := strings.Fields(s.vars["KEEP_NETWORKS"])
 	return labVars{
-		"P": prefix, "PROJECT": project, "API_CONTEXT": s.vars["API_CONTEXT"],
+		"P": prefix, "PROJECT": project, "API_CONTEXT": s.vars["API_CONTEXT"], "MANAGERS": strings.Join(s.arrs["MANAGERS"], " "),
 		"CONTAINERS": strings.Join(containers, "\n"), "NODES": strings.Join(nodes, "\n"), "INACTIVE": "",
 		"LABELS": strings.Join(labels, "\n"), "OVERLAYS": "ingress " + strings.Join(networks, " "), "LABELLED": strings.Join(networks, " "),
 		"STACKS": strings.Join(stacks, "\n"), "SERVICES": strings.Join(services, "\n"),
@@ -278,9 +282,14 @@ func runLab(t *testing.T, name string, edit func(labVars), first string, args ..
 	scenario.WriteString(strings.Replace(fakeLab, "case \"$CMD $*\" in\n", "case \"$CMD $*\" in\n"+first+"\n", 1))
 	// the record of the converged lab's containers, as nodes-up writes it
 	converged := s.converged()
-	record := fmt.Sprintf("%s=%s\n%s=%s\n", "PROJECT", shq(converged["PROJECT"]), "CONTAINERS", shq(converged["CONTAINERS"])) + fakeLab
-	helpers := s.text[:strings.Index(s.text, "\nstep preflight preflight\n")]
-	if out, _, err := runScript(t, dir, helpers+"\nmkdir -p .swarmgen\ncontainers_record >\"$COMPOSE_RECORD\"\n", nil, record); err != nil {
+	var record strings.Builder
+	for _, k := range []string{"PROJECT", "CONTAINERS", "MANAGERS"} {
+		fmt.Fprintf(&record, "%s=%s\n", k, shq(converged[k]))
+	}
+	record.WriteString(fakeLab)
+	// the script's variables and functions: all before its first step
+	helpers := s.text[:strings.Index(s.text, "\nstart_read\n")]
+	if out, _, err := runScript(t, dir, helpers+"\nmkdir -p .swarmgen\ncontainers_record >\"$COMPOSE_RECORD\"\n", nil, record.String()); err != nil {
 		t.Fatalf("recording the containers: %v\n%s", err, out)
 	}
 	return runScript(t, dir, s.text, args, scenario.String(), "curl", "uname", "ss")
@@ -360,6 +369,10 @@ func TestUnchangedLab(t *testing.T) {
 				}
 				if args == nil && !strings.Contains(out, "<== summary ok") {
 					t.Errorf("the script did not run to its end:\n%s", out)
+				}
+				// the summary's tables come from the one read
+				if args == nil && !regexp.MustCompile(`(?m)^ID +HOSTNAME +STATUS +AVAILABILITY +MANAGER STATUS +ENGINE VERSION\nid-\S+ +\S+ +Ready +Active +Leader +20\.10\.24$`).MatchString(out) {
+					t.Errorf("no node table in the summary:\n%s", out)
 				}
 			})
 		}

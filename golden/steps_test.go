@@ -40,7 +40,7 @@ func checkCalls(t *testing.T, calls string, want, never []string) {
 // script made. The commands named in also (e.g. curl) are stubbed too.
 func runScenario(t *testing.T, scenario, body string, also ...string) (out, calls string, err error) {
 	t.Helper()
-	return runScript(t, t.TempDir(), scriptPart(t, "classic", "\nstep preflight preflight\n", body), nil, scenario, also...)
+	return runScript(t, t.TempDir(), scriptPart(t, "classic", "\nstart_read\n", body), nil, scenario, also...)
 }
 
 // scriptPart is the golden case's bootstrap.sh up to marker (its
@@ -474,7 +474,8 @@ step remove-nodes remove_nodes
     "exec p-m1 docker node ps --filter desired-state=running -q "*) ;; # drained at once
     "exec p-m1 docker node inspect --format {{.Status.State}} "*) echo down ;;
     "exec p-m1 docker node "* | "exec p-"*" docker swarm leave") ;;
-    "ps -a --filter label=com.docker.compose.project=p --format {{.Names}}") printf 'p-m1\np-m2\np-m3\np-w1\np-m4\np-w2\np-registry\n' ;;
+    "ps -a --filter label=com.docker.compose.project=p --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
+      printf '%s id running \n' p-m1 p-m2 p-m3 p-w1 p-m4 p-w2 p-registry ;;
     "volume ls -q --filter label=dev.swarmgen.lab=p") printf 'p_m1-docker\np_m4-docker\np_w2-docker\np_registry-data\n' ;;
     "volume rm "*) ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
@@ -689,8 +690,8 @@ func TestLoadImages(t *testing.T) {
 // every node back.
 func TestNodesUpUnpausesPausedNodes(t *testing.T) {
 	out, calls, err := runScenario(t, `case "$*" in
-    "ps -a --filter label=com.docker.compose.project=swarmgen --format {{.Names}} {{.ID}} {{.State}}")
-      if [ -e "$STUB_DIR/unpaused" ]; then echo "worker02 id2 running"; else echo "worker02 id2 paused"; fi ;;
+    "ps -a --filter label=com.docker.compose.project=swarmgen --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
+      if [ -e "$STUB_DIR/unpaused" ]; then echo "worker02 id2 running "; else echo "worker02 id2 paused "; fi ;;
     "unpause -- worker02") touch "$STUB_DIR/unpaused" ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`, `
@@ -708,5 +709,30 @@ step nodes-up nodes_up
 	}
 	if !strings.Contains(out, "worker02 unpaused") {
 		t.Errorf("output:\n%s", out)
+	}
+}
+
+// The summary lays out the swarm read's rows as docker node ls and docker
+// service ls do: want is what docker 20.10 printed for the same lab.
+func TestDockerTable(t *testing.T) {
+	const want = `ID                            HOSTNAME   STATUS    AVAILABILITY   MANAGER STATUS   ENGINE VERSION
+nc3u541q282wis95znevh60jn *   manager    Ready     Active         Leader           20.10.24+dfsg1
+tpeyfz1xux3n130hd5wqydxw4     worker01   Ready     Active                          20.10.24+dfsg1
+
+ID             NAME             MODE         REPLICAS   IMAGE                                          PORTS
+n175zj9jqm91   echo             replicated   1/1        registry:5000/yutsuki/echo:latest              
+pmr4myk8gw7w   echo_nginx       global       3/3        registry:5000/gihyodocker/nginx-proxy:latest   
+vjj2bouw90m7   visualizer_app   replicated   1/1        registry:5000/swarmgen/visualizer:latest       *:9000->9000/tcp
+`
+	out, _, err := runScenario(t, `exit 1`, `
+printf 'nc3u541q282wis95znevh60jn *\tmanager\tReady\tActive\tLeader\t20.10.24+dfsg1\ntpeyfz1xux3n130hd5wqydxw4\tworker01\tReady\tActive\t\t20.10.24+dfsg1\n' |
+  docker_table 'ID\tHOSTNAME\tSTATUS\tAVAILABILITY\tMANAGER STATUS\tENGINE VERSION'
+echo
+printf '%b' 'n175zj9jqm91\techo\treplicated\t1/1\tregistry:5000/yutsuki/echo:latest\t\npmr4myk8gw7w\techo_nginx\tglobal\t3/3\tregistry:5000/gihyodocker/nginx-proxy:latest\t\n' \
+  'vjj2bouw90m7\tvisualizer_app\treplicated\t1/1\tregistry:5000/swarmgen/visualizer:latest\t*:9000->9000/tcp\n' |
+  docker_table 'ID\tNAME\tMODE\tREPLICAS\tIMAGE\tPORTS'
+`)
+	if err != nil || out != want {
+		t.Errorf("docker_table: %v\n got:\n%s\nwant:\n%s", err, out, want)
 	}
 }

@@ -52,8 +52,7 @@ listed() { printf '%s\n' "$NODES" | awk -v n="$1" '$1 == n { found = 1 } END { e
 case "$CMD $*" in
   "docker compose version" | "docker info" | "docker compose -f docker-compose.yml version") ;;
   "docker ps --format {{.Names}} {{.Ports}}") ;;
-  "docker ps -a --filter label=com.docker.compose.project="*" --format {{.Names}} {{.ID}} {{.State}}") for c in $CONTAINERS; do echo "$c id-$c ${STATE:-running}"; done ;;
-  "docker ps -a --filter label=com.docker.compose.project="*" --format {{.Names}}") for c in $CONTAINERS; do echo "$c"; done ;;
+  "docker ps -a --filter label=com.docker.compose.project="*" --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}") for c in $CONTAINERS; do echo "$c id-$c ${STATE:-running} "; done ;;
   "docker ps -a --format {{.Names}}") for c in $CONTAINERS; do echo "$c"; done ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}")
     [ "${STATE:-running}" = running ] || exit 1
@@ -114,7 +113,7 @@ func TestPlanGolden(t *testing.T) {
 	stackHash, serviceHash := res.Lab.Stacks[0].Hash, res.Lab.Services[0].Hash
 	// the checksum of testdata/app, as the script makes it: app:1 was
 	// built from it unless a case says otherwise
-	helpers := string(script)[:strings.Index(string(script), "\nstep preflight preflight\n")]
+	helpers := string(script)[:strings.Index(string(script), "\nstart_read\n")]
 	digest := exec.Command("bash", "-c", helpers+"\ncontext_digest ./testdata/app Dockerfile")
 	digest.Env = append(os.Environ(), "SWARMGEN_LAB_DIR=.")
 	sum, err := digest.Output()

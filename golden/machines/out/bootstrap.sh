@@ -88,10 +88,25 @@ WAIT="${SWARMGEN_WAIT:-300}"
 JOIN_PARALLEL="${SWARMGEN_JOIN_PARALLEL:-32}"
 # what a step (a subshell) leaves for later ones, e.g. that the swarm is new
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/swarmgen.XXXXXX")
+# the background jobs (pushes, the early swarm read) end with the script
+trap 'for pid in ${PUSH_PID:-} ${READ_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$RUN_DIR"' EXIT
 
 # --- helpers ---
-now() { if [ -n "${EPOCHREALTIME:-}" ]; then echo "${EPOCHREALTIME/,/.}"; else date +%s; fi; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+# now: microseconds since the epoch, in the shell itself (a step's timing
+# costs no process; whole seconds where bash has no EPOCHREALTIME)
+now() {
+  if [ -n "${EPOCHREALTIME:-}" ]; then
+    NOW=${EPOCHREALTIME/[.,]/}
+  else
+    NOW=$(($(date +%s) * 1000000))
+  fi
+}
+# elapsed START: "1.2s", the time since START (a $NOW)
+elapsed() {
+  now
+  local d=$(((NOW - $1) / 100000))
+  printf '%d.%ds' $((d / 10)) $((d % 10))
+}
 say() { if [ "$PLAN" != 1 ]; then printf '    %s\n' "$*"; fi; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # trace shows a command (with -v) before running it; a join token in it is
@@ -112,7 +127,11 @@ act() {
     return 0
   fi
   case "$kind" in
-    image | context | certificate) "$@" ;;
+    image) "$@" ;;
+    context | certificate)
+      : >"$RUN_DIR/changed" # e.g. a manager restarted: an early read is stale
+      "$@"
+      ;;
     *)
       # the swarm changes: the next step reads it again (after, too: a
       # read made meanwhile may be of the swarm half-changed)
@@ -142,7 +161,8 @@ no_swarm_yet() { [ "$PLAN" = 1 ] && [ -e "$RUN_DIR/new-swarm" ]; }
 # step NAME FUNCTION: runs one step and reports it.
 step() {
   local name=$1 start rc
-  start=$(now)
+  now
+  start=$NOW
   printf '==> %s\n' "$name"
   # Not `( ... ) || rc=$?`: bash ignores set -e in anything run on the left
   # of || (even a subshell that sets it again), so a failing command would
@@ -152,10 +172,14 @@ step() {
   rc=$?
   set -e
   if [ "$rc" -ne 0 ]; then
-    printf '<== %s FAILED %s\n' "$name" "$(elapsed "$start")"
+    printf '<== %s FAILED ' "$name"
+    elapsed "$start"
+    echo
     exit "$rc"
   fi
-  printf '<== %s ok %s\n' "$name" "$(elapsed "$start")"
+  printf '<== %s ok ' "$name"
+  elapsed "$start"
+  echo
 }
 
 # has_line TEXT LINE: is LINE one of TEXT's lines? Matched in the shell:
@@ -838,30 +862,33 @@ registry_images_rm() {
 #   node ID HOSTNAME STATUS [MANAGERSTATUS]
 #   label HOSTNAME KEY=VALUE        every label of every node
 #   network NAME [true]             overlay networks; true: the lab made it
-#   stack NAME                      deployed stacks
+#   noderow ID[ *]<TAB>HOSTNAME<TAB>...  docker node ls's row (summary)
+#   stack NAME                      deployed stacks (of the services' labels,
+#                                   as docker stack ls finds them)
 #   record NAME HASH                the stack files the lab deployed
 #   service NAME REPLICAS           every service
+#   servicerow ID<TAB>NAME<TAB>...  docker service ls's row (summary)
 #   hash NAME HASH                  the standalone services the lab made
 #   secret NAME [SECRET SALT]       secret versions the lab made
-#   table LINE                      docker node ls and service ls (summary)
 
 # read_swarm MANAGER: the lines above, of one manager's engine, in one
 # on_sh (one exec for a container, one sh for a machine). Commands that
-# need a manager print nothing on an engine that is in no swarm.
+# need a manager print nothing on an engine that is in no swarm. Each
+# docker command costs a CLI start (~35 ms of CPU in a node): one listing
+# prints two lines an item, and the services' inspect gives stacks and
+# hashes, so the read runs seven.
 read_swarm() {
   on_sh "$1" '
     t=$(mktemp -d)
     docker info --format "state $1 {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}" >"$t/0" 2>/dev/null &
-    docker node ls --format "node {{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}" >"$t/1" 2>/dev/null &
-    { ids=$(docker node ls -q) && docker node inspect --format "{{\$n := .Description.Hostname}}{{range \$k, \$v := .Spec.Labels}}{{\$n}} {{\$k}}={{\$v}}{{println}}{{end}}" $ids | sed "/^\$/d; s/^/label /"; } >"$t/2" 2>/dev/null &
+    { docker node ls --format "node {{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}\nnoderow {{.ID}}{{if .Self}} *{{end}}\\t{{.Hostname}}\\t{{.Status}}\\t{{.Availability}}\\t{{.ManagerStatus}}\\t{{.EngineVersion}}" >"$t/1" &&
+      docker node inspect --format "{{\$n := .Description.Hostname}}{{range \$k, \$v := .Spec.Labels}}{{\$n}} {{\$k}}={{\$v}}{{println}}{{end}}" $(sed -n "s/^node \([^ ]*\) .*/\1/p" "$t/1") | sed "/^\$/d; s/^/label /"; } >"$t/2" 2>/dev/null &
     docker network ls --filter driver=overlay --format "network {{.Name}} {{.Label \"dev.swarmgen.network\"}}" >"$t/3" 2>/dev/null &
-    docker stack ls --format "stack {{.Name}}" >"$t/4" 2>/dev/null &
-    { docker config ls --filter label=dev.swarmgen.stack --format "{{.Label \"dev.swarmgen.stack\"}} {{.Label \"dev.swarmgen.hash\"}}"; } 2>/dev/null | sed "s/^/record /" >"$t/5" &
-    docker service ls --format "service {{.Name}} {{.Replicas}}" >"$t/6" 2>/dev/null &
-    { ids=$(docker service ls -q --filter label=dev.swarmgen.hash) && [ -n "$ids" ] &&
-      docker service inspect --format "hash {{.Spec.Name}} {{index .Spec.Labels \"dev.swarmgen.hash\"}}" $ids; } >"$t/7" 2>/dev/null &
-    docker secret ls --filter label=dev.swarmgen.secret --format "secret {{.Name}} {{.Label \"dev.swarmgen.secret\"}} {{.Label \"dev.swarmgen.salt\"}}" >"$t/8" 2>/dev/null &
-    { docker node ls && echo && docker service ls; } 2>/dev/null | sed "s/^/table /" >"$t/9" &
+    { docker config ls --filter label=dev.swarmgen.stack --format "{{.Label \"dev.swarmgen.stack\"}} {{.Label \"dev.swarmgen.hash\"}}"; } 2>/dev/null | sed "s/^/record /" >"$t/4" &
+    { docker service ls --format "service {{.Name}} {{.Replicas}}\nservicerow {{.ID}}\\t{{.Name}}\\t{{.Mode}}\\t{{.Replicas}}\\t{{.Image}}\\t{{.Ports}}" >"$t/5" &&
+      names=$(sed -n "s/^service \([^ ]*\) .*/\1/p" "$t/5") && [ -n "$names" ] &&
+      docker service inspect --format "{{with index .Spec.Labels \"com.docker.stack.namespace\"}}stack {{.}}{{println}}{{end}}{{with index .Spec.Labels \"dev.swarmgen.hash\"}}hash {{\$.Spec.Name}} {{.}}{{end}}" $names | sed "/^\$/d" | sort -u; } >"$t/6" 2>/dev/null &
+    docker secret ls --filter label=dev.swarmgen.secret --format "secret {{.Name}} {{.Label \"dev.swarmgen.secret\"}} {{.Label \"dev.swarmgen.salt\"}}" >"$t/7" 2>/dev/null &
     wait
     [ -s "$t/0" ] && { echo "from $1"; cat "$t"/*; }
     rc=$?
@@ -869,50 +896,91 @@ read_swarm() {
     exit "$rc"' sh "$1" 2>/dev/null
 }
 
-# swarm_snapshot: prints the snapshot, reading it when there is none: from
-# the first manager in a swarm whose read names a leader, read again from
-# that leader when it is another manager (membership is decided on the
+# read_snapshot FILE: writes the snapshot to FILE: the read of the first
+# manager in a swarm whose read names a leader, read again from that
+# leader when it is another manager (membership is decided on the
 # leader's own store, never on a manager that has just come back: its node
 # list can lag). It is not always the first manager: after `swarmgen
 # recover` it is the survivor. No leader (an election, every manager in no
 # swarm or down): only the managers' state lines.
-swarm_snapshot() {
-  if [ ! -e "$RUN_DIR/swarm" ]; then
-    local m out lead j states="" chosen="" tmp
-    for m in "${MANAGERS[@]}"; do
-      out=$(read_swarm "$m") || continue
-      states+=$(printf '%s\n' "$out" | awk '$1 == "state"')$'\n'
-      lead=$(printf '%s\n' "$out" | awk '$1 == "node" && $5 == "Leader" { print $3; exit }')
-      [ -n "$lead" ] || continue
-      chosen=$out
-      if [ "$CONTAINER_PREFIX$lead" != "$m" ]; then
-        for j in "${MANAGERS[@]}"; do
-          if [ "$j" = "$CONTAINER_PREFIX$lead" ]; then
-            # the leader's own read, if it answers as the leader
-            if out=$(read_swarm "$j") && [ "$(printf '%s\n' "$out" | awk -v l="$lead" '$1 == "node" && $3 == l { print $5 }')" = Leader ]; then
-              chosen=$out
-              states+=$(printf '%s\n' "$out" | awk '$1 == "state"')$'\n'
-            fi
-            break
+read_snapshot() {
+  local m out lead j states="" chosen="" tmp
+  for m in "${MANAGERS[@]}"; do
+    out=$(read_swarm "$m") || continue
+    states+=$(printf '%s\n' "$out" | awk '$1 == "state"')$'\n'
+    lead=$(printf '%s\n' "$out" | awk '$1 == "node" && $5 == "Leader" { print $3; exit }')
+    [ -n "$lead" ] || continue
+    chosen=$out
+    if [ "$CONTAINER_PREFIX$lead" != "$m" ]; then
+      for j in "${MANAGERS[@]}"; do
+        if [ "$j" = "$CONTAINER_PREFIX$lead" ]; then
+          # the leader's own read, if it answers as the leader
+          if out=$(read_swarm "$j") && [ "$(printf '%s\n' "$out" | awk -v l="$lead" '$1 == "node" && $3 == l { print $5 }')" = Leader ]; then
+            chosen=$out
+            states+=$(printf '%s\n' "$out" | awk '$1 == "state"')$'\n'
           fi
-        done
-      fi
-      break
+          break
+        fi
+      done
+    fi
+    break
+  done
+  tmp=$(mktemp "$1.XXXXXX")
+  { printf '%s' "$states"; printf '%s\n' "$chosen" | awk '$1 != "state"'; } >"$tmp"
+  mv -f "$tmp" "$1"
+}
+
+# swarm_snapshot: prints the snapshot, reading it when there is none.
+swarm_snapshot() {
+  if [ ! -e "$RUN_DIR/swarm" ] && [ -e "$RUN_DIR/early" ]; then
+    # the early read (start_read): taken once, if nothing changed since
+    # it began
+    until [ -e "$RUN_DIR/early.done" ]; do
+      kill -0 "$READ_PID" 2>/dev/null || break
+      sleep 0.02
     done
-    tmp=$(mktemp "$RUN_DIR/swarm.XXXXXX")
-    { printf '%s' "$states"; printf '%s\n' "$chosen" | awk '$1 != "state"'; } >"$tmp"
-    mv -f "$tmp" "$RUN_DIR/swarm"
+    if [ ! -e "$RUN_DIR/changed" ] && [ -e "$RUN_DIR/early.swarm" ]; then
+      mv -f "$RUN_DIR/early.swarm" "$RUN_DIR/swarm"
+    fi
+    rm -f "$RUN_DIR/early"
   fi
+  [ -e "$RUN_DIR/swarm" ] || read_snapshot "$RUN_DIR/swarm"
   cat "$RUN_DIR/swarm"
 }
 
 # swarm_lines KIND: the snapshot's KIND lines, without the word KIND.
+# (Read in the shell: steps ask for lines many times.)
 swarm_lines() {
-  swarm_snapshot | awk -v k="$1" '$1 == k { sub(/^[^ ]* ?/, ""); print }'
+  [ -e "$RUN_DIR/swarm" ] || swarm_snapshot >/dev/null
+  local line
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+      "$1") echo ;;
+      "$1 "*) printf '%s\n' "${line#"$1 "}" ;;
+    esac
+  done <"$RUN_DIR/swarm"
 }
 
-# forget_swarm: the next read reads the swarm again.
-forget_swarm() { rm -f "$RUN_DIR/swarm"; }
+# forget_swarm: the next read reads the swarm again (and the lab's
+# containers: a change to a node may be to its container).
+forget_swarm() {
+  rm -f "$RUN_DIR/swarm" "$RUN_DIR/containers"
+  : >"$RUN_DIR/changed"
+}
+
+# start_read: reads the swarm in the background from the start, beside
+# the steps before swarm-init (an unchanged lab's read then costs them no
+# wait). swarm_snapshot takes it only if nothing changed meanwhile: every
+# change but an image's marks $RUN_DIR/changed.
+READ_PID=
+start_read() {
+  : >"$RUN_DIR/early"
+  (
+    read_snapshot "$RUN_DIR/early.swarm" >/dev/null 2>&1 || true
+    : >"$RUN_DIR/early.done"
+  ) &
+  READ_PID=$!
+}
 
 # find_leader: prints "CONTAINER ADDRESS" of the manager that leads the
 # swarm (its raft leader), as the snapshot has it (swarm_snapshot reads it
@@ -1286,7 +1354,6 @@ load_images() {
 # start while the nodes start and join; the push-images step reports them.
 PUSH_LOG=$RUN_DIR/push.log
 PUSH_PID=
-trap 'if [ -n "$PUSH_PID" ]; then kill "$PUSH_PID" 2>/dev/null || true; fi; rm -rf "$RUN_DIR"' EXIT
 # In plan mode too: the checks run beside the other steps' reads, and
 # their plan lines wait in a file for the step (a plan stays in order).
 start_push() {
@@ -1612,13 +1679,27 @@ network_rm() {
   say "network $1 removed"
 }
 
+# docker_table HEADER: tab-separated rows (stdin) laid out under HEADER as
+# docker lays out its tables (a column is its widest cell and 3 spaces, at
+# least 10 wide).
+docker_table() {
+  awk -F'\t' -v h="$1" 'BEGIN { r[0] = h } { r[NR] = $0 }
+    END {
+      for (i = 0; i <= NR; i++) { n = split(r[i], c, "\t"); for (j = 1; j < n; j++) if (length(c[j]) + 3 > w[j]) w[j] = length(c[j]) + 3 }
+      for (i = 0; i <= NR; i++) {
+        n = split(r[i], c, "\t"); line = ""
+        for (j = 1; j < n; j++) line = line sprintf("%-" (w[j] > 10 ? w[j] : 10) "s", c[j])
+        print line c[n]
+      }
+    }'
+}
+
 summary() {
-  # nothing changed since the swarm was read: its tables are current
-  if [ -e "$RUN_DIR/swarm" ]; then
-    swarm_lines table
-  else
-    on_sh "$LEADER" 'docker node ls && echo && docker service ls'
-  fi
+  # the swarm's nodes and services as docker node ls and docker service ls
+  # show them, from the swarm read (made again if this run changed the swarm)
+  swarm_lines noderow | docker_table 'ID\tHOSTNAME\tSTATUS\tAVAILABILITY\tMANAGER STATUS\tENGINE VERSION'
+  echo
+  swarm_lines servicerow | docker_table 'ID\tNAME\tMODE\tREPLICAS\tIMAGE\tPORTS'
 }
 
 if [ "$MODE" = load ]; then
