@@ -149,9 +149,13 @@ refuse() {
   fi
 }
 
+# swarm_new: this run makes a new swarm (swarm-init found no manager in
+# one): none of the lab's labels, networks, stacks, services or secrets is
+# in it yet, and a step need not read the swarm to know.
+swarm_new() { [ -e "$RUN_DIR/new-swarm" ]; }
 # no_swarm_yet: in plan mode, no manager is in a swarm: there is nothing to
 # read, every node, image, network, stack and service is new.
-no_swarm_yet() { [ "$PLAN" = 1 ] && [ -e "$RUN_DIR/new-swarm" ]; }
+no_swarm_yet() { [ "$PLAN" = 1 ] && swarm_new; }
 
 # step NAME FUNCTION: runs one step and reports it.
 step() {
@@ -811,7 +815,7 @@ swarm_join() {
   # every node's labels, "NODE KEY=VALUE" lines, as the swarm is now (a
   # join dropped the snapshot: a node that joined again has none)
   HAVE_LABELS=""
-  no_swarm_yet || HAVE_LABELS=$(swarm_lines label)
+  swarm_new || HAVE_LABELS=$(swarm_lines label)
   node_labels 'manager' ''
   node_labels 'worker01' ''
 }
@@ -864,7 +868,7 @@ node_labels() {
 remove_nodes() {
   local node name state mstatus listed="" gone=() gone_managers=() down=0
   # a new swarm has only the nodes that are about to join
-  [ -e "$RUN_DIR/new-swarm" ] || listed=$(swarm_lines node | awk '{ print $2, $3, $4 }')
+  swarm_new || listed=$(swarm_lines node | awk '{ print $2, $3, $4 }')
   while read -r name state mstatus; do
     [ -n "$name" ] || continue
     if [ -n "$mstatus" ] && { [ "$state" != Ready ] || [ "$mstatus" = Unreachable ]; }; then
@@ -1237,7 +1241,7 @@ deploy() {
   local pids=()
   # what is deployed now: stacks, their file hashes, services
   DEPLOYED_STACKS=" " STACK_HASHES="" SERVICE_HASHES=""
-  if ! no_swarm_yet; then
+  if ! swarm_new; then
     DEPLOYED_STACKS+=$(swarm_lines stack | awk '{ printf "%s ", $1 }')
     STACK_HASHES=$(swarm_lines record)
     SERVICE_HASHES=$(swarm_lines hash)
@@ -1347,7 +1351,7 @@ password_file() {
 # plan, a service or export-logs.
 secret_version() {
   local name=$1 file=$2 have="" version salt
-  no_swarm_yet || have=$(swarm_lines secret | awk -v s="$name" '$2 == s { print $1, $3 }')
+  swarm_new || have=$(swarm_lines secret | awk -v s="$name" '$2 == s { print $1, $3 }')
   while read -r version salt; do
     if [ -n "$salt" ] && [ "$version" = "$name-$(salted_digest "$salt" "$file")" ]; then
       SECRET_VERSION=$version
@@ -1409,7 +1413,7 @@ wait_converged() {
 # spec no longer has are removed; nothing else is touched.
 prune() {
   local name kind lab
-  if [ -e "$RUN_DIR/new-swarm" ]; then
+  if swarm_new; then
     say "a new swarm: nothing to prune"
     return
   fi
@@ -1508,7 +1512,8 @@ step swarm-init swarm_init
 if [ -e "$RUN_DIR/stopped" ]; then
   exit 0 # plan mode, a stopped lab: the plan is to start it
 fi
-if ! no_swarm_yet; then
+# (a new swarm: its leader is the manager that made it)
+if ! swarm_new; then
   read -r LEADER LEADER_ADDR < <(find_leader) || fail "no manager answers for the swarm; see swarmgen status"
 fi
 step remove-nodes remove_nodes
