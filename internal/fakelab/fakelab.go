@@ -61,7 +61,8 @@ import (
 const answers = `
 L=$P$(printf '%s\n' "$NODES" | awk '$3 == "Leader" { print $1 }')
 listed() { printf '%s\n' "$NODES" | awk -v n="${1#"$P"}" -v m="$2" '$1 == n && (m == "" || $3 != "") { f = 1 } END { exit !f }'; }
-in_swarm() { [ -e "$STUB_DIR/in-$1" ] || { case " $INACTIVE " in *" $1 "*) return 1 ;; esac && listed "$1"; }; }
+has() { case " $(printf '%s ' $1) " in *" $2 "*) ;; *) return 1 ;; esac; } # has LIST WORD
+in_swarm() { [ -e "$STUB_DIR/in-$1" ] || { ! has "$INACTIVE" "$1" && listed "$1"; }; }
 case "$CMD $*" in
   # --- the host ---
   "uname -s") echo Darwin ;; # has_ipvs: a kernel with IPVS
@@ -69,7 +70,7 @@ case "$CMD $*" in
   "docker compose "* | "docker ps --format {{.Names}} {{.Ports}}") ;;
   "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
     for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
-      case " $STOPPED " in *" $c "*) echo "$c id-$c exited " && continue ;; esac
+      ! has "$STOPPED" "$c" || { echo "$c id-$c exited " && continue; }
       port=$(printf '%s\n' $MANAGERS | awk -v c="$c" '$1 == c { print "127.0.0.1:" 32770 + NR "->2376/tcp" }')
       echo "$c id-$c running $port"
     done ;;
@@ -81,8 +82,8 @@ case "$CMD $*" in
   # --- the nodes' engines: only in a running container ---
   "docker exec "*)
     c=$2; [ "$c" != -e ] || c=$4
-    case " $(printf '%s ' $CONTAINERS) " in *" $c "*) ;; *) echo "Error response from daemon: No such container: $c" >&2; exit 1 ;; esac
-    case " $STOPPED " in *" $c "*) echo "Error response from daemon: container $c is not running" >&2; exit 1 ;; esac ;;&
+    has "$CONTAINERS" "$c" || { echo "Error response from daemon: No such container: $c" >&2; exit 1; }
+    ! has "$STOPPED" "$c" || { echo "Error response from daemon: container $c is not running" >&2; exit 1; } ;;&
   "docker exec "*" docker version") ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") if in_swarm "$2"; then echo active; else echo inactive; fi ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*) if in_swarm "$2"; then echo "active id-${2#"$P"} C"; else echo "inactive  "; fi ;;
@@ -93,7 +94,7 @@ case "$CMD $*" in
     listed "$2" manager || exit 0
     printf '%s\n' "$NODES" | awk 'NF { print "node id-" $0 }' | awk '{ $2 = $2 " " substr($2, 4) } 1'
     printf '%s\n' "$LABELS" | awk 'NF { print "label " $0 }'
-    for n in $OVERLAYS; do case " $LABELLED " in *" $n "*) echo "network $n true" ;; *) echo "network $n " ;; esac; done
+    for n in $OVERLAYS; do if has "$LABELLED" "$n"; then echo "network $n true"; else echo "network $n "; fi; done
     printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1; if ($2 != "-") print "record " $0 }'
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }'
     printf '%s\n' "$NODES" | awk 'NF { printf "noderow id-%s\t%s\t%s\tActive\t%s\t20.10.24\n", $1, $1, $2, $3 }'
@@ -114,7 +115,7 @@ case "$CMD $*" in
   "docker image inspect --format {{range .RepoDigests}}{{println .}}{{end}} "*)
     printf '%s\n' "$PUSHED" | awk 'NF { sub(/:[^:\/]*$/, "", $1); print $1 "@sha256:" $2 }' ;;
   "docker image inspect --format {{index .Config.Labels \"dev.swarmgen.context\"}} "*)
-    case " $REBUILT " in *" ${*: -1} "*) echo older; exit 0 ;; esac
+    ! has "$REBUILT" "${*: -1}" || { echo older; exit 0; }
     d=$(printf '%s\n' "$CONTEXTS" | awk -v r="${*: -1}" '$1 == r { print $2; f = 1 } END { exit !f }') || { echo "Error: No such image: ${*: -1}" >&2; exit 1; }
     echo "$d" ;;
   # --- changes: done (the test reads them in the calls) ---
