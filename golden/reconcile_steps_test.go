@@ -1,8 +1,6 @@
 package golden
 
 import (
-	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,292 +8,37 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swarmgen/swarmgen/internal/fakelab"
 	"github.com/swarmgen/swarmgen/plan"
 )
 
-// The whole generated bootstrap.sh, every step, run against a fake lab: a
-// stub docker (and curl) that answers from variables describing what the
-// engines hold. A case changes a few of them from the converged lab (the
-// lab as up leaves it) and says which changes up must make and which plan
-// lines --plan must print. The reads are answered in one place (fakeLab):
-// when the script reads differently, only fakeLab changes.
-
-// fakeLab answers from these variables (each a list, one item a line or a
-// word):
-//
-//	P, PROJECT   container prefix, compose project
-//	CONTAINERS   the project's containers (ps -a)
-//	MANAGERS     the manager containers, in the spec's order
-//	NODES        the swarm's nodes, "NAME STATUS MANAGERSTATUS", as the leader
-//	             lists them (the Leader's line names the manager that leads)
-//	INACTIVE     containers whose engine is in no swarm, listed or not,
-//	             until they init or join one (a new swarm: NODES is the
-//	             list once init ran)
-//	LABELS       "NODE KEY=VALUE" of every node
-//	OVERLAYS     overlay networks; LABELLED: those the lab made
-//	STACKS       "NAME HASH" of the deployed stacks, HASH - for one that has
-//	             no record (deployed by hand)
-//	SERVICES     "NAME HASH" of the standalone services the lab made
-//	REGISTRY     "REPOSITORY:TAG DIGEST" the lab registry holds
-//	PUSHED       "REF DIGEST" of the host's images, as last pushed
-//	CONTEXTS     "REF DIGEST" of the images built from a context, as the
-//	             script checksums the context (context_digest)
-//	REBUILT      refs whose build context changed since they were built
-//	VOLUMES      the lab's volumes
-//	CONTEXT      converged: the docker context names the leader and the
-//	             current certificate; anything else: there is none
-//
-// The lab's directory holds what up left there (see runLab), with the
-// record of the containers compose up left (nodes-up skips compose up
-// while they are the same).
-//
-// Anything the script asks that is not in the list is an error, so a case
-// cannot pass on a read it did not expect.
-const fakeLab = `
-L=$P$(printf '%s\n' "$NODES" | awk '$3 == "Leader" { print $1 }')
-listed() { printf '%s\n' "$NODES" | awk -v n="${1#"$P"}" -v m="$2" '$1 == n && (m == "" || $3 != "") { f = 1 } END { exit !f }'; }
-in_swarm() { [ -e "$STUB_DIR/in-$1" ] || { case " $INACTIVE " in *" $1 "*) return 1 ;; esac && listed "$1"; }; }
-case "$CMD $*" in
-  # --- the host ---
-  "uname -s") echo Darwin ;; # has_ipvs: a kernel with IPVS
-  "ss "*) ;;                  # no host port in use
-  "docker compose "* | "docker ps --format {{.Names}} {{.Ports}}") ;;
-  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
-    for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
-      port=$(printf '%s\n' $MANAGERS | awk -v c="$c" '$1 == c { print "127.0.0.1:" 32770 + NR "->2376/tcp" }')
-      echo "$c id-$c running $port"
-    done ;;
-  "docker ps -a --format {{.Names}}") printf '%s\n' $CONTAINERS ;;
-  "docker context ls "*)
-    echo "default *|unix:///var/run/docker.sock Current DOCKER_HOST based configuration"
-    [ "$CONTEXT" != converged ] || echo "$API_CONTEXT|tcp://127.0.0.1:32771 swarmgen lab, certificate $(cksum <.swarmgen/tls/client/cert.pem | awk '{ print $1 }')" ;;
-  "docker volume ls -q --filter label=dev.swarmgen.lab=$PROJECT") printf '%s\n' $VOLUMES ;;
-  # --- the nodes' engines ---
-  "docker exec "*" docker version") ;;
-  "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") if in_swarm "$2"; then echo active; else echo inactive; fi ;;
-  "docker exec "*" docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*) if in_swarm "$2"; then echo "active id-${2#"$P"} C"; else echo "inactive  "; fi ;;
-  "docker exec "*" sh -c "*"t=\$(mktemp -d)"*) # the swarm read (read_swarm) of a manager
-    echo "from $2"
-    if ! in_swarm "$2"; then echo "state $2 inactive  "; exit 0; fi
-    echo "state $2 active id-${2#"$P"} C"
-    listed "$2" manager || exit 0
-    printf '%s\n' "$NODES" | awk 'NF { print "node id-" $0 }' | awk '{ $2 = $2 " " substr($2, 4) } 1'
-    printf '%s\n' "$LABELS" | awk 'NF { print "label " $0 }'
-    for n in $OVERLAYS; do case " $LABELLED " in *" $n "*) echo "network $n true" ;; *) echo "network $n " ;; esac; done
-    printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1; if ($2 != "-") print "record " $0 }'
-    printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }'
-    printf '%s\n' "$NODES" | awk 'NF { printf "noderow id-%s\t%s\t%s\tActive\t%s\t20.10.24\n", $1, $1, $2, $3 }'
-    printf '%s\n' "$SERVICES" | awk 'NF { printf "servicerow s-%s\t%s\treplicated\t1/1\timage\t\n", $1, $1 }' ;;
-  "docker exec $L docker swarm join-token -q "*) echo "SWMTKN-1-secret-${*: -1}" ;;
-  "docker exec $L docker node inspect --format {{.Status.State}} "*) echo down ;;
-  "docker exec $L docker node ps --filter desired-state=running -q "*) ;; # drained at once
-  "docker exec $L sh -c "*"docker node ls --format \"node "*) # wait-converged, after a change
-    printf '%s\n' "$NODES" | awk 'NF { print "node " $1 " " $2 }'
-    printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1" }' ;;
-  # --- images ---
-  "curl -fsS -o /dev/null http://localhost:5000/v2/") ;;
-  "curl -fsSI "*)
-    url=${*: -1} ref=${url#*/v2/} ref=${ref/\/manifests\//:}
-    d=$(printf '%s\n' "$REGISTRY" | awk -v r="$ref" '$1 == r { print $2 }')
-    [ -n "$d" ] || exit 22
-    printf 'HTTP/1.1 200 OK\r\nDocker-Content-Digest: sha256:%s\r\n' "$d" ;;
-  "docker image inspect --format {{range .RepoDigests}}{{println .}}{{end}} "*)
-    printf '%s\n' "$PUSHED" | awk 'NF { sub(/:[^:\/]*$/, "", $1); print $1 "@sha256:" $2 }' ;;
-  "docker image inspect --format {{index .Config.Labels \"dev.swarmgen.context\"}} "*)
-    case " $REBUILT " in *" ${*: -1} "*) echo older ;; *) printf '%s\n' "$CONTEXTS" | awk -v r="${*: -1}" '$1 == r { print $2 }' ;; esac ;;
-  # --- changes: done (the test reads them in the calls) ---
-  "docker exec "*" docker swarm init "*) touch "$STUB_DIR/in-$2" ;; # from now on in a swarm
-  "docker exec -e SWARMGEN_JOIN_TOKEN "*" sh -c exec docker swarm join "*)
-    [ "${SWARMGEN_JOIN_TOKEN#SWMTKN-1-secret-}" != "$SWARMGEN_JOIN_TOKEN" ] && touch "$STUB_DIR/in-$4" ;;
-  "docker exec "*" docker swarm leave"*) ;;
-  "docker exec $L docker node "* | "docker exec $L docker network "* | "docker exec $L docker service "*) ;;
-  "docker exec $L docker stack "* | "docker exec $L sh -c mkdir "* | "docker exec $L sh -c rm -f \"/var/lib/docker/swarmgen/"*) ;;
-  "docker push --quiet -- "*) r=${*: -1}; r=${r#*/}; touch "$STUB_DIR/pushed-${r//\//_}" ;;
-  "docker exec "*" sh -c for ref; do docker pull "*) # the pre-pull: after the pushes
-    for r in "${@:7}"; do r=${r#*/}; [ -e "$STUB_DIR/pushed-${r//\//_}" ] || echo "pulled before its push: $r" >>"$STUB_DIR/calls"; done ;;
-  "docker build --quiet --label "* | "docker volume rm "* | "docker context "*) ;;
-  *) echo "fake lab: no answer for: $CMD $*" >&2; exit 1 ;;
-esac`
-
-// labScript is a golden case's generated bootstrap.sh and what it says
-// the lab is.
-type labScript struct {
-	text string
-	vars map[string]string   // NAME='value' and NAME=value lines
-	arrs map[string][]string // NAME=( 'a' 'b' ) lines
-	call func(fn string) [][]string
-}
-
-var (
-	scalarLine = regexp.MustCompile(`(?m)^([A-Z_]+)='?([^'()\n]*)'?$`)
-	arrayLine  = regexp.MustCompile(`(?m)^([A-Z_]+)=\( (.*) \)$`)
-	quoted     = regexp.MustCompile(`'([^']*)'`)
-)
-
-func readLabScript(t *testing.T, name string) labScript {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(name, "out", "bootstrap.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := labScript{text: string(raw), vars: map[string]string{}, arrs: map[string][]string{}}
-	words := func(line string) []string {
-		var w []string
-		for _, m := range quoted.FindAllStringSubmatch(line, -1) {
-			w = append(w, m[1])
-		}
-		return w
-	}
-	for _, m := range scalarLine.FindAllStringSubmatch(s.text, -1) {
-		s.vars[m[1]] = m[2]
-	}
-	for _, m := range arrayLine.FindAllStringSubmatch(s.text, -1) {
-		s.arrs[m[1]] = words(m[2])
-	}
-	// the spec's calls of a function, with literal arguments only
-	s.call = func(fn string) [][]string {
-		var calls [][]string
-		for _, m := range regexp.MustCompile(`(?m)^\s*`+fn+`( '.*)$`).FindAllStringSubmatch(s.text, -1) {
-			calls = append(calls, words(m[1]))
-		}
-		return calls
-	}
-	return s
-}
-
-// converged is the fake lab's variables for the lab as up leaves it: every
-// node in the swarm (the first manager leads) with its labels, every
-// network, stack, service and image as the spec has it.
-func (s labScript) converged() labVars {
-	prefix, project := s.vars["CONTAINER_PREFIX"], strings.TrimSuffix(s.vars["VOLUME_PREFIX"], "_")
-	var nodes, containers, volumes, labels, stacks, services, registry, pushed []string
-	for i, c := range s.arrs["MANAGERS"] {
-		status := "Reachable"
-		if i == 0 {
-			status = "Leader"
-		}
-		nodes = append(nodes, strings.TrimPrefix(c, prefix)+" Ready "+status)
-	}
-	for _, c := range s.arrs["WORKERS"] {
-		nodes = append(nodes, strings.TrimPrefix(c, prefix)+" Ready ")
-	}
-	for _, c := range s.arrs["NODES"] {
-		containers = append(containers, c)
-		volumes = append(volumes, s.vars["VOLUME_PREFIX"]+strings.TrimPrefix(c, prefix)+"-docker")
-	}
-	containers = append(containers, s.vars["REGISTRY"])
-	volumes = append(volumes, s.vars["VOLUME_PREFIX"]+"registry-data")
-	for _, c := range s.call("node_labels") { // NODE KEYS KEY=VALUE...
-		for _, kv := range c[2:] {
-			labels = append(labels, c[0]+" "+kv)
-		}
-		if c[1] != "" {
-			labels = append(labels, c[0]+" dev.swarmgen.labels="+c[1])
-		}
-	}
-	for _, c := range s.call("deploy_stack") { // NAME FILE HASH
-		stacks = append(stacks, c[0]+" "+c[2])
-	}
-	for _, c := range s.call("service_create") { // NAME HASH ...
-		services = append(services, c[0]+" "+c[1])
-	}
-	for _, c := range s.call("put_image") { // SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME
-		registry = append(registry, c[4]+":"+c[5]+" d-"+c[4])
-		pushed = append(pushed, c[3]+" d-"+c[4])
-	}
-	networks := strings.Fields(s.vars["KEEP_NETWORKS"])
-	return labVars{
-		"P": prefix, "PROJECT": project, "API_CONTEXT": s.vars["API_CONTEXT"], "MANAGERS": strings.Join(s.arrs["MANAGERS"], " "),
-		"CONTAINERS": strings.Join(containers, "\n"), "NODES": strings.Join(nodes, "\n"), "INACTIVE": "",
-		"LABELS": strings.Join(labels, "\n"), "OVERLAYS": "ingress " + strings.Join(networks, " "), "LABELLED": strings.Join(networks, " "),
-		"STACKS": strings.Join(stacks, "\n"), "SERVICES": strings.Join(services, "\n"),
-		"REGISTRY": strings.Join(registry, "\n"), "PUSHED": strings.Join(pushed, "\n"), "REBUILT": "",
-		"VOLUMES": strings.Join(volumes, "\n"), "CONTEXT": "converged",
-	}
-}
-
-// labVars are the fake lab's variables.
-type labVars map[string]string
-
-// add appends lines to the list key.
-func (v labVars) add(key string, lines ...string) {
-	if len(lines) == 0 {
-		return
-	}
-	v[key] = strings.TrimPrefix(v[key]+"\n"+strings.Join(lines, "\n"), "\n")
-}
-
-// drop removes the lines of list key whose first word is one of words.
-func (v labVars) drop(key string, words ...string) {
-	var kept []string
-	for _, line := range strings.Split(v[key], "\n") {
-		if f := strings.Fields(line); len(f) == 0 || !slices.Contains(words, f[0]) {
-			kept = append(kept, line)
-		}
-	}
-	v[key] = strings.Join(kept, "\n")
-}
+// The whole generated bootstrap.sh, every step, run against a fake lab
+// (internal/fakelab): a stub docker (and curl) that answers from variables
+// describing what the engines hold. A case changes a few of them from the
+// converged lab (the lab as up leaves it) and says which changes up must
+// make and which plan lines --plan must print.
 
 // runLab runs the whole script of golden case name with args against the
 // fake lab: the converged one as edit changes it, and before its
 // answers those of first (case patterns that win; end one with ;;& to
 // fall through to the fake lab's own answer). The lab's directory holds
-// what up left there: its compose file, the endpoint certificates, the
-// builtin images' context and the record of the containers.
-func runLab(t *testing.T, name string, edit func(labVars), first string, args ...string) (out, calls string, err error) {
+// what up left there (fakelab's Script.Up) and the case's compose file.
+func runLab(t *testing.T, name string, edit func(fakelab.Vars), first string, args ...string) (out, calls string, err error) {
 	t.Helper()
-	s := readLabScript(t, name)
-	dir := t.TempDir()
+	script, err := os.ReadFile(filepath.Join(name, "out", "bootstrap.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	compose, err := os.ReadFile(filepath.Join(name, "out", "docker-compose.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for file, content := range map[string]string{
-		"docker-compose.yml":           string(compose),
-		".swarmgen/tls/server/key.pem": "key", ".swarmgen/tls/client/key.pem": "key", ".swarmgen/tls/client/cert.pem": "cert",
-		".swarmgen/tls/sans": s.vars["TLS_SANS"] + "\n", ".swarmgen/builtin/swarmgen": "binary",
-	} {
-		path := filepath.Join(dir, file)
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	vars := s.converged()
-	// the images built from a context were built from this one
-	for _, c := range s.call("put_image") { // SOURCE BUILD DOCKERFILE REF ...
-		if c[1] == "" {
-			continue
-		}
-		sum, _, err := runScenario(t, "exit 1", "cd "+shq(dir)+"\ncontext_digest "+shq(c[1])+" "+shq(c[2])+"\n")
-		if err != nil || strings.TrimSpace(sum) == "" {
-			t.Fatalf("context_digest %s: %v %s", c[1], err, sum)
-		}
-		vars.add("CONTEXTS", c[3]+" "+strings.TrimSpace(sum))
-	}
+	s := fakelab.Parse(string(script))
+	dir, vars := s.Up(t, map[string][]byte{"docker-compose.yml": compose})
 	if edit != nil {
 		edit(vars)
 	}
-	var scenario strings.Builder
-	for _, k := range slices.Sorted(maps.Keys(vars)) {
-		fmt.Fprintf(&scenario, "%s=%s\n", k, shq(vars[k]))
-	}
-	scenario.WriteString(strings.Replace(fakeLab, "case \"$CMD $*\" in\n", "case \"$CMD $*\" in\n"+first+"\n", 1))
-	// the record of the converged lab's containers, as nodes-up writes it
-	converged := s.converged()
-	var record strings.Builder
-	for _, k := range []string{"PROJECT", "CONTAINERS", "MANAGERS"} {
-		fmt.Fprintf(&record, "%s=%s\n", k, shq(converged[k]))
-	}
-	record.WriteString(fakeLab)
-	// the script's variables and functions: all before its first step
-	helpers := s.text[:strings.Index(s.text, "\nstart_read\n")]
-	if out, _, err := runScript(t, dir, helpers+"\nmkdir -p .swarmgen\ncontainers_record >\"$COMPOSE_RECORD\"\n", nil, record.String()); err != nil {
-		t.Fatalf("recording the containers: %v\n%s", err, out)
-	}
-	return runScript(t, dir, s.text, args, scenario.String(), "curl", "uname", "ss")
+	return runScript(t, dir, s.Text, args, fakelab.Scenario(vars, first), fakelab.Commands...)
 }
 
 // changes are the substrings of a docker call that change the lab.
@@ -396,11 +139,11 @@ func pullCall(container string) string {
 
 // dropped is the classic lab with a node the spec does not have: its
 // container and volume, and its line in the swarm's node list if listed.
-func dropped(name string, listed ...string) func(labVars) {
-	return func(v labVars) {
-		v.add("NODES", listed...)
-		v.add("CONTAINERS", name)
-		v.add("VOLUMES", "swarmgen_"+name+"-docker")
+func dropped(name string, listed ...string) func(fakelab.Vars) {
+	return func(v fakelab.Vars) {
+		v.Add("NODES", listed...)
+		v.Add("CONTAINERS", name)
+		v.Add("VOLUMES", "swarmgen_"+name+"-docker")
 	}
 }
 
@@ -418,7 +161,7 @@ func TestReconcile(t *testing.T) {
 	removes := []string{"swarm leave", "node demote", "node rm", "network rm", "stack rm", "service rm", "volume rm", "--remove-orphans"}
 	for _, tc := range []struct {
 		name, lab string
-		edit      func(labVars)
+		edit      func(fakelab.Vars)
 		first     string   // fake lab answers that win (see runLab)
 		want      []string // calls of up
 		order     []string // calls of up, in this order
@@ -429,7 +172,7 @@ func TestReconcile(t *testing.T) {
 	}{{
 		name: "new swarm: init on the first manager, every node joins, everything is made",
 		lab:  "classic",
-		edit: func(v labVars) {
+		edit: func(v fakelab.Vars) {
 			v["INACTIVE"] = "manager worker01 worker02 worker03"
 			v["NODES"] = "manager Ready Leader" // once init ran
 			for _, k := range []string{"OVERLAYS", "LABELLED", "STACKS", "SERVICES", "REGISTRY", "PUSHED"} {
@@ -452,7 +195,7 @@ func TestReconcile(t *testing.T) {
 	}, {
 		name:  "node added: it alone joins",
 		lab:   "classic",
-		edit:  func(v labVars) { v.drop("NODES", "worker03") },
+		edit:  func(v fakelab.Vars) { v.Drop("NODES", "worker03") },
 		want:  []string{joinCall("worker03", "10.247.0.22", classicLeader)},
 		never: append([]string{"worker01 sh -c", "worker02 sh -c", "swarm init", "docker pull"}, removes...),
 		plan:  []string{"+ node worker03"},
@@ -485,9 +228,9 @@ func TestReconcile(t *testing.T) {
 		// hand, worker04 the wrong zone
 		name: "labels: added, removed, changed; a hand-set label stays",
 		lab:  "ha",
-		edit: func(v labVars) {
-			v.drop("LABELS", "worker01", "worker02", "worker04")
-			v.add("LABELS", "worker01 zone=a", "worker01 dev.swarmgen.labels=zone",
+		edit: func(v fakelab.Vars) {
+			v.Drop("LABELS", "worker01", "worker02", "worker04")
+			v.Add("LABELS", "worker01 zone=a", "worker01 dev.swarmgen.labels=zone",
 				"worker02 zone=a", "worker02 rack=r1", "worker02 dev.swarmgen.labels=rack,zone",
 				"worker03 owner=me", "worker04 zone=a", "worker04 dev.swarmgen.labels=zone")
 		},
@@ -499,56 +242,56 @@ func TestReconcile(t *testing.T) {
 	}, {
 		name:  "network made by hand with a spec name: used as it is",
 		lab:   "classic",
-		edit:  func(v labVars) { v["LABELLED"] = "" },
+		edit:  func(v fakelab.Vars) { v["LABELLED"] = "" },
 		never: append(append([]string{}, creates...), removes...),
 	}, {
 		name:  "network missing: created",
 		lab:   "classic",
-		edit:  func(v labVars) { v["OVERLAYS"], v["LABELLED"] = "ingress", "" },
+		edit:  func(v fakelab.Vars) { v["OVERLAYS"], v["LABELLED"] = "ingress", "" },
 		want:  []string{"exec manager docker network create --driver overlay --label dev.swarmgen.network=true --attachable ch03"},
 		never: append([]string{"stack deploy", "service create"}, removes...),
 		plan:  []string{"+ network ch03"},
 	}, {
 		name:  "network the lab made and the spec dropped: removed; one made by hand stays",
 		lab:   "classic",
-		edit:  func(v labVars) { v["OVERLAYS"], v["LABELLED"] = "ingress ch03 old mine", "ch03 old" },
+		edit:  func(v fakelab.Vars) { v["OVERLAYS"], v["LABELLED"] = "ingress ch03 old mine", "ch03 old" },
 		want:  []string{"exec manager docker network rm old"},
 		never: append([]string{"network rm ch03", "network rm mine", "network rm ingress"}, creates...),
 		plan:  []string{"- network old"},
 	}, {
 		name:  "stack changed: redeployed and recorded; the other stack is left alone",
 		lab:   "classic",
-		edit:  func(v labVars) { v.drop("STACKS", "echo"); v.add("STACKS", "echo 0000") },
+		edit:  func(v fakelab.Vars) { v.Drop("STACKS", "echo"); v.Add("STACKS", "echo 0000") },
 		order: []string{"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo\n", `exec manager sh -c mkdir -p /var/lib/docker/swarmgen`},
 		never: append([]string{"visualizer.yml", "visualizer\n", "service create"}, removes...),
 		plan:  []string{"~ stack echo"},
 	}, {
 		name:  "stack the spec dropped: removed with its record; one deployed by hand stays",
 		lab:   "classic",
-		edit:  func(v labVars) { v.add("STACKS", "old 1111", "mine -") },
+		edit:  func(v fakelab.Vars) { v.Add("STACKS", "old 1111", "mine -") },
 		order: []string{"exec manager docker stack rm old\n", `exec manager sh -c rm -f "/var/lib/docker/swarmgen/stack-$1.line" sh old` + "\n"},
 		never: append([]string{"stack rm mine", "stack rm echo", "stack rm visualizer"}, creates...),
 		plan:  []string{"- stack old"},
 	}, {
 		name:  "service changed: removed and created with the new definition",
 		lab:   "classic",
-		edit:  func(v labVars) { v["SERVICES"] = "echo 0000" },
+		edit:  func(v fakelab.Vars) { v["SERVICES"] = "echo 0000" },
 		order: []string{"exec manager docker service rm echo\n", "exec manager docker service create --label dev.swarmgen.hash="},
 		never: []string{"stack deploy", "service update", "network create", "push "},
 		plan:  []string{"~ service echo"},
 	}, {
 		name:  "service the spec dropped: removed",
 		lab:   "classic",
-		edit:  func(v labVars) { v.add("SERVICES", "old 1111") },
+		edit:  func(v fakelab.Vars) { v.Add("SERVICES", "old 1111") },
 		want:  []string{"exec manager docker service rm old\n"},
 		never: append([]string{"service rm echo"}, creates...),
 		plan:  []string{"- service old"},
 	}, {
 		name: "image changed: the registry holds another digest; pushed",
 		lab:  "classic",
-		edit: func(v labVars) {
-			v.drop("REGISTRY", "yutsuki/echo:latest")
-			v.add("REGISTRY", "yutsuki/echo:latest other")
+		edit: func(v fakelab.Vars) {
+			v.Drop("REGISTRY", "yutsuki/echo:latest")
+			v.Add("REGISTRY", "yutsuki/echo:latest other")
 		},
 		want:  []string{"push --quiet -- localhost:5000/yutsuki/echo:latest"},
 		never: append([]string{"push --quiet -- localhost:5000/swarmgen/visualizer", "stack deploy"}, removes...),
@@ -557,9 +300,9 @@ func TestReconcile(t *testing.T) {
 	}, {
 		name: "image rebuilt: its build context changed; pushed",
 		lab:  "classic",
-		edit: func(v labVars) {
+		edit: func(v fakelab.Vars) {
 			v["REBUILT"] = "localhost:5000/yutsuki/echo:latest"
-			v.drop("PUSHED", "localhost:5000/yutsuki/echo:latest") // the new build was never pushed
+			v.Drop("PUSHED", "localhost:5000/yutsuki/echo:latest") // the new build was never pushed
 		},
 		want:  []string{"push --quiet -- localhost:5000/yutsuki/echo:latest"},
 		never: append([]string{"push --quiet -- localhost:5000/swarmgen/visualizer"}, removes...),
@@ -590,11 +333,11 @@ func TestReconcile(t *testing.T) {
 		// cluster and wiped manager01's and manager03's swarm state
 		name: "managers left out by recover: they join the survivor, which is never re-initialised",
 		lab:  "ha",
-		edit: func(v labVars) {
-			v.drop("NODES", "manager01", "manager03")
-			v.drop("NODES", "manager02")
-			v.add("NODES", "manager02 Ready Leader")
-			v.drop("LABELS", "manager01", "manager03")
+		edit: func(v fakelab.Vars) {
+			v.Drop("NODES", "manager01", "manager03")
+			v.Drop("NODES", "manager02")
+			v.Add("NODES", "manager02 Ready Leader")
+			v.Drop("LABELS", "manager01", "manager03")
 		},
 		want: []string{joinCall("ha-manager01", haLeader, "10.247.136.11"), joinCall("ha-manager03", "10.247.136.12", "10.247.136.11"),
 			"exec ha-manager02 docker node update --label-add zone=a --label-add dev.swarmgen.labels=zone manager01\n",
