@@ -84,7 +84,7 @@ case "$CMD $*" in
     c=$2; [ "$c" != -e ] || c=$4
     has "$CONTAINERS" "$c" || { echo "Error response from daemon: No such container: $c" >&2; exit 1; }
     ! has "$STOPPED" "$c" || { echo "Error response from daemon: container $c is not running" >&2; exit 1; } ;;&
-  "docker exec "*" docker version") ;;
+  "docker exec "*" sh -c i=0; until docker version "*) ;; # wait_engine: it answers
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") if in_swarm "$2"; then echo active; else echo inactive; fi ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*) if in_swarm "$2"; then echo "active id-${2#"$P"} C"; else echo "inactive  "; fi ;;
   "docker exec "*" sh -c "*"t=\$(mktemp -d)"*) # the swarm read (read_swarm) of a manager
@@ -100,6 +100,9 @@ case "$CMD $*" in
     printf '%s\n' "$NODES" | awk 'NF { printf "noderow id-%s\t%s\t%s\tActive\t%s\t20.10.24\n", $1, $1, $2, $3 }'
     printf '%s\n' "$SERVICES" | awk 'NF { printf "servicerow s-%s\t%s\treplicated\t1/1\timage\t\n", $1, $1 }' ;;
   "docker exec $L docker swarm join-token -q "*) echo "SWMTKN-1-secret-${*: -1}" ;;
+  "docker exec $L sh -c "*"docker swarm join-token -q manager && docker swarm join-token -q worker &&"*) # swarm-join
+    printf 'SWMTKN-1-secret-manager\nSWMTKN-1-secret-worker\n'
+    if in_swarm "$L"; then echo "active id-${L#"$P"} C"; else echo "inactive  "; fi ;;
   "docker exec $L docker node inspect --format {{.Status.State}} "*) echo down ;;
   "docker exec $L docker node ps --filter desired-state=running -q "*) ;; # drained at once
   "docker exec $L sh -c "*"docker node ls --format \"node "*) # wait-converged, after a change

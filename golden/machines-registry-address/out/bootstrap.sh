@@ -282,9 +282,12 @@ has_ipvs() {
 # wait_engine NODE: waits until the node's own engine answers. A node
 # container that has stopped (say, an image whose entrypoint refuses its
 # arguments) is reported at once with its log, not after the whole wait.
+# The node asks its engine itself, every 0.1 s for 5 s an exec: an exec
+# costs far more than the ask, and an exec a tick for each starting node
+# slows down the very engines being waited for.
 wait_engine() {
   local node=$1 deadline=$((SECONDS + WAIT)) state
-  until on "$1" version >/dev/null 2>&1; do
+  until on_sh "$1" 'i=0; until docker version >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done' >/dev/null 2>&1; do
     state=$(docker inspect --format '{{.State.Status}}' "$node" 2>/dev/null || true)
     case "$state" in
       exited | dead)
@@ -757,18 +760,25 @@ swarm_join() {
   # for join_one, from the leader's read: the swarm's cluster ID, the node
   # IDs it knows, and the nodes it lists once and Ready
   CLUSTER_ID="" KNOWN_IDS="" READY=" "
-  if ! no_swarm_yet; then
+  # (a swarm this run made has one node, its leader: asked with the tokens)
+  if ! swarm_new; then
     local nodes
     nodes=$(swarm_lines node)
     CLUSTER_ID=$(swarm_lines state | awk -v l="$LEADER" '$1 == l { print $4 }')
     KNOWN_IDS=$(printf '%s\n' "$nodes" | awk 'NF { print $1 }')
     READY+=$(printf '%s\n' "$nodes" | awk 'NF { n[$2]++; r[$2] = $3 } END { for (h in n) if (n[h] == 1 && r[h] == "Ready") printf "%s ", h }')
   fi
-  # the join tokens, read once when nodes are missing; kept in memory only
+  # the join tokens, read once when nodes are missing, in one exec with
+  # the leader's own membership; kept in memory only
   MANAGER_TOKEN="" WORKER_TOKEN=""
   if [ "$PLAN" != 1 ] && [ "$(printf '%s\n' "$KNOWN_IDS" | grep -c .)" -lt "${#NODES[@]}" ]; then
-    MANAGER_TOKEN=$(on "$LEADER" swarm join-token -q manager)
-    WORKER_TOKEN=$(on "$LEADER" swarm join-token -q worker)
+    local lead_state="" lead_id="" lead_cluster=""
+    { read -r MANAGER_TOKEN && read -r WORKER_TOKEN && read -r lead_state lead_id lead_cluster; } < <(on_sh "$LEADER" '
+      docker swarm join-token -q manager && docker swarm join-token -q worker &&
+      docker info --format "{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}"') || true
+    if swarm_new && [ "$lead_state" = active ]; then
+      KNOWN_IDS=$lead_id CLUSTER_ID=$lead_cluster
+    fi
   fi
   # at most JOIN_PARALLEL joins at a time: on a small host, dozens at
   # once starve the managers that sign the nodes' certificates
