@@ -131,12 +131,6 @@ func joinCall(container, addr, leaderAddr string) string {
 	return `exec -e SWARMGEN_JOIN_TOKEN ` + container + ` sh -c exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2" join ` + addr + " " + leaderAddr + ":2377"
 }
 
-// pullCall is the pre-pull of the classic lab's images into a node of a
-// new swarm.
-func pullCall(container string) string {
-	return "exec " + container + ` sh -c for ref; do docker pull -q "$ref" & done; wait sh registry:5000/yutsuki/echo:latest registry:5000/swarmgen/visualizer:latest`
-}
-
 // dropped is the classic lab with a node the spec does not have: its
 // container and volume, and its line in the swarm's node list if listed.
 func dropped(name string, listed ...string) func(fakelab.Vars) {
@@ -185,9 +179,8 @@ func TestReconcile(t *testing.T) {
 			"push --quiet -- localhost:5000/yutsuki/echo:latest", "push --quiet -- localhost:5000/swarmgen/visualizer:latest",
 			"exec manager docker network create --driver overlay --label dev.swarmgen.network=true --attachable ch03",
 			"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo", "exec manager docker stack deploy --prune -c /stack/visualizer.yml visualizer",
-			"exec manager docker service create --label dev.swarmgen.hash=", "context create swarmgen ",
-			pullCall("manager"), pullCall("worker01"), pullCall("worker02"), pullCall("worker03")},
-		never: append([]string{"SWARMGEN_JOIN_TOKEN manager ", "pulled before its push"}, removes...),
+			"exec manager docker service create --label dev.swarmgen.hash=", "context create swarmgen "},
+		never: append([]string{"SWARMGEN_JOIN_TOKEN manager "}, removes...),
 		say:   "a new swarm: nothing to prune",
 		plan: []string{"+ context swarmgen", "+ image registry:5000/swarmgen/visualizer:latest", "+ image registry:5000/yutsuki/echo:latest",
 			"+ network ch03", "+ node manager", "+ node worker01", "+ node worker02", "+ node worker03",
@@ -197,7 +190,7 @@ func TestReconcile(t *testing.T) {
 		lab:   "classic",
 		edit:  func(v fakelab.Vars) { v.Drop("NODES", "worker03") },
 		want:  []string{joinCall("worker03", "10.247.0.22", classicLeader)},
-		never: append([]string{"worker01 sh -c", "worker02 sh -c", "swarm init", "docker pull"}, removes...),
+		never: append([]string{"worker01 sh -c", "worker02 sh -c", "swarm init"}, removes...),
 		plan:  []string{"+ node worker03"},
 	}, {
 		name: "worker removed: drained, leaves, removed, its container and volume go",
@@ -342,7 +335,7 @@ func TestReconcile(t *testing.T) {
 		want: []string{joinCall("ha-manager01", haLeader, "10.247.136.11"), joinCall("ha-manager03", "10.247.136.12", "10.247.136.11"),
 			"exec ha-manager02 docker node update --label-add zone=a --label-add dev.swarmgen.labels=zone manager01\n",
 			"exec ha-manager02 docker node update --label-add zone=c --label-add dev.swarmgen.labels=zone manager03\n"},
-		never: append([]string{"SWARMGEN_JOIN_TOKEN ha-manager02 ", "SWARMGEN_JOIN_TOKEN ha-worker0", "exec ha-manager01 docker node update", "swarm init", "docker pull"}, removes...),
+		never: append([]string{"SWARMGEN_JOIN_TOKEN ha-manager02 ", "SWARMGEN_JOIN_TOKEN ha-worker0", "exec ha-manager01 docker node update", "swarm init"}, removes...),
 		plan:  []string{"+ label manager01", "+ label manager03", "+ node manager01", "+ node manager03"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -78,8 +78,8 @@ WAIT="${SWARMGEN_WAIT:-300}"
 JOIN_PARALLEL="${SWARMGEN_JOIN_PARALLEL:-32}"
 # what a step (a subshell) leaves for later ones, e.g. that the swarm is new
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/swarmgen.XXXXXX")
-# the background jobs (pushes, the early swarm read, pulls) end with the script
-trap 'for pid in ${PUSH_PID:-} ${READ_PID:-} ${PULL_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$RUN_DIR"' EXIT
+# the background jobs (pushes, the early swarm read) end with the script
+trap 'for pid in ${PUSH_PID:-} ${READ_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$RUN_DIR"' EXIT
 
 # --- helpers ---
 # now: microseconds since the epoch, in the shell itself (a step's timing
@@ -1103,7 +1103,6 @@ load_images() {
 # start while the nodes start and join; the push-images step reports them.
 PUSH_LOG=$RUN_DIR/push.log
 PUSH_PID=
-PULL_PID=
 # In plan mode too: the checks run beside the other steps' reads, and
 # their plan lines wait in a file for the step (a plan stays in order).
 start_push() {

@@ -81,8 +81,8 @@ WAIT="${SWARMGEN_WAIT:-300}"
 JOIN_PARALLEL="${SWARMGEN_JOIN_PARALLEL:-32}"
 # what a step (a subshell) leaves for later ones, e.g. that the swarm is new
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/swarmgen.XXXXXX")
-# the background jobs (pushes, the early swarm read, pulls) end with the script
-trap 'for pid in ${PUSH_PID:-} ${READ_PID:-} ${PULL_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$RUN_DIR"' EXIT
+# the background jobs (pushes, the early swarm read) end with the script
+trap 'for pid in ${PUSH_PID:-} ${READ_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$RUN_DIR"' EXIT
 # what nodes-up recorded after the last compose up (see containers_record)
 COMPOSE_RECORD='.swarmgen/compose-up'
 
@@ -1145,16 +1145,6 @@ load_images() {
 # start while the nodes start and join; the push-images step reports them.
 PUSH_LOG=$RUN_DIR/push.log
 PUSH_PID=
-PULL_PID=
-
-# start_prepull: when the swarm is new (every node's engine answers, no
-# manager is in a swarm), every node pulls the lab's images while the
-# swarm forms, once the pushes are done: its tasks then start without
-# pulling. A cache, not a change (the tasks would pull the same images),
-# so plan mode lists nothing; a failed pull is left to the task's own.
-start_prepull() {
-  : # the lab pushes no images
-}
 # In plan mode too: the checks run beside the other steps' reads, and
 # their plan lines wait in a file for the step (a plan stays in order).
 start_push() {
@@ -1487,7 +1477,6 @@ step preflight preflight
 start_push
 step certificates certificates
 step nodes-up nodes_up
-start_prepull
 step swarm-init swarm_init
 if [ -e "$RUN_DIR/stopped" ]; then
   exit 0 # plan mode, a stopped lab: the plan is to start it
@@ -1507,6 +1496,4 @@ if [ "$PLAN" = 1 ]; then
   exit 0
 fi
 step wait-converged wait_converged
-# the tasks ran: what the pulls did not do by now, the swarm did
-if [ -n "$PULL_PID" ]; then wait "$PULL_PID" || true; fi
 step summary summary
