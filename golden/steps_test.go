@@ -739,3 +739,28 @@ printf '%b' 'n175zj9jqm91\techo\treplicated\t1/1\tregistry:5000/yutsuki/echo:lat
 		t.Errorf("docker_table: %v\n got:\n%s\nwant:\n%s", err, out, want)
 	}
 }
+
+// wait-converged: the manager polls in one exec (its loop runs here, its
+// docker asks answered below) until every node is Ready and every service
+// at its replicas; a lab that does not converge within the wait fails,
+// saying what is pending and why (docker service ps).
+func TestWaitConverged(t *testing.T) {
+	scenario := `case "$*" in
+    "exec manager sh -c "*) shift 4; sh -c "$@" ;;
+    "node ls --format node {{.Hostname}} {{.Status}}") echo "node manager Ready" ;;
+    "service ls --format service {{.Name}} {{.Replicas}}")
+      if [ -n "${NEVER:-}" ] || [ "$(nth svc)" -lt 3 ]; then echo "service api 0/3"; else echo "service api 3/3"; fi ;;
+    "exec manager docker service ps --no-trunc api") echo "api.1  Pending  no suitable node" ;;
+    *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
+  esac`
+	out, calls, err := runScenario(t, scenario, "WAIT=60\nwait_converged && echo converged\n")
+	if err != nil || !strings.Contains(out, "converged") || strings.Count(calls, "exec manager sh -c") != 1 ||
+		strings.Count(calls, "\nservice ls") != 3 {
+		t.Errorf("a lab that converges at the third ask: %v\n%s\ncalls:\n%s", err, out, calls)
+	}
+	out, calls, err = runScenario(t, "NEVER=1\n"+scenario, "WAIT=1\nwait_converged\necho went on\n")
+	if err == nil || !strings.Contains(out, "error: services did not converge within 1s:\napi 0/3") ||
+		!strings.Contains(out, "no suitable node") || strings.Contains(out, "went on") {
+		t.Errorf("a lab that does not converge: %v\n%s\ncalls:\n%s", err, out, calls)
+	}
+}
