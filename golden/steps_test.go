@@ -755,7 +755,7 @@ func TestWaitConverged(t *testing.T) {
   esac`
 	out, calls, err := runScenario(t, scenario, "WAIT=60\nwait_converged && echo converged\n")
 	if err != nil || !strings.Contains(out, "converged") || strings.Count(calls, "exec manager sh -c") != 1 ||
-		strings.Count(calls, "\nservice ls") != 3 {
+		strings.Count(calls, "\nservice ls") != 3 || strings.Count(calls, "\nnode ls") != 1 {
 		t.Errorf("a lab that converges at the third ask: %v\n%s\ncalls:\n%s", err, out, calls)
 	}
 	out, calls, err = runScenario(t, "NEVER=1\n"+scenario, "WAIT=1\nwait_converged\necho went on\n")

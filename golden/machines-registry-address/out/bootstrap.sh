@@ -1339,20 +1339,23 @@ wait_converged() {
     return
   fi
   while :; do
-    # the manager asks in a loop itself, 4 times a second until nothing is
-    # pending or the wait is over, and prints its last listing: the tasks
-    # start sooner without an exec every tick beside them
+    # the manager asks in a loop itself, about 3 times a second until
+    # nothing is pending or the wait is over, and prints its last listing:
+    # the tasks start sooner without an exec every tick beside them, and
+    # the nodes are listed only once the services are all up
     if listing=$(on_sh "$LEADER" '
       i=0
       while :; do
-        out=$(docker node ls --format "node {{.Hostname}} {{.Status}}" &&
-          docker service ls --format "service {{.Name}} {{.Replicas}}") || exit 1
-        [ -n "$(printf "%s\n" "$out" | awk "$1")" ] || break
+        out=$(docker service ls --format "service {{.Name}} {{.Replicas}}") || exit 1
+        if [ -z "$(printf "%s\n" "$out" | awk "$1")" ]; then
+          out=$(printf "%s\n" "$out" && docker node ls --format "node {{.Hostname}} {{.Status}}") || exit 1
+          [ -n "$(printf "%s\n" "$out" | awk "$1")" ] || break
+        fi
         i=$((i + 1))
         [ "$i" -lt "$2" ] || break
-        sleep 0.25
+        sleep 0.3
       done
-      printf "%s\n" "$out"' sh "$PENDING" $(((deadline - SECONDS) * 4 + 1)) 2>&1); then
+      printf "%s\n" "$out"' sh "$PENDING" $(((deadline - SECONDS) * 3 + 1)) 2>&1); then
       pending=$(printf '%s\n' "$listing" | awk "$PENDING")
     else
       pending="manager $LEADER does not answer: $listing" # e.g. an election after a restart
