@@ -764,3 +764,27 @@ func TestWaitConverged(t *testing.T) {
 		t.Errorf("a lab that does not converge: %v\n%s\ncalls:\n%s", err, out, calls)
 	}
 }
+
+// The swarm read begun in the background before the first step is taken
+// when nothing changed meanwhile, and read again after any change (a
+// certificate too: it restarts a manager); a plan changes nothing, so it
+// keeps the early read.
+func TestEarlyRead(t *testing.T) {
+	scenario := `case "$*" in
+    "exec manager sh -c "*"t=\$(mktemp -d)"*) echo "from manager"; echo "state manager active read-$(nth read) C" ;;
+    *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
+  esac`
+	for _, tc := range []struct{ name, between, want string }{
+		{"nothing changed: the early read", "", "manager active read-1 C"},
+		{"a node changed: read again", "act . node manager '' true", "manager active read-2 C"},
+		{"a certificate made: read again", "act . certificate x '' true", "manager active read-2 C"},
+		{"plan mode: the early read", "PLAN=1\nact + node manager 'join' true", "manager active read-1 C"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, calls, err := runScenario(t, scenario, "start_read\n"+tc.between+"\nswarm_lines state\n")
+			if err != nil || !strings.Contains(out, tc.want) {
+				t.Errorf("%v\nwant %q in:\n%s\ncalls:\n%s", err, tc.want, out, calls)
+			}
+		})
+	}
+}

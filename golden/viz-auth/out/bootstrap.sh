@@ -710,7 +710,7 @@ swarm_snapshot() {
       sleep 0.02
     done
     if [ ! -e "$RUN_DIR/changed" ] && [ -e "$RUN_DIR/early.swarm" ]; then
-      mv -f "$RUN_DIR/early.swarm" "$RUN_DIR/swarm"
+      mv -f "$RUN_DIR/early.swarm" "$RUN_DIR/swarm" 2>/dev/null || true # (taken by a job beside this one)
     fi
     rm -f "$RUN_DIR/early"
   fi
