@@ -452,6 +452,11 @@ func TestClassicLab(t *testing.T) {
           placement:
             constraints: [node.labels.zone == edge]
 `, 1)
+		// an overlay network made by hand with a name the spec now lists:
+		// it is there, so neither plan nor up makes it
+		h.must("docker", "network", "create", "--driver", "overlay", "byhand")
+		byHand := h.must("docker", "network", "inspect", "--format", "{{.ID}}", "byhand")
+		edited = strings.Replace(edited, "networks:\n  - name: ch03\n", "networks:\n  - name: ch03\n  - name: byhand\n", 1)
 		if err := os.WriteFile(filepath.Join(h.dir, "swarm.yaml"), []byte(edited), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -461,7 +466,13 @@ func TestClassicLab(t *testing.T) {
 				t.Errorf("plan lacks %q:\n%s", want, plan)
 			}
 		}
+		if strings.Contains(plan, "byhand") {
+			t.Errorf("plan lists the network made by hand:\n%s", plan)
+		}
 		h.must("up")
+		if id := h.must("docker", "network", "inspect", "--format", "{{.ID}}", "byhand"); id != byHand {
+			t.Errorf("network byhand is %s after up, was %s: up made it again", id, byHand)
+		}
 		st := h.waitFor("converged after the edit", 3*time.Minute, converged("echo", "echo_nginx", "echo_api", "visualizer_app", "edge_app"))
 		for _, n := range st.Nodes {
 			if n.Name == "worker03" {
