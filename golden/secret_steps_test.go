@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/swarmgen/swarmgen/generator/shell"
 )
 
 // secretScenario is a manager (the classic lab's) whose swarm holds the
@@ -38,8 +40,8 @@ func runSecret(t *testing.T, content, have, body string) (out, calls, stdin stri
 	if err := os.WriteFile(pw, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	scenario := "printf '%s' " + shq(have) + " >\"$STUB_DIR/have\"\n" + secretScenario
-	out, calls, err = runScenario(t, scenario, "LEADER=p-m1 PW="+shq(pw)+"\n"+body)
+	scenario := "printf '%s' " + shell.Quote(have) + " >\"$STUB_DIR/have\"\n" + secretScenario
+	out, calls, err = runScenario(t, scenario, "LEADER=p-m1 PW="+shell.Quote(pw)+"\n"+body)
 	stdinFile := regexp.MustCompile(`(?m)^STDIN=(.*)$`).FindStringSubmatch(out)
 	if stdinFile != nil {
 		b, _ := os.ReadFile(stdinFile[1])
@@ -47,8 +49,6 @@ func runSecret(t *testing.T, content, have, body string) (out, calls, stdin stri
 	}
 	return out, calls, stdin, err
 }
-
-func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 const secretBody = `SWARMGEN_VERBOSE=1
 secret_version visualizer-auth "$PW"
@@ -133,7 +133,7 @@ func TestSecretVersion(t *testing.T) {
 // prune removes the versions deploy did not use, and no other secret.
 func TestSecretPrune(t *testing.T) {
 	listing := "secret visualizer-auth-1111111111111111\nsecret visualizer-auth-2222222222222222\n"
-	scenario := "printf '%s' " + shq(listing) + " >\"$STUB_DIR/listing\"\n" + secretScenario
+	scenario := "printf '%s' " + shell.Quote(listing) + " >\"$STUB_DIR/listing\"\n" + secretScenario
 	out, calls, err := runScenario(t, scenario, `LEADER=p-m1
 echo visualizer-auth-2222222222222222 >"$RUN_DIR/secrets"
 step prune prune
@@ -180,7 +180,7 @@ func TestPasswordFileCheck(t *testing.T) {
 		"missing": "is not a file: write the visualizer's password into it, on one line (visualizer.auth.password_file, swarm.yaml:9)",
 		".":       "is not a file",
 	} {
-		out, _, err := runScenario(t, "exit 1", "password_file "+shq(filepath.Join(dir, name))+" swarm.yaml:9 4096 && echo fine\n")
+		out, _, err := runScenario(t, "exit 1", "password_file "+shell.Quote(filepath.Join(dir, name))+" swarm.yaml:9 4096 && echo fine\n")
 		if want == "" && (err != nil || !strings.Contains(out, "fine")) || want != "" && (err == nil || !strings.Contains(out, want)) {
 			t.Errorf("%s: %v\n%s", name, err, out)
 		}

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swarmgen/swarmgen/generator/shell"
 	"github.com/swarmgen/swarmgen/internal/stubdocker"
 )
 
@@ -145,7 +146,7 @@ var Commands = []string{"curl", "uname", "ss"}
 func Scenario(vars Vars, first string) string {
 	var s strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(vars)) {
-		fmt.Fprintf(&s, "%s=%s\n", k, shq(vars[k]))
+		fmt.Fprintf(&s, "%s=%s\n", k, shell.Quote(vars[k]))
 	}
 	s.WriteString(strings.Replace(answers, "case \"$CMD $*\" in\n", "case \"$CMD $*\" in\n"+first+"\n", 1))
 	return s.String()
@@ -300,7 +301,7 @@ func (s Script) Up(t testing.TB, files map[string][]byte) (dir string, vars Vars
 		if c[1] == "" {
 			continue
 		}
-		sum, err := s.run(t, dir, "context_digest "+shq(c[1])+" "+shq(c[2]), "exit 1")
+		sum, err := s.run(t, dir, "context_digest "+shell.Quote(c[1])+" "+shell.Quote(c[2]), "exit 1")
 		if err != nil || strings.TrimSpace(sum) == "" {
 			t.Fatalf("context_digest %s: %v %s", c[1], err, sum)
 		}
@@ -327,6 +328,3 @@ func (s Script) run(t testing.TB, dir, body, scenario string) (string, error) {
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
-
-// shq quotes s for the shell.
-func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
