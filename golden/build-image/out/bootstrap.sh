@@ -348,7 +348,13 @@ nodes_up() {
 # compose up and compares them before the next one.
 containers_record() {
   cksum <docker-compose.yml 2>/dev/null || echo "no compose file"
-  docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format '{{.Names}} {{.ID}} {{.State}} {{.Ports}}' | LC_ALL=C sort
+  read_containers | LC_ALL=C sort
+}
+
+# read_containers: "NAME ID STATE PORTS" of each of the lab's containers,
+# as docker has them now.
+read_containers() {
+  docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format '{{.Names}} {{.ID}} {{.State}} {{.Ports}}'
 }
 
 # keep_containers RECORD: the steps after nodes-up read the lab's
@@ -359,14 +365,13 @@ keep_containers() {
   esac >"$RUN_DIR/containers"
 }
 
-# lab_containers: "NAME ID STATE PORTS" of each of the lab's containers,
-# as nodes-up left them, else (nothing kept, or a change since: see
-# forget_swarm) read now.
+# lab_containers: the lab's containers as nodes-up left them, else
+# (nothing kept, or a change since: see forget_swarm) read now.
 lab_containers() {
   if [ -e "$RUN_DIR/containers" ]; then
     cat "$RUN_DIR/containers"
   else
-    docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format '{{.Names}} {{.ID}} {{.State}} {{.Ports}}'
+    read_containers
   fi
 }
 
