@@ -1,0 +1,59 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/swarmgen/swarmgen/generator/goldenfile"
+)
+
+// manPage is docs/man/swarmgen.1, generated from the CLI definition.
+const manPage = "../../docs/man/swarmgen.1"
+
+// manual is swarmgen(1) as urfave/cli renders the app: every command and
+// flag with its usage, in section 1 (user commands; ToMan's default, 8, is
+// for administration).
+func manual(t *testing.T) string {
+	t.Helper()
+	app := newApp(io.Discard, io.Discard)
+	app.Setup() // adds --help, --version and the help command, as Run does
+	man, err := app.ToManWithSection(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return man
+}
+
+// The man page says what the CLI does: `go test ./cmd/swarmgen/ -run TestMan
+// -update` rewrites it after a command or flag changes.
+func TestManPageIsCurrent(t *testing.T) {
+	goldenfile.Check(t, manPage, []byte(manual(t)))
+}
+
+// The page names every visible command and its flags, and nothing of the
+// build (the version would make it differ from one build to the next).
+func TestManPageContent(t *testing.T) {
+	man := manual(t)
+	app := newApp(io.Discard, io.Discard)
+	for _, c := range app.Commands {
+		section := strings.Contains(man, "\n.SH "+c.Name+"\n") || strings.Contains(man, "\n.SH "+c.Name+",")
+		if c.Hidden {
+			if section {
+				t.Errorf("the man page shows the hidden command %s", c.Name)
+			}
+			continue
+		}
+		if !section {
+			t.Errorf("the man page has no section for the command %s", c.Name)
+		}
+		for _, f := range c.Flags {
+			if !strings.Contains(man, "--"+f.Names()[0]) {
+				t.Errorf("the man page lacks %s --%s", c.Name, f.Names()[0])
+			}
+		}
+	}
+	if app.Version != "" && strings.Contains(man, app.Version) {
+		t.Errorf("the man page holds the build's version %q", app.Version)
+	}
+}
