@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -187,3 +188,71 @@ func QuickStart(file string, md []byte) ([]string, error) {
 // comment is a shell comment after a command (the quick start's commands
 // hold no # of their own).
 var comment = regexp.MustCompile(`(^|\s+)#\s.*$`)
+
+// Link is a relative link of a markdown file: [text](Target#Anchor).
+type Link struct {
+	File   string
+	Line   int
+	Target string // a path relative to the file; "" for a link inside it
+	Anchor string
+}
+
+var link = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// Links returns the relative links of md, outside code blocks and inline code.
+func Links(file string, md []byte) []Link {
+	var links []Link
+	inBlock := false
+	for n, line := range strings.Split(string(md), "\n") {
+		if fence.MatchString(strings.TrimSpace(line)) {
+			inBlock = !inBlock
+			continue
+		}
+		if inBlock {
+			continue
+		}
+		line = inlineCode.ReplaceAllString(line, "")
+		for _, m := range link.FindAllStringSubmatch(line, -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			l := Link{File: file, Line: n + 1, Target: target}
+			if i := strings.Index(target, "#"); i >= 0 {
+				l.Target, l.Anchor = target[:i], target[i+1:]
+			}
+			links = append(links, l)
+		}
+	}
+	return links
+}
+
+var inlineCode = regexp.MustCompile("`[^`]*`")
+
+// Anchors returns the anchors of md's headings, as GitHub makes them:
+// lower case, punctuation dropped, spaces as hyphens.
+func Anchors(md []byte) map[string]bool {
+	anchors := map[string]bool{}
+	blocks := 0
+	for _, line := range strings.Split(string(md), "\n") {
+		if fence.MatchString(strings.TrimSpace(line)) {
+			blocks++
+			continue
+		}
+		if blocks%2 == 1 || !strings.HasPrefix(line, "#") {
+			continue
+		}
+		title := strings.TrimSpace(strings.TrimLeft(line, "#"))
+		var b strings.Builder
+		for _, r := range strings.ToLower(title) {
+			switch {
+			case r == ' ':
+				b.WriteRune('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			}
+		}
+		anchors[b.String()] = true
+	}
+	return anchors
+}

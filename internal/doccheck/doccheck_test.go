@@ -227,3 +227,67 @@ func e2eQuickStart(t *testing.T, path string) (run []string, notRun map[string]s
 	}
 	return run, notRun
 }
+
+// pendingPages are pages that other changes write; a link to one is not
+// checked until it exists (then it is checked like any other).
+var pendingPages = map[string]string{
+	"docs/json.md":   "the --json output shapes, written with the JSON outputs",
+	"docs/drills.md": "the network-partition drills, written with them",
+}
+
+// Every relative link of the README and docs/ reaches a file, and a
+// heading of it when it names one.
+func TestDocLinks(t *testing.T) {
+	checked := 0
+	for _, path := range docs(t) {
+		md, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, path)
+		for _, l := range Links(rel, md) {
+			target := path
+			if l.Target != "" {
+				target = filepath.Join(filepath.Dir(path), l.Target)
+			}
+			relTarget, _ := filepath.Rel(root, target)
+			data, err := os.ReadFile(target)
+			if err != nil {
+				if info, serr := os.Stat(target); serr == nil && info.IsDir() && l.Anchor == "" {
+					continue
+				}
+				if _, ok := pendingPages[filepath.ToSlash(relTarget)]; ok {
+					t.Logf("%s:%d: %s does not exist yet (pending)", l.File, l.Line, relTarget)
+					continue
+				}
+				t.Errorf("%s:%d: the link to %s reaches nothing: %v", l.File, l.Line, l.Target, err)
+				continue
+			}
+			checked++
+			if l.Anchor != "" && strings.HasSuffix(target, ".md") && !Anchors(data)[l.Anchor] {
+				t.Errorf("%s:%d: %s has no heading #%s", l.File, l.Line, relTarget, l.Anchor)
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d links checked; the link finder is broken", checked)
+	}
+}
+
+func TestLinksAndAnchors(t *testing.T) {
+	md := "# The runtime: bootstrap.sh\n\n## What `up` changes\n\nsee [a](b.md#c-d), [x](#what-up-changes) and <https://x.org> [w](https://w.org/a)\n`[not](a link)`\n```\n[nor](this)\n# nor this\n```\n"
+	got := Links("f.md", []byte(md))
+	want := []Link{{"f.md", 5, "b.md", "c-d"}, {"f.md", 5, "", "what-up-changes"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("Links = %+v, want %+v", got, want)
+	}
+	anchors := Anchors([]byte(md))
+	for _, a := range []string{"the-runtime-bootstrapsh", "what-up-changes"} {
+		if !anchors[a] {
+			t.Errorf("no anchor %q in %v", a, anchors)
+		}
+	}
+	if anchors["nor-this"] || len(anchors) != 2 {
+		t.Errorf("anchors %v, want the two headings outside the code block", anchors)
+	}
+}
