@@ -2,8 +2,9 @@
 // code, so that they cannot go stale: every spec in a ```yaml block
 // validates as `swarmgen validate` would validate it, unless a marker just
 // before the block says it is only part of a spec or not a spec at all
-// (ExcerptMarker, NotSpecMarker), or names the files it needs beside it
-// (<!-- files: PATH... -->).
+// (ExcerptMarker, NotSpecMarker), names the files it needs beside it
+// (<!-- files: PATH... -->), or says it is invalid (InvalidMarker): then
+// the next block shows its errors, exactly.
 package doccheck
 
 import (
@@ -28,6 +29,9 @@ const (
 	// NotSpecMarker: the block is YAML of another kind (a workflow); it must
 	// still parse as YAML.
 	NotSpecMarker = "<!-- not-a-spec -->"
+	// InvalidMarker: the block is a spec that must fail to validate, with
+	// exactly the errors the next code block shows.
+	InvalidMarker = "<!-- invalid -->"
 	// filesMarker, as <!-- files: certs/m1/ca.pem ... -->: the spec is
 	// validated with these files beside it (empty), for an example that
 	// names files the reader has and the test does not.
@@ -95,7 +99,7 @@ func isYAML(b Block) bool { return b.Info == "yaml" || b.Info == "yml" }
 // check it. It returns one error a bad block, and how many specs it
 // validated.
 func CheckSpecs(blocks []Block) (errs []error, validated int) {
-	for _, b := range blocks {
+	for i, b := range blocks {
 		where := fmt.Sprintf("%s:%d", b.File, b.Line)
 		if !isYAML(b) {
 			if strings.Contains(b.Text, "apiVersion: swarmgen.dev/") {
@@ -104,6 +108,17 @@ func CheckSpecs(blocks []Block) (errs []error, validated int) {
 			continue
 		}
 		switch b.Marker {
+		case InvalidMarker:
+			validated++
+			err := validate(b.Text, nil)
+			switch {
+			case err == nil:
+				errs = append(errs, fmt.Errorf("%s: the spec marked %s validates", where, InvalidMarker))
+			case i+1 == len(blocks) || isYAML(blocks[i+1]):
+				errs = append(errs, fmt.Errorf("%s: the spec marked %s is not followed by a block of its errors", where, InvalidMarker))
+			case strings.TrimSpace(blocks[i+1].Text) != strings.TrimSpace(err.Error()):
+				errs = append(errs, fmt.Errorf("%s:%d: the errors shown are not those of the spec above; they are:\n%v", b.File, blocks[i+1].Line, err))
+			}
 		case ExcerptMarker, NotSpecMarker:
 			var v any
 			if err := yaml.Unmarshal([]byte(b.Text), &v); err != nil {

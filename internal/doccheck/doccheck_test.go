@@ -85,6 +85,10 @@ func TestCheckSpecsCatches(t *testing.T) {
 		{"a spec reads nothing outside its directory", "```yaml\n" + validSpec + "stacks:\n  - name: legacy\n    file: ../../README.md\n```\n", []string{"this spec does not validate"}, 1},
 		{"files beside the spec", "<!-- files: certs/ca.pem -->\n```yaml\n" + validSpec + "stacks:\n  - name: s\n    file: certs/ca.pem\n```\n", []string{"doc.md:2: this spec does not validate", "\ncerts/ca.pem:1:1: a stack file must be a mapping"}, 1},
 		{"files outside the spec's directory", "<!-- files: ../x -->\n```yaml\n" + validSpec + "```\n", []string{"not a path inside the spec's directory"}, 1},
+		{"invalid, with its errors", "<!-- invalid -->\n```yaml\n" + invalid + "```\n\n```\nswarm.yaml:5:1: workerz: unknown field (did you mean \"workers\"?)\n```\n", nil, 1},
+		{"invalid, with other errors", "<!-- invalid -->\n```yaml\n" + invalid + "```\n\n```\nswarm.yaml:5:1: workerz: bad\n```\n", []string{"doc.md:10: the errors shown are not those of the spec above", "did you mean"}, 1},
+		{"invalid, without its errors", "<!-- invalid -->\n```yaml\n" + invalid + "```\n", []string{"doc.md:2: the spec marked <!-- invalid --> is not followed by a block of its errors"}, 1},
+		{"invalid, but valid", "<!-- invalid -->\n```yaml\n" + validSpec + "```\n\n```\nerr\n```\n", []string{"doc.md:2: the spec marked <!-- invalid --> validates"}, 1},
 		{"sh block", "```sh\nswarmgen up\n```\n", nil, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
