@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -74,3 +76,47 @@ func TestManPageIsStable(t *testing.T) {
 		t.Error("the man page changed after the app ran")
 	}
 }
+
+// The README's table of commands has a row for every visible command, and
+// none for a command that does not exist.
+func TestReadmeListsEveryCommand(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	i := strings.Index(text, "\n## Commands\n")
+	if i < 0 {
+		t.Fatal("README.md has no \"## Commands\" section")
+	}
+	section := text[i+len("\n## Commands\n"):]
+	if j := strings.Index(section, "\n## "); j >= 0 {
+		section = section[:j]
+	}
+	listed := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 3 || strings.HasPrefix(strings.TrimSpace(cells[1]), "---") {
+			continue
+		}
+		// `swarmgen stop`, `start`: each code span's first word after swarmgen
+		for _, span := range codeSpan.FindAllStringSubmatch(cells[1], -1) {
+			if f := strings.Fields(strings.TrimPrefix(span[1], "swarmgen ")); len(f) > 0 {
+				listed[f[0]] = true
+			}
+		}
+	}
+	delete(listed, "command") // the header
+	app := newApp(io.Discard, io.Discard)
+	for _, c := range app.Commands {
+		if !c.Hidden && !listed[c.Name] {
+			t.Errorf("README.md's table of commands has no row for %q (%s)", c.Name, c.Usage)
+		}
+		delete(listed, c.Name)
+	}
+	for name := range listed {
+		t.Errorf("README.md's table of commands lists %q, which is no command", name)
+	}
+}
+
+var codeSpan = regexp.MustCompile("`([^`]+)`")
