@@ -13,6 +13,7 @@ import (
 	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/inputfile"
+	"github.com/swarmgen/swarmgen/internal/completion"
 	"github.com/swarmgen/swarmgen/internal/version"
 )
 
@@ -46,6 +47,13 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	if words, ok := completionWords(args); ok {
+		// only completes, before any parsing: nothing typed runs a command
+		for _, w := range completion.Candidates(app, words, completion.Sources{Labs: labNames}) {
+			fmt.Fprintln(stdout, w)
+		}
+		return 0
+	}
 	// urfave/cli exits 3 on an unknown command or help topic; that is a
 	// user's error like any other (exit 1).
 	unknown := ""
@@ -130,7 +138,6 @@ Examples:
 			completionCommand(),
 			demoEchoCommand(),
 		},
-		EnableBashCompletion: true, // candidates for the completion scripts
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError // a bad flag is the user's error: exit 1
