@@ -81,8 +81,11 @@ func machineEnv(l *model.Lab, out string) map[string][]string {
 // it wrote unless quiet.
 func writeFiles(c *cli.Context, out string, res *generator.Result, quiet bool) error {
 	changed, err := output.Write(out, res.Files)
-	if err != nil || quiet {
-		return err
+	if err != nil {
+		return writeError(out, err)
+	}
+	if quiet {
+		return nil
 	}
 	for _, p := range changed {
 		fmt.Fprintf(c.App.ErrWriter, "wrote %s\n", p)

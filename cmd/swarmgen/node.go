@@ -30,7 +30,6 @@ A stopped or killed node stays down across an engine restart.`,
 			Usage:        op.Usage,
 			ArgsUsage:    "NAME",
 			Flags:        []cli.Flag{specFlag(), allowOutsideFlag(), outFlag()},
-			OnUsageError: func(_ *cli.Context, err error, _ bool) error { return userError{err} },
 			Action: func(c *cli.Context) error {
 				if c.NArg() != 1 {
 					return userErrorf("swarmgen node %s takes one node name, e.g. swarmgen node %s worker01", op.Verb, op.Verb)

@@ -117,6 +117,9 @@ func exportLogsCommand() *cli.Command {
 		ArgsUsage: "[DIR or FILE.tar.gz]",
 		Flags:     []cli.Flag{specFlag(), allowOutsideFlag(), outFlag()},
 		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return userErrorf("swarmgen export-logs takes at most one argument, a directory or a FILE.tar.gz; it was given %q", strings.Join(c.Args().Slice(), " "))
+			}
 			_, cl, err := renderLab(c, false)
 			if err != nil {
 				return err
