@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/swarmgen/swarmgen/internal/dockercli"
+	"github.com/swarmgen/swarmgen/ownlabels"
 	"github.com/swarmgen/swarmgen/plan"
 )
 
@@ -69,13 +70,22 @@ func Down(ctx context.Context, dir string, keepData bool, out io.Writer) error {
 	return nil
 }
 
-// Stop stops the lab's containers and keeps their state (volumes, fixed
-// addresses), so `swarmgen up` brings the same swarm back.
-func Stop(ctx context.Context, dir string, out io.Writer) error {
-	if _, err := dockercli.Run(ctx, "compose", "--project-directory", dir, "-f", dir+"/docker-compose.yml", "stop"); err != nil {
+// Stop stops every container labelled as the lab's (ownlabels.Lab):
+// nodes, the registry, and a node dropped from the spec but still
+// running. It keeps their state (volumes, fixed addresses), so `swarmgen
+// up` brings the same swarm back. It reads no compose file (nothing is
+// rendered or written) and needs no compose at all.
+func Stop(ctx context.Context, project string, out io.Writer) error {
+	ids, err := dockercli.Run(ctx, "ps", "-q", "--filter", "label="+ownlabels.Lab+"="+project)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, " ✓ Lab stopped; `swarmgen up` starts it again with its swarm")
+	if running := strings.Fields(ids); len(running) > 0 {
+		if _, err := dockercli.Run(ctx, append([]string{"stop"}, running...)...); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(out, " ✓ Lab stopped; `swarmgen start` (or up) starts it again with its swarm")
 	return nil
 }
 

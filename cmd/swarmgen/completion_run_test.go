@@ -90,14 +90,16 @@ func TestCompletionCandidates(t *testing.T) {
 	}
 	os.Mkdir(filepath.Join(dir, "specs"), 0o755)
 	for line, want := range map[string]string{
-		"swarmgen st":          "stop start status",
-		"swarmgen up --wa":     "--wait",
-		"swarmgen com":         "completion",
-		"swarmgen completion ": "bash zsh fish",
-		"swarmgen node ":       "stop start kill pause unpause",
-		"swarmgen up -f ":      "other.yml specs/ swarm.yaml",
-		"swarmgen -f s":        "specs/ swarm.yaml",
-		"swarmgen down -- ":    "",
+		"swarmgen st":              "stop start status",
+		"swarmgen up --wa":         "--wait",
+		"swarmgen com":             "completion",
+		"swarmgen completion ":     "bash zsh fish",
+		"swarmgen node ":           "stop start kill pause unpause",
+		"swarmgen up -f ":          "other.yml specs/ swarm.yaml",
+		"swarmgen -f s":            "specs/ swarm.yaml",
+		"swarmgen status --lab ":   "lab-a lab-b",
+		"swarmgen down --lab lab-": "lab-a lab-b",
+		"swarmgen down -- ":        "",
 	} {
 		cmd := exec.Command("bash", "-c", `source <(swarmgen completion bash)
 read -r -a COMP_WORDS <<<"$LINE"

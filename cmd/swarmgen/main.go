@@ -117,8 +117,8 @@ Examples:
    swarmgen schema > swarm.schema.json`,
 		Writer:         stdout,
 		ErrWriter:      stderr,
-		Flags:          []cli.Flag{specFlag(), outFlag()}, // before the verb; see labFlag
-		ExitErrHandler: func(*cli.Context, error) {},      // run() reports errors
+		Flags:          []cli.Flag{specFlag(), outFlag(), labSelectFlag()}, // before the verb; see labFlag
+		ExitErrHandler: func(*cli.Context, error) {},                       // run() reports errors
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError(c, err)
 		},
