@@ -94,3 +94,31 @@ esac`)
 		t.Errorf("stop wrote files: %d entries", len(entries))
 	}
 }
+
+// up and plan refuse a lab of the same name made from another directory,
+// naming it and what to do, before running any script.
+func TestUpRefusesALabOfAnotherDirectory(t *testing.T) {
+	other := t.TempDir()
+	stub := stubdocker.New(t, `case "$*" in
+  "ps -a --filter label=dev.swarmgen.lab --format"*) printf 'swarmgen\tmanager\trunning\t`+other+`\n' ;;
+esac`)
+	stub.Use(t)
+	dir := t.TempDir()
+	spec, _ := os.ReadFile(classicSpec)
+	os.WriteFile(filepath.Join(dir, "swarm.yaml"), spec, 0o644)
+	t.Chdir(dir)
+	for _, cmd := range []string{"up", "plan"} {
+		code, _, stderr := swarmgen(t, cmd)
+		if code != exitUser || !strings.Contains(stderr, "made from "+other) || !strings.Contains(stderr, "another name") {
+			t.Errorf("%s: exit %d %q", cmd, code, stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("a refused up wrote files")
+	}
+	for _, call := range strings.Split(strings.TrimSpace(stub.Calls()), "\n") {
+		if !strings.HasPrefix(call, "ps -a --filter label=dev.swarmgen.lab --format") {
+			t.Errorf("a refused up called docker beyond the list of labs: %s", call)
+		}
+	}
+}

@@ -139,6 +139,44 @@ func filesOf(dir, project string) error {
 	return nil
 }
 
+// notTakenOver refuses a lab of the same name made from another directory:
+// up would recreate some of its containers from this directory's files
+// and leave the rest, and plan would read its swarm as this spec's (kind
+// refuses likewise: "node(s) already exist for a cluster with the name").
+func notTakenOver(c *cli.Context, project string) error {
+	labs, err := lab.List(c.Context)
+	if err != nil {
+		return nil // no engine to ask: the script says so in its own words
+	}
+	here, err := filepath.Abs(outDir(c))
+	if err != nil {
+		return err
+	}
+	for _, l := range labs {
+		if l.Name != project || l.Dir == "" || filepath.Clean(l.Dir) == here {
+			continue
+		}
+		if same, err := sameDir(l.Dir, here); err == nil && same {
+			continue
+		}
+		return userErrorf("a lab named %s already runs, made from %s, not from %s: run `swarmgen down` there (or swarmgen down --lab %s) first, or give this spec another name", project, l.Dir, here, project)
+	}
+	return nil
+}
+
+// sameDir reports whether two paths are one directory (through symlinks).
+func sameDir(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}
+
 func upAction(c *cli.Context) error {
 	if c.Bool("dry-run") {
 		return planAction(c)
@@ -148,6 +186,9 @@ func upAction(c *cli.Context) error {
 	}
 	res, _, err := renderLab(c, false)
 	if err != nil {
+		return err
+	}
+	if err := notTakenOver(c, res.Lab.Project); err != nil {
 		return err
 	}
 	if err := writeFiles(c, outDir(c), res, c.Bool("quiet")); err != nil {
@@ -300,6 +341,9 @@ refused (up refuses them too, unless --force).`,
 func planAction(c *cli.Context) error {
 	res, _, err := renderLab(c, false)
 	if err != nil {
+		return err
+	}
+	if err := notTakenOver(c, res.Lab.Project); err != nil {
 		return err
 	}
 	p, err := runner.Plan(c.Context, outDir(c), scriptOf(res))
