@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -119,6 +120,9 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 		}
 		return len(b), nil
 	})
+	// a child the script leaves running with its stderr (a daemon, a
+	// `docker logs -f`) must not keep Wait waiting once the script is done
+	cmd.WaitDelay = waitDelay
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -128,9 +132,15 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 	p := &progress{out: opt.Out, tty: opt.TTY && !opt.Verbose && !opt.Quiet}
 	var failed *StepError
 	cur := ""
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		line := sc.Text()
+	// lines of any length: a bufio.Scanner stopped at 64 KiB, and the script
+	// then blocked on a pipe nobody read, forever
+	r := bufio.NewReader(stdout)
+	for {
+		line, rerr := r.ReadString('\n')
+		if rerr != nil && line == "" {
+			break
+		}
+		line = strings.TrimSuffix(line, "\n")
 		switch m := (struct{ s, e []string }{stepStart.FindStringSubmatch(line), stepEnd.FindStringSubmatch(line)}); {
 		case m.s != nil:
 			cur = m.s[1]
@@ -157,7 +167,11 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 			}
 		}
 	}
+	io.Copy(io.Discard, stdout) // whatever follows a read error, so the script never blocks
 	err = cmd.Wait()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil // the script itself succeeded; a child of it kept stderr open
+	}
 	if failed != nil {
 		return failed
 	}
@@ -171,6 +185,10 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 	}
 	return nil
 }
+
+// waitDelay is how long Wait waits for the script's pipes once it exited
+// (or for it to exit once its context is done).
+var waitDelay = 2 * time.Second
 
 type writerFunc func([]byte) (int, error)
 
