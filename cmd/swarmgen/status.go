@@ -21,7 +21,7 @@ func statusCommand() *cli.Command {
 		Usage: "show nodes (role, leader, state, availability, labels) and services with their tasks",
 		Flags: []cli.Flag{
 			specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag(),
-			jsonFlag("{Leader, Nodes: [{ID, Name, Role, State, Availability, Leader, Reachable, Labels}], Services: [{Name, Mode, Replicas, Desired, Running, Tasks: [{Name, Node, State}]}]}"),
+			jsonFlag("{version, leader, nodes: [{id, name, role, state, availability, leader, reachable, labels}], services: [{name, mode, replicas, desired, running, tasks: [{name, node, state}]}]} (docs/json.md)"),
 			&cli.BoolFlag{Name: "wide", Usage: "list every task with its node and state (default: one line per service, tasks counted per node)"},
 			&cli.BoolFlag{Name: "watch", Aliases: []string{"w"}, Usage: "redraw every second: nodes as columns, their tasks under them"},
 		},
