@@ -40,7 +40,7 @@ with a unified diff when the files on disk differ from what render would write.`
 			}
 			changed, err := output.Write(outDir(c), res.Files)
 			if err != nil {
-				return err
+				return writeError(outDir(c), err)
 			}
 			for _, p := range changed {
 				fmt.Fprintf(c.App.Writer, "wrote %s\n", p)
