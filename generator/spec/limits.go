@@ -20,6 +20,9 @@ const (
 	// expanded, so that a few lines of nested anchors (a "billion laughs")
 	// cannot make a tree of millions of nodes.
 	MaxYAMLNodes = 100_000
+	// MaxYAMLDepth bounds how deeply a document's values nest: a compose
+	// file needs about ten levels, and compose-go takes 80 s over 10,000.
+	MaxYAMLDepth = 64
 	// MaxStringBytes bounds every string field (and mapping key) of the spec.
 	MaxStringBytes = 4096
 	// MaxNodes bounds managers plus workers. 30 nodes take 27 s and about
@@ -41,6 +44,7 @@ func Limits() []Limit {
 		{"spec file size", bytesText(MaxSpecBytes), "A larger swarm.yaml is refused before it is parsed."},
 		{"stack file size", bytesText(MaxStackFileBytes), "A larger `stacks[].file` is refused before it is read; only regular files are read."},
 		{"YAML nodes", strconv.Itoa(MaxYAMLNodes), "Nodes of a spec or stack file with every `*alias` expanded. An anchor used inside itself is refused too."},
+		{"YAML nesting", strconv.Itoa(MaxYAMLDepth), "Levels of mappings and lists inside one another in a spec or stack file, with every `*alias` expanded."},
 		{"string length", bytesText(MaxStringBytes), "Any string field or mapping key of the spec. Error messages quote at most " + strconv.Itoa(diag.MaxEchoBytes) + " bytes of a value."},
 		{"password file size", bytesText(MaxPasswordFileBytes), "`visualizer.auth.password_file`: one line; only a regular file is read."},
 		{"nodes", strconv.Itoa(MaxNodes), "Managers plus workers. What one host can run is far less (see Benchmarks); the limit keeps a typo such as `workers: 1000000` from exhausting memory."},
