@@ -83,10 +83,11 @@ func (s source) at(n *yaml.Node, path string, sev diag.Severity, format string, 
 // Load builds, transforms and validates one stack.
 func Load(in Input) (*Stack, diag.List) {
 	var (
-		root  *yaml.Node // the stack's mapping
-		doc   *yaml.Node // what is written: root, or a file's document with its comments
-		src   source
-		diags diag.List
+		root    *yaml.Node // the stack's mapping
+		doc     *yaml.Node // what is written: root, or a file's document with its comments
+		src     source
+		diags   diag.List
+		baseDir = in.SpecDir // where the stack's relative paths start
 	)
 	if in.Stack.File != "" {
 		data, err := readFile(in)
@@ -108,6 +109,10 @@ func Load(in Input) (*Stack, diag.List) {
 		}
 		src.root = root
 		ensureVersion(root)
+		baseDir = filepath.Dir(in.Stack.File)
+		if !filepath.IsAbs(baseDir) {
+			baseDir = filepath.Join(in.SpecDir, baseDir)
+		}
 	} else {
 		root = inlineRoot(in.Stack)
 		doc = root
@@ -115,6 +120,9 @@ func Load(in Input) (*Stack, diag.List) {
 	}
 	if dups := duplicateKeys(root, src, "", map[*yaml.Node]bool{}); len(dups) > 0 {
 		return nil, dups // compose-go would report them at lines of the rewritten file
+	}
+	if refs := fileRefs(root, src, in.SpecDir, baseDir, in.Files); refs.HasErrors() {
+		return nil, refs // compose-go must not be handed a file swarmgen has not allowed
 	}
 	if !in.RoutingMesh {
 		diags.Extend(withoutRoutingMesh(root, src))
@@ -237,6 +245,11 @@ func Validate(name, workDir string, body []byte) (*types.Project, error) {
 	return loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
 		o.SetProjectName(name, true)
 		o.SkipResolveEnvironment = true
+		// files compose-go would read by itself; Load refuses the fields
+		// that name them (fileRefs), and this keeps the loader from them
+		o.SkipInclude = true
+		o.SkipExtends = true
+		o.SkipResolveLabels = true
 	})
 }
 
