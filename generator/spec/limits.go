@@ -20,6 +20,11 @@ const (
 	// expanded, so that a few lines of nested anchors (a "billion laughs")
 	// cannot make a tree of millions of nodes.
 	MaxYAMLNodes = 100_000
+	// MaxDockerfileBytes is the largest Dockerfile of a build context.
+	MaxDockerfileBytes = 1 << 20
+	// MaxBuildContextEntries bounds the files and directories of a build
+	// context, which validation walks and bootstrap.sh checksums.
+	MaxBuildContextEntries = 100_000
 	// MaxYAMLDepth bounds how deeply a document's values nest: a compose
 	// file needs about ten levels, and compose-go takes 80 s over 10,000.
 	MaxYAMLDepth = 64
@@ -46,6 +51,8 @@ func Limits() []Limit {
 		{"YAML nodes", strconv.Itoa(MaxYAMLNodes), "Nodes of a spec or stack file with every `*alias` expanded. An anchor used inside itself is refused too."},
 		{"YAML nesting", strconv.Itoa(MaxYAMLDepth), "Levels of mappings and lists inside one another in a spec or stack file, with every `*alias` expanded."},
 		{"string length", bytesText(MaxStringBytes), "Any string field or mapping key of the spec. Error messages quote at most " + strconv.Itoa(diag.MaxEchoBytes) + " bytes of a value."},
+		{"Dockerfile size", bytesText(MaxDockerfileBytes), "`images[].dockerfile`: a regular file inside the spec's directory once its symlinks are followed."},
+		{"build context entries", strconv.Itoa(MaxBuildContextEntries), "Files and directories of an `images[].build` context. Each must be a regular file, a directory, or a symlink to one of them inside the context; a FIFO, a device or a socket is refused."},
 		{"password file size", bytesText(MaxPasswordFileBytes), "`visualizer.auth.password_file`: one line; only a regular file is read."},
 		{"nodes", strconv.Itoa(MaxNodes), "Managers plus workers. What one host can run is far less (see Benchmarks); the limit keeps a typo such as `workers: 1000000` from exhausting memory."},
 	}
