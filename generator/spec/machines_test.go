@@ -129,3 +129,31 @@ func TestMachineValidation(t *testing.T) {
 		})
 	}
 }
+
+// A machine's context may not be the one swarmgen makes for the lab
+// (swarmgen-NAME, or swarmgen for a lab without a name): bootstrap.sh
+// would rewrite it and down remove it.
+func TestMachineContextIsNotTheLabs(t *testing.T) {
+	for src, want := range map[string]string{
+		"managers:\n  - {name: m1, context: swarmgen, address: 192.0.2.11}\n":                       `managers[0].context: "swarmgen" is the context swarmgen makes for this lab itself`,
+		"name: fleet\nmanagers:\n  - {name: m1, context: swarmgen-fleet, address: 192.0.2.11}\n": `managers[0].context: "swarmgen-fleet" is the context swarmgen makes for this lab itself`,
+		"name: fleet\nmanagers:\n  - {name: m1, context: swarmgen, address: 192.0.2.11}\n":       "",
+	} {
+		got := machineDiagnostics(t, src)
+		switch {
+		case want == "" && len(got) > 0:
+			t.Errorf("%s: want no error, got %q", src, got)
+		case want != "" && (len(got) != 1 || !strings.Contains(got[0], want)):
+			t.Errorf("%s: got %q, want %q", src, got, want)
+		}
+	}
+}
+
+// registry.address must be a host an image reference can start with.
+func TestRegistryAddressIsAReferenceHost(t *testing.T) {
+	for addr, ok := range map[string]bool{"r..x:5000": false, "-r:5000": false, "r-.x:5000": false, "registry.example.com:5000": true, "192.0.2.5:443": true, "localhost:5000": true} {
+		if got := IsRegistryHost(addr); got != ok {
+			t.Errorf("IsRegistryHost(%q) = %v, want %v", addr, got, ok)
+		}
+	}
+}
