@@ -135,7 +135,7 @@ func TestMachineValidation(t *testing.T) {
 // would rewrite it and down remove it.
 func TestMachineContextIsNotTheLabs(t *testing.T) {
 	for src, want := range map[string]string{
-		"managers:\n  - {name: m1, context: swarmgen, address: 192.0.2.11}\n":                       `managers[0].context: "swarmgen" is the context swarmgen makes for this lab itself`,
+		"managers:\n  - {name: m1, context: swarmgen, address: 192.0.2.11}\n":                    `managers[0].context: "swarmgen" is the context swarmgen makes for this lab itself`,
 		"name: fleet\nmanagers:\n  - {name: m1, context: swarmgen-fleet, address: 192.0.2.11}\n": `managers[0].context: "swarmgen-fleet" is the context swarmgen makes for this lab itself`,
 		"name: fleet\nmanagers:\n  - {name: m1, context: swarmgen, address: 192.0.2.11}\n":       "",
 	} {
