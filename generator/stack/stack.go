@@ -215,6 +215,9 @@ func parseFile(data []byte) (doc, root *yaml.Node, err error) {
 	if p := spec.CheckTree(doc); p != nil {
 		return nil, nil, &parseError{p.Line, p.Col, p.Msg}
 	}
+	if ps := spec.CheckText(doc, 1); len(ps) > 0 {
+		return nil, nil, &parseError{ps[0].Line, ps[0].Col, ps[0].Path + ": " + ps[0].Msg}
+	}
 	// Whatever is not shaped like a compose file is refused before
 	// compose-go, whose errors quote keys: a spec must not make swarmgen
 	// print the lines of some other file.
