@@ -305,7 +305,9 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 		// the container is named like the node, and compose wants two characters
 		v.errf(path+".name", "%q would be the container's name, which compose refuses under two characters; use a longer name or give the lab a name", n.Name)
 	}
-	v.imageRef(path+".image", n.Image)
+	if _, given := v.pos[path+".image"]; given {
+		v.imageRef(path+".image", n.Image)
+	} // else it is nodes.image, checked (and reported) there
 	switch a, err := netip.ParseAddr(n.Address); {
 	case n.Address == "":
 		v.unaddressed = append(v.unaddressed, path+".address") // reported once, by nodes
