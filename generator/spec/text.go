@@ -69,10 +69,21 @@ func (t *textWalk) check(n *yaml.Node, path string, key bool) {
 	}
 	for _, r := range n.Value {
 		if what := unprintable(r, key); what != "" {
-			t.problems = append(t.problems, TextProblem{n.Line, n.Column, path, fmt.Sprintf("holds %s (%s), which a terminal would act on rather than show; remove it (a spec's keys and values are text: tabs and line breaks only in values)", what, runeName(r))})
+			t.problems = append(t.problems, TextProblem{n.Line, n.Column, path, fmt.Sprintf("holds %s (%s), which a terminal would act on rather than show; remove it (a spec's keys and values are text: tabs and line breaks only in values)", what, RuneName(r))})
 			return
 		}
 	}
+}
+
+// UnprintableRune returns the first character of s that a key could not
+// hold (any control character, a line separator, a bidi control).
+func UnprintableRune(s string) (rune, bool) {
+	for _, r := range s {
+		if unprintable(r, true) != "" {
+			return r, true
+		}
+	}
+	return 0, false
 }
 
 // unprintable names what r is when a spec may not hold it, or "".
@@ -92,7 +103,8 @@ func unprintable(r rune, key bool) string {
 	return ""
 }
 
-func runeName(r rune) string {
+// RuneName is how a message names a character: \x0a, U+2028.
+func RuneName(r rune) string {
 	if r < 0x80 {
 		return `\x` + strconv.FormatInt(int64(r)|0x100, 16)[1:]
 	}
