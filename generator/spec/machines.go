@@ -1,10 +1,11 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/distribution/reference"
 
 	"github.com/swarmgen/swarmgen/endpoint"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 )
 
 // A lab of machines: its nodes are Docker engines reached through an
@@ -29,6 +31,10 @@ var (
 // TLSFiles are the files a tcp endpoint's tls directory holds, as
 // DOCKER_CERT_PATH does.
 var TLSFiles = []string{"ca.pem", "cert.pem", "key.pem"}
+
+// MaxTLSFileBytes bounds each file of a tcp endpoint's tls directory: a
+// PEM certificate chain or key is a few KiB.
+const MaxTLSFileBytes = 1 << 20
 
 // CertsDir is where an engine reads the CA of a registry HOST:PORT from
 // (certs.d/HOST:PORT/ca.crt), at each pull: no restart, no daemon config.
@@ -272,8 +278,14 @@ func (v *validator) tlsDir(path, dir string) {
 	}
 	var missing []string
 	for _, f := range TLSFiles {
-		if st, err := os.Stat(filepath.Join(full, f)); err != nil || !st.Mode().IsRegular() {
+		// the docker CLI reads them, and bootstrap.sh copies the CA
+		switch _, err := v.files.Check(v.dir, full, f, MaxTLSFileBytes); {
+		case errors.Is(err, fs.ErrNotExist):
 			missing = append(missing, f)
+		case errors.Is(err, inputfile.ErrOutside):
+			v.errf(path, "%q: %s leads outside the spec's directory (a symlink), which a spec may not read from; copy the file itself there, or run swarmgen with --%s if you trust this spec", dir, f, inputfile.AllowOutsideFlag)
+		case err != nil:
+			v.errf(path, "%q: %s %s", dir, f, inputfile.Reason(err))
 		}
 	}
 	if len(missing) > 0 {
