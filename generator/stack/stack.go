@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/distribution/reference"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/sirupsen/logrus"
 	"gopkg.in/yaml.v3"
@@ -562,6 +563,13 @@ func workloads(p *types.Project, src source, root *yaml.Node, diags diag.List) (
 		if svc.Image == "" {
 			diags.Add(src.at(key, path+".image", diag.Error, "docker stack deploy needs an image for every service (it ignores build:); add image:, e.g. an image built under the spec's images: as %s/NAME", spec.RegistryHost))
 			continue
+		}
+		if img := get(node, "image"); img != nil && !strings.Contains(img.Value, "$") {
+			// ${TAG} is filled in by docker stack deploy; anything else is final
+			if _, err := reference.ParseNormalizedNamed(svc.Image); err != nil {
+				diags.Add(src.at(img, path+".image", diag.Error, "%s is not a valid image reference: %v", diag.Quote(svc.Image), err))
+				continue
+			}
 		}
 		if svc.Build != nil {
 			diags.Add(src.at(getKey(node, "build"), path+".build", diag.Warning, "docker stack deploy ignores build:; build the image under the spec's images: and use it as %s/...", spec.RegistryHost))
