@@ -32,10 +32,6 @@ var (
 // DOCKER_CERT_PATH does.
 var TLSFiles = []string{"ca.pem", "cert.pem", "key.pem"}
 
-// MaxTLSFileBytes bounds each file of a tcp endpoint's tls directory: a
-// PEM certificate chain or key is a few KiB.
-const MaxTLSFileBytes = 1 << 20
-
 // CertsDir is where an engine reads the CA of a registry HOST:PORT from
 // (certs.d/HOST:PORT/ca.crt), at each pull: no restart, no daemon config.
 const CertsDir = "/etc/docker/certs.d"

@@ -13,10 +13,6 @@ import (
 	"github.com/swarmgen/swarmgen/generator/spec"
 )
 
-// MaxStackInputBytes bounds a file a stack names (env_file, a secret's or
-// a config's file): swarm refuses secrets and configs over 500 KB.
-const MaxStackInputBytes = spec.MaxStackFileBytes
-
 // fileRefs checks every file a stack names, before compose-go or docker
 // stack deploy could read one. extends:, include: and label_file: make
 // compose-go read other files itself, and docker stack deploy's version 3
@@ -83,7 +79,7 @@ func fileRef(n *yaml.Node, path string, src source, specDir, baseDir string, fil
 		// whoever deploys: ${HOME}/.ssh/id_rsa is no path swarmgen can check
 		return fail("%s: a file path in a stack may not use $ variables, which docker stack deploy fills in from its own environment; write the path out", diag.Quote(name))
 	}
-	_, err := files.Check(specDir, baseDir, name, MaxStackInputBytes)
+	_, err := files.Check(specDir, baseDir, name, spec.MaxStackInputBytes)
 	switch {
 	case err == nil, errors.Is(err, fs.ErrNotExist):
 		// docker stack deploy reports a missing file; it may be made later
