@@ -6,8 +6,8 @@ package builtinimage
 
 import (
 	"bytes"
-	"errors"
 	"debug/elf"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"

@@ -14,8 +14,8 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/loader"
-	"github.com/distribution/reference"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/distribution/reference"
 	"github.com/sirupsen/logrus"
 	"gopkg.in/yaml.v3"
 
