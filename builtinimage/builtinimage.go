@@ -7,6 +7,7 @@ package builtinimage
 import (
 	"bytes"
 	"debug/elf"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -100,7 +101,12 @@ func sourceRoot() string {
 // writeIfChanged keeps the file's bytes when they are the same, so the
 // image is rebuilt identically and its push is skipped.
 func writeIfChanged(path string, data []byte, mode os.FileMode) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+	old, err := output.ReadOwn(path) // the output directory's: never a link followed
+	var notOwn *output.NotOwnError
+	switch {
+	case errors.As(err, &notOwn):
+		return err
+	case err == nil && bytes.Equal(old, data):
 		return nil
 	}
 	return output.WriteAtomic(path, data, mode)

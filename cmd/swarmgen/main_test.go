@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,6 +168,29 @@ func TestVizRefusesAuthWithoutPassword(t *testing.T) {
 		code, _, stderr := swarmgen(t, "viz", "--socket", "/nonexistent.sock", "--listen", "127.0.0.1:0", "--auth", auth)
 		if code != exitUser || !strings.Contains(stderr, "--auth") {
 			t.Errorf("--auth %q: exit %d, %q; want exit 1 naming --auth", auth, code, stderr)
+		}
+	}
+}
+
+// viz warns when it serves without a password beyond loopback.
+func TestVizWarnsWhenOpen(t *testing.T) {
+	for _, tc := range []struct {
+		addr, auth string
+		warn       bool
+	}{
+		{"0.0.0.0:8080", "", true},
+		{"[::]:8080", "", true},
+		{"192.0.2.1:8080", "", true},
+		{"0.0.0.0:8080", "admin:pw", false},
+		{"127.0.0.1:8080", "", false},
+		{"[::1]:8080", "", false},
+	} {
+		a, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := openWarning(a, tc.auth); (got != "") != tc.warn {
+			t.Errorf("%s auth %q: warning %q, want one: %v", tc.addr, tc.auth, got, tc.warn)
 		}
 	}
 }

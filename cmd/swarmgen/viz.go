@@ -63,6 +63,9 @@ through docker exec. Nothing is ever passed through to the Docker API.`,
 				return userErrorf("cannot listen on %s: %v", srv.Addr, err)
 			}
 			fmt.Fprintf(c.App.Writer, "visualizer of %s on http://%s\n", what, ln.Addr())
+			if w := openWarning(ln.Addr(), auth); w != "" {
+				fmt.Fprintln(c.App.ErrWriter, w)
+			}
 			return srv.Serve(ln)
 		},
 	}
@@ -146,4 +149,13 @@ func terminalWidth() (int, bool) {
 		return w, true
 	}
 	return 0, false
+}
+
+// openWarning is the warning for a page served without a password beyond
+// this host (0.0.0.0 and :: are every address), or "".
+func openWarning(a net.Addr, auth string) string {
+	if t, ok := a.(*net.TCPAddr); auth != "" || (ok && t.IP.IsLoopback()) {
+		return ""
+	}
+	return fmt.Sprintf("warning: served without a password on %s, beyond this host: anyone who reaches it sees the swarm's nodes, services and images; give --auth-user and --auth-password-file, or --listen 127.0.0.1:PORT", a)
 }
