@@ -34,19 +34,35 @@ func TestConfigTargets(t *testing.T) {
 	var cfg struct {
 		Version int
 		Builds  []struct {
+			ID     string
+			Binary string
 			Main   string
 			Env    []string
 			Goos   []string
 			Goarch []string
 			Flags  []string
 		}
+		Archives []struct {
+			IDs   []string
+			Files []any
+		}
 		Checksum *struct{ Algorithm string }
 	}
 	if err := yaml.Unmarshal(raw, &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Version != 2 || len(cfg.Builds) != 1 {
-		t.Fatalf("want a version: 2 config with one build, got version %d, %d builds", cfg.Version, len(cfg.Builds))
+	if cfg.Version != 2 || len(cfg.Builds) != 2 {
+		t.Fatalf("want a version: 2 config with two builds (swarmgen, swarmgen-linux), got version %d, %d builds", cfg.Version, len(cfg.Builds))
+	}
+	// the static Linux binaries that the builtin images need, named as
+	// builtinimage.BesideName looks for them, go into every archive
+	lb := cfg.Builds[1]
+	slices.Sort(lb.Goarch)
+	if lb.ID != "swarmgen-linux" || lb.Binary != "swarmgen-linux-{{ .Arch }}" || fmt.Sprint(lb.Goos, lb.Goarch) != "[linux] [amd64 arm64]" || !slices.Contains(lb.Env, "CGO_ENABLED=0") {
+		t.Errorf("second build %+v; want swarmgen-linux, binary swarmgen-linux-{{ .Arch }}, linux amd64 and arm64, CGO_ENABLED=0", lb)
+	}
+	if len(cfg.Archives) != 1 || fmt.Sprint(cfg.Archives[0].IDs) != "[swarmgen]" || !strings.Contains(fmt.Sprint(cfg.Archives[0].Files), "dist/swarmgen-linux_linux_*/swarmgen-linux-*") {
+		t.Errorf("archives %+v; want one archive of build swarmgen that carries the swarmgen-linux binaries", cfg.Archives)
 	}
 	b := cfg.Builds[0]
 	if b.Main != "./cmd/swarmgen" || !slices.Contains(b.Env, "CGO_ENABLED=0") {
@@ -92,21 +108,27 @@ func TestSnapshotBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var artifacts []struct{ Type, Path, Goos, Goarch string }
+	var artifacts []struct{ Type, Name, Path, Goos, Goarch string }
 	if err := json.Unmarshal(raw, &artifacts); err != nil {
 		t.Fatal(err)
 	}
-	var bins []string
+	var bins, names []string
 	for _, a := range artifacts {
 		if a.Type == "Binary" {
 			if a.Goos != runtime.GOOS || a.Goarch != runtime.GOARCH {
 				t.Errorf("built %s/%s, want only %s/%s", a.Goos, a.Goarch, runtime.GOOS, runtime.GOARCH)
 			}
-			bins = append(bins, filepath.Join(src, a.Path))
+			if a.Name == "swarmgen" {
+				bins = append(bins, filepath.Join(src, a.Path))
+			}
+			names = append(names, a.Name)
 		}
 	}
 	if len(bins) != 1 {
-		t.Fatalf("%d binaries built, want 1: %s", len(bins), raw)
+		t.Fatalf("%d binaries named swarmgen built, want 1: %s", len(bins), raw)
+	}
+	if runtime.GOOS == "linux" && !slices.Contains(names, "swarmgen-linux-"+runtime.GOARCH) {
+		t.Errorf("binaries %q; want swarmgen-linux-%s beside swarmgen", names, runtime.GOARCH)
 	}
 	out := gitcheckout.Run(t, src, bins[0], "--version")
 	t.Logf("%s", out)
