@@ -55,6 +55,15 @@ type Lab struct {
 	Machines bool
 	// TakeOver lets a machine in another swarm leave it (take_over_swarm)
 	TakeOver bool
+	// RegistryMirror is the nodes' engines' --registry-mirror, the lab
+	// registry ("" for machines, whose engines swarmgen does not configure)
+	RegistryMirror string
+	// MirrorImages are the Docker Hub images the stacks and services name,
+	// which the host puts into the lab registry under their Hub paths
+	MirrorImages []MirrorImage
+	// OutsideImages are the images of other registries (ghcr.io/...) that
+	// stacks and services name: the nodes pull them from there
+	OutsideImages []string
 	// MachineContext is the host's docker context that a lab of machines
 	// points at its leading manager's endpoint ("" for containers, whose
 	// context is Endpoint.Context)
@@ -425,6 +434,10 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	}
 	for _, svc := range s.Services {
 		l.Services = append(l.Services, service(svc, l.RoutingMesh, l.Registry.PullHost))
+	}
+	if !l.Machines {
+		l.RegistryMirror = RegistryMirror
+		l.mirrorImages(stacks)
 	}
 	return l
 }
