@@ -35,3 +35,18 @@ func TestMirrorImages(t *testing.T) {
 		t.Errorf("OutsideImages = %v; want [ghcr.io/acme/tool:1]", l.OutsideImages)
 	}
 }
+
+func TestBuiltinBase(t *testing.T) {
+	for v, want := range map[string]string{
+		"v1.2.3":                             "ghcr.io/swarmgen/swarmgen:v1.2.3 true",
+		"v1.2.3-rc1":                         "swarmgen/swarmgen:devel false",
+		"v0.0.0-20261125142440-0123abcd0123": "swarmgen/swarmgen:devel false",
+		"v1.2.3+dirty":                       "swarmgen/swarmgen:devel false",
+		"(devel)":                            "swarmgen/swarmgen:devel false",
+	} {
+		img, pub := BuiltinBase(v)
+		if got := fmt.Sprint(img, " ", pub); got != want {
+			t.Errorf("BuiltinBase(%q) = %s; want %s", v, got, want)
+		}
+	}
+}
