@@ -243,3 +243,32 @@ func EngineArch(ctx context.Context, env []string) (string, error) {
 	}
 	return arch, nil
 }
+
+// BaseDockerfile is the builtin images' base image: the static Linux
+// swarmgen and nothing else, as a release publishes it.
+const BaseDockerfile = "FROM scratch\nCOPY swarmgen /swarmgen\nENTRYPOINT [\"/swarmgen\"]\n"
+
+// BuildBase makes the base image name (model.Lab.BuiltinBase) in the
+// engine's image store from binary, the static Linux swarmgen Resolve gave.
+func BuildBase(ctx context.Context, name, binary string) error {
+	dir, err := os.MkdirTemp("", "swarmgen-base-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	data, err := os.ReadFile(binary)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "swarmgen"), data, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(BaseDockerfile), 0o644); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "docker", "build", "--quiet", "-t", name, dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("docker build of %s: %v\n%s", name, err, out)
+	}
+	return nil
+}

@@ -126,6 +126,7 @@ Examples:
 			envCommand(),
 			nodeCommand(),
 			loadCommand(),
+			imagesCommand(),
 			exportLogsCommand(),
 			completionCommand(),
 			demoEchoCommand(),
