@@ -43,6 +43,7 @@ func containerIPUses(fset *token.FileSet, f *ast.File) []string {
 				for _, word := range []string{"IPAddress", "NetworkSettings", "IPAMConfig", ".Gateway"} {
 					if strings.Contains(s, word) {
 						uses = append(uses, fmt.Sprintf("%s: %q reads a container's address", fset.Position(x.Pos()), s))
+						break
 					}
 				}
 			}
