@@ -18,6 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/internal/gitcheckout"
 )
 
@@ -171,4 +172,40 @@ func needGoreleaser(t *testing.T) string {
 		t.Logf("goreleaser at %s is not %s (%v):\n%s", path, goreleaserVersion, err, out)
 	}
 	return path
+}
+
+// The base image of the builtin images is published under the name the
+// model gives a release (model.BuiltinBase), for both Linux targets.
+func TestConfigPublishesTheBuiltinBase(t *testing.T) {
+	raw, err := os.ReadFile("../../.goreleaser.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Dockers []struct {
+			IDs, Images, Tags, Platforms []string
+			Dockerfile                   string
+		} `yaml:"dockers_v2"`
+	}
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Dockers) != 1 {
+		t.Fatalf("dockers_v2: %d images, want 1 (the builtin base)", len(cfg.Dockers))
+	}
+	d := cfg.Dockers[0]
+	img, _ := model.BuiltinBase("v1.2.3")
+	if got := d.Images[0] + ":" + strings.ReplaceAll(d.Tags[0], "{{ .Version }}", "1.2.3"); len(d.Images) != 1 || len(d.Tags) != 1 || got != img {
+		t.Errorf("publishes %v tagged %v; want %s", d.Images, d.Tags, img)
+	}
+	if fmt.Sprint(d.IDs, d.Platforms) != "[swarmgen-linux] [linux/amd64 linux/arm64]" {
+		t.Errorf("from builds %v for %v; want swarmgen-linux for linux/amd64 and linux/arm64", d.IDs, d.Platforms)
+	}
+	df, err := os.ReadFile(filepath.Join("../..", d.Dockerfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(df), "FROM scratch") || !strings.Contains(string(df), "COPY $TARGETPLATFORM/swarmgen-linux-* /swarmgen") {
+		t.Errorf("%s does not copy the static binary into a scratch image:\n%s", d.Dockerfile, df)
+	}
 }
