@@ -104,6 +104,10 @@ func Save(ctx context.Context, imgs []Image, out string, w io.Writer, makeBase f
 	if _, err := dockercli.Run(ctx, args...); err != nil {
 		return err
 	}
+	// a bundle is for other laptops: readable like any file the user writes
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return err
 	}

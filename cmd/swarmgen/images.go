@@ -24,7 +24,9 @@ from outside.`,
 			{
 				Name:  "save",
 				Usage: "write every image the spec needs to one file (pulls what this host lacks)",
-				Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(),
+				// -o is the bundle here (as docker save -o), not --out: save
+				// writes none of the lab's files
+				Flags: []cli.Flag{specFlag(), allowOutsideFlag(),
 					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Required: true, Usage: "the file to write (a docker save tar)"}},
 				Action: func(c *cli.Context) error {
 					res, _, err := renderLab(c, false)
