@@ -97,7 +97,12 @@ func upAction(c *cli.Context) error {
 	// anything of the lab is written: without it, up changes nothing
 	var builtinBinary string
 	if res.Lab.HasBuiltinImages() {
-		if builtinBinary, err = builtinimage.Resolve(c.Context, builtinimage.Detect()); err != nil {
+		h := builtinimage.Detect()
+		if res.Lab.Machines {
+			// the images run on the machines: their engine's architecture
+			h.Env = machineEnv(res.Lab, outDir(c))[res.Lab.Managers[0].ContainerName]
+		}
+		if builtinBinary, err = builtinimage.Resolve(c.Context, h); err != nil {
 			return cli.Exit(err.Error(), exitUser)
 		}
 	}
