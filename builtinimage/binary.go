@@ -138,6 +138,8 @@ func (h Host) notFound(arch string) error {
 	fmt.Fprintf(&b, "  - put %s from a swarmgen release archive (same version) into %s\n", BesideName(arch), dir)
 	if installable(h.Version) {
 		fmt.Fprintf(&b, "  - install Go (https://go.dev/dl/) and run this command again: swarmgen builds it with go install %s/cmd/swarmgen@%s\n", Module, h.Version)
+	} else if h.Go != "" {
+		b.WriteString("  - run this command again from a swarmgen source tree (Go is here; this swarmgen has no release version to go install)\n")
 	} else {
 		b.WriteString("  - install Go (https://go.dev/dl/) and run this command again from a swarmgen source tree (this swarmgen has no release version to go install)\n")
 	}
