@@ -64,6 +64,8 @@ type Binary struct {
 	// Build builds Path first (nil: Path exists): go build in a source
 	// tree, or go install of this swarmgen's version
 	Build *exec.Cmd
+	// RenameFrom is where Build writes, when Path is then renamed from it
+	RenameFrom string
 }
 
 // Find decides where the static linux/arch binary for an engine of that
@@ -92,10 +94,11 @@ func (h Host) Find(arch string) (Binary, error) {
 				cache = os.TempDir()
 			}
 			target := filepath.Join(cache, "source-tree", "linux-"+arch, "swarmgen")
-			cmd := exec.Command(h.Go, "build", "-trimpath", "-buildvcs=false", "-o", target, "./cmd/swarmgen")
+			// built beside, then renamed: two ups at once never read half a file
+			cmd := exec.Command(h.Go, "build", "-trimpath", "-buildvcs=false", "-o", fmt.Sprintf("%s.%d", target, os.Getpid()), "./cmd/swarmgen")
 			cmd.Dir = root
 			cmd.Env = crossEnv(h.Env, arch)
-			return Binary{Path: target, How: "built from the source tree " + root, Build: cmd}, nil
+			return Binary{Path: target, How: "built from the source tree " + root, Build: cmd, RenameFrom: fmt.Sprintf("%s.%d", target, os.Getpid())}, nil
 		}
 	}
 	if installable(h.Version) && h.Cache != "" {
@@ -169,23 +172,35 @@ func goEnv(h Host, name string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// Resolve is the static Linux binary for the engine that env's docker
+// Resolve is the static Linux binary for the engine that h.Env's docker
 // reaches, built first when it must be (into the cache, not the lab).
 func Resolve(ctx context.Context, h Host) (string, error) {
 	arch, err := EngineArch(ctx, h.Env)
 	if err != nil {
 		return "", err
 	}
+	return h.Get(arch)
+}
+
+// Get is the static linux/arch binary Find names, built first if it must be.
+func (h Host) Get(arch string) (string, error) {
 	bin, err := h.Find(arch)
 	if err != nil {
 		return "", err
 	}
 	if bin.Build != nil {
-		if err := os.MkdirAll(bin.Build.Dir, 0o755); err != nil {
-			return "", err
+		for _, dir := range []string{bin.Build.Dir, filepath.Dir(bin.Path)} {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return "", err
+			}
 		}
 		if out, err := bin.Build.CombinedOutput(); err != nil {
 			return "", fmt.Errorf("building the static linux/%s swarmgen of the builtin images (%s): %v\n%s", arch, strings.Join(bin.Build.Args, " "), err, out)
+		}
+		if bin.RenameFrom != "" {
+			if err := os.Rename(bin.RenameFrom, bin.Path); err != nil {
+				return "", err
+			}
 		}
 		if !staticFor(bin.Path, arch) {
 			return "", fmt.Errorf("%s did not build a static linux/%s binary at %s", strings.Join(bin.Build.Args, " "), arch, bin.Path)

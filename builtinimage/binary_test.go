@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,7 +115,7 @@ func TestFind(t *testing.T) {
 		{"no Go: the message names go install of the version",
 			Host{GOOS: "darwin", GOARCH: "arm64", Exe: dynamic, Dir: outside, Version: "v1.2.3", Cache: cache}, "amd64", "error: go install " + Module + "/cmd/swarmgen@v1.2.3"},
 		{"dynamic linux binary in a source tree with Go: go build there",
-			Host{GOOS: "linux", GOARCH: "amd64", Exe: dynamic, Dir: filepath.Join(tree, "cmd"), Go: "/usr/bin/go", Cache: cache}, "arm64", "build: /usr/bin/go build -trimpath -buildvcs=false -o " + filepath.Join(cache, "source-tree", "linux-arm64", "swarmgen") + " ./cmd/swarmgen"},
+			Host{GOOS: "linux", GOARCH: "amd64", Exe: dynamic, Dir: filepath.Join(tree, "cmd"), Go: "/usr/bin/go", Cache: cache}, "arm64", "build: /usr/bin/go build -trimpath -buildvcs=false -o " + filepath.Join(cache, "source-tree", "linux-arm64", "swarmgen") + "." + strconv.Itoa(os.Getpid()) + " ./cmd/swarmgen"},
 		{"macOS binary of a release, Go present: go install of that version",
 			Host{GOOS: "darwin", GOARCH: "arm64", Exe: dynamic, Dir: outside, Go: "/usr/bin/go", Version: "v1.2.3", Cache: cache}, "amd64", "build: /usr/bin/go install -trimpath " + Module + "/cmd/swarmgen@v1.2.3"},
 		{"a dirty build cannot be installed",
@@ -181,14 +182,13 @@ func TestFindInstallsFromModuleProxy(t *testing.T) {
 	h := Host{GOOS: "darwin", GOARCH: "arm64", Exe: darwin, Version: v, Dir: t.TempDir(), Go: goCmd(t), Cache: t.TempDir(), Env: env}
 	bin, err := h.Find("arm64")
 	must(t, err)
-	if bin.Build == nil {
+	if bin.Build == nil || bin.Build.Args[1] != "install" {
 		t.Fatalf("Find = %+v; want a go install", bin)
 	}
-	if out, err := bin.Build.CombinedOutput(); err != nil {
-		t.Fatalf("%s: %v\n%s", strings.Join(bin.Build.Args, " "), err, out)
-	}
-	if !staticFor(bin.Path, "arm64") {
-		t.Fatalf("%s is not a static linux/arm64 binary", bin.Path)
+	path, err := h.Get("arm64")
+	must(t, err)
+	if path != bin.Path || !staticFor(bin.Path, "arm64") {
+		t.Fatalf("Get = %s; want a static linux/arm64 binary at %s", path, bin.Path)
 	}
 	again, err := h.Find("arm64")
 	must(t, err)
@@ -215,5 +215,27 @@ func TestEngineArch(t *testing.T) {
 		if err != nil || got != want {
 			t.Errorf("engine %s: got %q, %v; want %s", reported, got, err, want)
 		}
+	}
+}
+
+// In a swarmgen source tree (here a stand-in module of that path) a
+// dynamic swarmgen builds the binary there, for the engine's arch.
+func TestGetBuildsInASourceTree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program; skipped in -short")
+	}
+	tree := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(tree, "go.mod"), []byte("module "+Module+"\n\ngo 1.21\n"), 0o644))
+	must(t, os.MkdirAll(filepath.Join(tree, "cmd", "swarmgen"), 0o755))
+	must(t, os.WriteFile(filepath.Join(tree, "cmd", "swarmgen", "main.go"), []byte(hello), 0o644))
+	h := Host{GOOS: "linux", GOARCH: runtime.GOARCH, Exe: "/bin/true", Version: "(devel)", Dir: filepath.Join(tree, "cmd"),
+		Go: goCmd(t), Cache: t.TempDir(), Env: append(os.Environ(), "GOFLAGS=")}
+	path, err := h.Get("arm64")
+	must(t, err)
+	if !staticFor(path, "arm64") || filepath.Dir(path) != filepath.Join(h.Cache, "source-tree", "linux-arm64") {
+		t.Fatalf("Get = %s; want a static linux/arm64 binary in the cache", path)
+	}
+	if left, _ := filepath.Glob(path + ".*"); len(left) > 0 {
+		t.Errorf("build files left beside it: %v", left)
 	}
 }
