@@ -25,9 +25,11 @@ var notHostSide = []string{"generator/", "templates/", "e2e/", "golden/", "examp
 // inLab are the uses of a node's lab address that stay inside the lab,
 // by file: each one given to a node's own engine, never dialled.
 var inLab = map[string]int{
-	// recover: the surviving manager's --advertise-addr, passed to
-	// `docker swarm init --force-new-cluster` run in its container
-	"cmd/swarmgen/status.go": 1,
+	// Cluster.Address, for recover: the surviving manager's
+	// --advertise-addr, passed to `docker swarm init --force-new-cluster`
+	// run in its container
+	"lab/find.go":            1,
+	"cmd/swarmgen/status.go": 1, // recover's call of Cluster.Address
 }
 
 // containerIPUses lists, in one Go file, what reads a container's address:

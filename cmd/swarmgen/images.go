@@ -27,8 +27,11 @@ from outside.`,
 				// -o is the bundle here (as docker save -o), not --out: save
 				// writes none of the lab's files
 				Flags: []cli.Flag{specFlag(), allowOutsideFlag(),
-					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Required: true, Usage: "the file to write (a docker save tar)"}},
+					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the file to write (a docker save tar); required"}},
 				Action: func(c *cli.Context) error {
+					if c.String("output") == "" {
+						return userErrorf("swarmgen images save needs the file to write: swarmgen images save -o lab.tar")
+					}
 					res, _, err := renderLab(c, false)
 					if err != nil {
 						return err

@@ -42,7 +42,7 @@ with a unified diff when the files on disk differ from what render would write.`
 			}
 			changed, err := output.Write(outDir(c), res.Files)
 			if err != nil {
-				return err
+				return writeError(outDir(c), err)
 			}
 			if note := standaloneNote(res.Lab); note != "" {
 				fmt.Fprintln(c.App.ErrWriter, note)

@@ -24,7 +24,7 @@ Inside the swarm (the builtin visualizer stack) it reads /var/run/docker.sock;
 on the host, with a swarm.yaml at hand, it reads the lab's leading manager
 through docker exec. Nothing is ever passed through to the Docker API.`,
 		Flags: []cli.Flag{
-			specFlag(), allowOutsideFlag(), outFlag(),
+			specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag(),
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "address to serve on"},
 			&cli.StringFlag{Name: "socket", Usage: "Docker socket to read (default: the lab's manager if the spec exists, else /var/run/docker.sock)"},
 			&cli.StringFlag{Name: "auth", Usage: "require HTTP basic auth, as user:pass (for labs bound beyond localhost)", EnvVars: []string{"SWARMGEN_VIZ_AUTH"}},
@@ -83,8 +83,8 @@ func engineDialer(c *cli.Context) (swarmapi.Dialer, string, error) {
 	if sock := c.String("socket"); sock != "" {
 		return swarmapi.UnixDialer(sock), sock, nil
 	}
-	if _, err := os.Stat(specPath(c)); err == nil {
-		_, cl, err := renderLab(c, false)
+	if _, err := os.Stat(specPath(c)); err == nil || labName(c) != "" {
+		_, cl, err := selectLab(c)
 		if err != nil {
 			return nil, "", err
 		}

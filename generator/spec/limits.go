@@ -8,7 +8,7 @@ import (
 )
 
 // Limits on what a spec may ask for. Each is defined here once and handed
-// to the validation, the JSON Schema and the README (Limits), so a hostile
+// to the validation, the JSON Schema and docs/spec.md (Limits), so a hostile
 // or broken spec is refused at once instead of exhausting memory or time.
 const (
 	// MaxSpecBytes is the largest spec file read: a lab of MaxNodes named
@@ -23,19 +23,19 @@ const (
 	// MaxStringBytes bounds every string field (and mapping key) of the spec.
 	MaxStringBytes = 4096
 	// MaxNodes bounds managers plus workers. 30 nodes take 27 s and about
-	// 1.3 GiB on a 2-core host (README, Benchmarks) and 100 do not come up
+	// 1.3 GiB on a 2-core host (docs/benchmarks.md) and 100 do not come up
 	// there; 1000 still fit the /22 that DefaultSubnet picks for them.
 	MaxNodes = 1000
 	// MaxPasswordFileBytes is the largest visualizer.auth.password_file.
 	MaxPasswordFileBytes = inputfile.MaxPasswordBytes
 )
 
-// Limit is one documented limit, for the README.
+// Limit is one documented limit, for docs/spec.md.
 type Limit struct {
 	Name, Value, Desc string
 }
 
-// Limits lists the limits a spec must keep, for the README's table.
+// Limits lists the limits a spec must keep, for the table in docs/spec.md.
 func Limits() []Limit {
 	return []Limit{
 		{"spec file size", bytesText(MaxSpecBytes), "A larger swarm.yaml is refused before it is parsed."},

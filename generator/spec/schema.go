@@ -94,7 +94,7 @@ func objectSchema(t reflect.Type) map[string]any {
 	return out
 }
 
-// Field is one documented spec field, for the README's reference.
+// Field is one documented spec field, for the reference in docs/spec.md.
 type Field struct {
 	Path, Type, Desc string
 }

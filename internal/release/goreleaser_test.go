@@ -1,6 +1,6 @@
 // Package release checks the release configuration at the repository root
 // (.goreleaser.yaml) with the goreleaser it is written for: the config is
-// valid, it builds what the README promises, and a snapshot build of this
+// valid, it builds what docs/getting-started.md promises, and a snapshot build of this
 // machine's target says its version and revision like `go install` does.
 package release
 
@@ -26,7 +26,7 @@ import (
 // need a newer Go than the project's).
 const goreleaserVersion = "v2.15.1"
 
-// The targets and settings a release must have (README, "Releases").
+// The targets and settings a release must have (docs/getting-started.md, "Install").
 func TestConfigTargets(t *testing.T) {
 	raw, err := os.ReadFile("../../.goreleaser.yaml")
 	if err != nil {
