@@ -19,6 +19,7 @@ import (
 	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/generator/stack"
 	"github.com/swarmgen/swarmgen/generator/workload"
+	"github.com/swarmgen/swarmgen/internal/version"
 )
 
 // Options say what to generate and from what.
@@ -134,6 +135,7 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 		SpecDir:             rel(specDir),
 		MeshWhere:           meshWhere,
 		VisualizerImage:     VisualizerImage,
+		Version:             version.Module(),
 		VisualizerAuthWhere: fmt.Sprintf("%s:%d", rel(opt.SpecPath), pos.Lookup("visualizer.auth.password_file").Line),
 	})
 	files, err := render.Lab(l)

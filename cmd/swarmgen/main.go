@@ -140,6 +140,7 @@ Examples:
 			envCommand(),
 			nodeCommand(),
 			loadCommand(),
+			imagesCommand(),
 			exportLogsCommand(),
 			completionCommand(),
 			demoEchoCommand(),

@@ -191,11 +191,24 @@ func upAction(c *cli.Context) error {
 	if err := notTakenOver(c, res.Lab.Project); err != nil {
 		return err
 	}
+	// the builtin images' binary is found (or built into a cache) before
+	// anything of the lab is written: without it, up changes nothing
+	var builtinBinary string
+	if res.Lab.HasBuiltinImages() {
+		h := builtinimage.Detect()
+		if res.Lab.Machines {
+			// the images run on the machines: their engine's architecture
+			h.Env = machineEnv(res.Lab, outDir(c))[res.Lab.Managers[0].ContainerName]
+		}
+		if builtinBinary, err = builtinimage.Resolve(c.Context, h); err != nil {
+			return cli.Exit(err.Error(), exitUser)
+		}
+	}
 	if err := writeFiles(c, outDir(c), res, c.Bool("quiet")); err != nil {
 		return err
 	}
-	if res.Lab.HasBuiltinImages() {
-		if err := builtinimage.Prepare(outDir(c)); err != nil {
+	if builtinBinary != "" {
+		if err := builtinimage.Prepare(outDir(c), builtinBinary); err != nil {
 			return cli.Exit(err.Error(), exitUser)
 		}
 	}
