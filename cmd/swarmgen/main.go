@@ -125,6 +125,8 @@ Examples:
 			dockerCommand(),
 			envCommand(),
 			nodeCommand(),
+			netCommand(),
+			drillCommand(),
 			loadCommand(),
 			exportLogsCommand(),
 			completionCommand(),
