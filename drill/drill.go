@@ -138,7 +138,9 @@ func (r *run) check(expect string, ok bool, measured string) {
 	r.rep.Checks = append(r.rep.Checks, Check{Expect: expect, OK: ok, Measured: measured})
 }
 
-func secs(d time.Duration) float64 { return float64(d.Round(100*time.Millisecond)) / float64(time.Second) }
+func secs(d time.Duration) float64 {
+	return float64(d.Round(100*time.Millisecond)) / float64(time.Second)
+}
 
 // client is a kept connection to a manager's engine: polling dials once.
 func (r *run) client(container string) (*swarmapi.Client, error) {
