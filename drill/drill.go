@@ -27,7 +27,7 @@ type Lab struct {
 	Workers    []string          // worker node names, in spec order
 	Containers map[string]string // node name -> container
 	// Image is the image of the service a drill deploys; "" takes the
-	// image of a replicated service already in the swarm
+	// image of a service already in the swarm (the nodes can pull it)
 	Image string
 	// Live gets the timeline as it happens; nil: nothing
 	Live io.Writer

@@ -272,13 +272,13 @@ func (r *run) deploy(ctx context.Context, replicas int, constraints []string) (s
 			return "", err
 		}
 		for _, s := range services {
-			if s.Spec.Mode.Replicated != nil && s.Spec.Name != DrillService && s.Spec.TaskTemplate.ContainerSpec != nil {
+			if s.Spec.Name != DrillService && s.Spec.TaskTemplate.ContainerSpec != nil {
 				image = s.Spec.TaskTemplate.ContainerSpec.Image
 				break
 			}
 		}
 		if image == "" {
-			return "", fmt.Errorf("the drill deploys a service of its own and found no image for it: the swarm runs no replicated service; give one with --image (an image the nodes can pull, e.g. from the lab registry)")
+			return "", fmt.Errorf("the drill deploys a service of its own and found no image for it: the swarm runs no service; give one with --image (an image the nodes can pull, e.g. from the lab registry)")
 		}
 	}
 	args := []string{"service", "create", "--detach", "--quiet", "--name", DrillService,

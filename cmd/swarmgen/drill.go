@@ -33,7 +33,7 @@ otherwise, so it can run in class or in CI (--json for scripts). The drills:
 docs/drills.md says what each teaches and how to read its timeline.`,
 		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(),
 			jsonFlag("{drill, passed, timeline: [{at_s, event}], checks: [{expect, ok, measured}], measures_s}"),
-			&cli.StringFlag{Name: "image", Usage: "image of the service worker-partition deploys (default: the image of a replicated service of the swarm)"},
+			&cli.StringFlag{Name: "image", Usage: "image of the service worker-partition deploys (default: the image of a service of the swarm)"},
 		},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return userError{err} },
 		Action: func(c *cli.Context) error {
