@@ -14,7 +14,8 @@ import (
 
 // Expectations of the partition drills: generous, since they say what a
 // swarm does, not how fast one machine is (the measures say that).
-const (
+// Variables only for tests.
+var (
 	NewLeaderWithin  = 30 * time.Second
 	OneLeaderWithin  = 60 * time.Second
 	NodeDownWithin   = 60 * time.Second

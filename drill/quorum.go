@@ -15,7 +15,7 @@ import (
 )
 
 // Expectations of quorum-loss.
-const (
+var (
 	QuorumLostWithin = 60 * time.Second
 	RestoredWithin   = 2 * time.Minute
 )
