@@ -24,7 +24,7 @@ for a in "$@"; do case $a in c-*) node=$a; break ;; esac; done
 n=${node#c-m}
 case "$*" in
   "exec $node ip -o -4 addr show") echo "7: eth0    inet 10.9.0.1$n/24 scope global eth0" ;;
-  "exec $node iptables-save -t filter")
+  "exec $node iptables-save")
     if [ -f "$STUB_DIR/cut-$node" ]; then printf '*filter\n:SWARMGEN-NET - [0:0]\n-A INPUT -j SWARMGEN-NET\n-A OUTPUT -j SWARMGEN-NET\nCOMMIT\n'; else printf '*filter\nCOMMIT\n'; fi ;;
   "exec $node tc qdisc show dev eth0") echo 'qdisc noqueue 0: root refcnt 2' ;;
   "exec -i $node iptables-restore -w --noflush")

@@ -108,12 +108,28 @@ func TestParseNodeOutput(t *testing.T) {
 -A DOCKER -s 10.77.0.99/32 -j DROP
 COMMIT
 `
-	has, jumps, dropped := parseRules(rules)
-	if !has || !reflect.DeepEqual(jumps, []string{"INPUT", "OUTPUT"}) || !reflect.DeepEqual(dropped, []string{"10.77.0.13", "10.77.0.14"}) {
-		t.Errorf("parseRules: %v %q %q", has, jumps, dropped)
+	r := parseRules(rules)
+	if !r.hasChain || !reflect.DeepEqual(r.jumps, []string{"INPUT -j SWARMGEN-NET", "OUTPUT -j SWARMGEN-NET"}) || !reflect.DeepEqual(r.dropped, []string{"10.77.0.13", "10.77.0.14"}) || r.hasDelay {
+		t.Errorf("parseRules: %+v", r)
 	}
-	if has, jumps, dropped := parseRules("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n"); has || jumps != nil || dropped != nil {
-		t.Errorf("parseRules of no chain: %v %q %q", has, jumps, dropped)
+	if r := parseRules("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n"); r.hasChain || r.jumps != nil || r.dropped != nil {
+		t.Errorf("parseRules of no chain: %+v", r)
+	}
+	// the delayer's chain, in the mangle table, as iptables-nft-save writes it
+	r = parseRules(`*mangle
+:POSTROUTING ACCEPT [0:0]
+:SWARMGEN-NET-DELAY - [0:0]
+-A POSTROUTING -o eth0 -j SWARMGEN-NET-DELAY
+-A SWARMGEN-NET-DELAY -m comment --comment "delay 200ms 20ms loss 5%"
+-A SWARMGEN-NET-DELAY -m statistic --mode random --probability 0.04999999981 -j DROP
+-A SWARMGEN-NET-DELAY -j NFQUEUE --queue-num 5347 --queue-bypass
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+COMMIT
+`)
+	if r.hasChain || !r.hasDelay || !reflect.DeepEqual(r.delayJumps, []string{"POSTROUTING -o eth0 -j SWARMGEN-NET-DELAY"}) || r.delay != "delay 200ms 20ms loss 5%" {
+		t.Errorf("parseRules of the delayer's chain: %+v", r)
 	}
 	for out, want := range map[string][2]string{
 		"qdisc noqueue 0: root refcnt 2 \n":                                                   {"", "noqueue 0:"},

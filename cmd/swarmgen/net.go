@@ -4,12 +4,19 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/swarmgen/swarmgen/builtinimage"
 	"github.com/swarmgen/swarmgen/generator"
+	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/netfault"
 )
 
@@ -39,6 +46,7 @@ them (it says they are in force); down removes them with the containers.
 A lab of machines is refused: a real machine's firewall is not a lab's business.`,
 		Flags: labFlags(),
 		Subcommands: []*cli.Command{
+			delayerCommand(),
 			{
 				Name: "partition", Usage: "cut the lab network between groups of nodes (replaces any partition in force)",
 				ArgsUsage: "NODE[,NODE...] [NODE[,NODE...]...]", Flags: labFlags(), OnUsageError: usageErr,
@@ -108,7 +116,11 @@ A lab of machines is refused: a real machine's firewall is not a lab's business.
 					if err != nil {
 						return cli.Exit(err.Error(), exitUser)
 					}
-					fmt.Fprintf(c.App.Writer, " ✓ %s: netem %s on %s (swarmgen net heal ends it)\n", s.Name, n, s.Iface)
+					how := "netem " + n.String()
+					if s.Via == "delayer" {
+						how = n.String() + " (swarmgen's delayer in the node: this kernel has no netem)"
+					}
+					fmt.Fprintf(c.App.Writer, " ✓ %s: %s on %s (swarmgen net heal ends it)\n", s.Name, how, s.Iface)
 					return nil
 				},
 			},
@@ -152,11 +164,19 @@ func netLab(c *cli.Context, verb string) (netfault.Lab, error) {
 	if res.Lab.Machines {
 		return netfault.Lab{}, userErrorf("swarmgen net %s changes the firewall and traffic control of the lab's node containers, and this lab's nodes are machines (endpoint or context in the spec): changing a real machine's firewall is not a lab's business", verb)
 	}
-	return netLabOf(res), nil
+	return netLabOf(res, outDir(c)), nil
 }
 
-func netLabOf(res *generator.Result) netfault.Lab {
-	l := netfault.Lab{Subnet: res.Lab.Subnet}
+// netLabOf is the lab's nodes for net; a node whose kernel has no netem
+// gets the delayer from the static swarmgen of the builtin images, which
+// builtinimage puts in the lab's directory.
+func netLabOf(res *generator.Result, dir string) netfault.Lab {
+	l := netfault.Lab{Subnet: res.Lab.Subnet, Binary: func() (string, error) {
+		if err := builtinimage.Prepare(dir); err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, filepath.FromSlash(model.BuiltinContext), "swarmgen"), nil
+	}}
 	for _, n := range res.Lab.Nodes() {
 		l.Nodes = append(l.Nodes, netfault.Node{Name: n.Name, Container: n.ContainerName})
 	}
@@ -180,11 +200,37 @@ func warnFaults(ctx context.Context, w io.Writer, res *generator.Result) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	states, err := netLabOf(res).Read(ctx)
+	states, err := netLabOf(res, "").Read(ctx)
 	if err != nil {
 		return
 	}
 	if d := netfault.Describe(states); d != "" {
 		fmt.Fprintf(w, "warning: network faults are in force, and up does not heal them (swarmgen net heal does):\n%s\n", d)
+	}
+}
+
+// delayerCommand is what `net delay` runs inside a node whose kernel has
+// no netem (netfault.Delayer); not for users.
+func delayerCommand() *cli.Command {
+	return &cli.Command{
+		Name: "delayer", Hidden: true,
+		Usage: "inside a node: hold the packets of netfilter queue " + fmt.Sprint(netfault.Queue) + " back (swarmgen net delay runs it)",
+		Flags: []cli.Flag{
+			&cli.DurationFlag{Name: "delay"}, &cli.DurationFlag{Name: "jitter"},
+			&cli.BoolFlag{Name: "stop", Usage: "stop the delayer that runs"},
+		},
+		Action: func(c *cli.Context) error {
+			pidfile := netfault.DelayerDir + "/delayer.pid"
+			if c.Bool("stop") {
+				return netfault.StopDelayer(pidfile)
+			}
+			ctx, stop := signal.NotifyContext(c.Context, syscall.SIGTERM, os.Interrupt)
+			defer stop()
+			if err := os.WriteFile(pidfile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+				return err
+			}
+			defer os.Remove(pidfile)
+			return netfault.Delayer{Queue: netfault.Queue, Delay: c.Duration("delay"), Jitter: c.Duration("jitter")}.Run(ctx)
+		},
 	}
 }

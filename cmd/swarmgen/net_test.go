@@ -78,7 +78,7 @@ for a in "$@"; do case $a in classic-*|manager|worker0*) node=$a; break ;; esac;
 case "$*" in
   *" ip -o -4 addr show") case $node in manager) n=2 ;; worker01) n=3 ;; worker02) n=4 ;; *) n=5 ;; esac
     echo "5: eth0    inet 10.247.0.$n/24 brd 10.247.0.255 scope global eth0" ;;
-  *" iptables-save -t filter") echo '*filter'; echo COMMIT ;;
+  *" iptables-save") echo '*filter'; echo COMMIT ;;
   *" tc qdisc show dev eth0") echo 'qdisc noqueue 0: root refcnt 2' ;;
   "exec -i "*" iptables-restore -w --noflush") cat >"$STUB_DIR/restore-$node" ;;
   "exec "*" tc qdisc replace dev eth0 root handle 5347: netem delay 200ms 20ms loss 5%") ;;
@@ -122,8 +122,8 @@ func TestUpWarnsOfFaults(t *testing.T) {
 	}
 	stub := stubdocker.New(t, `case "$*" in
   *" ip -o -4 addr show") [ -n "${DOWN:-}" ] && { echo "Error: No such container" >&2; exit 1; }; echo "5: eth0    inet 10.247.0.9/24 scope global eth0" ;;
-  "exec manager iptables-save -t filter") printf '*filter\n:SWARMGEN-NET - [0:0]\n-A INPUT -j SWARMGEN-NET\n-A SWARMGEN-NET -s 10.247.0.3/32 -j DROP\nCOMMIT\n' ;;
-  *" iptables-save -t filter") echo '*filter'; echo COMMIT ;;
+  "exec manager iptables-save") printf '*filter\n:SWARMGEN-NET - [0:0]\n-A INPUT -j SWARMGEN-NET\n-A SWARMGEN-NET -s 10.247.0.3/32 -j DROP\nCOMMIT\n' ;;
+  *" iptables-save") echo '*filter'; echo COMMIT ;;
   *" tc qdisc show dev eth0") echo 'qdisc noqueue 0: root refcnt 2' ;;
   *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
 esac`)
