@@ -71,6 +71,7 @@ var Drills = []Drill{
 	{"leader-partition", "the leader is cut off from the other managers (3+ managers): time to a new leader, step-down, one leader after healing", leaderPartition},
 	{"worker-partition", "a worker is cut off from the managers: time to Down, tasks rescheduled, old tasks on the cut-off node, reconciled after healing", workerPartition},
 	{"quorum-loss", "two of three managers stop: nothing can be changed; starting them restores the swarm without recover", quorumLoss},
+	{"slow-overlay", "200ms on one worker's link: the round trip between two tasks over an overlay network, before, during and after", slowOverlay},
 }
 
 // Find returns the drill called name.

@@ -149,7 +149,7 @@ func TestLeaderPartitionNeedsThreeManagers(t *testing.T) {
 	if _, err := d.Run(context.Background(), Lab{Managers: []string{"m1"}}); err == nil || !strings.Contains(err.Error(), "needs 3 or more managers") {
 		t.Errorf("one manager: %v", err)
 	}
-	if _, err := Find("split-brain"); err == nil || !strings.Contains(err.Error(), "the drills: leader-partition, worker-partition, quorum-loss") {
+	if _, err := Find("split-brain"); err == nil || !strings.Contains(err.Error(), "the drills: leader-partition, worker-partition, quorum-loss, slow-overlay") {
 		t.Errorf("unknown drill: %v", err)
 	}
 }

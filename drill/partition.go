@@ -261,7 +261,7 @@ func workerPartition(ctx context.Context, r *run) error {
 }
 
 // deploy creates the drill's service on the leader and returns its name.
-func (r *run) deploy(ctx context.Context, replicas int, constraints []string) (string, error) {
+func (r *run) deploy(ctx context.Context, replicas int, constraints []string, more ...string) (string, error) {
 	v, c, err := r.leaderView(ctx)
 	if err != nil {
 		return "", err
@@ -282,16 +282,23 @@ func (r *run) deploy(ctx context.Context, replicas int, constraints []string) (s
 			return "", fmt.Errorf("the drill deploys a service of its own and found no image for it: the swarm runs no service; give one with --image (an image the nodes can pull, e.g. from the lab registry)")
 		}
 	}
-	args := []string{"service", "create", "--detach", "--quiet", "--name", DrillService,
-		"--replicas", fmt.Sprint(replicas), "--label", "dev.swarmgen.drill=1"}
+	args := []string{"service", "create", "--detach", "--quiet", "--name", DrillService, "--label", "dev.swarmgen.drill=1"}
+	if replicas > 0 {
+		args = append(args, "--replicas", fmt.Sprint(replicas))
+	}
 	for _, c := range constraints {
 		args = append(args, "--constraint", c)
 	}
+	args = append(args, more...)
 	leader := r.Containers[v.leader()]
 	if _, err := dockercli.On(ctx, leader, append(args, "--", image)...); err != nil {
 		return "", err
 	}
-	r.event("deployed service %s: %d replicas of %s", DrillService, replicas, image)
+	if replicas > 0 {
+		r.event("deployed service %s: %d replicas of %s", DrillService, replicas, image)
+	} else {
+		r.event("deployed service %s: %s %s", DrillService, strings.Join(more, " "), image)
+	}
 	return DrillService, nil
 }
 

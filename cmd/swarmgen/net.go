@@ -47,6 +47,7 @@ A lab of machines is refused: a real machine's firewall is not a lab's business.
 		Flags: labFlags(),
 		Subcommands: []*cli.Command{
 			delayerCommand(),
+			rttCommand(),
 			{
 				Name: "partition", Usage: "cut the lab network between groups of nodes (replaces any partition in force)",
 				ArgsUsage: "NODE[,NODE...] [NODE[,NODE...]...]", Flags: labFlags(), OnUsageError: usageErr,
@@ -231,6 +232,23 @@ func delayerCommand() *cli.Command {
 			}
 			defer os.Remove(pidfile)
 			return netfault.Delayer{Queue: netfault.Queue, Delay: c.Duration("delay"), Jitter: c.Duration("jitter")}.Run(ctx)
+		},
+	}
+}
+
+// rttCommand is what the slow-overlay drill runs inside a node: round
+// trips from a task's network namespace to another task; not for users.
+func rttCommand() *cli.Command {
+	return &cli.Command{
+		Name: "rtt", Hidden: true,
+		Usage: "inside a node: TCP round trips from the network namespace of process --pid to --to (swarmgen drill slow-overlay runs it)",
+		Flags: []cli.Flag{&cli.IntFlag{Name: "pid"}, &cli.StringFlag{Name: "to"}, &cli.IntFlag{Name: "count", Value: 5}},
+		Action: func(c *cli.Context) error {
+			rtts, err := netfault.RTT(c.Context, c.Int("pid"), c.String("to"), c.Int("count"))
+			for _, d := range rtts {
+				fmt.Fprintln(c.App.Writer, d.Microseconds())
+			}
+			return err
 		},
 	}
 }

@@ -57,7 +57,7 @@ func TestNetBadArguments(t *testing.T) {
 		{[]string{"net", "delay", "-f", spec, "worker01", "200"}, `delay "200": give a duration such as 200ms`},
 		{[]string{"net", "delay", "-f", spec, "--loss", "5", "worker01", "200ms"}, `--loss "5": give a percentage`},
 		{[]string{"net", "heal", "-f", spec, "worker01"}, "takes no arguments"},
-		{[]string{"drill", "-f", spec, "split-brain"}, `no drill "split-brain"; the drills: leader-partition, worker-partition, quorum-loss`},
+		{[]string{"drill", "-f", spec, "split-brain"}, `no drill "split-brain"; the drills: leader-partition, worker-partition, quorum-loss, slow-overlay`},
 		{[]string{"drill", "-f", spec}, "takes the name of a drill"},
 	} {
 		code, out, stderr := swarmgen(t, c.args...)
