@@ -72,7 +72,12 @@ func (d Delayer) Run(ctx context.Context) error {
 			return fmt.Errorf("binding netfilter queue %d: %v", d.Queue, err)
 		}
 	}
-	go func() { <-ctx.Done(); unix.Shutdown(fd, unix.SHUT_RDWR) }()
+	// a receive gives up after a while, so that the end of ctx is seen
+	// (closing or shutting a netlink socket down does not wake a reader)
+	tv := unix.NsecToTimeval(int64(200 * time.Millisecond))
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		return err
+	}
 	buf := make([]byte, 1<<16)
 	for {
 		n, _, err := unix.Recvfrom(fd, buf, 0)
@@ -80,7 +85,7 @@ func (d Delayer) Run(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
-			if errors.Is(err, unix.EINTR) || errors.Is(err, unix.ENOBUFS) {
+			if errors.Is(err, unix.EINTR) || errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.EAGAIN) {
 				continue
 			}
 			return fmt.Errorf("netlink receive: %v", err)
@@ -224,8 +229,8 @@ func StopDelayer(pidfile string) error {
 		return nil
 	}
 	for i := 0; i < 50; i++ {
-		if unix.Kill(pid, 0) != nil {
-			return nil
+		if st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err != nil || strings.Contains(string(st), ") Z ") {
+			return nil // gone, or a zombie for its parent to reap
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
