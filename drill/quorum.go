@@ -86,16 +86,15 @@ func quorumLoss(ctx context.Context, r *run) error {
 	} else {
 		r.event("a change was applied on %s without a majority", survivor)
 	}
-	planSaid := ""
+	planSaid, planRefused := "", false
 	if r.Plan != nil {
 		pctx, cancel := context.WithTimeout(ctx, time.Minute)
 		out, perr := r.Plan(pctx)
 		cancel()
 		planSaid = strings.TrimSpace(out)
-		if perr != nil {
-			planSaid = strings.TrimSpace(out + " " + perr.Error())
-		}
-		r.event("swarmgen plan says: %s", firstLine(planSaid))
+		lower := strings.ToLower(planSaid)
+		planRefused = perr != nil && (strings.Contains(lower, "quorum") || strings.Contains(lower, "leader"))
+		r.event("swarmgen plan says: %s", lastLine(planSaid))
 	}
 
 	if _, err := dockercli.Run(ctx, append([]string{"start", "--"}, containers...)...); err != nil {
@@ -126,7 +125,7 @@ func quorumLoss(ctx context.Context, r *run) error {
 	r.within("quorum_lost", fmt.Sprintf("the survivor reports no leader within %s", QuorumLostWithin), lost, QuorumLostWithin)
 	r.check("a change without a majority is refused", uerr != nil, refusal)
 	if r.Plan != nil {
-		r.check("swarmgen plan refuses, saying the quorum is lost", strings.Contains(planSaid, "quorum"), firstLine(planSaid))
+		r.check("swarmgen plan refuses, saying there is no leader or quorum", planRefused, lastLine(planSaid))
 	}
 	r.within("restored", fmt.Sprintf("the swarm restored within %s of starting them", RestoredWithin), restored, RestoredWithin)
 	if restored >= 0 {
