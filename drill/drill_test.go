@@ -99,7 +99,7 @@ func TestLeaderPartition(t *testing.T) {
 		"m1 leads; 3 managers ready",
 		"partitioned: m1 cut off from m2, m3",
 		"m2 elected leader on the majority side",
-		"m1 no longer leads: it answers: Docker engine: rpc error: code = Unknown desc = The swarm does not have a leader",
+		`m1 stepped down: it answers "rpc error: code = Unknown desc = The swarm does not have a leader`,
 		"healed (swarmgen net heal)",
 		"one leader again: every manager names m2, all 3 reachable",
 	} {

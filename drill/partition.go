@@ -10,6 +10,7 @@ import (
 	"github.com/moby/moby/api/types/swarm"
 
 	"github.com/swarmgen/swarmgen/internal/dockercli"
+	"github.com/swarmgen/swarmgen/swarmapi"
 )
 
 // Expectations of the partition drills: generous, since they say what a
@@ -56,7 +57,7 @@ func leaderPartition(ctx context.Context, r *run) error {
 	defer r.healOnExit(ctx)
 
 	elected, stepped := time.Duration(-1), time.Duration(-1)
-	newLeader := ""
+	newLeader, hung := "", false
 	if _, err := r.until(ctx, cut, OneLeaderWithin, func() bool {
 		views := r.ask(ctx, append([]string{old}, rest...))
 		for _, m := range rest {
@@ -65,15 +66,18 @@ func leaderPartition(ctx context.Context, r *run) error {
 				r.event("%s elected leader on the majority side (as %s sees it)", l, m)
 			}
 		}
-		if v := views[old]; stepped < 0 && v.leader() != old {
+		v := views[old]
+		switch {
+		case stepped >= 0:
+		case errors.Is(v.Err, swarmapi.ErrNoLeader):
 			stepped = time.Since(cut)
-			how := "it names " + v.leader() + " as leader"
-			if v.Err != nil {
-				how = "it answers: " + v.Err.Error()
-			} else if v.leader() == "" {
-				how = "it knows no leader"
-			}
-			r.event("%s no longer leads: %s", old, how)
+			r.event("%s stepped down: it answers %q", old, strings.TrimPrefix(v.Err.Error(), "Docker engine: "))
+		case v.Err == nil && v.leader() != old:
+			stepped = time.Since(cut)
+			r.event("%s stepped down: it names %q as leader", old, v.leader())
+		case v.Err != nil && !hung:
+			hung = true // a leader that lost its majority waits for it a while
+			r.event("%s does not answer within 3s", old)
 		}
 		return elected >= 0 && stepped >= 0
 	}); err != nil {

@@ -35,7 +35,10 @@ const DelayerDir = "/run/swarmgen-net"
 const Handle = "5347:"
 
 // Node is one node container of the lab.
-type Node struct{ Name, Container string }
+type Node struct {
+	Name      string `json:"name"`
+	Container string `json:"container"`
+}
 
 // Lab is a lab of containers as net sees it.
 type Lab struct {
