@@ -192,8 +192,12 @@ func (v view) node(name string) *swarmapi.Node {
 	return nil
 }
 
-// ask asks the named managers, in parallel, for the nodes, each within a
-// few seconds: a manager cut off from the others may not answer at all.
+// askTimeout bounds one manager's answer when each manager's own view is
+// read: a manager cut off from the others may not answer at all.
+const askTimeout = 5 * time.Second
+
+// ask asks the named managers, in parallel, for the nodes, each within
+// askTimeout.
 func (r *run) ask(ctx context.Context, managers []string) map[string]view {
 	views := map[string]view{}
 	var mu sync.Mutex
@@ -205,7 +209,7 @@ func (r *run) ask(ctx context.Context, managers []string) map[string]view {
 			v := view{}
 			c, err := r.client(r.Containers[m])
 			if err == nil {
-				actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+				actx, cancel := context.WithTimeout(ctx, askTimeout)
 				v.Nodes, err = c.Nodes(actx)
 				cancel()
 			}
@@ -228,7 +232,7 @@ func (r *run) leaderView(ctx context.Context) (view, *swarmapi.Client, error) {
 		if err != nil {
 			return view{}, nil, err
 		}
-		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		actx, cancel := context.WithTimeout(ctx, 30*time.Second) // a loaded machine answers slowly
 		nodes, err := c.Nodes(actx)
 		cancel()
 		if err == nil && (view{Nodes: nodes}).leader() != "" {

@@ -77,7 +77,7 @@ func leaderPartition(ctx context.Context, r *run) error {
 			r.event("%s stepped down: it names %q as leader", old, v.leader())
 		case v.Err != nil && !hung:
 			hung = true // a leader that lost its majority waits for it a while
-			r.event("%s does not answer within 3s", old)
+			r.event("%s does not answer within %s", old, askTimeout)
 		}
 		return elected >= 0 && stepped >= 0
 	}); err != nil {
