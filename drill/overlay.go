@@ -54,14 +54,14 @@ func slowOverlay(ctx context.Context, r *run) error {
 	}
 	defer r.remove(DrillService)
 	var pid, ip string
-	if _, err := r.until(ctx, time.Now(), 2*time.Minute, func() bool {
+	if _, err := r.until(ctx, time.Now(), 4*time.Minute, func() bool {
 		pid, ip = r.taskPID(ctx, from), r.taskIP(ctx, slow)
 		return pid != "" && ip != ""
 	}); err != nil {
 		return err
 	}
 	if pid == "" || ip == "" {
-		return fmt.Errorf("no task of %s ran on both %s and %s within 2m", DrillService, from, slow)
+		return fmt.Errorf("no task of %s ran on both %s and %s within 4m", DrillService, from, slow)
 	}
 	r.event("tasks on %s and %s; %s's is %s on %s", from, slow, slow, ip, DrillNetwork)
 	bin, err := r.Net.Binary()

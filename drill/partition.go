@@ -175,7 +175,7 @@ func workerPartition(ctx context.Context, r *run) error {
 	}
 	defer r.remove(svc)
 	var onWorker int
-	if _, err := r.until(ctx, time.Now(), 2*time.Minute, func() bool {
+	if _, err := r.until(ctx, time.Now(), 4*time.Minute, func() bool {
 		running, per, err := r.tasks(ctx, svc)
 		onWorker = per[worker]
 		return err == nil && running == replicas && onWorker > 0
@@ -183,7 +183,7 @@ func workerPartition(ctx context.Context, r *run) error {
 		return err
 	}
 	if onWorker == 0 {
-		return fmt.Errorf("service %s did not get its %d tasks running, with one on %s, within 2m", svc, replicas, worker)
+		return fmt.Errorf("service %s did not get its %d tasks running, with one on %s, within 4m", svc, replicas, worker)
 	}
 	r.event("service %s: %d tasks running, %d on %s", svc, replicas, onWorker, worker)
 
