@@ -249,8 +249,9 @@ func nodeAddr(t *testing.T, node string) string {
 	return docker(t, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", netLab+"-"+node)
 }
 
-// nodeNetState is each node's iptables-save and tc qdisc show, without
-// counters and comments.
+// nodeNetState is each node's iptables-save, without counters and
+// comments, and the qdiscs of its lab interface (those of the task
+// containers' veths come and go with the tasks).
 func nodeNetState(t *testing.T) map[string]string {
 	t.Helper()
 	counters := regexp.MustCompile(`\[\d+:\d+\]`)
@@ -262,7 +263,7 @@ func nodeNetState(t *testing.T) map[string]string {
 				lines = append(lines, counters.ReplaceAllString(l, ""))
 			}
 		}
-		st[n] = strings.Join(lines, "\n") + "\n" + docker(t, "exec", netLab+"-"+n, "tc", "qdisc", "show")
+		st[n] = strings.Join(lines, "\n") + "\n" + docker(t, "exec", netLab+"-"+n, "tc", "qdisc", "show", "dev", "eth0")
 	}
 	return st
 }
