@@ -82,6 +82,9 @@ func quorumLoss(ctx context.Context, r *run) error {
 	refusal := "it was applied"
 	if uerr != nil {
 		refusal = lastLine(uerr.Error())
+		if _, msg, ok := strings.Cut(refusal, "Error response from daemon: "); ok {
+			refusal = msg // the engine's words, without the command line
+		}
 		r.event("a change is refused: docker node update on %s: %s", survivor, refusal)
 	} else {
 		r.event("a change was applied on %s without a majority", survivor)
