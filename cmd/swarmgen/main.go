@@ -139,6 +139,8 @@ Examples:
 			dockerCommand(),
 			envCommand(),
 			nodeCommand(),
+			netCommand(),
+			drillCommand(),
 			loadCommand(),
 			imagesCommand(),
 			exportLogsCommand(),

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 )
@@ -20,8 +21,19 @@ func Run(ctx context.Context, args ...string) (string, error) {
 // RunEnv is Run with the command's environment (nil: this process's), e.g.
 // a machine's DOCKER_HOST.
 func RunEnv(ctx context.Context, env []string, args ...string) (string, error) {
+	return run(ctx, env, nil, args)
+}
+
+// RunInput is Run with stdin as the command's standard input (docker exec
+// -i CONTAINER iptables-restore).
+func RunInput(ctx context.Context, stdin string, args ...string) (string, error) {
+	return run(ctx, nil, strings.NewReader(stdin), args)
+}
+
+func run(ctx context.Context, env []string, stdin io.Reader, args []string) (string, error) {
 	cmd := exec.CommandContext(ctx, "docker", args...)
 	cmd.Env = env
+	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
