@@ -30,6 +30,13 @@ var inLab = map[string]int{
 	// run in its container
 	"lab/find.go":            1,
 	"cmd/swarmgen/status.go": 1, // recover's call of Cluster.Address
+	// swarmgen net: the lab subnet and each node's lab address become
+	// iptables rules inside the nodes' own namespaces
+	"cmd/swarmgen/net.go": 1,
+	"netfault/lab.go":     6,
+	// drill slow-overlay: a task's overlay address, probed from another
+	// task over the overlay network
+	"drill/overlay.go": 2,
 }
 
 // containerIPUses lists, in one Go file, what reads a container's address:

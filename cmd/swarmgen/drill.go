@@ -51,7 +51,7 @@ docs/drills.md says what each teaches and how to read its timeline.`,
 			if res.Lab.Machines {
 				return userErrorf("swarmgen drill %s cuts the network of the lab's node containers or stops them, and this lab's nodes are machines (endpoint or context in the spec): that is not a lab's business on real machines", d.Name)
 			}
-			l := drill.Lab{Net: netLabOf(res, outDir(c)), Swarm: cl.Swarm(), Containers: cl.Containers, Image: c.String("image"),
+			l := drill.Lab{Net: netLabOf(res), Swarm: cl.Swarm(), Containers: cl.Containers, Image: c.String("image"),
 				Plan: planRunner(c)}
 			for _, n := range res.Lab.Managers {
 				l.Managers = append(l.Managers, n.Name)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/swarmgen/swarmgen/builtinimage"
 	"github.com/swarmgen/swarmgen/generator"
-	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/netfault"
 )
 
@@ -165,18 +163,15 @@ func netLab(c *cli.Context, verb string) (netfault.Lab, error) {
 	if res.Lab.Machines {
 		return netfault.Lab{}, userErrorf("swarmgen net %s changes the firewall and traffic control of the lab's node containers, and this lab's nodes are machines (endpoint or context in the spec): changing a real machine's firewall is not a lab's business", verb)
 	}
-	return netLabOf(res, outDir(c)), nil
+	return netLabOf(res), nil
 }
 
 // netLabOf is the lab's nodes for net; a node whose kernel has no netem
-// gets the delayer from the static swarmgen of the builtin images, which
-// builtinimage puts in the lab's directory.
-func netLabOf(res *generator.Result, dir string) netfault.Lab {
+// gets the delayer from the static Linux swarmgen for the engine's
+// architecture, found as the builtin images find it (nothing is written).
+func netLabOf(res *generator.Result) netfault.Lab {
 	l := netfault.Lab{Subnet: res.Lab.Subnet, Binary: func() (string, error) {
-		if err := builtinimage.Prepare(dir); err != nil {
-			return "", err
-		}
-		return filepath.Join(dir, filepath.FromSlash(model.BuiltinContext), "swarmgen"), nil
+		return builtinimage.Resolve(context.Background(), builtinimage.Detect())
 	}}
 	for _, n := range res.Lab.Nodes() {
 		l.Nodes = append(l.Nodes, netfault.Node{Name: n.Name, Container: n.ContainerName})
@@ -201,7 +196,7 @@ func warnFaults(ctx context.Context, w io.Writer, res *generator.Result) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	states, err := netLabOf(res, "").Read(ctx)
+	states, err := netLabOf(res).Read(ctx)
 	if err != nil {
 		return
 	}
