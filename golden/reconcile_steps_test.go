@@ -25,15 +25,12 @@ import (
 // what up left there (fakelab's Script.Up) and the case's compose file.
 func runLab(t *testing.T, name string, edit func(fakelab.Vars), first string, args ...string) (out, calls string, err error) {
 	t.Helper()
-	script, err := os.ReadFile(filepath.Join(name, "out", "bootstrap.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	script := bootstrapScript(t, name)
 	compose, err := os.ReadFile(filepath.Join(name, "out", "docker-compose.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := fakelab.Parse(string(script))
+	s := fakelab.Parse(script)
 	dir, vars := s.Up(t, map[string][]byte{"docker-compose.yml": compose})
 	if edit != nil {
 		edit(vars)

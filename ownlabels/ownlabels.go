@@ -4,7 +4,10 @@
 // `label`.
 package ownlabels
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+)
 
 // Prefix starts every key swarmgen keeps for its own bookkeeping; a spec
 // may not set labels under it.
@@ -42,3 +45,6 @@ func Key(name string) (string, error) {
 	}
 	return "", fmt.Errorf("no swarmgen label named %q", name)
 }
+
+// ByName is every label key by its name (the runtime spells each as LABEL_NAME; a test compares them).
+func ByName() map[string]string { return maps.Clone(byName) }
