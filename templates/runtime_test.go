@@ -75,7 +75,6 @@ func TestRuntimeConstants(t *testing.T) {
 		"OWN_PREFIX":     ownlabels.Prefix,
 		"PLAN_TAG":       plan.Tag,
 		"PLAN_REFUSED":   string(plan.Refused),
-		"STATE_DIR":      model.NodeStateDir,
 		"COMPOSE_RECORD": model.ComposeRecord,
 	}
 	upper := func(name string) string { return strings.ToUpper(strings.ReplaceAll(name, "-", "_")) }

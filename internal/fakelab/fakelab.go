@@ -96,7 +96,11 @@ case "$CMD $*" in
     printf '%s\n' "$NODES" | awk 'NF { print "node id-" $0 }' | awk '{ $2 = $2 " " substr($2, 4) } 1'
     printf '%s\n' "$LABELS" | awk 'NF { print "label " $0 }'
     for n in $OVERLAYS; do if has "$LABELLED" "$n"; then echo "network $n true"; else echo "network $n "; fi; done
-    printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1; if ($2 != "-") print "record " $0 }'
+    printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1 }'
+    # the stacks' records are swarm configs: any manager lists them
+    case "$*" in
+      *"docker config ls --filter label=dev.swarmgen.stack --format \"record "*) printf '%s\n' "$STACKS" | awk 'NF && $2 != "-" { print "record " $0 }' ;;
+    esac
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }'
     printf '%s\n' "$NODES" | awk 'NF { printf "noderow id-%s\t%s\t%s\tActive\t%s\t20.10.24\n", $1, $1, $2, $3 }'
     printf '%s\n' "$SERVICES" | awk 'NF { printf "servicerow s-%s\t%s\treplicated\t1/1\timage\t\n", $1, $1 }' ;;
@@ -131,7 +135,8 @@ case "$CMD $*" in
   "docker exec $L docker network create "* | "docker exec $L docker network rm "*) ;;
   "docker exec $L docker service create "* | "docker exec $L docker service rm "*) ;;
   "docker exec $L docker stack deploy "* | "docker exec $L docker stack rm "*) ;;
-  "docker exec $L sh -c mkdir "* | "docker exec $L sh -c rm -f \"/var/lib/docker/swarmgen/"*) ;;
+  "docker exec $L sh -c "*"docker config create --label \"dev.swarmgen.stack="*) ;; # stack_record
+  "docker exec $L sh -c "*"docker config ls -q --filter \"label=dev.swarmgen.stack="*) ;;  # stack_unrecord
   "docker build --quiet --label "* | "docker push --quiet -- "* | "docker volume rm "* | "docker context create "* | "docker context update "*) ;;
   *) echo "fake lab: no answer for: $CMD $*" >&2; exit 1 ;;
 esac`

@@ -54,9 +54,8 @@ FORMAT_TASK_OWNER='{{.Label "com.docker.stack.namespace"}}|{{.Label "com.docker.
 # the first word of a plan line, and the op of a refused change (plan)
 PLAN_TAG=plan
 PLAN_REFUSED='!'
-# where records are kept on a manager's engine, and by nodes-up in the
-# lab's directory (generator/model)
-STATE_DIR=/var/lib/docker/swarmgen
+# where nodes-up records, in the lab's directory, the containers compose
+# up left (generator/model); all else the lab remembers is in its swarm
 COMPOSE_RECORD=.swarmgen/compose-up
 
 # dq NAME VALUE: sets NAME to VALUE escaped for the inside of a

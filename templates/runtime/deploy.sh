@@ -66,6 +66,30 @@ stack_deploy() {
   say "stack $name deployed from stack/$file.yml"
 }
 
+# --- the lab's records, kept in the swarm ---
+# Which file each stack was deployed from is a swarm config, labelled with
+# the stack's name and the file's hash: raft replicates it to every
+# manager, so whichever manager leads after an election answers for it,
+# and no node's disk holds anything of swarmgen's. The swarm read lists
+# them (record lines).
+
+# stack_record NAME HASH: stack NAME was deployed from a file of HASH: its
+# config, in place of the earlier one, in one call.
+stack_record() {
+  local config="swarmgen-stack-$2-$1"
+  on_sh "$LEADER" '
+    ids=$(docker config ls -q --filter "label='"$LABEL_STACK"'=$1") &&
+    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } &&
+    printf "%s\n" "$2" | docker config create --label "'"$LABEL_STACK"'=$1" --label "'"$LABEL_HASH"'=$2" "$3" - >/dev/null' sh "$1" "$2" "${config:0:64}"
+}
+
+# stack_unrecord NAME: forgets stack NAME.
+stack_unrecord() {
+  on_sh "$LEADER" '
+    ids=$(docker config ls -q --filter "label='"$LABEL_STACK"'=$1") &&
+    { [ -z "$ids" ] || docker config rm $ids >/dev/null; }' sh "$1"
+}
+
 # service_create NAME HASH IMAGE ARGS...: creates the service, or
 # recreates it when its definition (HASH) changed since it was created.
 service_create() {

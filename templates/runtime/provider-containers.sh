@@ -104,13 +104,6 @@ provider_containers() {
   push_ref() { http_push_ref "$@"; }
   in_registry() { http_in_registry "$@"; }
 
-  # a container's records: files in the manager's state dir
-  RECORDS_SH="cat $STATE_DIR/stack-*.line 2>/dev/null; true"
-  stack_record() {
-    on_sh "$LEADER" 'mkdir -p '"$STATE_DIR"' && printf "%s %s\n" "$2" "$1" >"'"$STATE_DIR"'/stack-$2.line"' sh "$2" "$1"
-  }
-  stack_unrecord() { on_sh "$LEADER" 'rm -f "'"$STATE_DIR"'/stack-$1.line"' sh "$1"; }
-
   docker_context() { containers_docker_context; }
 
   lab_down() { fail "a lab of containers is removed by teardown.sh (swarmgen down)"; }

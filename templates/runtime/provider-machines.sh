@@ -92,21 +92,6 @@ provider_machines() {
     in_registry() { http_in_registry "$@"; }
   fi
 
-  # a machine has nothing of swarmgen's on its disk: the records are swarm
-  # configs
-  RECORDS_SH='docker config ls --filter label='"$LABEL_STACK"' --format "'"$Q_STACK_RECORD"'"'
-  stack_record() {
-    local config="swarmgen-stack-$2-$1"
-    stack_unrecord "$1"
-    printf '%s\n' "$2" | on "$LEADER" config create --label "$LABEL_STACK=$1" --label "$LABEL_HASH=$2" "${config:0:64}" - >/dev/null
-  }
-  stack_unrecord() {
-    local ids
-    ids=$(on "$LEADER" config ls -q --filter "label=$LABEL_STACK=$1")
-    # shellcheck disable=SC2086 # one ID a word
-    [ -z "$ids" ] || on "$LEADER" config rm $ids >/dev/null
-  }
-
   docker_context() { machines_docker_context; }
   lab_down() { machines_down; }
 }

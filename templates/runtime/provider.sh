@@ -20,8 +20,5 @@
 #   registry_running  bootstrap.sh load: fails unless the lab registry runs
 #   push_ref REF      puts the host's image REF into the lab registry
 #   in_registry IMAGE REF REPOSITORY TAG   does the lab registry hold IMAGE (a host image) as REF?
-#   RECORDS_SH        (a variable) the sh of a manager that prints "STACK HASH" of each stack file the lab deployed
-#   stack_record NAME HASH    records that stack NAME was deployed from a file of HASH
-#   stack_unrecord NAME       forgets stack NAME's record
 #   docker_context    points the host's docker context $API_CONTEXT at the leader
 #   lab_down          bootstrap.sh down: removes all the lab put on its nodes

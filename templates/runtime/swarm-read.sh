@@ -12,7 +12,7 @@
 #   noderow ID[ *]<TAB>HOSTNAME<TAB>...  docker node ls's row (summary)
 #   stack NAME                      deployed stacks (of the services' labels,
 #                                   as docker stack ls finds them)
-#   record NAME HASH                the stack files the lab deployed
+#   record NAME HASH                the stack files the lab deployed (deploy.sh)
 #   service NAME REPLICAS           every service
 #   servicerow ID<TAB>NAME<TAB>...  docker service ls's row (summary)
 #   hash NAME HASH                  the standalone services the lab made
@@ -31,7 +31,7 @@ read_swarm() {
     { docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1" &&
       docker node inspect --format "'"$Q_NODE_LABELS"'" $(sed -n "s/^node \([^ ]*\) .*/\1/p" "$t/1") | sed "/^\$/d; s/^/label /"; } >"$t/2" 2>/dev/null &
     docker network ls --filter driver=overlay --format "network '"$Q_NETWORK_LINE"'" >"$t/3" 2>/dev/null &
-    { '"$RECORDS_SH"'; } 2>/dev/null | sed "s/^/record /" >"$t/4" &
+    docker config ls --filter label='"$LABEL_STACK"' --format "record '"$Q_STACK_RECORD"'" >"$t/4" 2>/dev/null &
     { docker service ls --format "service '"$Q_SERVICE_REPLICAS"'\nservicerow '"$Q_SERVICE_ROW"'" >"$t/5" &&
       names=$(sed -n "s/^service \([^ ]*\) .*/\1/p" "$t/5") && [ -n "$names" ] &&
       docker service inspect --format "'"$Q_SERVICE_OWNER"'" $names | sed "/^\$/d" | sort -u; } >"$t/6" 2>/dev/null &
