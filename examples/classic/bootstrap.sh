@@ -158,9 +158,8 @@ FORMAT_TASK_OWNER='{{.Label "com.docker.stack.namespace"}}|{{.Label "com.docker.
 # the first word of a plan line, and the op of a refused change (plan)
 PLAN_TAG=plan
 PLAN_REFUSED='!'
-# where records are kept on a manager's engine, and by nodes-up in the
-# lab's directory (generator/model)
-STATE_DIR=/var/lib/docker/swarmgen
+# where nodes-up records, in the lab's directory, the containers compose
+# up left (generator/model); all else the lab remembers is in its swarm
 COMPOSE_RECORD=.swarmgen/compose-up
 
 # dq NAME VALUE: sets NAME to VALUE escaped for the inside of a
@@ -337,9 +336,6 @@ each() {
 #   registry_running  bootstrap.sh load: fails unless the lab registry runs
 #   push_ref REF      puts the host's image REF into the lab registry
 #   in_registry IMAGE REF REPOSITORY TAG   does the lab registry hold IMAGE (a host image) as REF?
-#   RECORDS_SH        (a variable) the sh of a manager that prints "STACK HASH" of each stack file the lab deployed
-#   stack_record NAME HASH    records that stack NAME was deployed from a file of HASH
-#   stack_unrecord NAME       forgets stack NAME's record
 #   docker_context    points the host's docker context $API_CONTEXT at the leader
 #   lab_down          bootstrap.sh down: removes all the lab put on its nodes
 
@@ -447,13 +443,6 @@ provider_containers() {
   }
   push_ref() { http_push_ref "$@"; }
   in_registry() { http_in_registry "$@"; }
-
-  # a container's records: files in the manager's state dir
-  RECORDS_SH="cat $STATE_DIR/stack-*.line 2>/dev/null; true"
-  stack_record() {
-    on_sh "$LEADER" 'mkdir -p '"$STATE_DIR"' && printf "%s %s\n" "$2" "$1" >"'"$STATE_DIR"'/stack-$2.line"' sh "$2" "$1"
-  }
-  stack_unrecord() { on_sh "$LEADER" 'rm -f "'"$STATE_DIR"'/stack-$1.line"' sh "$1"; }
 
   docker_context() { containers_docker_context; }
 
@@ -815,21 +804,6 @@ provider_machines() {
     push_ref() { http_push_ref "$@"; }
     in_registry() { http_in_registry "$@"; }
   fi
-
-  # a machine has nothing of swarmgen's on its disk: the records are swarm
-  # configs
-  RECORDS_SH='docker config ls --filter label='"$LABEL_STACK"' --format "'"$Q_STACK_RECORD"'"'
-  stack_record() {
-    local config="swarmgen-stack-$2-$1"
-    stack_unrecord "$1"
-    printf '%s\n' "$2" | on "$LEADER" config create --label "$LABEL_STACK=$1" --label "$LABEL_HASH=$2" "${config:0:64}" - >/dev/null
-  }
-  stack_unrecord() {
-    local ids
-    ids=$(on "$LEADER" config ls -q --filter "label=$LABEL_STACK=$1")
-    # shellcheck disable=SC2086 # one ID a word
-    [ -z "$ids" ] || on "$LEADER" config rm $ids >/dev/null
-  }
 
   docker_context() { machines_docker_context; }
   lab_down() { machines_down; }
@@ -1386,7 +1360,7 @@ cksum_of() { cksum <"$1" 2>/dev/null | awk '{ print $1 }' || true; }
 #   noderow ID[ *]<TAB>HOSTNAME<TAB>...  docker node ls's row (summary)
 #   stack NAME                      deployed stacks (of the services' labels,
 #                                   as docker stack ls finds them)
-#   record NAME HASH                the stack files the lab deployed
+#   record NAME HASH                the stack files the lab deployed (deploy.sh)
 #   service NAME REPLICAS           every service
 #   servicerow ID<TAB>NAME<TAB>...  docker service ls's row (summary)
 #   hash NAME HASH                  the standalone services the lab made
@@ -1405,7 +1379,7 @@ read_swarm() {
     { docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1" &&
       docker node inspect --format "'"$Q_NODE_LABELS"'" $(sed -n "s/^node \([^ ]*\) .*/\1/p" "$t/1") | sed "/^\$/d; s/^/label /"; } >"$t/2" 2>/dev/null &
     docker network ls --filter driver=overlay --format "network '"$Q_NETWORK_LINE"'" >"$t/3" 2>/dev/null &
-    { '"$RECORDS_SH"'; } 2>/dev/null | sed "s/^/record /" >"$t/4" &
+    docker config ls --filter label='"$LABEL_STACK"' --format "record '"$Q_STACK_RECORD"'" >"$t/4" 2>/dev/null &
     { docker service ls --format "service '"$Q_SERVICE_REPLICAS"'\nservicerow '"$Q_SERVICE_ROW"'" >"$t/5" &&
       names=$(sed -n "s/^service \([^ ]*\) .*/\1/p" "$t/5") && [ -n "$names" ] &&
       docker service inspect --format "'"$Q_SERVICE_OWNER"'" $names | sed "/^\$/d" | sort -u; } >"$t/6" 2>/dev/null &
@@ -2077,6 +2051,30 @@ stack_deploy() {
   on_env "$LEADER" ${vars[@]+"${vars[@]}"} -- stack deploy --prune -c "$STACK_DIR/$file.yml" "$name" >/dev/null
   stack_record "$name" "$hash"
   say "stack $name deployed from stack/$file.yml"
+}
+
+# --- the lab's records, kept in the swarm ---
+# Which file each stack was deployed from is a swarm config, labelled with
+# the stack's name and the file's hash: raft replicates it to every
+# manager, so whichever manager leads after an election answers for it,
+# and no node's disk holds anything of swarmgen's. The swarm read lists
+# them (record lines).
+
+# stack_record NAME HASH: stack NAME was deployed from a file of HASH: its
+# config, in place of the earlier one, in one call.
+stack_record() {
+  local config="swarmgen-stack-$2-$1"
+  on_sh "$LEADER" '
+    ids=$(docker config ls -q --filter "label='"$LABEL_STACK"'=$1") &&
+    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } &&
+    printf "%s\n" "$2" | docker config create --label "'"$LABEL_STACK"'=$1" --label "'"$LABEL_HASH"'=$2" "$3" - >/dev/null' sh "$1" "$2" "${config:0:64}"
+}
+
+# stack_unrecord NAME: forgets stack NAME.
+stack_unrecord() {
+  on_sh "$LEADER" '
+    ids=$(docker config ls -q --filter "label='"$LABEL_STACK"'=$1") &&
+    { [ -z "$ids" ] || docker config rm $ids >/dev/null; }' sh "$1"
 }
 
 # service_create NAME HASH IMAGE ARGS...: creates the service, or
