@@ -6,6 +6,7 @@ package dockerformat
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/swarmgen/swarmgen/ownlabels"
 )
@@ -91,3 +92,6 @@ func Named(name string) (string, error) {
 	}
 	return "", fmt.Errorf("no docker format named %q", name)
 }
+
+// ByName is every format by its name (the runtime spells each as FORMAT_NAME; a test compares them).
+func ByName() map[string]string { return maps.Clone(byName) }

@@ -22,6 +22,7 @@ import (
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/goldenfile"
 	"github.com/swarmgen/swarmgen/generator/stack"
+	"github.com/swarmgen/swarmgen/templates"
 )
 
 // requireTools makes a missing shellcheck or docker compose fatal; CI
@@ -63,9 +64,16 @@ func TestGoldenCases(t *testing.T) {
 			res := generate(t, name)
 			var got []string
 			for _, f := range res.Files {
-				goldenfile.Check(t, filepath.Join("out", f.Path), f.Data)
-				got = append(got, f.Path)
+				path, data := f.Path, f.Data
+				if path == "bootstrap.sh" {
+					// the lab's header is the case's own; the runtime
+					// after it is the same for every case
+					path, data = headerFile, splitBootstrap(t, data)
+				}
+				goldenfile.Check(t, filepath.Join("out", path), data)
+				got = append(got, path)
 			}
+			sort.Strings(got)
 			// no stale expected file may hide in out/
 			var want []string
 			_ = filepath.WalkDir("out", func(p string, d os.DirEntry, err error) error {
@@ -99,6 +107,68 @@ func TestGoldenCases(t *testing.T) {
 	}
 }
 
+// headerFile is, in a case's out/, the header of the bootstrap.sh it
+// generates: the runtime after it is the same bytes for every lab
+// (TestRuntimeIsTheSameInEveryCase), so it is not kept once a case.
+const headerFile = "bootstrap.header.sh"
+
+// splitBootstrap is the header of a generated bootstrap.sh; t fails unless
+// the rest is the runtime, byte for byte.
+func splitBootstrap(t *testing.T, script []byte) []byte {
+	t.Helper()
+	header, runtime, ok := bytes.Cut(script, []byte(templates.RuntimeStart))
+	if !ok {
+		t.Fatalf("bootstrap.sh has no line %q", strings.TrimSpace(templates.RuntimeStart))
+	}
+	if !bytes.Equal(append([]byte(templates.RuntimeStart), runtime...), templates.Runtime) {
+		t.Errorf("the part of bootstrap.sh after its header is not the runtime (templates/runtime) byte for byte")
+	}
+	return header
+}
+
+// bootstrapScript is golden case name's bootstrap.sh: its header, then the
+// runtime.
+func bootstrapScript(t *testing.T, name string) string {
+	t.Helper()
+	header, err := os.ReadFile(filepath.Join(name, "out", headerFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(header) + string(templates.Runtime)
+}
+
+// Every golden case's bootstrap.sh is its own header and then the same
+// runtime: nothing past the header depends on the lab.
+func TestRuntimeIsTheSameInEveryCase(t *testing.T) {
+	var first, firstCase string
+	for _, name := range cases(t) {
+		res, err := generator.Generate(generator.Options{SpecPath: filepath.Join(name, "swarm.yaml"), OutDir: filepath.Join(name, "out")})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, f := range res.Files {
+			if f.Path != "bootstrap.sh" {
+				continue
+			}
+			i := bytes.Index(f.Data, []byte(templates.RuntimeStart))
+			if i < 0 {
+				t.Fatalf("%s: bootstrap.sh has no runtime", name)
+			}
+			if header := f.Data[:i]; name == "classic" && bytes.Count(header, []byte("\n")) > 150 {
+				t.Errorf("%s: a header of %d lines; at most 150", name, bytes.Count(header, []byte("\n")))
+			}
+			if rest := string(f.Data[i:]); first == "" {
+				first, firstCase = rest, name
+			} else if rest != first {
+				t.Errorf("the runtime of %s differs from %s's", name, firstCase)
+			}
+		}
+	}
+	if first != string(templates.Runtime) {
+		t.Errorf("the runtime of %s is not templates.Runtime", firstCase)
+	}
+}
+
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 func tool(t *testing.T, name string, args ...string) bool {
@@ -119,7 +189,12 @@ func shellcheck(t *testing.T, res *generator.Result) {
 	}
 	for _, f := range res.Files {
 		if strings.HasSuffix(f.Path, ".sh") {
-			out, err := exec.Command("shellcheck", "--severity=style", filepath.Join("out", f.Path)).CombinedOutput()
+			// the whole generated file (out/ keeps only bootstrap.sh's header)
+			file := filepath.Join(t.TempDir(), path.Base(f.Path))
+			if err := os.WriteFile(file, f.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command("shellcheck", "--severity=style", file).CombinedOutput()
 			if err != nil {
 				t.Errorf("shellcheck %s:\n%s", f.Path, out)
 			}

@@ -20,7 +20,7 @@ func runMachines(t *testing.T, dir, scenario, body string) (out, calls, env stri
 	stub := stubdocker.New(t, `printf '%s|%s|%s %s\n' "${DOCKER_HOST:-}" "${DOCKER_CERT_PATH:-}" "${DOCKER_CONTEXT:-}" "$*" >>"$STUB_DIR/env"
 `+scenario)
 	file := filepath.Join(t.TempDir(), "bootstrap.sh")
-	if err := os.WriteFile(file, []byte(scriptPart(t, "machines", "\nif [ \"$MODE\" = load ]; then\n", "cd "+dir+"\n"+body)), 0o755); err != nil {
+	if err := os.WriteFile(file, []byte(scriptPart(t, "machines", "cd "+dir+"\n"+body)), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("bash", file)

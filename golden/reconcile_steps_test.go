@@ -25,15 +25,12 @@ import (
 // what up left there (fakelab's Script.Up) and the case's compose file.
 func runLab(t *testing.T, name string, edit func(fakelab.Vars), first string, args ...string) (out, calls string, err error) {
 	t.Helper()
-	script, err := os.ReadFile(filepath.Join(name, "out", "bootstrap.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	script := bootstrapScript(t, name)
 	compose, err := os.ReadFile(filepath.Join(name, "out", "docker-compose.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := fakelab.Parse(string(script))
+	s := fakelab.Parse(script)
 	dir, vars := s.Up(t, map[string][]byte{"docker-compose.yml": compose})
 	if edit != nil {
 		edit(vars)
@@ -45,7 +42,7 @@ func runLab(t *testing.T, name string, edit func(fakelab.Vars), first string, ar
 var changes = []string{"swarm init", "swarm join ", "swarm leave", "join-token", "node update", "node demote", "node rm",
 	"network create", "network rm", "stack deploy", "stack rm", "service create", "service update", "service rm",
 	"push ", "tag --", "volume rm", "--remove-orphans", "restart ", "unpause ", "context create", "context update",
-	"secret create", "secret rm", "mkdir ", "rm -f "}
+	"secret create", "secret rm", "config create", "config rm", "mkdir ", "rm -f "}
 
 // readOnly are the calls that read the lab (or, for compose up -d and a
 // build of an unchanged context, leave it as it is); an sh -c script is a
@@ -56,7 +53,7 @@ var (
 		`image inspect .*|build --quiet .*|exec \S+ docker (version|info|node ls|node inspect|node ps|network ls|service ls|stack ls)( .*)?|` +
 		`exec \S+ test -e .*|exec \S+ sh -c .*)$`)
 	dockerInScript = regexp.MustCompile(`docker ([a-z]+(?: (?:ls|inspect|ps))?)`)
-	readVerbs      = []string{"info", "node ls", "node inspect", "service ls", "service inspect", "stack ls", "network ls", "secret ls"}
+	readVerbs      = []string{"info", "node ls", "node inspect", "service ls", "service inspect", "stack ls", "network ls", "secret ls", "config ls"}
 )
 
 // checkReadOnly fails t unless every call reads.
@@ -255,15 +252,28 @@ func TestReconcile(t *testing.T) {
 		name:  "stack changed: redeployed and recorded; the other stack is left alone",
 		lab:   "classic",
 		edit:  func(v fakelab.Vars) { v.Drop("STACKS", "echo"); v.Add("STACKS", "echo 0000") },
-		order: []string{"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo\n", `exec manager sh -c mkdir -p /var/lib/docker/swarmgen`},
+		order: []string{"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo\n", "exec manager sh -c", `docker config create --label "dev.swarmgen.stack=$1" --label "dev.swarmgen.hash=$2" "$3" - >/dev/null sh echo 51f60dec45741a62 swarmgen-stack-51f60dec45741a62-echo` + "\n"},
 		never: append([]string{"visualizer.yml", "visualizer\n", "service create"}, removes...),
 		plan:  []string{"~ stack echo"},
 	}, {
 		name:  "stack the spec dropped: removed with its record; one deployed by hand stays",
 		lab:   "classic",
 		edit:  func(v fakelab.Vars) { v.Add("STACKS", "old 1111", "mine -") },
-		order: []string{"exec manager docker stack rm old\n", `exec manager sh -c rm -f "/var/lib/docker/swarmgen/stack-$1.line" sh old` + "\n"},
+		order: []string{"exec manager docker stack rm old\n", `docker config ls -q --filter "label=dev.swarmgen.stack=$1"`, "docker config rm $ids >/dev/null; } sh old\n"},
 		never: append([]string{"stack rm mine", "stack rm echo", "stack rm visualizer"}, creates...),
+		plan:  []string{"- stack old"},
+	}, {
+		// the lab's records are in the swarm (configs), not on the disk of
+		// the manager that led when a stack was deployed
+		name: "another manager leads now (the leader's container was killed): an unchanged stack stays, a dropped one goes",
+		lab:  "ha",
+		edit: func(v fakelab.Vars) {
+			v["NODES"] = strings.NewReplacer("manager01 Ready Leader", "manager01 Ready Reachable",
+				"manager02 Ready Reachable", "manager02 Ready Leader").Replace(v["NODES"])
+			v.Add("STACKS", "old 1111")
+		},
+		order: []string{"exec ha-manager02 docker stack rm old\n", `docker config ls -q --filter "label=dev.swarmgen.stack=$1"`},
+		never: append([]string{"stack rm web", "stack rm data", "exec ha-manager01 docker stack"}, creates...),
 		plan:  []string{"- stack old"},
 	}, {
 		name:  "service changed: removed and created with the new definition",

@@ -21,7 +21,7 @@ const secretScenario = `case "$*" in
       awk 'NF { print "secret", $1, "visualizer-auth", $2 }' "$STUB_DIR/have" 2>/dev/null; cat "$STUB_DIR/listing" 2>/dev/null; true ;;
     "exec -i p-m1 docker secret create "*) cat >"$STUB_DIR/stdin"; echo some-id ;;
     "exec p-m1 docker secret rm "*) ;;
-    "exec -e SWARMGEN_VISUALIZER_SECRET="*" p-m1 docker stack deploy "* | "exec p-m1 sh -c mkdir"*) ;;
+    "exec -e SWARMGEN_VISUALIZER_SECRET="*" p-m1 docker stack deploy "* | "exec p-m1 sh -c "*"docker config create "*) ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`
 
@@ -159,7 +159,7 @@ func TestStackDeployWithSecret(t *testing.T) {
 stack_deploy visualizer visualizer h1-visualizer-auth-abc -e SWARMGEN_VISUALIZER_SECRET=visualizer-auth-abc
 `)
 	if err != nil || !strings.Contains(calls, "exec -e SWARMGEN_VISUALIZER_SECRET=visualizer-auth-abc p-m1 docker stack deploy --prune -c /stack/visualizer.yml visualizer\n") ||
-		!strings.Contains(calls, "h1-visualizer-auth-abc visualizer") {
+		!strings.Contains(calls, " sh visualizer h1-visualizer-auth-abc swarmgen-stack-h1-visualizer-auth-abc-visualizer\n") {
 		t.Errorf("%v\n%s\ncalls:\n%s", err, out, calls)
 	}
 }

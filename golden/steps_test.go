@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swarmgen/swarmgen/internal/fakelab"
 	"github.com/swarmgen/swarmgen/internal/stubdocker"
 )
 
@@ -40,21 +41,18 @@ func checkCalls(t *testing.T, calls string, want, never []string) {
 // script made. The commands named in also (e.g. curl) are stubbed too.
 func runScenario(t *testing.T, scenario, body string, also ...string) (out, calls string, err error) {
 	t.Helper()
-	return runScript(t, t.TempDir(), scriptPart(t, "classic", "\nstart_read\n", body), nil, scenario, also...)
+	return runScript(t, t.TempDir(), scriptPart(t, "classic", body), nil, scenario, also...)
 }
 
-// scriptPart is the golden case's bootstrap.sh up to marker (its
-// variables, helpers and step functions), then body.
-func scriptPart(t *testing.T, golden, marker, body string) string {
+// scriptPart is the golden case's bootstrap.sh (its header and the
+// runtime) up to where main runs: its variables, helpers and step
+// functions, the provider chosen and setup done; then body.
+func scriptPart(t *testing.T, golden, body string) string {
 	t.Helper()
-	raw, err := os.ReadFile(golden + "/out/bootstrap.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	script := string(raw)
-	cut := strings.Index(script, marker)
+	script := bootstrapScript(t, golden)
+	cut := strings.Index(script, fakelab.MainLine)
 	if cut < 0 {
-		t.Fatalf("%s/out/bootstrap.sh has no line %q", golden, strings.TrimSpace(marker))
+		t.Fatalf("the runtime has no line %q", strings.TrimSpace(fakelab.MainLine))
 	}
 	return script[:cut] + "\n" + body
 }

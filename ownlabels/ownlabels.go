@@ -4,7 +4,10 @@
 // `label`.
 package ownlabels
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+)
 
 // Prefix starts every key swarmgen keeps for its own bookkeeping; a spec
 // may not set labels under it.
@@ -49,3 +52,6 @@ func Key(name string) (string, error) {
 // lab's files from its containers and to see a lab made from another
 // directory.
 const WorkingDir = "com.docker.compose.project.working_dir"
+
+// ByName is every label key by its name (the runtime spells each as LABEL_NAME; a test compares them).
+func ByName() map[string]string { return maps.Clone(byName) }

@@ -3,6 +3,7 @@ package templates
 import (
 	"io/fs"
 	"path"
+	"strings"
 	"testing"
 )
 
@@ -11,7 +12,7 @@ import (
 func TestBaseNamesUnique(t *testing.T) {
 	seen := map[string]string{}
 	err := fs.WalkDir(FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".tmpl") {
 			return err
 		}
 		if other, ok := seen[path.Base(p)]; ok {
@@ -23,7 +24,7 @@ func TestBaseNamesUnique(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) < 2 || seen["preflight.sh.tmpl"] == "" {
-		t.Fatalf("embedded files %v: the bootstrap steps are missing", seen)
+	if len(seen) < 2 || seen["bootstrap-header.sh.tmpl"] == "" {
+		t.Fatalf("embedded templates %v: the bootstrap header is missing", seen)
 	}
 }

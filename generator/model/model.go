@@ -7,7 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/swarmgen/swarmgen/endpoint"
+	"github.com/swarmgen/swarmgen/internal/endpointdef"
 	"github.com/swarmgen/swarmgen/ownlabels"
 	"maps"
 	"path"
@@ -285,11 +285,6 @@ type URL struct {
 // Dockerfile per image (BuiltinDockerfile).
 const BuiltinContext = ".swarmgen/builtin"
 
-// NodeStateDir is where bootstrap.sh keeps, on a manager's own engine
-// volume, what it needs to find again on the next run (stack-NAME.line: the
-// hash of the stack file it deployed as NAME).
-const NodeStateDir = "/var/lib/docker/swarmgen"
-
 // ComposeRecord is where bootstrap.sh records, after compose up, the
 // compose file's checksum and the containers it left, so that the next
 // run skips compose up when nothing differs.
@@ -379,9 +374,9 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	}
 	if *s.DockerEndpoint {
 		l.Endpoint = &Endpoint{
-			Port: endpoint.Port, Mount: endpoint.Mount, CertDir: endpoint.CertDir,
-			Context: endpoint.ContextName(l.Name), HostAddr: endpoint.HostAddr(s.BindAddress),
-			SANs: endpoint.SANs(s.BindAddress),
+			Port: endpointdef.Port, Mount: endpointdef.Mount, CertDir: endpointdef.CertDir,
+			Context: endpointdef.ContextName(l.Name), HostAddr: endpointdef.HostAddr(s.BindAddress),
+			SANs: endpointdef.SANs(s.BindAddress),
 		}
 	}
 	if s.Nodes.Capabilities != nil {
@@ -538,7 +533,7 @@ func image(img spec.Image, reg Registry, specDir string) Image {
 func (l *Lab) machines(s *spec.Spec) {
 	l.Machines, l.TakeOver = true, *s.TakeOverSwarm
 	l.Endpoint = nil // the machines' engines are endpoints already
-	l.MachineContext = endpoint.ContextName(l.Name)
+	l.MachineContext = endpointdef.ContextName(l.Name)
 	l.Registry.PullHost = s.MachineRegistryHost()
 	l.Registry.PushHost = l.Registry.PullHost
 	l.Registry.ContainerName = l.containerName("registry")
@@ -550,7 +545,7 @@ func (l *Lab) machines(s *spec.Spec) {
 		l.Registry.OnMachine = &MachineRegistry{
 			Machine:  s.Registry.Machine,
 			Volume:   l.Registry.ContainerName + "-data",
-			CertDir:  endpoint.CertDir + "/registry",
+			CertDir:  endpointdef.CertDir + "/registry",
 			SANs:     "IP:" + strings.Split(l.Registry.PullHost, ":")[0],
 			CertsDir: spec.CertsDir,
 			ToolTag:  "swarmgen/certs-tool:" + l.Project,

@@ -10,12 +10,10 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/swarmgen/swarmgen/dockerformat"
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/shell"
 	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/ownlabels"
-	"github.com/swarmgen/swarmgen/plan"
 	"github.com/swarmgen/swarmgen/templates"
 )
 
@@ -34,16 +32,21 @@ var funcs = template.FuncMap{
 	// the script of a `docker exec NODE sh -c '...'`
 	"dq": shell.InDoubleQuotes,
 	// the keys of swarmgen's own labels, from their one owner
-	"label":     ownlabels.Key,
-	"ownPrefix": func() string { return ownlabels.Prefix },
-	// the docker --format templates of the scripts, from their one owner
-	"format": dockerformat.Named,
-	// where bootstrap.sh keeps its records on a manager
-	"stateDir":      func() string { return model.NodeStateDir },
-	"composeRecord": func() string { return model.ComposeRecord },
-	// what bootstrap.sh --plan prints, as package plan reads it
-	"planTag":     func() string { return plan.Tag },
-	"planRefused": func() string { return string(plan.Refused) },
+	"label": ownlabels.Key,
+	// a header record's field count (bootstrap-header.sh.tmpl)
+	"add": func(a, b int) int { return a + b },
+	// the labels node_labels gives a node: the spec's, and on a machine
+	// the lab's own (which tells its swarm from any other there)
+	"nodeLabels": func(l *model.Lab, n model.Node) []string {
+		var kv []string
+		for _, x := range n.Labels {
+			kv = append(kv, x.Key+"="+x.Value)
+		}
+		if l.Machines {
+			kv = append(kv, ownlabels.Lab+"="+l.Project)
+		}
+		return kv
+	},
 	"ro": func(ro bool) string {
 		if ro {
 			return ":ro"
@@ -63,7 +66,7 @@ var funcs = template.FuncMap{
 	},
 }
 
-var tmpl = template.Must(template.New("").Funcs(funcs).Option("missingkey=error").ParseFS(templates.FS, "*.tmpl", "bootstrap/*.tmpl"))
+var tmpl = template.Must(template.New("").Funcs(funcs).Option("missingkey=error").ParseFS(templates.FS, "*.tmpl"))
 
 // Lab renders every file of a lab, sorted by path.
 func Lab(l *model.Lab) ([]File, error) {
@@ -87,9 +90,12 @@ func Lab(l *model.Lab) ([]File, error) {
 			return nil, err
 		}
 	}
-	if err := add("bootstrap.sh", "bootstrap.sh.tmpl", l, 0o755); err != nil {
+	// bootstrap.sh: the lab's header, then the runtime, the same for every lab
+	if err := add("bootstrap.sh", "bootstrap-header.sh.tmpl", l, 0o755); err != nil {
 		return nil, err
 	}
+	boot := &files[len(files)-1]
+	boot.Data = append(boot.Data, templates.Runtime...)
 	if err := add("teardown.sh", "teardown.sh.tmpl", l, 0o755); err != nil {
 		return nil, err
 	}

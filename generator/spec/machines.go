@@ -12,8 +12,8 @@ import (
 
 	"github.com/distribution/reference"
 
-	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator/inputfile"
+	"github.com/swarmgen/swarmgen/internal/endpointdef"
 )
 
 // A lab of machines: its nodes are Docker engines reached through an
@@ -221,7 +221,7 @@ func (v *validator) machine(path string, n Node, names, addrs map[string]string)
 		if !contextRe.MatchString(n.Context) {
 			v.errf(path+".context", "%q is not a docker context name (letters, digits and _ . + -)", n.Context)
 		}
-		if own := endpoint.ContextName(v.labName); n.Context == own {
+		if own := endpointdef.ContextName(v.labName); n.Context == own {
 			// bootstrap.sh would rewrite it to the lab's manager, and down remove it
 			v.errf(path+".context", "%q is the context swarmgen makes for this lab itself (it points at the lab's manager, and down removes it); give the machine's own context, or its endpoint", n.Context)
 		}

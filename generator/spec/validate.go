@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 
-	"github.com/swarmgen/swarmgen/endpoint"
+	"github.com/swarmgen/swarmgen/internal/endpointdef"
 	"github.com/swarmgen/swarmgen/ownlabels"
 	"maps"
 	"net/netip"
@@ -351,8 +351,8 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 			v.errf(mp, "/var/lib/docker is the node's own volume; use nodes.persist_data instead")
 		case manager && (target == "/stack" || strings.HasPrefix(target, "/stack/")):
 			v.errf(mp, "/stack is where swarmgen mounts the generated stack files on managers; mount elsewhere")
-		case manager && (target == endpoint.Mount || strings.HasPrefix(target, endpoint.Mount+"/")):
-			v.errf(mp, "%s is where swarmgen mounts the Docker endpoint's certificates on managers; mount elsewhere", endpoint.Mount)
+		case manager && (target == endpointdef.Mount || strings.HasPrefix(target, endpointdef.Mount+"/")):
+			v.errf(mp, "%s is where swarmgen mounts the Docker endpoint's certificates on managers; mount elsewhere", endpointdef.Mount)
 		case target == "/":
 			v.errf(mp, "a mount on / would hide the node's own files; mount on a directory")
 		case targets[target] != "":

@@ -96,7 +96,11 @@ case "$CMD $*" in
     printf '%s\n' "$NODES" | awk 'NF { print "node id-" $0 }' | awk '{ $2 = $2 " " substr($2, 4) } 1'
     printf '%s\n' "$LABELS" | awk 'NF { print "label " $0 }'
     for n in $OVERLAYS; do if has "$LABELLED" "$n"; then echo "network $n true"; else echo "network $n "; fi; done
-    printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1; if ($2 != "-") print "record " $0 }'
+    printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1 }'
+    # the stacks' records are swarm configs: any manager lists them
+    case "$*" in
+      *"docker config ls --filter label=dev.swarmgen.stack --format \"record "*) printf '%s\n' "$STACKS" | awk 'NF && $2 != "-" { print "record " $0 }' ;;
+    esac
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }'
     printf '%s\n' "$NODES" | awk 'NF { printf "noderow id-%s\t%s\t%s\tActive\t%s\t20.10.24\n", $1, $1, $2, $3 }'
     printf '%s\n' "$SERVICES" | awk 'NF { printf "servicerow s-%s\t%s\treplicated\t1/1\timage\t\n", $1, $1 }' ;;
@@ -131,7 +135,8 @@ case "$CMD $*" in
   "docker exec $L docker network create "* | "docker exec $L docker network rm "*) ;;
   "docker exec $L docker service create "* | "docker exec $L docker service rm "*) ;;
   "docker exec $L docker stack deploy "* | "docker exec $L docker stack rm "*) ;;
-  "docker exec $L sh -c mkdir "* | "docker exec $L sh -c rm -f \"/var/lib/docker/swarmgen/"*) ;;
+  "docker exec $L sh -c "*"docker config create --label \"dev.swarmgen.stack="*) ;; # stack_record
+  "docker exec $L sh -c "*"docker config ls -q --filter \"label=dev.swarmgen.stack="*) ;;  # stack_unrecord
   "docker build --quiet --label "* | "docker push --quiet -- "* | "docker volume rm "* | "docker context create "* | "docker context update "*) ;;
   *) echo "fake lab: no answer for: $CMD $*" >&2; exit 1 ;;
 esac`
@@ -208,13 +213,20 @@ func words(line string) []string {
 	return w
 }
 
-// calls are the spec's calls of function fn, with literal arguments only.
-func (s Script) calls(fn string) [][]string {
-	var calls [][]string
-	for _, m := range regexp.MustCompile(`(?m)^\s*`+fn+`( '.*)$`).FindAllStringSubmatch(s.Text, -1) {
-		calls = append(calls, words(m[1]))
+// records are the quoted fields of each record of the header's array
+// name (a record a line: its number of fields, then the fields).
+func (s Script) records(name string) [][]string {
+	var records [][]string
+	m := regexp.MustCompile(`(?s)\n` + name + `=\(\n(.*?)\n?\)\n`).FindStringSubmatch(s.Text)
+	if m == nil {
+		return nil
 	}
-	return calls
+	for _, line := range strings.Split(m[1], "\n") {
+		if strings.TrimSpace(line) != "" {
+			records = append(records, words(line))
+		}
+	}
+	return records
 }
 
 // converged is the fake lab's variables for the lab as up leaves it: every
@@ -240,7 +252,7 @@ func (s Script) converged() Vars {
 	}
 	containers = append(containers, s.vars["REGISTRY"])
 	volumes = append(volumes, s.vars["VOLUME_PREFIX"]+"registry-data")
-	for _, c := range s.calls("node_labels") { // NODE KEYS KEY=VALUE...
+	for _, c := range s.records("NODE_LABELS") { // NODE KEYS KEY=VALUE...
 		for _, kv := range c[2:] {
 			labels = append(labels, c[0]+" "+kv)
 		}
@@ -248,13 +260,13 @@ func (s Script) converged() Vars {
 			labels = append(labels, c[0]+" dev.swarmgen.labels="+c[1])
 		}
 	}
-	for _, c := range s.calls("deploy_stack") { // NAME FILE HASH
+	for _, c := range s.records("STACKS") { // NAME FILE HASH
 		stacks = append(stacks, c[0]+" "+c[2])
 	}
-	for _, c := range s.calls("service_create") { // NAME HASH ...
+	for _, c := range s.records("SERVICES") { // NAME HASH ...
 		services = append(services, c[0]+" "+c[1])
 	}
-	for _, c := range s.calls("put_image") { // SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME
+	for _, c := range s.records("IMAGES") { // SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME
 		registry = append(registry, c[4]+":"+c[5]+" d-"+c[4])
 		pushed = append(pushed, c[3]+" d-"+c[4])
 	}
@@ -297,7 +309,7 @@ func (s Script) Up(t testing.TB, files map[string][]byte) (dir string, vars Vars
 		t.Fatalf("recording the containers: %v\n%s", err, out)
 	}
 	// the images built from a context were built from this one
-	for _, c := range s.calls("put_image") { // SOURCE BUILD DOCKERFILE REF ...
+	for _, c := range s.records("IMAGES") { // SOURCE BUILD DOCKERFILE REF ...
 		if c[1] == "" {
 			continue
 		}
@@ -310,14 +322,18 @@ func (s Script) Up(t testing.TB, files map[string][]byte) (dir string, vars Vars
 	return dir, vars
 }
 
-// run runs the script's variables and functions (all before its first
-// step), then body, in the lab's directory dir, with a stub docker that
+// MainLine is the runtime's line that runs main: what is before it defines
+// the lab, the helpers and the steps, and sets up a run.
+const MainLine = "\nmain \"$@\"\n"
+
+// run runs the script's variables and functions (all before main runs),
+// then body, in the lab's directory dir, with a stub docker that
 // answers as scenario says.
 func (s Script) run(t testing.TB, dir, body, scenario string) (string, error) {
 	t.Helper()
-	first := strings.Index(s.Text, "\nstart_read\n")
+	first := strings.Index(s.Text, MainLine)
 	if first < 0 {
-		t.Fatal("the script has no line start_read (its first step)")
+		t.Fatalf("the script has no line %q", strings.TrimSpace(MainLine))
 	}
 	file := filepath.Join(t.TempDir(), "bootstrap.sh")
 	if err := os.WriteFile(file, []byte(s.Text[:first]+"\n"+body+"\n"), 0o600); err != nil {

@@ -1,0 +1,124 @@
+deploy() {
+  if [ "${#STACKS[@]}" -eq 0 ] && [ "${#SERVICES[@]}" -eq 0 ]; then
+    say "nothing to deploy"
+    return
+  fi
+  local pids=()
+  # what is deployed now: stacks, their file hashes, services
+  DEPLOYED_STACKS=" " STACK_HASHES="" SERVICE_HASHES=""
+  if ! swarm_new; then
+    DEPLOYED_STACKS+=$(swarm_lines stack | awk '{ printf "%s ", $1 }')
+    STACK_HASHES=$(swarm_lines record)
+    SERVICE_HASHES=$(swarm_lines hash)
+  fi
+  SECRET_VERSION=""
+  if [ "${#PASSWORD[@]}" -gt 0 ]; then
+    # the visualizer's password, before the stack that mounts it; the
+    # version in use is kept from prune
+    secret_version "${PASSWORD[3]}" "${PASSWORD[0]}"
+    printf '%s\n' "$SECRET_VERSION" >>"$RUN_DIR/secrets"
+  fi
+  each STACKS deploy_header_stack \&
+  each SERVICES service_create \&
+  wait_all ${pids[@]+"${pids[@]}"}
+}
+
+# deploy_header_stack NAME FILE HASH VARIABLE: deploy_stack of a header
+# record; a stack that names the password's VARIABLE gets its version
+# (and its HASH includes it).
+deploy_header_stack() {
+  if [ -n "$4" ]; then
+    deploy_stack "$1" "$2" "$3-$SECRET_VERSION" -e "$4=$SECRET_VERSION"
+  else
+    deploy_stack "$1" "$2" "$3"
+  fi
+}
+
+# deploy_stack NAME FILE HASH [-e VAR=VALUE]...: deploys stack/FILE.yml as
+# stack NAME unless that very file (HASH) is already deployed: a redeploy
+# would bump every service's version for nothing. -e VAR=VALUE sets a
+# variable the file names, which HASH then includes.
+deploy_stack() {
+  local name=$1 file=$2 hash=$3
+  case "$DEPLOYED_STACKS" in
+    *" $name "*)
+      if has_line "$STACK_HASHES" "$name $hash"; then
+        say "stack $name unchanged"
+        return
+      fi
+      act '~' stack "$name" "redeploy stack/$file.yml" stack_deploy "$@"
+      ;;
+    *) act + stack "$name" "deploy stack/$file.yml" stack_deploy "$@" ;;
+  esac
+}
+
+# stack_deploy NAME FILE HASH [-e VAR=VALUE]...: deploys the stack and
+# records its file's hash in the swarm, for the next run to compare.
+stack_deploy() {
+  local name=$1 file=$2 hash=$3 vars=()
+  shift 3
+  while [ "$#" -ge 2 ] && [ "$1" = -e ]; do
+    vars+=("$2")
+    shift 2
+  done
+  on_env "$LEADER" ${vars[@]+"${vars[@]}"} -- stack deploy --prune -c "$STACK_DIR/$file.yml" "$name" >/dev/null
+  stack_record "$name" "$hash"
+  say "stack $name deployed from stack/$file.yml"
+}
+
+# --- the lab's records, kept in the swarm ---
+# Which file each stack was deployed from is a swarm config, labelled with
+# the stack's name and the file's hash: raft replicates it to every
+# manager, so whichever manager leads after an election answers for it,
+# and no node's disk holds anything of swarmgen's. The swarm read lists
+# them (record lines).
+
+# stack_record NAME HASH: stack NAME was deployed from a file of HASH: its
+# config, in place of the earlier one, in one call.
+stack_record() {
+  local config="swarmgen-stack-$2-$1"
+  on_sh "$LEADER" '
+    ids=$(docker config ls -q --filter "label='"$LABEL_STACK"'=$1") &&
+    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } &&
+    printf "%s\n" "$2" | docker config create --label "'"$LABEL_STACK"'=$1" --label "'"$LABEL_HASH"'=$2" "$3" - >/dev/null' sh "$1" "$2" "${config:0:64}"
+}
+
+# stack_unrecord NAME: forgets stack NAME.
+stack_unrecord() {
+  on_sh "$LEADER" '
+    ids=$(docker config ls -q --filter "label='"$LABEL_STACK"'=$1") &&
+    { [ -z "$ids" ] || docker config rm $ids >/dev/null; }' sh "$1"
+}
+
+# service_create NAME HASH IMAGE ARGS...: creates the service, or
+# recreates it when its definition (HASH) changed since it was created.
+service_create() {
+  local name=$1 hash=$2 image=$3 have
+  shift 3
+  have=$(printf '%s\n' "$SERVICE_HASHES" | awk -v n="$name" '$1 == n { print $2 }')
+  if [ "$have" = "$hash" ]; then
+    say "service $name unchanged"
+    return
+  fi
+  if [ -n "$have" ]; then
+    act '~' service "$name" "recreate with the new definition" service_replace "$name" "$hash" "$@"
+  else
+    act + service "$name" "$image" service_new "$name" "$hash" "$@"
+  fi
+}
+
+# service_replace NAME HASH ARGS...: removes the service, then creates it
+# anew (service_new).
+service_replace() {
+  on "$LEADER" service rm "$1" >/dev/null
+  service_new "$@"
+}
+
+# service_new NAME HASH ARGS...: creates the service with its
+# definition's HASH as a label, for the next run to compare.
+service_new() {
+  local name=$1 hash=$2
+  shift 2
+  on "$LEADER" service create --label "$LABEL_HASH=$hash" "$@" >/dev/null
+  say "service $name created"
+}

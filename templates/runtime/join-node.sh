@@ -1,0 +1,103 @@
+# join_one NODE ADDRESS ROLE: joins a node unless it is in the swarm. A
+# node that holds state of a swarm this lab's leader does not know (say,
+# after the lab's swarm was made anew) leaves it first, but only when the
+# leader itself says so right before (leader_knows): a leave gives the node
+# a new ID, and on a wrong read that is a duplicate node or a lost manager.
+# The manager the script talks to never leaves.
+join_one() {
+  local node=$1 addr=$2 role=$3 name=${1#"$CONTAINER_PREFIX"} state id cluster deadline=$((SECONDS + WAIT)) note=""
+  if no_swarm_yet; then
+    act + node "$name" "$role at $addr" true
+    return
+  fi
+  [ "$node" != "$LEADER" ] || return 0
+  # listed once and Ready by the leader: its engine reports to this swarm
+  # now. Only for containers that are the ones of the last up (a node
+  # re-created a moment ago can still be listed Ready under its old ID).
+  if [ -e "$RUN_DIR/containers-unchanged" ]; then
+    case "$READY" in *" $name "*) return ;; esac
+  fi
+  while :; do
+    state="" id="" cluster=""
+    read -r state id cluster < <(on "$node" info --format "$FORMAT_SWARM_MEMBERSHIP" 2>/dev/null || true) || true
+    if [ "$state" = inactive ] || { [ "$PLAN" = 1 ] && [ -z "$state" ]; }; then
+      break # not in a swarm; in plan mode also a node with no running container
+    fi
+    if [ -n "$id" ]; then
+      if has_line "$KNOWN_IDS" "$id"; then
+        return # in this swarm (it may still be reconnecting)
+      fi
+      if [ -n "$cluster" ] && [ "$cluster" = "$CLUSTER_ID" ]; then
+        return # a manager of this very cluster: the list read earlier lagged
+      fi
+      case "$(leader_knows "$id")" in
+        yes) return ;;
+        no)
+          note=" (after leaving a swarm this lab's leader does not know)"
+          act . node "$name" "" leave_swarm "$node"
+          break
+          ;;
+      esac
+      # the leader could not say (an election, a busy engine): ask again
+    fi
+    # no ID: just restarted, its engine has not loaded its swarm state yet;
+    # decide nothing on that (leaving would give it a new node ID)
+    [ "$SECONDS" -lt "$deadline" ] || fail "node $node reports swarm state '$state' (node ID '$id') and the leader $LEADER cannot tell whether it is in the swarm after ${WAIT}s; nothing was changed on it; see swarmgen status"
+    sleep 0.5
+  done
+  act + node "$name" "$role at $addr$note" join_swarm "$node" "$addr" "$role"
+}
+
+# leave_swarm NODE: the node leaves the swarm it is in, whatever it is.
+leave_swarm() {
+  on "$1" swarm leave --force >/dev/null 2>&1 || true
+  say "$1 left a swarm this lab's leader does not know"
+}
+
+# join_swarm NODE ADDRESS ROLE: joins the node to the leader's swarm. A join
+# the CLI gave up waiting for is awaited; one that ends in error is left
+# and tried again, three times at most.
+join_swarm() {
+  local node=$1 addr=$2 token state out tries=1 deadline=$((SECONDS + WAIT))
+  case "$3" in
+    manager) token=$MANAGER_TOKEN ;;
+    *) token=$WORKER_TOKEN ;;
+  esac
+  if [ -z "$token" ]; then token=$(on "$LEADER" swarm join-token -q "$3"); fi
+  # the token goes through the exec's environment, never on the host's
+  # command line (which any user of the host can read while the join runs)
+  until out=$(SWARMGEN_JOIN_TOKEN=$token on_sh "$node" -t -e SWARMGEN_JOIN_TOKEN 'exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2"' join "$addr" "$LEADER_ADDR:2377" 2>&1); do
+    case "$out" in
+      *"continue in the background"*)
+        # a busy host: the join goes on; it ends active, or in error. No
+        # answer from the node's engine is neither: a leave then would give
+        # a node that did join a second entry ("node X is ambiguous")
+        while state=$(swarm_state "$node"); [ "$state" = pending ] || [ -z "$state" ]; do
+          [ "$SECONDS" -lt "$deadline" ] || fail "node $node did not join the swarm within ${WAIT}s: $out"
+          sleep 0.5
+        done
+        [ "$state" != active ] || break
+        ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+    [ "$tries" -lt 3 ] || fail "node $node could not join the swarm in 3 tries: $(on "$node" info --format "$FORMAT_SWARM_ERROR" 2>&1)"
+    tries=$((tries + 1))
+    on "$node" swarm leave --force >/dev/null 2>&1 || true
+    say "$node: join failed ($state), trying again"
+  done
+  say "$node joined as $3"
+}
+
+# leader_knows ID: "yes" or "no" as the raft leader answers now from its
+# own store, or "unsure" when the manager asked no longer leads or does not
+# answer (an election, a busy engine). Only a "no" lets a node leave.
+leader_knows() {
+  on_sh "$LEADER" '
+    [ "$(docker node inspect self --format "'"$Q_NODE_LEADER"'" 2>/dev/null)" = true ] || { echo unsure; exit 0; }
+    if out=$(docker node inspect --format "'"$Q_NODE_ID"'" "$1" 2>&1); then echo yes
+    else case "$out" in *"No such node"*) echo no ;; *) echo unsure ;; esac; fi' sh "$1" 2>/dev/null || echo unsure
+}
+
+# swarm_state NODE: the swarm state of NODE's engine (pending while it
+# joins), nothing when it does not answer.
+swarm_state() { on "$1" info --format "$FORMAT_SWARM_STATE" 2>/dev/null || true; }

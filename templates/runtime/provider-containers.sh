@@ -1,0 +1,373 @@
+
+# --- provider containers: every node a Docker-in-Docker container of this
+# host's engine, made by compose, reached by docker exec ---
+provider_containers() {
+  host_env() {
+    # eval "$(swarmgen env)" points a shell's docker into a lab; this
+    # script manages the lab from the host's engine
+    if [ -n "$API_CONTEXT" ]; then
+      case "${DOCKER_CERT_PATH:-}" in
+        */"$TLS_DIR"/client | */"$TLS_DIR"/client/) unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH ;;
+      esac
+    fi
+  }
+
+  host_check() { containers_host_check; }
+
+  start_nodes() {
+    start_read
+    step preflight preflight
+    start_push
+    if [ -n "$API_CONTEXT" ]; then
+      step certificates certificates
+    fi
+    step nodes-up nodes_up
+  }
+
+  # on NODE ARGS...: docker exec runs the node's own docker CLI.
+  on() { local node=$1; shift; trace docker exec "$node" docker "$@"; }
+
+  on_stdin() { local node=$1; shift; trace docker exec -i "$node" docker "$@"; }
+
+  on_env() {
+    local node=$1 opts=()
+    shift
+    while [ "$1" != -- ]; do opts+=(-e "$1"); shift; done
+    shift
+    trace docker exec ${opts[@]+"${opts[@]}"} "$node" docker "$@"
+  }
+
+  # on_sh: sh -c SCRIPT in the node, where docker is its engine's (a batch
+  # of reads in one exec); -e VAR passes the variable VAR of this script's
+  # environment.
+  on_sh() {
+    local node=$1 t="" opts=()
+    shift
+    while [ "$#" -gt 0 ]; do
+      case "$1" in
+        -t) t=trace; shift ;;
+        -e) opts+=(-e "$2"); shift 2 ;;
+        *) break ;;
+      esac
+    done
+    $t docker exec ${opts[@]+"${opts[@]}"} "$node" sh -c "$@"
+  }
+
+  # lab_stopped: a manager has a container, none runs.
+  lab_stopped() {
+    local have m
+    have=" $(docker ps -a --format "$FORMAT_CONTAINER_NAME" | tr '\n' ' ')"
+    for m in "${MANAGERS[@]}"; do
+      case "$have" in *" $m "*) return 0 ;; esac
+    done
+    return 1
+  }
+
+  swarm_made() { :; }
+
+  remove_gone() {
+    case "$2" in
+      manager) act - node "$1" "manager: drain, demote, leave the swarm, remove its container and volume" remove_node "$1" manager ;;
+      *) act - node "$1" "worker: drain, leave the swarm, remove its container and volume" remove_node "$1" worker ;;
+    esac
+  }
+
+  # remove_leftovers NODE...: the containers and volumes of removed nodes,
+  # and of nodes the spec no longer has that are in no swarm (compose's
+  # orphans)
+  remove_leftovers() {
+    local node removed=""
+    [ "$#" -eq 0 ] || removed=1
+    for node in $(lab_containers | awk '{ print $1 }'); do
+      case " ${NODES[*]} $REGISTRY " in
+        *" $node "*) ;;
+        *)
+          case " $* " in
+            *" ${node#"$CONTAINER_PREFIX"} "*) ;;
+            *) act - node "${node#"$CONTAINER_PREFIX"}" "remove its container and volume" true ;;
+          esac
+          removed=1
+          ;;
+      esac
+    done
+    if [ -n "$removed" ]; then
+      act . node - "" remove_orphans
+    fi
+  }
+
+  registry_ready() { :; }
+  wait_registry() { http_wait_registry; }
+  registry_running() {
+    [ "$(docker inspect --format "$FORMAT_CONTAINER_RUNNING" "$REGISTRY" 2>/dev/null || true)" = true ] ||
+      fail "the lab registry ($REGISTRY) is not running; start the lab with swarmgen up"
+  }
+  push_ref() { http_push_ref "$@"; }
+  in_registry() { http_in_registry "$@"; }
+
+  docker_context() { containers_docker_context; }
+
+  lab_down() { fail "a lab of containers is removed by teardown.sh (swarmgen down)"; }
+}
+
+# compose ARGS...: the compose command, found when first needed (an
+# unchanged lab needs none): v2 plugin, else docker-compose v1
+compose() {
+  if [ -z "${COMPOSE+set}" ]; then
+    if docker compose version >/dev/null 2>&1; then
+      COMPOSE=(docker compose)
+    elif command -v docker-compose >/dev/null 2>&1; then
+      COMPOSE=(docker-compose)
+    else
+      COMPOSE=()
+    fi
+  fi
+  [ "${#COMPOSE[@]}" -gt 0 ] || fail "neither 'docker compose' (v2) nor 'docker-compose' is installed; install the Compose plugin"
+  trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
+}
+
+# containers_host_check: the host ports the lab publishes are free (or
+# the lab's own), and the kernel has IPVS when the lab uses the routing mesh.
+containers_host_check() {
+  local port owner published
+  # every running container with its published ports, read once
+  published=$(docker ps --format "$FORMAT_CONTAINER_PORTS" 2>/dev/null) ||
+    fail "the Docker engine does not answer ('docker ps' fails); start Docker and run again"
+  if [ "$PLAN" = 1 ]; then
+    return # the host's ports and kernel are up's to check: a plan only reads the lab
+  fi
+  for port in ${HOST_PORTS[@]+"${HOST_PORTS[@]}"}; do
+    owner=$(printf '%s\n' "$published" | awk -v p=":$port->" '!found && index($0, p) { print $1; found = 1 }')
+    if [ -n "$owner" ]; then
+      case " ${NODES[*]} $REGISTRY " in
+        *" $owner "*) continue ;; # ours, from an earlier run
+      esac
+      fail "host port $port is already published by container $owner; stop it or change the port in $SPEC_FILE"
+    fi
+    if port_in_use "$port"; then
+      fail "host port $port is already in use$(port_user "$port"); free it or change the port in $SPEC_FILE (on macOS, AirPlay Receiver often holds 5000)"
+    fi
+  done
+  if [ "$ROUTING_MESH" = true ] && ! has_ipvs; then
+    fail "this kernel has no IPVS, so the swarm routing mesh cannot work; set 'routing_mesh: false' in $MESH_WHERE and run swarmgen render again"
+  fi
+}
+
+port_in_use() {
+  if command -v ss >/dev/null 2>&1; then
+    [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+  elif command -v lsof >/dev/null 2>&1; then
+    lsof -nP -iTCP:"$1" -sTCP:LISTEN >/dev/null 2>&1
+  else
+    return 1
+  fi
+}
+
+port_user() {
+  local who=""
+  if command -v ss >/dev/null 2>&1; then
+    who=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*"' | head -n 1 | cut -d'"' -f2)
+  elif command -v lsof >/dev/null 2>&1; then
+    who=$(lsof -nP -iTCP:"$1" -sTCP:LISTEN 2>/dev/null | awk 'NR == 2 { print $1 }')
+  fi
+  if [ -n "$who" ]; then printf ' by %s' "$who"; fi
+}
+
+has_ipvs() {
+  [ "$(uname -s)" != Linux ] && return 0 # Docker Desktop's VM has IPVS
+  [ -e /proc/net/ip_vs ] && return 0
+  grep -qs '/ip_vs\.ko' "/lib/modules/$(uname -r)/modules.builtin" "/lib/modules/$(uname -r)/modules.dep"
+}
+
+# --- nodes-up: compose up, unless the containers are the ones it left ---
+nodes_up() {
+  local have
+  have=$(containers_record)
+  if [ "$PLAN" = 1 ]; then
+    plan_nodes "$have"
+    [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] || touch "$RUN_DIR/containers-unchanged"
+    keep_containers "$have"
+    return
+  fi
+  if unpause_nodes "$have"; then have=$(containers_record); fi
+  if [ "$have" = "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ]; then
+    # the containers the last compose up left, running, from the same
+    # compose file: compose up would do nothing. Their engines answer
+    # unless the first manager's does not (a host that has just started).
+    touch "$RUN_DIR/containers-unchanged"
+    if [ -n "$(swarm_lines state)" ]; then
+      say "containers unchanged"
+      keep_containers "$have"
+      return
+    fi
+  else
+    rm -f "$COMPOSE_RECORD"
+    # no --remove-orphans: a node gone from the spec is drained first (remove-nodes)
+    compose up -d
+  fi
+  local node pids=()
+  for node in "${NODES[@]}"; do
+    wait_engine "$node" & pids+=("$!")
+  done
+  wait_all ${pids[@]+"${pids[@]}"}
+  forget_swarm # read before the engines answered
+  mkdir -p "${COMPOSE_RECORD%/*}"
+  [ -e "${COMPOSE_RECORD%/*}/.gitignore" ] || printf '*\n' >"${COMPOSE_RECORD%/*}/.gitignore"
+  have=$(containers_record)
+  printf '%s\n' "$have" >"$COMPOSE_RECORD"
+  keep_containers "$have"
+}
+
+# containers_record: the compose file's checksum and the lab's containers
+# (name, ID, state, published ports), as nodes-up records them after
+# compose up and compares them before the next one.
+containers_record() {
+  cksum <docker-compose.yml 2>/dev/null || echo "no compose file"
+  read_containers | LC_ALL=C sort
+}
+
+# read_containers: "NAME ID STATE PORTS" of each of the lab's containers,
+# as docker has them now.
+read_containers() {
+  docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format "$FORMAT_CONTAINER_RECORD"
+}
+
+# keep_containers RECORD: the steps after nodes-up read the lab's
+# containers from RECORD (lab_containers), not from docker again.
+keep_containers() {
+  case $1 in
+    *$'\n'*) printf '%s\n' "${1#*$'\n'}" ;;
+  esac >"$RUN_DIR/containers"
+}
+
+# lab_containers: the lab's containers as nodes-up left them, else
+# (nothing kept, or a change since: see forget_swarm) read now.
+lab_containers() {
+  if [ -e "$RUN_DIR/containers" ]; then
+    cat "$RUN_DIR/containers"
+  else
+    read_containers
+  fi
+}
+
+# plan_nodes RECORD: in plan mode, the node containers that compose would
+# start (a node with no container yet is listed by the join step).
+plan_nodes() {
+  local node state
+  for node in "${NODES[@]}"; do
+    state=$(printf '%s\n' "$1" | awk -v n="$node" '$1 == n { print $3 }')
+    case "$state" in
+      running | "") ;;
+      paused) act '~' node "${node#"$CONTAINER_PREFIX"}" "unpause its container" true ;;
+      *) act '~' node "${node#"$CONTAINER_PREFIX"}" "start its container ($state)" true ;;
+    esac
+  done
+}
+
+# unpause_nodes RECORD: compose up refuses to start a paused container
+# ("cannot start a paused container"), e.g. a node paused by swarmgen node
+# pause: the lab's paused containers are unpaused first. Fails when none is.
+unpause_nodes() {
+  local c
+  for c in $(printf '%s\n' "$1" | awk '$3 == "paused" { print $1 }'); do
+    act . node "${c#"$CONTAINER_PREFIX"}" "" trace docker unpause -- "$c" >/dev/null
+    say "$c unpaused"
+  done
+  [ -n "${c:-}" ]
+}
+
+# wait_engine NODE: waits until the node's own engine answers. A node
+# container that has stopped (say, an image whose entrypoint refuses its
+# arguments) is reported at once with its log, not after the whole wait.
+# The node asks its engine itself, every 0.1 s for 5 s an exec: an exec
+# costs far more than the ask, and an exec a tick for each starting node
+# slows down the very engines being waited for.
+wait_engine() {
+  local node=$1 deadline=$((SECONDS + WAIT)) state
+  until on_sh "$1" 'i=0; until docker version >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done' >/dev/null 2>&1; do
+    state=$(docker inspect --format "$FORMAT_CONTAINER_STATUS" "$node" 2>/dev/null || true)
+    case "$state" in
+      exited | dead)
+        printf 'error: node %s stopped (%s) before its Docker engine answered; its last log lines:\n' "$node" "$state" >&2
+        docker logs --tail 20 "$node" >&2 2>&1 || true
+        return 1
+        ;;
+    esac
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      printf 'error: the Docker engine in node %s did not answer within %ss; its last log lines:\n' "$node" "$WAIT" >&2
+      docker logs --tail 20 "$node" >&2 2>&1 || true
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# certificates: the CA, server and client certificates of the Docker
+# endpoint, made once (again if they are missing or the names the host
+# dials changed). They stay in $TLS_DIR (0700, keys 0600, ignored by git);
+# the CA's key is thrown away: nothing else is ever signed with it.
+certificates() {
+  if [ -s "$TLS_DIR/server/key.pem" ] && [ -s "$TLS_DIR/client/key.pem" ] &&
+    [ "$(cat "$TLS_DIR/sans" 2>/dev/null)" = "$TLS_SANS" ]; then
+    return
+  fi
+  act + certificate "$TLS_DIR" "a CA, and server and client certificates for the managers' TLS port" make_certificates
+  say "certificates made in $TLS_DIR"
+  # a manager already running serves other certificates: it restarts to
+  # read these, one at a time so the swarm keeps its quorum
+  local m
+  for m in "${MANAGERS[@]}"; do
+    if [ "$(docker inspect --format "$FORMAT_CONTAINER_RUNNING" "$m" 2>/dev/null)" = true ]; then
+      act '~' node "${m#"$CONTAINER_PREFIX"}" "restart: new endpoint certificates" docker restart "$m" >/dev/null
+      [ "$PLAN" = 1 ] || wait_engine "$m"
+    fi
+  done
+}
+
+# containers_docker_context: the host's docker context $API_CONTEXT points at a
+# running manager's published TLS port with the lab's client certificate.
+# It is left alone while it names a running manager and the current
+# certificate; else it is pointed at the leader (docker picks a new host
+# port when a container is re-created).
+containers_docker_context() {
+  local ports have want desc
+  if no_swarm_yet; then
+    act + context "$API_CONTEXT" "tcp://$API_HOST:(a port docker picks) -> the leading manager" true
+    return
+  fi
+  # "CONTAINER HOSTPORT" of every running manager
+  ports=$(lab_containers | awk -v p="->$API_PORT/tcp" -v m=" ${MANAGERS[*]} " '$3 == "running" && index(m, " " $1 " ") {
+    for (i = 4; i <= NF; i++) if (index($i, p)) { split($i, a, "->"); n = split(a[1], b, ":"); print $1, b[n]; break } }')
+  # the description records which certificate the context holds a copy of
+  desc="swarmgen lab, certificate $(cksum_of "$TLS_DIR/client/cert.pem")"
+  have=$(context_have)
+  if printf '%s\n' "$ports" | awk -v h="$API_HOST" -v have="$have" -v d="$desc" '"tcp://" h ":" $2 " " d == have { found = 1 } END { exit !found }'; then
+    say "docker context $API_CONTEXT unchanged (${have%% *})"
+    return
+  fi
+  want=$(printf '%s\n' "$ports" | awk -v l="$LEADER" -v h="$API_HOST" '$1 == l { print "tcp://" h ":" $2; exit }')
+  if [ -z "$want" ]; then
+    if [ "$PLAN" = 1 ]; then
+      act + context "$API_CONTEXT" "tcp://$API_HOST:(a port docker picks) -> $LEADER" true
+      return
+    fi
+    fail "manager $LEADER publishes no host port for $API_PORT/tcp; was its container made before docker_endpoint? re-create it with 'docker compose up -d --force-recreate ${LEADER#"$CONTAINER_PREFIX"}' in $PWD, then run this again"
+  fi
+  local tls line fields=()
+  tls=$(tls_fields "$TLS_DIR/client")
+  while IFS= read -r line; do fields+=("$line"); done <<<"$tls"
+  context_put "$have" "$want" "$desc" "$LEADER" "host=$want" ${fields[@]+"${fields[@]}"}
+}
+
+# remove_orphans: the containers and volumes of nodes the spec no longer has.
+remove_orphans() {
+  local out volume node
+  out=$(compose up -d --remove-orphans 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
+  for volume in $(docker volume ls -q --filter "label=$LABEL_LAB=${VOLUME_PREFIX%_}"); do
+    case "$volume" in
+      "$VOLUME_PREFIX"*-docker) node=${volume#"$VOLUME_PREFIX"}; node=${node%-docker} ;;
+      *) continue ;;
+    esac
+    case "$KEEP_NODES" in *" $node "*) continue ;; esac
+    docker volume rm "$volume" >/dev/null && say "volume $volume removed"
+  done
+}

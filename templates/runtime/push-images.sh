@@ -1,0 +1,161 @@
+push_images() {
+  local pids=()
+  registry_ready
+  each IMAGES prepared
+  each IMAGES put_image \&
+  if [ "${#pids[@]}" -eq 0 ]; then
+    say "no images to push"
+    return
+  fi
+  wait_all ${pids[@]+"${pids[@]}"}
+}
+
+# prepared SOURCE BUILD ... PREPARED: an image swarmgen carries (PREPARED
+# true) is built from a context swarmgen up prepares in BUILD.
+prepared() {
+  if [ "$8" = true ] && [ "$PLAN" != 1 ] && [ ! -f "$2/swarmgen" ]; then
+    fail "the images swarmgen carries (builtin) are prepared by swarmgen up in $2: run swarmgen up"
+  fi
+}
+
+# put_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME: builds or tags
+# the image as REF, then pushes it.
+put_image() {
+  local source=$1 build=$2 dockerfile=$3 ref=$4
+  if [ "$PLAN" = 1 ]; then
+    plan_image "$@"
+    return
+  fi
+  if [ -n "$build" ]; then
+    local sum
+    sum=$(context_digest "$build" "$dockerfile")
+    if [ "$(built_context "$ref" || true)" != "$sum" ]; then
+      trace docker build --quiet --label "$LABEL_CONTEXT=$sum" -t "$ref" -f "$build/$dockerfile" "$build" >/dev/null
+    fi
+  else
+    docker image inspect -- "$source" >/dev/null 2>&1 || fail "image $source is not on this host; build or pull it first"
+    trace docker tag -- "$source" "$ref"
+  fi
+  wait_registry
+  push_image "$ref" "$5" "$6" "$7"
+}
+
+# context_digest BUILD DOCKERFILE: a checksum of the build context (every
+# file's name and content) and of the Dockerfile's name. An image built
+# from it carries it as its $LABEL_CONTEXT label: the same context
+# is not built (nor sent to the engine) again.
+context_digest() {
+  { printf '%s\n' "$2"; (cd "$1" && find . \( -type f -o -type l \) -exec cksum {} + | LC_ALL=C sort -k 3); } | cksum | awk '{ print $1 "-" $2 }'
+}
+
+# built_context REF: the context digest image REF was built from (empty:
+# not built by this script); fails when there is no image REF.
+built_context() { docker image inspect --format "$FORMAT_IMAGE_CONTEXT" "$1" 2>/dev/null; }
+
+
+# http_wait_registry: waits until the registry answers this host (the
+# pushes start while the nodes, and the registry, are still starting).
+http_wait_registry() {
+  command -v curl >/dev/null 2>&1 || return 0 # docker push then says why it fails
+  local deadline=$((SECONDS + WAIT))
+  until curl -fsS -o /dev/null "http://$REGISTRY_PUSH/v2/" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the lab registry did not answer on $REGISTRY_PUSH within ${WAIT}s; see docker logs $REGISTRY"
+    sleep 0.2
+  done
+}
+
+# load_images SOURCE REF REPOSITORY TAG NAME...: bootstrap.sh load, run by
+# swarmgen load: puts host images into the running lab's registry with the
+# very put_image that pushes the spec's images (five fields each, as for an
+# images[].source), so an image already there (same digest) is skipped.
+load_images() {
+  if [ "$#" -eq 0 ] || [ $(($# % 5)) -ne 0 ]; then
+    fail "usage: bootstrap.sh load SOURCE REF REPOSITORY TAG NAME... (five fields an image; swarmgen load computes them)"
+  fi
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      "" | -* | *[[:space:]]*) fail "bootstrap.sh load: '$arg' is not an image reference" ;;
+    esac
+  done
+  registry_running
+  while [ "$#" -gt 0 ]; do
+    put_image "$1" "" "" "$2" "$3" "$4" "$5"
+    shift 5
+  done
+}
+
+# The pushes need only the registry, so they run in the background from the
+# start while the nodes start and join; the push-images step reports them.
+PUSH_PID=
+# In plan mode too: the checks run beside the other steps' reads, and
+# their plan lines wait in a file for the step (a plan stays in order).
+start_push() {
+  ( set +e; ( set -euo pipefail; push_images ); echo "$?" >"$PUSH_LOG.rc" ) >"$PUSH_LOG" 2>&1 3>"$PUSH_LOG.plan" &
+  PUSH_PID=$!
+}
+
+# pushed: waits for the background pushes and reports them.
+pushed() {
+  until [ -s "$PUSH_LOG.rc" ]; do sleep 0.1; done
+  local rc
+  rc=$(cat "$PUSH_LOG.rc")
+  if [ "$rc" -ne 0 ]; then
+    cat "$PUSH_LOG" >&2
+    return "$rc"
+  fi
+  cat "$PUSH_LOG"
+  cat "$PUSH_LOG.plan" >&3
+}
+
+# push_image REF REPOSITORY TAG NAME: pushes unless the registry already
+# holds this very image (same digest).
+push_image() {
+  local ref=$1 name=$4
+  if in_registry "$ref" "$ref" "$2" "$3"; then
+    say "$name unchanged"
+    return
+  fi
+  act . image "$name" "" push_ref "$ref"
+  say "$name pushed"
+}
+
+# http_push_ref REF: pushes the image to the registry REF names.
+http_push_ref() { trace docker push --quiet -- "$1" >/dev/null; }
+
+# http_in_registry IMAGE REF REPOSITORY TAG: does the lab registry hold
+# IMAGE (a local name or ID) as REPOSITORY:TAG? Its digest there is one of the
+# image's RepoDigests (REF's repository) once pushed.
+http_in_registry() {
+  local remote="" digests
+  command -v curl >/dev/null 2>&1 || return 1
+  remote=$(curl -fsSI \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    "http://$REGISTRY_PUSH/v2/$3/manifests/$4" 2>/dev/null |
+    tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' || true)
+  [ -n "$remote" ] || return 1
+  digests=$(docker image inspect --format "$FORMAT_IMAGE_DIGESTS" "$1" 2>/dev/null) || return 1
+  has_line "$digests" "${2%:*}@$remote"
+}
+
+# plan_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME: in plan mode,
+# whether put_image would push: an image to build whose context changed
+# since REF was built (context_digest) is rebuilt and pushed.
+plan_image() {
+  local image=$1 have
+  if [ -n "$2" ]; then
+    if [ ! -d "$2" ] || ! have=$(built_context "$4"); then
+      act + image "$7" "build from $2 and push" true
+      return
+    fi
+    if [ "$have" != "$(context_digest "$2" "$3")" ]; then
+      act '~' image "$7" "rebuild from $2 (its build context changed) and push" true
+      return
+    fi
+    image=$4
+  fi
+  in_registry "$image" "$4" "$5" "$6" || act + image "$7" push true
+}
