@@ -8,10 +8,15 @@ remove_nodes() {
   swarm_new || listed=$(swarm_lines node | awk '{ print $2, $3, $4 }')
   while read -r name state mstatus; do
     [ -n "$name" ] || continue
-    if [ -n "$mstatus" ] && { [ "$state" != Ready ] || [ "$mstatus" = Unreachable ]; }; then
-      down=$((down + 1))
-    fi
-    case "$KEEP_NODES" in *" $name "*) continue ;; esac
+    case "$KEEP_NODES" in
+      *" $name "*)
+        # the managers that stay: those being removed count for nothing
+        if [ -n "$mstatus" ] && { [ "$state" != Ready ] || [ "$mstatus" = Unreachable ]; }; then
+          down=$((down + 1))
+        fi
+        continue
+        ;;
+    esac
     # never the manager this script talks to: it would leave a swarm
     # without anyone to finish the removal
     [ "$CONTAINER_PREFIX$name" != "$LEADER" ] || fail "node $name leads the swarm and $SPEC_FILE no longer has it: hand the leadership over first (swarmgen docker node demote $name), then run up again"
