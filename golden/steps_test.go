@@ -520,6 +520,14 @@ step remove-nodes remove_nodes
 	if err != nil || !strings.Contains(calls, "node rm --force m4") {
 		t.Errorf("a forced removal: %v\n%s\ncalls:\n%s", err, out, calls)
 	}
+
+	// 5 managers -> 3, the two removed are the down ones: the three that
+	// stay are all Ready, a majority; those removed count for nothing
+	twoDown := "m1 Ready Leader\\nm2 Ready Reachable\\nm3 Ready Reachable\\nm4 Down Unreachable\\nm5 Down Unreachable\\nw1 Ready \\n"
+	out, calls, err = runScenario(t, scenario, read(twoDown)+lab)
+	if err != nil || !strings.Contains(calls, "node rm --force m4") || !strings.Contains(calls, "node rm --force m5") {
+		t.Errorf("removing the two down managers of five: %v\n%s\ncalls:\n%s", err, out, calls)
+	}
 }
 
 // A join token is on no command line of the host and in no output, even
