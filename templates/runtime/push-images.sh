@@ -41,11 +41,21 @@ put_image() {
 }
 
 # context_digest BUILD DOCKERFILE: a checksum of the build context (every
-# file's name and content) and of the Dockerfile's name. An image built
-# from it carries it as its $LABEL_CONTEXT label: the same context
-# is not built (nor sent to the engine) again.
+# file's name and content, every symlink's name and text) and of the
+# Dockerfile's name. An image built from it carries it as its
+# $LABEL_CONTEXT label: the same context is not built (nor sent to the
+# engine) again. A link is never followed (it may lead out of the context,
+# to /dev/zero say), and a FIFO, socket or device is refused: reading one
+# may never end.
 context_digest() {
-  { printf '%s\n' "$2"; (cd "$1" && find . \( -type f -o -type l \) -exec cksum {} + | LC_ALL=C sort -k 3); } | cksum | awk '{ print $1 "-" $2 }'
+  local odd
+  odd=$(cd "$1" && find . ! -type f ! -type l ! -type d)
+  odd=${odd%%$'\n'*}
+  [ -z "$odd" ] || fail "the build context $1 holds ${odd#./}, which is not a regular file (a FIFO, socket or device): remove it from the context"
+  { printf '%s\n' "$2"; (cd "$1" && {
+    find . -type f -exec cksum {} +
+    find . -type l -exec sh -c 'for l; do printf "link %s %s\n" "$(readlink "$l" | cksum | cut -d" " -f1)" "$l"; done' sh {} +
+  } | LC_ALL=C sort -k 3); } | cksum | awk '{ print $1 "-" $2 }'
 }
 
 # built_context REF: the context digest image REF was built from (empty:
