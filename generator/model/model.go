@@ -46,7 +46,7 @@ type Lab struct {
 	Stacks        []Stack
 	Services      []Service
 	HostPorts     []HostPort // every host port the lab publishes, sorted
-	Endpoint      *Endpoint // nil when docker_endpoint is false
+	Endpoint      *Endpoint  // nil when docker_endpoint is false
 	URLs          []URL
 	// VisualizerAuth is the builtin visualizer's password; nil: none
 	VisualizerAuth *VisualizerAuth
