@@ -2,15 +2,7 @@
 # --- provider containers: every node a Docker-in-Docker container of this
 # host's engine, made by compose, reached by docker exec ---
 provider_containers() {
-  host_env() {
-    # eval "$(swarmgen env)" points a shell's docker into a lab; this
-    # script manages the lab from the host's engine
-    if [ -n "$API_CONTEXT" ]; then
-      case "${DOCKER_CERT_PATH:-}" in
-        */"$TLS_DIR"/client | */"$TLS_DIR"/client/) unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH ;;
-      esac
-    fi
-  }
+  host_env() { forget_lab_env; }
 
   host_check() { containers_host_check; }
 

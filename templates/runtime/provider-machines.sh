@@ -3,12 +3,7 @@
 # endpoint (tcp with TLS, ssh) or docker context, and only changes what it
 # made there ---
 provider_machines() {
-  host_env() {
-    # eval "$(swarmgen env)" points a shell's docker at the lab's leading
-    # machine (its docker context); this script builds and saves images
-    # with the host's engine and reaches each machine by its own endpoint
-    if [ "${DOCKER_CONTEXT:-}" = "$API_CONTEXT" ]; then unset DOCKER_CONTEXT; fi
-  }
+  host_env() { forget_lab_env; }
 
   # host_check: the machines step checks every machine's engine; this
   # host's engine only builds and saves the images to push
