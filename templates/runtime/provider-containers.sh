@@ -108,22 +108,6 @@ provider_containers() {
   lab_down() { fail "a lab of containers is removed by teardown.sh (swarmgen down)"; }
 }
 
-# compose ARGS...: the compose command, found when first needed (an
-# unchanged lab needs none): v2 plugin, else docker-compose v1
-compose() {
-  if [ -z "${COMPOSE+set}" ]; then
-    if docker compose version >/dev/null 2>&1; then
-      COMPOSE=(docker compose)
-    elif command -v docker-compose >/dev/null 2>&1; then
-      COMPOSE=(docker-compose)
-    else
-      COMPOSE=()
-    fi
-  fi
-  [ "${#COMPOSE[@]}" -gt 0 ] || fail "neither 'docker compose' (v2) nor 'docker-compose' is installed; install the Compose plugin"
-  trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
-}
-
 # containers_host_check: the host ports the lab publishes (TCP, or UDP:
 # "53/udp" in HOST_PORTS) are free (or the lab's own), and the kernel has
 # IPVS when the lab uses the routing mesh.
