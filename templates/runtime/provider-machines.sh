@@ -84,7 +84,8 @@ provider_machines() {
     in_registry() { machine_in_registry "$@"; }
   else
     push_ref() { http_push_ref "$@"; }
-    in_registry() { http_in_registry "$@"; }
+    # an existing registry: over TLS first, as docker tries it
+    in_registry() { REGISTRY_TLS=1 http_in_registry "$@"; }
   fi
 
   # a machine has nothing of swarmgen's on its disk: the records are swarm
