@@ -136,7 +136,8 @@ machine_env() {
 # its TLS files, its ssh endpoint, or the endpoint of its docker context.
 machines_docker_context() {
   local host cert ctx desc tls line fields=()
-  read -r host cert ctx < <(machine_env "$LEADER"; printf '%s %s %s\n' "${DOCKER_HOST:--}" "${DOCKER_CERT_PATH:--}" "${DOCKER_CONTEXT:--}")
+  # one field a line: a path may hold spaces (Go refuses newlines)
+  { IFS= read -r host && IFS= read -r cert && IFS= read -r ctx; } < <(machine_env "$LEADER"; printf '%s\n' "${DOCKER_HOST:--}" "${DOCKER_CERT_PATH:--}" "${DOCKER_CONTEXT:--}")
   if [ "$ctx" != - ]; then
     host=$(docker context inspect --format "$FORMAT_CONTEXT_HOST" "$ctx") ||
       fail "the docker context $ctx of machine $LEADER ($SPEC_FILE) is not on this host; create it (docker context create $ctx --docker host=...)"
