@@ -466,6 +466,7 @@ machines_down() {
       act - certificate "$TLS_DIR" "the lab registry's CA and certificate" rm -rf "$TLS_DIR"
     fi
   fi
+  each IMAGES untag_pushed
   context_rm
   say "lab $LAB removed from the machines"
 }

@@ -151,6 +151,14 @@ http_in_registry() {
   has_line "$digests" "${2%:*}@$remote"
 }
 
+# untag_pushed SOURCE BUILD DOCKERFILE REF ...: down: the host's tag REF,
+# which put_image made to push, goes; the image SOURCE it was made from
+# (the user's) stays, and so does any other tag of it.
+untag_pushed() {
+  docker image inspect -- "$4" >/dev/null 2>&1 || return 0
+  act - image "$4" "the host's tag made to push it" docker image rm -- "$4" >/dev/null
+}
+
 # registry_curl CURL-ARGS... PATH: asks the lab registry for PATH as a
 # docker client reaches it: the lab's own registry over http; an existing
 # one (REGISTRY_TLS=1, registry.address) over https first, trusting what

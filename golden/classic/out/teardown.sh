@@ -42,6 +42,14 @@ if [ "$keep_data" = true ]; then
 else
   compose down --remove-orphans --volumes
 fi
+# the host's tags this lab made to push (bootstrap.sh's put_image); never
+# the images they were made from
+tags=( 'localhost:5000/yutsuki/echo:latest' 'localhost:5000/swarmgen/visualizer:latest' )
+for ref in "${tags[@]}"; do
+  if docker image inspect -- "$ref" >/dev/null 2>&1; then
+    docker image rm -- "$ref" >/dev/null
+  fi
+done
 # the endpoint goes with the lab; other contexts are left alone
 if docker context inspect 'swarmgen' >/dev/null 2>&1; then
   docker context rm --force 'swarmgen' >/dev/null
