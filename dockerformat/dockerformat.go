@@ -45,6 +45,7 @@ var byName = map[string]string{
 	"node-state":    "{{.Status.State}}",
 	"node-leader":   "{{.ManagerStatus.Leader}}",
 	"node-id":       "{{.ID}}",
+	"info-node-id":  "{{.Swarm.NodeID}}", // the node ID an engine holds (its node in the swarm)
 	"node-lab":      `{{index .Spec.Labels "` + ownlabels.Lab + `"}}`,
 	"node-gwbridge": `{{.Description.Hostname}} {{index .Spec.Labels "` + ownlabels.GWBridge + `"}}`,
 	// "HOSTNAME KEY=VALUE" a line for each of the node's labels

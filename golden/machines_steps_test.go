@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/swarmgen/swarmgen/generator/shell"
 	"github.com/swarmgen/swarmgen/internal/stubdocker"
 )
 
@@ -20,7 +21,7 @@ func runMachines(t *testing.T, dir, scenario, body string) (out, calls, env stri
 	stub := stubdocker.New(t, `printf '%s|%s|%s %s\n' "${DOCKER_HOST:-}" "${DOCKER_CERT_PATH:-}" "${DOCKER_CONTEXT:-}" "$*" >>"$STUB_DIR/env"
 `+scenario)
 	file := filepath.Join(t.TempDir(), "bootstrap.sh")
-	if err := os.WriteFile(file, []byte(scriptPart(t, "machines", "cd "+dir+"\n"+body)), 0o755); err != nil {
+	if err := os.WriteFile(file, []byte(scriptPart(t, "machines", "cd "+shell.Quote(dir)+"\n"+body)), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("bash", file)
@@ -331,8 +332,9 @@ esac`, `registry_create 4242 ""`)
 // there already, updated when the leader moved, listed by a plan, and
 // written through the one function a lab of containers uses too.
 func TestMachineDockerContext(t *testing.T) {
-	base := t.TempDir()
-	dir, certs := filepath.Join(base, "out"), filepath.Join(base, "certs", "m1")
+	// a spec directory with a space ("my lab"): no read splits a path
+	base := filepath.Join(t.TempDir(), "my lab")
+	dir, certs := filepath.Join(base, "out"), filepath.Join(base, "my certs", "m1")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +409,8 @@ func TestMachineDockerContext(t *testing.T) {
   "context ls "*) ` + tc.contexts + ` ;;
   "context inspect --format"*" lab-w2") echo tcp://192.0.2.13:2376 ;;
 esac`
-			body := "LEADER=" + tc.leader + "\nPLAN=" + map[bool]string{false: "0", true: "1"}[tc.planMode] + "\nstep docker-context docker_context\n"
+			// m1's certificates (MACHINE_ENV's 5th word) in a directory with a space
+			body := "MACHINE_ENV[4]='DOCKER_CERT_PATH=../my certs/m1'\nLEADER=" + tc.leader + "\nPLAN=" + map[bool]string{false: "0", true: "1"}[tc.planMode] + "\nstep docker-context docker_context\n"
 			out, calls, env, err := runMachines(t, dir, scenario, body)
 			if err != nil {
 				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)

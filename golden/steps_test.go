@@ -520,6 +520,14 @@ step remove-nodes remove_nodes
 	if err != nil || !strings.Contains(calls, "node rm --force m4") {
 		t.Errorf("a forced removal: %v\n%s\ncalls:\n%s", err, out, calls)
 	}
+
+	// 5 managers -> 3, the two removed are the down ones: the three that
+	// stay are all Ready, a majority; those removed count for nothing
+	twoDown := "m1 Ready Leader\\nm2 Ready Reachable\\nm3 Ready Reachable\\nm4 Down Unreachable\\nm5 Down Unreachable\\nw1 Ready \\n"
+	out, calls, err = runScenario(t, scenario, read(twoDown)+lab)
+	if err != nil || !strings.Contains(calls, "node rm --force m4") || !strings.Contains(calls, "node rm --force m5") {
+		t.Errorf("removing the two down managers of five: %v\n%s\ncalls:\n%s", err, out, calls)
+	}
 }
 
 // A join token is on no command line of the host and in no output, even
@@ -784,5 +792,32 @@ func TestEarlyRead(t *testing.T) {
 				t.Errorf("%v\nwant %q in:\n%s\ncalls:\n%s", err, tc.want, out, calls)
 			}
 		})
+	}
+}
+
+// A node whose container and volume were made anew joined again under a
+// new ID; the swarm lists its old ID too, Down. That twin is removed by
+// ID (and shown in a plan), never the ID the node's engine holds now,
+// and never a twin of a node that does not answer.
+func TestRemoveStaleTwin(t *testing.T) {
+	const body = `
+printf 'node id-m1 m1 Ready Leader\nnode old-w2 w2 Down \nnode new-w2 w2 Ready \nnode old-w3 w3 Down \nnode new-w3 w3 Ready \nnode id-w1 w1 Ready \n' >"$RUN_DIR/swarm"
+KEEP_NODES=" m1 w1 w2 w3 " LEADER=p-m1 CONTAINER_PREFIX=p-
+remove_stale
+`
+	const scenario = `case "$*" in
+    "exec p-w2 docker info --format {{.Swarm.NodeID}}") echo new-w2 ;;
+    "exec p-w3 docker info --format {{.Swarm.NodeID}}") exit 1 ;; # not answering
+    "exec p-m1 docker node rm --force "*) ;;
+    *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
+  esac`
+	out, calls, err := runScenario(t, scenario, body)
+	if err != nil {
+		t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+	}
+	checkCalls(t, calls, []string{"exec p-m1 docker node rm --force old-w2"}, []string{"new-w2", "old-w3", "rm --force w2", "id-"})
+	out, calls, err = runScenario(t, scenario, "PLAN=1\n"+body)
+	if err != nil || !strings.Contains(out, "plan\t-\tnode\tw2\tstale") || strings.Contains(calls, "node rm") {
+		t.Errorf("plan: %v\n%s\ncalls:\n%s", err, out, calls)
 	}
 }

@@ -44,13 +44,13 @@ func TestTwoLabsDoNotClash(t *testing.T) {
 	if pa.Overlaps(pb) {
 		t.Errorf("lab subnets %s and %s overlap", pa, pb)
 	}
-	ports := map[int]bool{}
+	ports := map[model.HostPort]bool{}
 	for _, p := range a.HostPorts {
 		ports[p] = true
 	}
 	for _, p := range b.HostPorts {
 		if ports[p] {
-			t.Errorf("both labs publish host port %d", p)
+			t.Errorf("both labs publish host port %s", p)
 		}
 	}
 	if a.Registry.PushHost == b.Registry.PushHost {

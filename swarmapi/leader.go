@@ -50,11 +50,15 @@ type Answer struct {
 }
 
 // Leader asks each manager in turn for the swarm's nodes until one
-// answers, so it follows a failover, and names the leading manager's
-// container. A manager that is up but finds no leader counts towards a
-// QuorumLostError; none up is ErrNoManager.
+// answers, so it follows a failover, then asks the manager that answer
+// names leader (ManagerStatus.Leader) itself: the answer is always the
+// leader's own, as bootstrap.sh's find_leader has it. A manager that is up
+// but finds no leader (or names none: an election) counts towards a
+// QuorumLostError; none up is ErrNoManager; a leader named but not
+// answering is an error that names it.
 func (m Managers) Leader(ctx context.Context) (*Answer, error) {
 	up, survivor, noLeader := 0, "", false
+	var silent error // the named leader that did not answer
 	for _, ctr := range m.Containers {
 		c, err := New(m.Dialer(ctr))
 		if err != nil {
@@ -62,13 +66,25 @@ func (m Managers) Leader(ctx context.Context) (*Answer, error) {
 		}
 		nodes, err := c.Nodes(ctx)
 		if err == nil {
-			a := &Answer{Client: c, Answered: ctr, Leader: ctr, Nodes: nodes}
-			for _, n := range nodes {
-				if leader, ok := m.ByNode[n.Description.Hostname]; ok && n.ManagerStatus != nil && n.ManagerStatus.Leader {
-					a.Leader = leader
-				}
+			leader := m.leaderOf(nodes)
+			if leader == ctr {
+				return &Answer{Client: c, Answered: ctr, Leader: ctr, Nodes: nodes}, nil
 			}
-			return a, nil
+			c.Close()
+			if leader == "" {
+				// no node leads (an election): no answer to trust yet
+				noLeader, up, survivor = true, up+1, ctr
+				continue
+			}
+			a, err := m.ask(ctx, leader)
+			if err == nil {
+				return a, nil
+			}
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			silent = fmt.Errorf("manager %s answers that %s leads the swarm, but %s does not answer: %w", ctr, leader, leader, err)
+			continue
 		}
 		c.Close()
 		if ctx.Err() != nil {
@@ -80,8 +96,39 @@ func (m Managers) Leader(ctx context.Context) (*Answer, error) {
 			survivor = ctr
 		}
 	}
+	if silent != nil {
+		return nil, silent
+	}
 	if noLeader {
 		return nil, &QuorumLostError{Up: up, Total: len(m.Containers), Survivor: survivor}
 	}
 	return nil, ErrNoManager
+}
+
+// leaderOf is the container of the node that nodes mark leader ("" if none
+// is, or it is no container of the lab).
+func (m Managers) leaderOf(nodes []Node) string {
+	for _, n := range nodes {
+		if n.ManagerStatus != nil && n.ManagerStatus.Leader {
+			return m.ByNode[n.Description.Hostname]
+		}
+	}
+	return ""
+}
+
+// ask is the answer of container ctr itself, if it still leads.
+func (m Managers) ask(ctx context.Context, ctr string) (*Answer, error) {
+	c, err := New(m.Dialer(ctr))
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := c.Nodes(ctx)
+	if err == nil && m.leaderOf(nodes) != ctr {
+		err = errors.New("it no longer leads")
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &Answer{Client: c, Answered: ctr, Leader: ctr, Nodes: nodes}, nil
 }

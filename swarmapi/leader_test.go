@@ -3,6 +3,7 @@ package swarmapi
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/swarmgen/swarmgen/internal/fakeengine"
@@ -31,20 +32,40 @@ func managersOf(t *testing.T, nodes map[string]string) Managers {
 	}
 }
 
-// The first manager that answers gives the node list; the leader is the
-// container of the node it marks leader, whichever manager answered.
-func TestLeaderFollowsAFailover(t *testing.T) {
-	m := managersOf(t, map[string]string{"lab-m2": `[
+const failedOver = `[
 		{"ID":"a","Description":{"Hostname":"m1"},"Spec":{"Role":"manager"},"Status":{"State":"down"},"ManagerStatus":{"Reachability":"unreachable"}},
 		{"ID":"b","Description":{"Hostname":"m2"},"Spec":{"Role":"manager"},"Status":{"State":"ready"},"ManagerStatus":{"Reachability":"reachable"}},
-		{"ID":"c","Description":{"Hostname":"m3"},"Spec":{"Role":"manager"},"Status":{"State":"ready"},"ManagerStatus":{"Leader":true,"Reachability":"reachable"}}]`})
+		{"ID":"c","Description":{"Hostname":"m3"},"Spec":{"Role":"manager"},"Status":{"State":"ready"},"ManagerStatus":{"Leader":true,"Reachability":"reachable"}}]`
+
+// The first manager that answers names the leader; the leader itself is
+// then asked, and the answer is its own (as find_leader in bootstrap.sh).
+func TestLeaderFollowsAFailover(t *testing.T) {
+	m := managersOf(t, map[string]string{"lab-m2": failedOver, "lab-m3": failedOver})
 	a, err := m.Leader(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Client.Close()
-	if a.Answered != "lab-m2" || a.Leader != "lab-m3" || len(a.Nodes) != 3 {
-		t.Errorf("answered %s, leader %s, %d nodes; want lab-m2, lab-m3, 3", a.Answered, a.Leader, len(a.Nodes))
+	if a.Answered != "lab-m3" || a.Leader != "lab-m3" || len(a.Nodes) != 3 {
+		t.Errorf("answered %s, leader %s, %d nodes; want lab-m3, lab-m3, 3", a.Answered, a.Leader, len(a.Nodes))
+	}
+	if _, err := a.Client.Nodes(context.Background()); err != nil {
+		t.Errorf("the client is not on the leader: %v", err)
+	}
+}
+
+// A manager that answers but names no leader (an election) is not taken
+// for the leader; one named leader that does not answer is named.
+func TestLeaderIsNeverGuessed(t *testing.T) {
+	const noneLeads = `[{"ID":"a","Description":{"Hostname":"m1"},"Spec":{"Role":"manager"},"Status":{"State":"ready"},"ManagerStatus":{"Reachability":"reachable"}}]`
+	a, err := managersOf(t, map[string]string{"lab-m1": noneLeads}).Leader(context.Background())
+	var ql *QuorumLostError
+	if !errors.As(err, &ql) {
+		t.Errorf("no node leads: answer %+v, err %v; want no leader", a, err)
+	}
+	_, err = managersOf(t, map[string]string{"lab-m2": failedOver}).Leader(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "lab-m3 leads the swarm, but lab-m3 does not answer") {
+		t.Errorf("a leader that does not answer: %v", err)
 	}
 }
 

@@ -21,7 +21,7 @@ var FS embed.FS
 // them: the helpers, the providers (provider.sh lists the functions each
 // defines), one file a step, and main.sh, which runs.
 var RuntimeFiles = []string{
-	"begin.sh", "constants.sh", "helpers.sh",
+	"begin.sh", "constants.sh", "helpers.sh", "compose.sh",
 	"provider.sh", "provider-containers.sh", "provider-machines.sh",
 	"preflight.sh", "certificates.sh", "docker-context.sh",
 	"swarm-read.sh", "leader.sh", "swarm-init.sh", "remove-nodes.sh", "swarm-join.sh", "join-node.sh",

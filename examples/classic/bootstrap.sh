@@ -138,6 +138,7 @@ FORMAT_NAME='{{.Name}}'
 FORMAT_NETWORK_LINE='{{.Name}} {{.Label "dev.swarmgen.network"}}'
 FORMAT_NODE_GWBRIDGE='{{.Description.Hostname}} {{index .Spec.Labels "dev.swarmgen.gwbridge"}}'
 FORMAT_NODE_ID='{{.ID}}'
+FORMAT_INFO_NODE_ID='{{.Swarm.NodeID}}'
 FORMAT_NODE_LAB='{{index .Spec.Labels "dev.swarmgen.lab"}}'
 FORMAT_NODE_LABELS='{{$n := .Description.Hostname}}{{range $k, $v := .Spec.Labels}}{{$n}} {{$k}}={{$v}}{{println}}{{end}}'
 FORMAT_NODE_LEADER='{{.ManagerStatus.Leader}}'
@@ -315,6 +316,44 @@ each() {
 }
 
 
+# forget_lab_env: eval "$(swarmgen env)" points a shell's docker into a lab
+# (this one or another, of containers or of machines); this script manages
+# labs from the host's engine and each machine by its own endpoint, so it
+# drops any swarmgen context and any DOCKER_HOST whose certificates are a
+# lab's: the rule of swarmgen itself (endpoint.FromLabEnv, IsLabContext).
+forget_lab_env() {
+  local p=${DOCKER_CERT_PATH:-}
+  while :; do # as Go's filepath.Clean, for what a hand may add
+    case "$p" in
+      *//*) p=${p//\/\//\/} ;;
+      */./*) p=${p//\/.\//\/} ;;
+      ?*/) p=${p%/} ;;
+      *) break ;;
+    esac
+  done
+  case "$p" in */.swarmgen/tls/client) unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH ;; esac
+  case "${DOCKER_CONTEXT:-}" in swarmgen | swarmgen-*) unset DOCKER_CONTEXT ;; esac
+}
+# --- compose: the one rule for the compose command, in bootstrap.sh and
+# teardown.sh (which holds this file's text too) ---
+# compose ARGS...: the compose command, found when first needed (an
+# unchanged lab needs none): v2 plugin, else docker-compose v1, else a
+# clear error
+compose() {
+  if [ -z "${COMPOSE+set}" ]; then
+    if docker compose version >/dev/null 2>&1; then
+      COMPOSE=(docker compose)
+    elif command -v docker-compose >/dev/null 2>&1; then
+      COMPOSE=(docker-compose)
+    else
+      COMPOSE=()
+    fi
+  fi
+  [ "${#COMPOSE[@]}" -gt 0 ] || fail "neither 'docker compose' (v2) nor 'docker-compose' is installed; install the Compose plugin"
+  trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
+}
+
+
 # --- providers: how the lab's nodes are made and reached ---
 # A provider is one file, provider-NAME.sh, whose function provider_NAME
 # defines the functions below; setup runs provider_$PROVIDER (the header's
@@ -342,15 +381,7 @@ each() {
 # --- provider containers: every node a Docker-in-Docker container of this
 # host's engine, made by compose, reached by docker exec ---
 provider_containers() {
-  host_env() {
-    # eval "$(swarmgen env)" points a shell's docker into a lab; this
-    # script manages the lab from the host's engine
-    if [ -n "$API_CONTEXT" ]; then
-      case "${DOCKER_CERT_PATH:-}" in
-        */"$TLS_DIR"/client | */"$TLS_DIR"/client/) unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH ;;
-      esac
-    fi
-  }
+  host_env() { forget_lab_env; }
 
   host_check() { containers_host_check; }
 
@@ -449,26 +480,11 @@ provider_containers() {
   lab_down() { fail "a lab of containers is removed by teardown.sh (swarmgen down)"; }
 }
 
-# compose ARGS...: the compose command, found when first needed (an
-# unchanged lab needs none): v2 plugin, else docker-compose v1
-compose() {
-  if [ -z "${COMPOSE+set}" ]; then
-    if docker compose version >/dev/null 2>&1; then
-      COMPOSE=(docker compose)
-    elif command -v docker-compose >/dev/null 2>&1; then
-      COMPOSE=(docker-compose)
-    else
-      COMPOSE=()
-    fi
-  fi
-  [ "${#COMPOSE[@]}" -gt 0 ] || fail "neither 'docker compose' (v2) nor 'docker-compose' is installed; install the Compose plugin"
-  trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
-}
-
-# containers_host_check: the host ports the lab publishes are free (or
-# the lab's own), and the kernel has IPVS when the lab uses the routing mesh.
+# containers_host_check: the host ports the lab publishes (TCP, or UDP:
+# "53/udp" in HOST_PORTS) are free (or the lab's own), and the kernel has
+# IPVS when the lab uses the routing mesh.
 containers_host_check() {
-  local port owner published
+  local port proto owner published
   # every running container with its published ports, read once
   published=$(docker ps --format "$FORMAT_CONTAINER_PORTS" 2>/dev/null) ||
     fail "the Docker engine does not answer ('docker ps' fails); start Docker and run again"
@@ -476,15 +492,21 @@ containers_host_check() {
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi
   for port in ${HOST_PORTS[@]+"${HOST_PORTS[@]}"}; do
-    owner=$(printf '%s\n' "$published" | awk -v p=":$port->" '!found && index($0, p) { print $1; found = 1 }')
+    proto=tcp
+    case "$port" in */udp) proto=udp port=${port%/udp} ;; esac
+    # "NAME 0.0.0.0:53->53/udp, :::8080->80/tcp": a mapping of this port and protocol
+    owner=$(printf '%s\n' "$published" | awk -v p=":$port->" -v q="/$proto" '!found {
+      n = split($0, m, ", ")
+      for (i = 1; i <= n; i++) if (index(m[i], p) && substr(m[i], length(m[i]) - length(q) + 1) == q) { print $1; found = 1; break }
+    }')
     if [ -n "$owner" ]; then
       case " ${NODES[*]} $REGISTRY " in
         *" $owner "*) continue ;; # ours, from an earlier run
       esac
-      fail "host port $port is already published by container $owner; stop it or change the port in $SPEC_FILE"
+      fail "host port $port/$proto is already published by container $owner; stop it or change the port in $SPEC_FILE"
     fi
-    if port_in_use "$port"; then
-      fail "host port $port is already in use$(port_user "$port"); free it or change the port in $SPEC_FILE (on macOS, AirPlay Receiver often holds 5000)"
+    if port_in_use "$port" "$proto"; then
+      fail "host port $port/$proto is already in use$(port_user "$port" "$proto"); free it or change the port in $SPEC_FILE (on macOS, AirPlay Receiver often holds 5000)"
     fi
   done
   if [ "$ROUTING_MESH" = true ] && ! has_ipvs; then
@@ -492,11 +514,21 @@ containers_host_check() {
   fi
 }
 
+# port_in_use PORT PROTO: a socket of this host listens on PORT (tcp), or
+# is bound to it (udp: no listening state).
 port_in_use() {
   if command -v ss >/dev/null 2>&1; then
-    [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+    if [ "$2" = udp ]; then
+      [ -n "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]
+    else
+      [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+    fi
   elif command -v lsof >/dev/null 2>&1; then
-    lsof -nP -iTCP:"$1" -sTCP:LISTEN >/dev/null 2>&1
+    if [ "$2" = udp ]; then
+      lsof -nP -iUDP:"$1" >/dev/null 2>&1
+    else
+      lsof -nP -iTCP:"$1" -sTCP:LISTEN >/dev/null 2>&1
+    fi
   else
     return 1
   fi
@@ -505,9 +537,15 @@ port_in_use() {
 port_user() {
   local who=""
   if command -v ss >/dev/null 2>&1; then
-    who=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*"' | head -n 1 | cut -d'"' -f2)
+    local flags=-Hltnp
+    [ "$2" != udp ] || flags=-Hlunp
+    who=$(ss "$flags" "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*"' | head -n 1 | cut -d'"' -f2)
   elif command -v lsof >/dev/null 2>&1; then
-    who=$(lsof -nP -iTCP:"$1" -sTCP:LISTEN 2>/dev/null | awk 'NR == 2 { print $1 }')
+    if [ "$2" = udp ]; then
+      who=$(lsof -nP -iUDP:"$1" 2>/dev/null | awk 'NR == 2 { print $1 }')
+    else
+      who=$(lsof -nP -iTCP:"$1" -sTCP:LISTEN 2>/dev/null | awk 'NR == 2 { print $1 }')
+    fi
   fi
   if [ -n "$who" ]; then printf ' by %s' "$who"; fi
 }
@@ -716,12 +754,7 @@ remove_orphans() {
 # endpoint (tcp with TLS, ssh) or docker context, and only changes what it
 # made there ---
 provider_machines() {
-  host_env() {
-    # eval "$(swarmgen env)" points a shell's docker at the lab's leading
-    # machine (its docker context); this script builds and saves images
-    # with the host's engine and reaches each machine by its own endpoint
-    if [ "${DOCKER_CONTEXT:-}" = "$API_CONTEXT" ]; then unset DOCKER_CONTEXT; fi
-  }
+  host_env() { forget_lab_env; }
 
   # host_check: the machines step checks every machine's engine; this
   # host's engine only builds and saves the images to push
@@ -802,7 +835,8 @@ provider_machines() {
     in_registry() { machine_in_registry "$@"; }
   else
     push_ref() { http_push_ref "$@"; }
-    in_registry() { http_in_registry "$@"; }
+    # an existing registry: over TLS first, as docker tries it
+    in_registry() { REGISTRY_TLS=1 http_in_registry "$@"; }
   fi
 
   docker_context() { machines_docker_context; }
@@ -838,7 +872,8 @@ machine_env() {
 # its TLS files, its ssh endpoint, or the endpoint of its docker context.
 machines_docker_context() {
   local host cert ctx desc tls line fields=()
-  read -r host cert ctx < <(machine_env "$LEADER"; printf '%s %s %s\n' "${DOCKER_HOST:--}" "${DOCKER_CERT_PATH:--}" "${DOCKER_CONTEXT:--}")
+  # one field a line: a path may hold spaces (Go refuses newlines)
+  { IFS= read -r host && IFS= read -r cert && IFS= read -r ctx; } < <(machine_env "$LEADER"; printf '%s\n' "${DOCKER_HOST:--}" "${DOCKER_CERT_PATH:--}" "${DOCKER_CONTEXT:--}")
   if [ "$ctx" != - ]; then
     host=$(docker context inspect --format "$FORMAT_CONTEXT_HOST" "$ctx") ||
       fail "the docker context $ctx of machine $LEADER ($SPEC_FILE) is not on this host; create it (docker context create $ctx --docker host=...)"
@@ -1167,6 +1202,7 @@ machines_down() {
       act - certificate "$TLS_DIR" "the lab registry's CA and certificate" rm -rf "$TLS_DIR"
     fi
   fi
+  each IMAGES untag_pushed
   context_rm
   say "lab $LAB removed from the machines"
 }
@@ -1549,10 +1585,15 @@ remove_nodes() {
   swarm_new || listed=$(swarm_lines node | awk '{ print $2, $3, $4 }')
   while read -r name state mstatus; do
     [ -n "$name" ] || continue
-    if [ -n "$mstatus" ] && { [ "$state" != Ready ] || [ "$mstatus" = Unreachable ]; }; then
-      down=$((down + 1))
-    fi
-    case "$KEEP_NODES" in *" $name "*) continue ;; esac
+    case "$KEEP_NODES" in
+      *" $name "*)
+        # the managers that stay: those being removed count for nothing
+        if [ -n "$mstatus" ] && { [ "$state" != Ready ] || [ "$mstatus" = Unreachable ]; }; then
+          down=$((down + 1))
+        fi
+        continue
+        ;;
+    esac
     # never the manager this script talks to: it would leave a swarm
     # without anyone to finish the removal
     [ "$CONTAINER_PREFIX$name" != "$LEADER" ] || fail "node $name leads the swarm and $SPEC_FILE no longer has it: hand the leadership over first (swarmgen docker node demote $name), then run up again"
@@ -1605,6 +1646,26 @@ wait_node_down() {
     sleep 0.5
   done
 }
+
+# remove_stale: a node whose container and volume were made anew joined
+# again under a new ID, and the swarm still lists its old ID, Down, under
+# the same hostname (a twin: "node X is ambiguous" on the next change).
+# The node ID the node's engine holds now (docker info) is the current
+# one; a Down entry of that hostname with another ID is the lab's own
+# leftover and goes. Without an answer from the node, both stay.
+remove_stale() {
+  local name holder id ids
+  for name in $(swarm_lines node | awk '{ n[$2]++ } END { for (h in n) if (n[h] > 1) print h }'); do
+    case "$KEEP_NODES" in *" $name "*) ;; *) continue ;; esac
+    holder=$(on "$CONTAINER_PREFIX$name" info --format "$FORMAT_INFO_NODE_ID" 2>/dev/null || true)
+    [ -n "$holder" ] || continue
+    ids=$(swarm_lines node | awk -v h="$name" -v cur="$holder" '$2 == h && $1 != cur && $3 == "Down" { print $1 }')
+    for id in $ids; do
+      act - node "$name" "stale: $id, an earlier $name" on "$LEADER" node rm --force "$id" >/dev/null
+      say "node $name: its stale twin $id removed from the swarm"
+    done
+  done
+}
 swarm_join() {
   local pids=() i
   # for join_one, from the leader's read: the swarm's cluster ID, the node
@@ -1649,6 +1710,9 @@ swarm_join() {
   done
   for ((; next < ${#pids[@]}; next++)); do wait "${pids[$next]}" || rc=1; done
   [ "$rc" = 0 ] || return 1
+  # a node made anew leaves a twin under its old ID: gone before a label
+  # change names the node
+  swarm_new || remove_stale
   # every node's labels, "NODE KEY=VALUE" lines, as the swarm is now (a
   # join dropped the snapshot: a node that joined again has none)
   HAVE_LABELS=""
@@ -1845,11 +1909,21 @@ put_image() {
 }
 
 # context_digest BUILD DOCKERFILE: a checksum of the build context (every
-# file's name and content) and of the Dockerfile's name. An image built
-# from it carries it as its $LABEL_CONTEXT label: the same context
-# is not built (nor sent to the engine) again.
+# file's name and content, every symlink's name and text) and of the
+# Dockerfile's name. An image built from it carries it as its
+# $LABEL_CONTEXT label: the same context is not built (nor sent to the
+# engine) again. A link is never followed (it may lead out of the context,
+# to /dev/zero say), and a FIFO, socket or device is refused: reading one
+# may never end.
 context_digest() {
-  { printf '%s\n' "$2"; (cd "$1" && find . \( -type f -o -type l \) -exec cksum {} + | LC_ALL=C sort -k 3); } | cksum | awk '{ print $1 "-" $2 }'
+  local odd
+  odd=$(cd "$1" && find . ! -type f ! -type l ! -type d)
+  odd=${odd%%$'\n'*}
+  [ -z "$odd" ] || fail "the build context $1 holds ${odd#./}, which is not a regular file (a FIFO, socket or device): remove it from the context"
+  { printf '%s\n' "$2"; (cd "$1" && {
+    find . -type f -exec cksum {} +
+    find . -type l -exec sh -c 'for l; do printf "link %s %s\n" "$(readlink "$l" | cksum | cut -d" " -f1)" "$l"; done' sh {} +
+  } | LC_ALL=C sort -k 3); } | cksum | awk '{ print $1 "-" $2 }'
 }
 
 # built_context REF: the context digest image REF was built from (empty:
@@ -1933,16 +2007,42 @@ http_push_ref() { trace docker push --quiet -- "$1" >/dev/null; }
 http_in_registry() {
   local remote="" digests
   command -v curl >/dev/null 2>&1 || return 1
-  remote=$(curl -fsSI \
+  remote=$(registry_curl -fsSI \
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
     -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
     -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
     -H 'Accept: application/vnd.oci.image.index.v1+json' \
-    "http://$REGISTRY_PUSH/v2/$3/manifests/$4" 2>/dev/null |
+    "/v2/$3/manifests/$4" 2>/dev/null |
     tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' || true)
   [ -n "$remote" ] || return 1
   digests=$(docker image inspect --format "$FORMAT_IMAGE_DIGESTS" "$1" 2>/dev/null) || return 1
   has_line "$digests" "${2%:*}@$remote"
+}
+
+# untag_pushed SOURCE BUILD DOCKERFILE REF ...: down: the host's tag REF,
+# which put_image made to push, goes; the image SOURCE it was made from
+# (the user's) stays, and so does any other tag of it.
+untag_pushed() {
+  docker image inspect -- "$4" >/dev/null 2>&1 || return 0
+  act - image "$4" "the host's tag made to push it" docker image rm -- "$4" >/dev/null
+}
+
+# registry_curl CURL-ARGS... PATH: asks the lab registry for PATH as a
+# docker client reaches it: the lab's own registry over http; an existing
+# one (REGISTRY_TLS=1, registry.address) over https first, trusting what
+# the host's docker trusts for it (/etc/docker/certs.d/HOST:PORT), then
+# over http, as docker falls back for a registry without TLS.
+registry_curl() {
+  local path=${*: -1} certs=/etc/docker/certs.d/$REGISTRY_PUSH tls=() rc=0
+  set -- "${@:1:$(($# - 1))}"
+  if [ "${REGISTRY_TLS:-}" = 1 ]; then
+    if [ -f "$certs/ca.crt" ]; then tls+=(--cacert "$certs/ca.crt"); fi
+    if [ -f "$certs/client.cert" ] && [ -f "$certs/client.key" ]; then tls+=(--cert "$certs/client.cert" --key "$certs/client.key"); fi
+    curl "$@" ${tls[@]+"${tls[@]}"} "https://$REGISTRY_PUSH$path" || rc=$?
+    # 0: it answered; 22: it answered over https with an HTTP error
+    if [ "$rc" -eq 0 ] || [ "$rc" -eq 22 ]; then return "$rc"; fi
+  fi
+  curl "$@" "http://$REGISTRY_PUSH$path"
 }
 
 # plan_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME: in plan mode,

@@ -16,12 +16,25 @@ for arg in "$@"; do
   esac
 done
 
+fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
+trace() { "$@"; }
+# --- compose: the one rule for the compose command, in bootstrap.sh and
+# teardown.sh (which holds this file's text too) ---
+# compose ARGS...: the compose command, found when first needed (an
+# unchanged lab needs none): v2 plugin, else docker-compose v1, else a
+# clear error
 compose() {
-  if docker compose version >/dev/null 2>&1; then
-    docker compose -f docker-compose.yml "$@"
-  else
-    docker-compose -f docker-compose.yml "$@"
+  if [ -z "${COMPOSE+set}" ]; then
+    if docker compose version >/dev/null 2>&1; then
+      COMPOSE=(docker compose)
+    elif command -v docker-compose >/dev/null 2>&1; then
+      COMPOSE=(docker-compose)
+    else
+      COMPOSE=()
+    fi
   fi
+  [ "${#COMPOSE[@]}" -gt 0 ] || fail "neither 'docker compose' (v2) nor 'docker-compose' is installed; install the Compose plugin"
+  trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
 }
 
 if [ "$keep_data" = true ]; then
@@ -29,6 +42,14 @@ if [ "$keep_data" = true ]; then
 else
   compose down --remove-orphans --volumes
 fi
+# the host's tags this lab made to push (bootstrap.sh's put_image); never
+# the images they were made from
+tags=( 'localhost:5000/yutsuki/echo:latest' 'localhost:5000/swarmgen/visualizer:latest' )
+for ref in "${tags[@]}"; do
+  if docker image inspect -- "$ref" >/dev/null 2>&1; then
+    docker image rm -- "$ref" >/dev/null
+  fi
+done
 # the endpoint goes with the lab; other contexts are left alone
 if docker context inspect 'swarmgen' >/dev/null 2>&1; then
   docker context rm --force 'swarmgen' >/dev/null

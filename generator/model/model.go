@@ -45,8 +45,8 @@ type Lab struct {
 	Networks      []Network
 	Stacks        []Stack
 	Services      []Service
-	HostPorts     []int     // every host port the lab publishes, sorted
-	Endpoint      *Endpoint // nil when docker_endpoint is false
+	HostPorts     []HostPort // every host port the lab publishes, sorted
+	Endpoint      *Endpoint  // nil when docker_endpoint is false
 	URLs          []URL
 	// VisualizerAuth is the builtin visualizer's password; nil: none
 	VisualizerAuth *VisualizerAuth
@@ -262,6 +262,20 @@ func (n Node) LabelKeys() string {
 type KV struct{ Key, Value string }
 
 // PortMap publishes a node container's port on the host.
+// HostPort is a port the lab publishes on the host: bootstrap.sh checks it
+// is free before the nodes start. It reads "5000" (TCP) or "53/udp".
+type HostPort struct {
+	Port     int
+	Protocol string // tcp or udp
+}
+
+func (p HostPort) String() string {
+	if p.Protocol == "udp" {
+		return fmt.Sprintf("%d/udp", p.Port)
+	}
+	return fmt.Sprint(p.Port)
+}
+
 type PortMap struct {
 	Published, Target int
 	Protocol          string
@@ -399,7 +413,7 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	if s.HasMachines() {
 		l.machines(s)
 	} else {
-		l.HostPorts = append(l.HostPorts, s.Registry.Port)
+		l.HostPorts = append(l.HostPorts, HostPort{s.Registry.Port, "tcp"})
 	}
 	for _, n := range s.Managers.Nodes {
 		l.Managers = append(l.Managers, l.node(n, "manager", opt.SpecDir))
@@ -407,7 +421,10 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	for _, n := range s.Workers.Nodes {
 		l.Workers = append(l.Workers, l.node(n, "worker", opt.SpecDir))
 	}
-	sort.Ints(l.HostPorts)
+	sort.Slice(l.HostPorts, func(i, j int) bool {
+		a, b := l.HostPorts[i], l.HostPorts[j]
+		return a.Port < b.Port || a.Port == b.Port && a.Protocol < b.Protocol
+	})
 	for _, img := range s.Images {
 		l.Images = append(l.Images, image(img, l.Registry, opt.SpecDir))
 	}
@@ -482,7 +499,7 @@ func (l *Lab) node(n spec.Node, role, specDir string) Node {
 	for _, p := range n.Ports {
 		pp, _ := spec.ParsePort(p)
 		m.Ports = append(m.Ports, PortMap{Published: pp.Published, Target: pp.Target, Protocol: pp.Protocol})
-		l.HostPorts = append(l.HostPorts, pp.Published)
+		l.HostPorts = append(l.HostPorts, HostPort{pp.Published, pp.Protocol})
 		if pp.Protocol == "tcp" {
 			host := l.BindAddress
 			if host == "0.0.0.0" {

@@ -5,6 +5,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,6 +57,12 @@ var funcs = template.FuncMap{
 	// spaced joins names as " a b c ", for `case " $x "` membership tests
 	"spaced": func(names []string) string {
 		return " " + strings.Join(names, " ") + " "
+	},
+	// runtime NAME: the text of a runtime file, for a script that shares
+	// one of its rules (teardown.sh: compose.sh)
+	"runtime": func(name string) (string, error) {
+		b, err := templates.FS.ReadFile(path.Join("runtime", name))
+		return string(b), err
 	},
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}

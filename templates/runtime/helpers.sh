@@ -132,3 +132,22 @@ each() {
   done
 }
 
+
+# forget_lab_env: eval "$(swarmgen env)" points a shell's docker into a lab
+# (this one or another, of containers or of machines); this script manages
+# labs from the host's engine and each machine by its own endpoint, so it
+# drops any swarmgen context and any DOCKER_HOST whose certificates are a
+# lab's: the rule of swarmgen itself (endpoint.FromLabEnv, IsLabContext).
+forget_lab_env() {
+  local p=${DOCKER_CERT_PATH:-}
+  while :; do # as Go's filepath.Clean, for what a hand may add
+    case "$p" in
+      *//*) p=${p//\/\//\/} ;;
+      */./*) p=${p//\/.\//\/} ;;
+      ?*/) p=${p%/} ;;
+      *) break ;;
+    esac
+  done
+  case "$p" in */.swarmgen/tls/client) unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH ;; esac
+  case "${DOCKER_CONTEXT:-}" in swarmgen | swarmgen-*) unset DOCKER_CONTEXT ;; esac
+}

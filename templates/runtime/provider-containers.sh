@@ -2,15 +2,7 @@
 # --- provider containers: every node a Docker-in-Docker container of this
 # host's engine, made by compose, reached by docker exec ---
 provider_containers() {
-  host_env() {
-    # eval "$(swarmgen env)" points a shell's docker into a lab; this
-    # script manages the lab from the host's engine
-    if [ -n "$API_CONTEXT" ]; then
-      case "${DOCKER_CERT_PATH:-}" in
-        */"$TLS_DIR"/client | */"$TLS_DIR"/client/) unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH ;;
-      esac
-    fi
-  }
+  host_env() { forget_lab_env; }
 
   host_check() { containers_host_check; }
 
@@ -109,26 +101,11 @@ provider_containers() {
   lab_down() { fail "a lab of containers is removed by teardown.sh (swarmgen down)"; }
 }
 
-# compose ARGS...: the compose command, found when first needed (an
-# unchanged lab needs none): v2 plugin, else docker-compose v1
-compose() {
-  if [ -z "${COMPOSE+set}" ]; then
-    if docker compose version >/dev/null 2>&1; then
-      COMPOSE=(docker compose)
-    elif command -v docker-compose >/dev/null 2>&1; then
-      COMPOSE=(docker-compose)
-    else
-      COMPOSE=()
-    fi
-  fi
-  [ "${#COMPOSE[@]}" -gt 0 ] || fail "neither 'docker compose' (v2) nor 'docker-compose' is installed; install the Compose plugin"
-  trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
-}
-
-# containers_host_check: the host ports the lab publishes are free (or
-# the lab's own), and the kernel has IPVS when the lab uses the routing mesh.
+# containers_host_check: the host ports the lab publishes (TCP, or UDP:
+# "53/udp" in HOST_PORTS) are free (or the lab's own), and the kernel has
+# IPVS when the lab uses the routing mesh.
 containers_host_check() {
-  local port owner published
+  local port proto owner published
   # every running container with its published ports, read once
   published=$(docker ps --format "$FORMAT_CONTAINER_PORTS" 2>/dev/null) ||
     fail "the Docker engine does not answer ('docker ps' fails); start Docker and run again"
@@ -136,15 +113,21 @@ containers_host_check() {
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi
   for port in ${HOST_PORTS[@]+"${HOST_PORTS[@]}"}; do
-    owner=$(printf '%s\n' "$published" | awk -v p=":$port->" '!found && index($0, p) { print $1; found = 1 }')
+    proto=tcp
+    case "$port" in */udp) proto=udp port=${port%/udp} ;; esac
+    # "NAME 0.0.0.0:53->53/udp, :::8080->80/tcp": a mapping of this port and protocol
+    owner=$(printf '%s\n' "$published" | awk -v p=":$port->" -v q="/$proto" '!found {
+      n = split($0, m, ", ")
+      for (i = 1; i <= n; i++) if (index(m[i], p) && substr(m[i], length(m[i]) - length(q) + 1) == q) { print $1; found = 1; break }
+    }')
     if [ -n "$owner" ]; then
       case " ${NODES[*]} $REGISTRY " in
         *" $owner "*) continue ;; # ours, from an earlier run
       esac
-      fail "host port $port is already published by container $owner; stop it or change the port in $SPEC_FILE"
+      fail "host port $port/$proto is already published by container $owner; stop it or change the port in $SPEC_FILE"
     fi
-    if port_in_use "$port"; then
-      fail "host port $port is already in use$(port_user "$port"); free it or change the port in $SPEC_FILE (on macOS, AirPlay Receiver often holds 5000)"
+    if port_in_use "$port" "$proto"; then
+      fail "host port $port/$proto is already in use$(port_user "$port" "$proto"); free it or change the port in $SPEC_FILE (on macOS, AirPlay Receiver often holds 5000)"
     fi
   done
   if [ "$ROUTING_MESH" = true ] && ! has_ipvs; then
@@ -152,11 +135,21 @@ containers_host_check() {
   fi
 }
 
+# port_in_use PORT PROTO: a socket of this host listens on PORT (tcp), or
+# is bound to it (udp: no listening state).
 port_in_use() {
   if command -v ss >/dev/null 2>&1; then
-    [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+    if [ "$2" = udp ]; then
+      [ -n "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]
+    else
+      [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+    fi
   elif command -v lsof >/dev/null 2>&1; then
-    lsof -nP -iTCP:"$1" -sTCP:LISTEN >/dev/null 2>&1
+    if [ "$2" = udp ]; then
+      lsof -nP -iUDP:"$1" >/dev/null 2>&1
+    else
+      lsof -nP -iTCP:"$1" -sTCP:LISTEN >/dev/null 2>&1
+    fi
   else
     return 1
   fi
@@ -165,9 +158,15 @@ port_in_use() {
 port_user() {
   local who=""
   if command -v ss >/dev/null 2>&1; then
-    who=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*"' | head -n 1 | cut -d'"' -f2)
+    local flags=-Hltnp
+    [ "$2" != udp ] || flags=-Hlunp
+    who=$(ss "$flags" "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*"' | head -n 1 | cut -d'"' -f2)
   elif command -v lsof >/dev/null 2>&1; then
-    who=$(lsof -nP -iTCP:"$1" -sTCP:LISTEN 2>/dev/null | awk 'NR == 2 { print $1 }')
+    if [ "$2" = udp ]; then
+      who=$(lsof -nP -iUDP:"$1" 2>/dev/null | awk 'NR == 2 { print $1 }')
+    else
+      who=$(lsof -nP -iTCP:"$1" -sTCP:LISTEN 2>/dev/null | awk 'NR == 2 { print $1 }')
+    fi
   fi
   if [ -n "$who" ]; then printf ' by %s' "$who"; fi
 }

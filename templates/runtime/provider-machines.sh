@@ -3,12 +3,7 @@
 # endpoint (tcp with TLS, ssh) or docker context, and only changes what it
 # made there ---
 provider_machines() {
-  host_env() {
-    # eval "$(swarmgen env)" points a shell's docker at the lab's leading
-    # machine (its docker context); this script builds and saves images
-    # with the host's engine and reaches each machine by its own endpoint
-    if [ "${DOCKER_CONTEXT:-}" = "$API_CONTEXT" ]; then unset DOCKER_CONTEXT; fi
-  }
+  host_env() { forget_lab_env; }
 
   # host_check: the machines step checks every machine's engine; this
   # host's engine only builds and saves the images to push
@@ -89,7 +84,8 @@ provider_machines() {
     in_registry() { machine_in_registry "$@"; }
   else
     push_ref() { http_push_ref "$@"; }
-    in_registry() { http_in_registry "$@"; }
+    # an existing registry: over TLS first, as docker tries it
+    in_registry() { REGISTRY_TLS=1 http_in_registry "$@"; }
   fi
 
   docker_context() { machines_docker_context; }
@@ -125,7 +121,8 @@ machine_env() {
 # its TLS files, its ssh endpoint, or the endpoint of its docker context.
 machines_docker_context() {
   local host cert ctx desc tls line fields=()
-  read -r host cert ctx < <(machine_env "$LEADER"; printf '%s %s %s\n' "${DOCKER_HOST:--}" "${DOCKER_CERT_PATH:--}" "${DOCKER_CONTEXT:--}")
+  # one field a line: a path may hold spaces (Go refuses newlines)
+  { IFS= read -r host && IFS= read -r cert && IFS= read -r ctx; } < <(machine_env "$LEADER"; printf '%s\n' "${DOCKER_HOST:--}" "${DOCKER_CERT_PATH:--}" "${DOCKER_CONTEXT:--}")
   if [ "$ctx" != - ]; then
     host=$(docker context inspect --format "$FORMAT_CONTEXT_HOST" "$ctx") ||
       fail "the docker context $ctx of machine $LEADER ($SPEC_FILE) is not on this host; create it (docker context create $ctx --docker host=...)"
@@ -454,6 +451,7 @@ machines_down() {
       act - certificate "$TLS_DIR" "the lab registry's CA and certificate" rm -rf "$TLS_DIR"
     fi
   fi
+  each IMAGES untag_pushed
   context_rm
   say "lab $LAB removed from the machines"
 }

@@ -41,11 +41,21 @@ put_image() {
 }
 
 # context_digest BUILD DOCKERFILE: a checksum of the build context (every
-# file's name and content) and of the Dockerfile's name. An image built
-# from it carries it as its $LABEL_CONTEXT label: the same context
-# is not built (nor sent to the engine) again.
+# file's name and content, every symlink's name and text) and of the
+# Dockerfile's name. An image built from it carries it as its
+# $LABEL_CONTEXT label: the same context is not built (nor sent to the
+# engine) again. A link is never followed (it may lead out of the context,
+# to /dev/zero say), and a FIFO, socket or device is refused: reading one
+# may never end.
 context_digest() {
-  { printf '%s\n' "$2"; (cd "$1" && find . \( -type f -o -type l \) -exec cksum {} + | LC_ALL=C sort -k 3); } | cksum | awk '{ print $1 "-" $2 }'
+  local odd
+  odd=$(cd "$1" && find . ! -type f ! -type l ! -type d)
+  odd=${odd%%$'\n'*}
+  [ -z "$odd" ] || fail "the build context $1 holds ${odd#./}, which is not a regular file (a FIFO, socket or device): remove it from the context"
+  { printf '%s\n' "$2"; (cd "$1" && {
+    find . -type f -exec cksum {} +
+    find . -type l -exec sh -c 'for l; do printf "link %s %s\n" "$(readlink "$l" | cksum | cut -d" " -f1)" "$l"; done' sh {} +
+  } | LC_ALL=C sort -k 3); } | cksum | awk '{ print $1 "-" $2 }'
 }
 
 # built_context REF: the context digest image REF was built from (empty:
@@ -129,16 +139,42 @@ http_push_ref() { trace docker push --quiet -- "$1" >/dev/null; }
 http_in_registry() {
   local remote="" digests
   command -v curl >/dev/null 2>&1 || return 1
-  remote=$(curl -fsSI \
+  remote=$(registry_curl -fsSI \
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
     -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
     -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
     -H 'Accept: application/vnd.oci.image.index.v1+json' \
-    "http://$REGISTRY_PUSH/v2/$3/manifests/$4" 2>/dev/null |
+    "/v2/$3/manifests/$4" 2>/dev/null |
     tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' || true)
   [ -n "$remote" ] || return 1
   digests=$(docker image inspect --format "$FORMAT_IMAGE_DIGESTS" "$1" 2>/dev/null) || return 1
   has_line "$digests" "${2%:*}@$remote"
+}
+
+# untag_pushed SOURCE BUILD DOCKERFILE REF ...: down: the host's tag REF,
+# which put_image made to push, goes; the image SOURCE it was made from
+# (the user's) stays, and so does any other tag of it.
+untag_pushed() {
+  docker image inspect -- "$4" >/dev/null 2>&1 || return 0
+  act - image "$4" "the host's tag made to push it" docker image rm -- "$4" >/dev/null
+}
+
+# registry_curl CURL-ARGS... PATH: asks the lab registry for PATH as a
+# docker client reaches it: the lab's own registry over http; an existing
+# one (REGISTRY_TLS=1, registry.address) over https first, trusting what
+# the host's docker trusts for it (/etc/docker/certs.d/HOST:PORT), then
+# over http, as docker falls back for a registry without TLS.
+registry_curl() {
+  local path=${*: -1} certs=/etc/docker/certs.d/$REGISTRY_PUSH tls=() rc=0
+  set -- "${@:1:$(($# - 1))}"
+  if [ "${REGISTRY_TLS:-}" = 1 ]; then
+    if [ -f "$certs/ca.crt" ]; then tls+=(--cacert "$certs/ca.crt"); fi
+    if [ -f "$certs/client.cert" ] && [ -f "$certs/client.key" ]; then tls+=(--cert "$certs/client.cert" --key "$certs/client.key"); fi
+    curl "$@" ${tls[@]+"${tls[@]}"} "https://$REGISTRY_PUSH$path" || rc=$?
+    # 0: it answered; 22: it answered over https with an HTTP error
+    if [ "$rc" -eq 0 ] || [ "$rc" -eq 22 ]; then return "$rc"; fi
+  fi
+  curl "$@" "http://$REGISTRY_PUSH$path"
 }
 
 # plan_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME: in plan mode,

@@ -8,10 +8,15 @@ remove_nodes() {
   swarm_new || listed=$(swarm_lines node | awk '{ print $2, $3, $4 }')
   while read -r name state mstatus; do
     [ -n "$name" ] || continue
-    if [ -n "$mstatus" ] && { [ "$state" != Ready ] || [ "$mstatus" = Unreachable ]; }; then
-      down=$((down + 1))
-    fi
-    case "$KEEP_NODES" in *" $name "*) continue ;; esac
+    case "$KEEP_NODES" in
+      *" $name "*)
+        # the managers that stay: those being removed count for nothing
+        if [ -n "$mstatus" ] && { [ "$state" != Ready ] || [ "$mstatus" = Unreachable ]; }; then
+          down=$((down + 1))
+        fi
+        continue
+        ;;
+    esac
     # never the manager this script talks to: it would leave a swarm
     # without anyone to finish the removal
     [ "$CONTAINER_PREFIX$name" != "$LEADER" ] || fail "node $name leads the swarm and $SPEC_FILE no longer has it: hand the leadership over first (swarmgen docker node demote $name), then run up again"
@@ -62,5 +67,25 @@ wait_node_down() {
   until [ "$(on "$LEADER" node inspect --format "$FORMAT_NODE_STATE" "$1" 2>/dev/null)" != ready ]; do
     [ "$SECONDS" -lt "$deadline" ] || break # node rm --force handles it
     sleep 0.5
+  done
+}
+
+# remove_stale: a node whose container and volume were made anew joined
+# again under a new ID, and the swarm still lists its old ID, Down, under
+# the same hostname (a twin: "node X is ambiguous" on the next change).
+# The node ID the node's engine holds now (docker info) is the current
+# one; a Down entry of that hostname with another ID is the lab's own
+# leftover and goes. Without an answer from the node, both stay.
+remove_stale() {
+  local name holder id ids
+  for name in $(swarm_lines node | awk '{ n[$2]++ } END { for (h in n) if (n[h] > 1) print h }'); do
+    case "$KEEP_NODES" in *" $name "*) ;; *) continue ;; esac
+    holder=$(on "$CONTAINER_PREFIX$name" info --format "$FORMAT_INFO_NODE_ID" 2>/dev/null || true)
+    [ -n "$holder" ] || continue
+    ids=$(swarm_lines node | awk -v h="$name" -v cur="$holder" '$2 == h && $1 != cur && $3 == "Down" { print $1 }')
+    for id in $ids; do
+      act - node "$name" "stale: $id, an earlier $name" on "$LEADER" node rm --force "$id" >/dev/null
+      say "node $name: its stale twin $id removed from the swarm"
+    done
   done
 }

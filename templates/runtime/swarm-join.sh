@@ -42,6 +42,9 @@ swarm_join() {
   done
   for ((; next < ${#pids[@]}; next++)); do wait "${pids[$next]}" || rc=1; done
   [ "$rc" = 0 ] || return 1
+  # a node made anew leaves a twin under its old ID: gone before a label
+  # change names the node
+  swarm_new || remove_stale
   # every node's labels, "NODE KEY=VALUE" lines, as the swarm is now (a
   # join dropped the snapshot: a node that joined again has none)
   HAVE_LABELS=""

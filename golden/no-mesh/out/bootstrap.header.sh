@@ -25,7 +25,7 @@ KEEP_SERVICES=' echo '
 KEEP_NETWORKS='  '
 CONTAINER_PREFIX='no-mesh-'
 VOLUME_PREFIX='no-mesh_'
-HOST_PORTS=( 5000 5678 9100 )
+HOST_PORTS=( 5000 5353/udp 5678 9100 )
 # where the managers' docker reads the stack files
 STACK_DIR=/stack
 # the host's docker context for the leading manager ('': none)
