@@ -470,3 +470,35 @@ esac`
 		})
 	}
 }
+
+// A registry made before it asked for client certificates (its hash label
+// is its certificate's checksum alone) is made again by up, with
+// http.tls.clientcas; one made since (checksum-clientcas) is left alone.
+func TestMachineRegistryAsksClientCertificates(t *testing.T) {
+	for suffix, want := range map[string]string{
+		"":           "plan\t~\tregistry\tfleet-registry\ton machine m1: create it again (true, certificate HASH -> HASH-clientcas)\n",
+		"-clientcas": "",
+	} {
+		dir := t.TempDir()
+		tls := filepath.Join(dir, ".swarmgen/tls/registry")
+		for name, content := range map[string]string{"server/ca.pem": "CA", "server/cert.pem": "CERT", "server/key.pem": "KEY",
+			"client/cert.pem": "CLIENT", "client/key.pem": "CLIENT key", "sans": "IP:192.0.2.11"} {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(tls, name)), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(tls, name), []byte(content+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, _, _, err := runMachines(t, dir, `case "$*" in
+  "inspect --format "*" fleet-registry") echo "true $HASH " ;;
+esac`, `h=$(cksum <"$TLS_DIR/server/cert.pem" | awk '{ print $1 }')
+HASH=$h`+suffix+` PLAN=1 registry_up 3>&1 | awk -F '\t' '$1 == "plan" && $3 == "registry"' | sed "s/$h/HASH/g"`)
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", suffix, err, out)
+		}
+		if out != want {
+			t.Errorf("registry labelled with hash HASH%s: plan %q, want %q", suffix, out, want)
+		}
+	}
+}
