@@ -354,7 +354,7 @@ esac`, `registry_create 4242 ""`)
 	checkCalls(t, calls, []string{
 		"save registry:3.0.0\n", "load\n",
 		"volume create --label dev.swarmgen.lab=fleet fleet-registry-data\n",
-		"create --name fleet-registry --label dev.swarmgen.lab=fleet --label dev.swarmgen.role=registry --label dev.swarmgen.hash=4242 --label dev.swarmgen.loaded=true --restart unless-stopped --publish 5000:5000 --volume fleet-registry-data:/var/lib/registry --env REGISTRY_HTTP_TLS_CERTIFICATE=/certs/cert.pem --env REGISTRY_HTTP_TLS_KEY=/certs/key.pem --env REGISTRY_HTTP_TLS_CLIENTCAS_0=/certs/ca.pem registry:3.0.0\n",
+		"create --name fleet-registry --label dev.swarmgen.lab=fleet --label dev.swarmgen.role=registry --label dev.swarmgen.hash=4242 --label dev.swarmgen.loaded=true --restart unless-stopped --publish 5000:5000 --volume fleet-registry-data:/var/lib/registry --env REGISTRY_HTTP_TLS_CERTIFICATE=/certs/cert.pem --env REGISTRY_HTTP_TLS_KEY=/certs/key.pem --env REGISTRY_HTTP_TLS_CLIENTCAS=[/certs/ca.pem] registry:3.0.0\n",
 		"cp .swarmgen/tls/registry/server/. cid9:/certs\n",
 		"start fleet-registry\n",
 	}, []string{"exec", "pull"})

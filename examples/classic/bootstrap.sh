@@ -1018,6 +1018,8 @@ registry_up() {
 # registry_create HASH LOADED: (re)creates the registry container with the
 # certificate of checksum HASH. Its image comes from this host when the
 # machine lacks it (then LOADED, kept as a label: down removes it).
+# http.tls.clientcas is set as a whole YAML list: the registry:2 images
+# ignore an indexed variable (..._CLIENTCAS_0) and would ask for nothing.
 registry_create() {
   local m=$REGISTRY_MACHINE loaded=$2 cid
   on "$m" rm -f "$REGISTRY" >/dev/null 2>&1 || true
@@ -1032,7 +1034,7 @@ registry_create() {
     --label "$LABEL_HASH=$1" ${loaded:+--label "$LABEL_LOADED=$loaded"} --restart unless-stopped \
     --publish "$REGISTRY_PORT:5000" --volume "$REGISTRY_VOLUME:/var/lib/registry" \
     --env REGISTRY_HTTP_TLS_CERTIFICATE=/certs/cert.pem --env REGISTRY_HTTP_TLS_KEY=/certs/key.pem \
-    --env REGISTRY_HTTP_TLS_CLIENTCAS_0=/certs/ca.pem "$REGISTRY_IMAGE")
+    --env 'REGISTRY_HTTP_TLS_CLIENTCAS=[/certs/ca.pem]' "$REGISTRY_IMAGE")
   on "$m" cp "$TLS_DIR/server/." "$cid:/certs" >/dev/null
   on "$m" start "$REGISTRY" >/dev/null
   say "registry $REGISTRY started on $m ($REGISTRY_PULL)"
