@@ -15,12 +15,21 @@
 #   INPUT_WAIT     swarmgen up --wait (default 5m)
 #   INPUT_VERSION  a swarmgen version to `go install` (default: build the
 #                  action's own checkout)
+#   INPUT_ARGS     more flags of `swarmgen up` (e.g. --yes for a lab of
+#                  machines): words split on blanks and newlines, never
+#                  evaluated by a shell; each must be a flag (-x, --name,
+#                  --name=value); -f, -o and --wait are the inputs spec, dir
+#                  and wait
 # Outputs ($GITHUB_OUTPUT): lab, spec, dir, bin, logs (only after a failure),
 # context (the lab's docker context, unless docker_endpoint: false).
 # Environment of later steps ($GITHUB_ENV): SWARMGEN_FILE and SWARMGEN_OUT
 # (so `swarmgen status` needs no flags), SWARMGEN_LAB; $GITHUB_PATH gets the
 # directory of the swarmgen binary.
-set -euo pipefail
+#
+# Every failure prints a ::error:: line. Inputs reach the log only escaped
+# as GitHub's workflow commands escape data (% %0D %0A), so no input can
+# start a line the runner takes for a command of its own.
+set -eEuo pipefail
 
 ACTION_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TEMP=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
@@ -28,15 +37,34 @@ BIN_DIR=$TEMP/swarmgen-bin
 LOGS_DIR=$TEMP/swarmgen-logs
 MODULE=github.com/swarmgen/swarmgen
 
+# escape TEXT: TEXT as a workflow command's data: %, CR and LF escaped
+# (https://docs.github.com/actions/reference/workflow-commands-for-github-actions).
+escape() {
+	local s=$1
+	s=${s//[%]/%25}
+	s=${s//$'\r'/%0D}
+	s=${s//$'\n'/%0A}
+	printf '%s' "$s"
+}
+
+# say TEXT...: a line of the log, escaped.
+say() { printf '%s\n' "$(escape "$*")"; }
+
+# error TEXT...: a ::error:: line, escaped.
+error() { printf '::error::%s\n' "$(escape "$*")" >&2; }
+
 fail() {
-	echo "::error::$*" >&2
+	error "$@"
 	exit 1
 }
+
+# a command that fails outside fail (set -e) still says so
+trap 'rc=$?; error "action/run.sh line $LINENO: $BASH_COMMAND failed (exit $rc)"; exit "$rc"' ERR
 
 # emit FILE KEY VALUE: one KEY=VALUE line for the runner (no-op outside it).
 emit() {
 	local file=$1 key=$2 value=$3
-	[[ $value != *$'\n'* ]] || fail "$key has a newline: $value"
+	[[ $value != *$'\n'* && $value != *$'\r'* ]] || fail "$key has a newline: $value"
 	if [[ -n $file ]]; then
 		printf '%s=%s\n' "$key" "$value" >>"$file"
 	fi
@@ -54,13 +82,60 @@ absolute() { # absolute PATH: PATH from the current directory, made absolute
 install_swarmgen() {
 	mkdir -p "$BIN_DIR"
 	if [[ -n ${INPUT_VERSION:-} ]]; then
-		echo "installing swarmgen $INPUT_VERSION"
-		CGO_ENABLED=0 GOBIN=$BIN_DIR go install "$MODULE/cmd/swarmgen@$INPUT_VERSION"
+		[[ $INPUT_VERSION =~ ^v?[0-9A-Za-z][0-9A-Za-z.+-]*$ ]] ||
+			fail "input version: '$INPUT_VERSION' is not a version (e.g. v0.4.0, latest, or a commit)"
+		say "installing swarmgen $INPUT_VERSION"
+		CGO_ENABLED=0 GOBIN=$BIN_DIR go install "$MODULE/cmd/swarmgen@$INPUT_VERSION" ||
+			fail "go install $MODULE/cmd/swarmgen@$INPUT_VERSION failed (input version); its output is above"
 	else
-		echo "building swarmgen from $ACTION_ROOT"
-		(cd "$ACTION_ROOT" && CGO_ENABLED=0 go build -o "$BIN_DIR/swarmgen" ./cmd/swarmgen)
+		say "building swarmgen from $ACTION_ROOT"
+		(cd "$ACTION_ROOT" && CGO_ENABLED=0 go build -o "$BIN_DIR/swarmgen" ./cmd/swarmgen) ||
+			fail "building swarmgen from $ACTION_ROOT failed; its output is above"
 	fi
-	"$BIN_DIR/swarmgen" --version
+	"$BIN_DIR/swarmgen" --version || fail "$BIN_DIR/swarmgen --version failed"
+}
+
+# up_args: INPUT_ARGS as words into UP_ARGS: split on blanks and newlines
+# (read: no quotes, no globs, no expansion), each a flag; refused, naming
+# the input, otherwise.
+UP_ARGS=()
+up_args() {
+	local words=() w
+	[[ -n ${INPUT_ARGS:-} ]] || return 0
+	IFS=$' \t\n' read -r -d '' -a words <<<"$INPUT_ARGS" || true
+	for w in ${words[@]+"${words[@]}"}; do
+		case $w in
+		-f | -f=* | --file | --file=* | -o | -o=* | --out | --out=* | --wait | --wait=*)
+			fail "input args: $w is set by the action's inputs (spec, dir, wait); use those" ;;
+		esac
+		[[ $w =~ ^(-[A-Za-z]|--[a-z][a-z0-9-]*(=[-A-Za-z0-9._:/@+,=]*)?)$ ]] ||
+			fail "input args: '$w' is not a flag of swarmgen up; give flags only (-y, --yes, --name=value), separated by blanks"
+		UP_ARGS+=("$w")
+	done
+}
+
+# outside_flag: --allow-outside-spec-dir when args has it: render and down
+# read the same spec as up.
+outside_flag() {
+	case " ${UP_ARGS[*]-} " in
+	*" --allow-outside-spec-dir "*) printf '%s\n' --allow-outside-spec-dir ;;
+	esac
+}
+
+# lab_name DIR: the lab's name, from the files render wrote in DIR, as the
+# CLI names it: a lab of machines has LAB= in bootstrap.sh's header (and no
+# docker-compose.yml), a lab of containers is the compose project.
+lab_name() {
+	local name=""
+	if [[ -f $1/bootstrap.sh ]]; then
+		name=$(sed -n -e "/^# --- runtime ---/q" -e "s/^LAB='\(.*\)'\$/\1/p" "$1/bootstrap.sh")
+	fi
+	if [[ -z $name && -f $1/docker-compose.yml ]]; then
+		name=$(sed -n 's/^name: "\(.*\)"$/\1/p' "$1/docker-compose.yml")
+	fi
+	[[ $name =~ ^[a-z0-9][a-z0-9_-]*$ ]] ||
+		fail "no lab name in $1 (LAB= in bootstrap.sh's header, or name: in docker-compose.yml); is $1 swarmgen's output?"
+	printf '%s\n' "$name"
 }
 
 cmd_up() {
@@ -68,6 +143,7 @@ cmd_up() {
 	spec=$(absolute "${INPUT_SPEC:-swarm.yaml}")
 	[[ -f $spec ]] || fail "no spec at $spec (input spec)"
 	dir=$(absolute "${INPUT_DIR:-$(dirname "$spec")}")
+	up_args
 	install_swarmgen
 	[[ -z ${GITHUB_PATH:-} ]] || printf '%s\n' "$BIN_DIR" >>"$GITHUB_PATH"
 	local sg=$BIN_DIR/swarmgen
@@ -75,9 +151,10 @@ cmd_up() {
 	# Render first: a bad spec stops here with its file:line errors, and the
 	# lab's name (the compose project) is known before anything starts, so
 	# down and the logs find the lab even when up fails.
-	"$sg" render -f "$spec" -o "$dir"
-	lab=$(sed -n 's/^name: "\(.*\)"$/\1/p' "$dir/docker-compose.yml")
-	[[ -n $lab ]] || fail "no project name in $dir/docker-compose.yml"
+	# shellcheck disable=SC2046 # one word or none
+	"$sg" render -f "$spec" -o "$dir" $(outside_flag) ||
+		fail "swarmgen render failed (exit $?) for $spec (input spec); its errors are above"
+	lab=$(lab_name "$dir") || exit 1 # lab_name said why
 	emit "${GITHUB_OUTPUT:-}" lab "$lab"
 	emit "${GITHUB_OUTPUT:-}" spec "$spec"
 	emit "${GITHUB_OUTPUT:-}" dir "$dir"
@@ -86,15 +163,15 @@ cmd_up() {
 	emit "${GITHUB_ENV:-}" SWARMGEN_OUT "$dir"
 	emit "${GITHUB_ENV:-}" SWARMGEN_LAB "$lab"
 
-	"$sg" up -f "$spec" -o "$dir" --wait "${INPUT_WAIT:-5m}" || rc=$?
+	"$sg" up -f "$spec" -o "$dir" --wait="${INPUT_WAIT:-5m}" ${UP_ARGS[@]+"${UP_ARGS[@]}"} || rc=$?
 	if [[ $rc -ne 0 ]]; then
 		local bundle=$LOGS_DIR/swarmgen-logs-$lab.tar.gz
 		mkdir -p "$LOGS_DIR"
 		if "$sg" export-logs -f "$spec" -o "$dir" "$bundle"; then
 			emit "${GITHUB_OUTPUT:-}" logs "$bundle"
-			echo "::error::swarmgen up failed (exit $rc); the lab's logs are in $bundle" >&2
+			error "swarmgen up failed (exit $rc); the lab's logs are in $bundle"
 		else
-			echo "::error::swarmgen up failed (exit $rc), and so did export-logs" >&2
+			error "swarmgen up failed (exit $rc), and so did export-logs"
 		fi
 		exit "$rc"
 	fi
@@ -118,8 +195,11 @@ cmd_down() {
 	else
 		dir=${SWARMGEN_OUT:-$(dirname "$spec")}
 	fi
+	up_args
 	[[ -x $sg ]] || install_swarmgen
-	"$sg" down -f "$spec" -o "$dir"
+	# mode down is the request: a lab of machines is not asked about again
+	# shellcheck disable=SC2046 # one word or none
+	"$sg" down -f "$spec" -o "$dir" --yes $(outside_flag) || fail "swarmgen down failed (exit $?) for $spec; see its output above"
 }
 
 mode=${1:-${INPUT_MODE:-up}}

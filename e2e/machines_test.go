@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -213,6 +216,10 @@ func TestMachines(t *testing.T) {
 	h.waitFor("3 machines ready, stack web converged", 2*time.Minute, nodesReadyAnd(3, converged("web_echo", "web_proxy")))
 	checkMachineLab(t, f, wrap, "m1 w1 w2")
 
+	t.Run("the registry takes only the lab's client certificate", func(t *testing.T) {
+		checkRegistryClientAuth(t, dir, f)
+	})
+
 	t.Run("the docker context reaches the leader", func(t *testing.T) {
 		// the host's docker context swarmgen-LAB is the leader's endpoint
 		// (m1's tcp with TLS): through it, the swarm's nodes; swarmgen env
@@ -404,4 +411,64 @@ func machineServiceVersions(t *testing.T, m *machine) string {
 	t.Helper()
 	ids := strings.Fields(m.Docker(t, "service", "ls", "-q"))
 	return m.Docker(t, append([]string{"service", "inspect", "--format", "{{.Spec.Name}} {{.Version.Index}}"}, ids...)...)
+}
+
+// checkRegistryClientAuth checks the lab registry on m1, whose port is
+// published on every interface of the machine: a client without a
+// certificate, or with one of another CA (the fleet's own client
+// certificate for m1's engine), cannot begin a push; the lab's client
+// certificate (dir's .swarmgen/tls/registry/client, which every machine's
+// certs.d holds beside the CA) is answered.
+func checkRegistryClientAuth(t *testing.T, dir string, f *fleet) {
+	t.Helper()
+	m1 := f.Get("m1")
+	registry := m1.IP + ":5000"
+	tlsDir := filepath.Join(dir, ".swarmgen", "tls", "registry")
+	caPEM, err := os.ReadFile(filepath.Join(tlsDir, "server", "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatalf("no certificate in %s/server/ca.pem", tlsDir)
+	}
+	client := func(certDir string) *http.Client {
+		conf := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		if certDir != "" {
+			pair, err := tls.LoadX509KeyPair(filepath.Join(certDir, "cert.pem"), filepath.Join(certDir, "key.pem"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			conf.Certificates = []tls.Certificate{pair}
+		}
+		return &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{TLSClientConfig: conf}}
+	}
+	for name, certDir := range map[string]string{"no client certificate": "", "a certificate of another CA": m1.CertDir} {
+		// the first request of a push: start a blob upload
+		resp, err := client(certDir).Post("https://"+registry+"/v2/e2e/intruder/blobs/uploads/", "application/octet-stream", nil)
+		if err == nil {
+			resp.Body.Close()
+			t.Errorf("%s: the registry on %s began a push: %s", name, registry, resp.Status)
+		} else if !strings.Contains(err.Error(), "certificate") {
+			t.Errorf("%s: refused, but not for the client certificate: %v", name, err)
+		} else {
+			t.Logf("%s: refused: %v", name, err)
+		}
+	}
+	resp, err := client(filepath.Join(tlsDir, "client")).Get("https://" + registry + "/v2/")
+	if err != nil {
+		t.Fatalf("the lab's client certificate: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the lab's client certificate: GET /v2/ answered %s", resp.Status)
+	}
+	for _, m := range f.All() {
+		got := strings.Join(m.HostFiles(t, machOwnImage, "/etc/docker/certs.d"), " ")
+		for _, want := range []string{registry + "/ca.crt", registry + "/client.cert", registry + "/client.key"} {
+			if !strings.Contains(" "+got+" ", " "+want+" ") {
+				t.Errorf("%s: /etc/docker/certs.d holds %q, without %s", m.Name, got, want)
+			}
+		}
+	}
 }

@@ -18,11 +18,21 @@ import (
 // ARGS" lines in the file env.
 func runMachines(t *testing.T, dir, scenario, body string) (out, calls, env string, err error) {
 	t.Helper()
+	return runMachinesIn(t, dir, scenario, body, nil)
+}
+
+// runMachinesIn is runMachines that also tells the stub's directory (what
+// a scenario wrote there) through stubDir, unless nil.
+func runMachinesIn(t *testing.T, dir, scenario, body string, stubDir *string) (out, calls, env string, err error) {
+	t.Helper()
 	stub := stubdocker.New(t, `printf '%s|%s|%s %s\n' "${DOCKER_HOST:-}" "${DOCKER_CERT_PATH:-}" "${DOCKER_CONTEXT:-}" "$*" >>"$STUB_DIR/env"
 `+scenario)
 	file := filepath.Join(t.TempDir(), "bootstrap.sh")
 	if err := os.WriteFile(file, []byte(scriptPart(t, "machines", "cd "+shell.Quote(dir)+"\n"+body)), 0o755); err != nil {
 		t.Fatal(err)
+	}
+	if stubDir != nil {
+		*stubDir = stub.Dir
 	}
 	cmd := exec.Command("bash", file)
 	// the user's own docker environment must not leak to a machine
@@ -84,25 +94,33 @@ on_sh manager 'docker version' sh
 	}, nil)
 }
 
-// The lab registry's CA goes into every machine's certs.d through a
-// container of an imported tool image that is created, never started,
+// The lab registry's CA and the lab's client certificate (the registry
+// answers no client without one) go into every machine's certs.d through
+// a container of an imported tool image that is created, never started,
 // and removed with the image; docker cp writes the machine's own
-// /etc/docker/certs.d/HOST:PORT through the bind mount. The ca.crt there
-// is read first (docker cp out of such a container, whose read-only bind
-// of /etc/docker creates nothing) and written only when it is missing or
-// another; a plan lists that as + or ~, and nothing when it is the same.
+// /etc/docker/certs.d/HOST:PORT (ca.crt, client.cert, client.key: 0600)
+// through the bind mount. The files there are read first (docker cp out
+// of such a container, whose read-only bind of /etc/docker creates
+// nothing) and written only when one is missing or another; a plan lists
+// that as + or ~, and nothing when they are the same.
 func TestMachineCertsDPlacement(t *testing.T) {
-	// HAVE: the machine's ca.crt ("" when it has none), as a tar stream
+	// HAVE: the machine's ca.crt ("" when it has no directory), HAVECLIENT
+	// its client.cert and client.key ("" when it has none), as a tar
+	// stream; the directory docker cp writes is listed into $STUB_DIR/sent
 	scenario := `case "$*" in
   create*) echo cid123 ;;
-  "cp cid123:/parent/certs.d/192.0.2.11:5000/ca.crt -")
+  "cp cid123:/parent/certs.d/192.0.2.11:5000 -")
     [ -n "${HAVE:-}" ] || { echo "Error: no such file" >&2; exit 1; }
-    mkdir -p "$STUB_DIR/m" && echo "$HAVE" >"$STUB_DIR/m/ca.crt" && tar -C "$STUB_DIR/m" -cf - ca.crt ;;
+    d="$STUB_DIR/m/192.0.2.11:5000" && mkdir -p "$d" && echo "$HAVE" >"$d/ca.crt"
+    [ -z "${HAVECLIENT:-}" ] || { echo "$HAVECLIENT" >"$d/client.cert"; echo "$HAVECLIENT key" >"$d/client.key"; }
+    tar -C "$STUB_DIR/m" -cf - 192.0.2.11:5000 ;;
+  "cp "*" cid123:/certs.d/")
+    for f in "$2"/*; do printf '%s %s %s\n' "${f##*/}" "$(stat -c %a "$f")" "$(cat "$f")"; done >"$STUB_DIR/sent" ;;
 esac`
 	read := []string{
 		"import --change LABEL dev.swarmgen.lab=fleet - swarmgen/certs-tool:fleet\n",
 		"create --label dev.swarmgen.lab=fleet --mount type=bind,src=/etc/docker,dst=/parent,readonly swarmgen/certs-tool:fleet /none\n",
-		"cp cid123:/parent/certs.d/192.0.2.11:5000/ca.crt -\n",
+		"cp cid123:/parent/certs.d/192.0.2.11:5000 -\n",
 		"rm cid123\n",
 		"image rm swarmgen/certs-tool:fleet\n",
 	}
@@ -111,28 +129,48 @@ esac`
 		"/certs.d/192.0.2.11:5000 cid123:/certs.d/\n",
 	}
 	never := []string{"start", "run ", "exec", "pull"}
+	const dir = "/etc/docker/certs.d/192.0.2.11:5000"
 	for _, tc := range []struct {
-		have, plan string
-		writes     bool
+		have, client, plan string
+		writes             bool
 	}{
-		{"", "plan\t+\tcertificate\tw1\t/etc/docker/certs.d/192.0.2.11:5000/ca.crt: the lab registry's CA\n", true},
-		{"OLD", "plan\t~\tcertificate\tw1\t/etc/docker/certs.d/192.0.2.11:5000/ca.crt: the lab registry's CA instead of the one there\n", true},
-		{"CA", "", false},
+		{"", "", "plan\t+\tcertificate\tw1\t" + dir + ": the lab registry's CA and client certificate\n", true},
+		{"OLD", "CLIENT", "plan\t~\tcertificate\tw1\t" + dir + ": the lab registry's CA and client certificate instead of the files there\n", true},
+		// a machine of a lab made before the registry asked for a client
+		// certificate: the CA only
+		{"CA", "", "plan\t~\tcertificate\tw1\t" + dir + ": the lab registry's CA and client certificate instead of the files there\n", true},
+		{"CA", "OTHER", "plan\t~\tcertificate\tw1\t" + dir + ": the lab registry's CA and client certificate instead of the files there\n", true},
+		{"CA", "CLIENT", "", false},
 	} {
 		for _, plan := range []bool{false, true} {
+			work := t.TempDir()
+			tls := filepath.Join(work, ".swarmgen/tls/registry")
+			for name, content := range map[string]string{"server/ca.pem": "CA", "client/cert.pem": "CLIENT", "client/key.pem": "CLIENT key"} {
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(tls, name)), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(tls, name), []byte(content+"\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
 			body := `
-mkdir -p "$RUN_DIR/certs.d/$REGISTRY_PULL" && echo CA >"$RUN_DIR/certs.d/$REGISTRY_PULL/ca.crt"
-HAVE=` + tc.have + ` PLAN=` + map[bool]string{false: "0", true: "1"}[plan] + ` certs_d_put w1
+mkdir -p "$RUN_DIR/certs.d/$REGISTRY_PULL" && certs_d_files "$RUN_DIR/certs.d/$REGISTRY_PULL"
+HAVE=` + tc.have + ` HAVECLIENT=` + tc.client + ` PLAN=` + map[bool]string{false: "0", true: "1"}[plan] + ` certs_d_put w1
 echo "tool: $(tar -tf "$RUN_DIR/tool.tar" | sort | tr '\n' ' ')"
 `
-			out, calls, _, err := runMachines(t, t.TempDir(), scenario, body)
-			name := "have " + tc.have + map[bool]string{false: ", up", true: ", plan"}[plan]
+			stubDir := ""
+			out, calls, _, err := runMachinesIn(t, work, scenario, body, &stubDir)
+			name := "have " + tc.have + "/" + tc.client + map[bool]string{false: ", up", true: ", plan"}[plan]
 			if err != nil {
 				t.Fatalf("%s: %v\n%s", name, err, out)
 			}
 			checkCalls(t, calls, read, never)
+			sent, _ := os.ReadFile(filepath.Join(stubDir, "sent"))
 			if w := tc.writes && !plan; w {
 				checkCalls(t, calls, write, nil)
+				if want := "ca.crt 600 CA\nclient.cert 600 CLIENT\nclient.key 600 CLIENT key\n"; string(sent) != want {
+					t.Errorf("%s: certs.d written with\n%s\nwant\n%s", name, sent, want)
+				}
 			} else {
 				checkCalls(t, calls, nil, []string{"--volume", "cid123:/certs.d"})
 			}
@@ -303,8 +341,9 @@ wait_no_tasks && echo "no task left"`
 
 // The registry container on its machine: its image comes from this host
 // when the machine lacks it (and the container says so, for down), its
-// data is a named volume, its certificate is copied in before it starts;
-// everything is labelled with the lab.
+// data is a named volume, its certificate is copied in before it starts,
+// and it answers only clients with a certificate of the lab's CA
+// (http.tls.clientcas); everything is labelled with the lab.
 func TestMachineRegistryCreate(t *testing.T) {
 	out, calls, env, err := runMachines(t, t.TempDir(), `case "$*" in
   "image inspect registry:3.0.0") case "$DOCKER_HOST" in tcp://*) exit 1 ;; esac ;; # on this host only
@@ -316,7 +355,7 @@ esac`, `registry_create 4242 ""`)
 	checkCalls(t, calls, []string{
 		"save registry:3.0.0\n", "load\n",
 		"volume create --label dev.swarmgen.lab=fleet fleet-registry-data\n",
-		"create --name fleet-registry --label dev.swarmgen.lab=fleet --label dev.swarmgen.role=registry --label dev.swarmgen.hash=4242 --label dev.swarmgen.loaded=true --restart unless-stopped --publish 5000:5000 --volume fleet-registry-data:/var/lib/registry --env REGISTRY_HTTP_TLS_CERTIFICATE=/certs/cert.pem --env REGISTRY_HTTP_TLS_KEY=/certs/key.pem registry:3.0.0\n",
+		"create --name fleet-registry --label dev.swarmgen.lab=fleet --label dev.swarmgen.role=registry --label dev.swarmgen.hash=4242 --label dev.swarmgen.loaded=true --restart unless-stopped --publish 5000:5000 --volume fleet-registry-data:/var/lib/registry --env REGISTRY_HTTP_TLS_CERTIFICATE=/certs/cert.pem --env REGISTRY_HTTP_TLS_KEY=/certs/key.pem --env REGISTRY_HTTP_TLS_CLIENTCAS=[/certs/ca.pem] registry:3.0.0\n",
 		"cp .swarmgen/tls/registry/server/. cid9:/certs\n",
 		"start fleet-registry\n",
 	}, []string{"exec", "pull"})
@@ -432,5 +471,37 @@ esac`
 				}
 			}
 		})
+	}
+}
+
+// A registry made before it asked for client certificates (its hash label
+// is its certificate's checksum alone) is made again by up, with
+// http.tls.clientcas; one made since (checksum-clientcas) is left alone.
+func TestMachineRegistryAsksClientCertificates(t *testing.T) {
+	for suffix, want := range map[string]string{
+		"":           "plan\t~\tregistry\tfleet-registry\ton machine m1: create it again (true, certificate HASH -> HASH-clientcas)\n",
+		"-clientcas": "",
+	} {
+		dir := t.TempDir()
+		tls := filepath.Join(dir, ".swarmgen/tls/registry")
+		for name, content := range map[string]string{"server/ca.pem": "CA", "server/cert.pem": "CERT", "server/key.pem": "KEY",
+			"client/cert.pem": "CLIENT", "client/key.pem": "CLIENT key", "sans": "IP:192.0.2.11"} {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(tls, name)), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(tls, name), []byte(content+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, _, _, err := runMachines(t, dir, `case "$*" in
+  "inspect --format "*" fleet-registry") echo "true $HASH " ;;
+esac`, `h=$(cksum <"$TLS_DIR/server/cert.pem" | awk '{ print $1 }')
+HASH=$h`+suffix+` PLAN=1 registry_up 3>&1 | awk -F '\t' '$1 == "plan" && $3 == "registry"' | sed "s/$h/HASH/g"`)
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", suffix, err, out)
+		}
+		if out != want {
+			t.Errorf("registry labelled with hash HASH%s: plan %q, want %q", suffix, out, want)
+		}
 	}
 }

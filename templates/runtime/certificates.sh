@@ -1,7 +1,9 @@
 
 # make_certificates: a CA, and a server and a client certificate for
 # $TLS_SANS, into $TLS_DIR (the endpoint of a lab of containers, the
-# registry of a lab of machines).
+# registry of a lab of machines, which takes only the client certificate).
+# Keys are 0600 in a 0700 directory that git ignores; the CA's key is
+# thrown away, so no other certificate of that CA can ever be made.
 make_certificates() {
   command -v openssl >/dev/null 2>&1 ||
     fail "openssl makes the certificates of the lab's Docker endpoint and is not installed; install it, or set 'docker_endpoint: false' in $SPEC_FILE"

@@ -234,29 +234,37 @@ machines_up() {
 
 # --- the lab registry, a container on machine $REGISTRY_MACHINE ---
 # It serves TLS with a certificate of the lab's own CA (made here, its key
-# thrown away); every machine's engine trusts that CA for
-# $REGISTRY_PULL through $CERTS_DIR/$REGISTRY_PULL/ca.crt, which it reads
-# at each pull: no restart, no daemon configuration.
+# thrown away) and answers only a client that shows a certificate of that
+# CA (http.tls.clientcas): its port is published on every interface of the
+# machine, and anyone who reaches it could otherwise push the images the
+# swarm runs. Every machine's engine trusts that CA for $REGISTRY_PULL and
+# shows the lab's client certificate there, through
+# $CERTS_DIR/$REGISTRY_PULL/{ca.crt,client.cert,client.key}, which it reads
+# at each push and pull: no restart, no daemon configuration, no login.
+# This host never talks to the registry (machine_push_ref).
 
 # registry_up: the certificate, the registry container (again when its
 # certificate changed) and the CA on every machine.
 registry_up() {
   local new_ca="" want=new running hash loaded node pids=()
-  if ! [ -s "$TLS_DIR/server/key.pem" ] || [ "$(cat "$TLS_DIR/sans" 2>/dev/null)" != "$TLS_SANS" ]; then
+  if ! [ -s "$TLS_DIR/server/key.pem" ] || ! [ -s "$TLS_DIR/client/key.pem" ] ||
+    [ "$(cat "$TLS_DIR/sans" 2>/dev/null)" != "$TLS_SANS" ]; then
     new_ca=1
-    act + certificate "$TLS_DIR" "a CA and the lab registry's certificate for $REGISTRY_PULL" make_certificates
+    act + certificate "$TLS_DIR" "a CA, the lab registry's certificate for $REGISTRY_PULL and the machines' client certificate" make_certificates
   fi
-  [ ! -s "$TLS_DIR/server/cert.pem" ] || want=$(cksum <"$TLS_DIR/server/cert.pem" | awk '{ print $1 }')
+  # the hash names the certificate and that clients must show one: a
+  # registry made before it required them is made again
+  [ ! -s "$TLS_DIR/server/cert.pem" ] || want=$(cksum <"$TLS_DIR/server/cert.pem" | awk '{ print $1 "-clientcas" }')
   read -r running hash loaded < <(on "$REGISTRY_MACHINE" inspect --format "$FORMAT_REGISTRY_STATE" "$REGISTRY" 2>/dev/null || true) || true
   case "$running $hash" in
     "true $want") say "registry $REGISTRY on $REGISTRY_MACHINE unchanged" ;;
-    " ") act + registry "$REGISTRY" "on machine $REGISTRY_MACHINE, $REGISTRY_PULL with TLS; its CA in $CERTS_DIR/$REGISTRY_PULL of every machine" registry_create "$want" "$loaded" ;;
+    " ") act + registry "$REGISTRY" "on machine $REGISTRY_MACHINE, $REGISTRY_PULL with TLS and client certificates; its CA and the lab's client certificate in $CERTS_DIR/$REGISTRY_PULL of every machine" registry_create "$want" "$loaded" ;;
     *) act '~' registry "$REGISTRY" "on machine $REGISTRY_MACHINE: create it again (${running:-stopped}, certificate $hash -> $want)" registry_create "$want" "$loaded" ;;
   esac
   # a plan of a new CA has no file yet: every machine's certs.d changes
   mkdir -p "$RUN_DIR/certs.d/$REGISTRY_PULL"
   if [ -z "$new_ca" ] || [ "$PLAN" != 1 ]; then
-    cp "$TLS_DIR/server/ca.pem" "$RUN_DIR/certs.d/$REGISTRY_PULL/ca.crt"
+    certs_d_files "$RUN_DIR/certs.d/$REGISTRY_PULL"
   fi
   for node in "${NODES[@]}"; do
     # a plan reads one machine after the other: its lines in spec order
@@ -268,6 +276,8 @@ registry_up() {
 # registry_create HASH LOADED: (re)creates the registry container with the
 # certificate of checksum HASH. Its image comes from this host when the
 # machine lacks it (then LOADED, kept as a label: down removes it).
+# http.tls.clientcas is set as a whole YAML list: the registry:2 images
+# ignore an indexed variable (..._CLIENTCAS_0) and would ask for nothing.
 registry_create() {
   local m=$REGISTRY_MACHINE loaded=$2 cid
   on "$m" rm -f "$REGISTRY" >/dev/null 2>&1 || true
@@ -281,7 +291,8 @@ registry_create() {
   cid=$(on "$m" create --name "$REGISTRY" --label "$LABEL_LAB=$LAB" --label "$LABEL_ROLE=registry" \
     --label "$LABEL_HASH=$1" ${loaded:+--label "$LABEL_LOADED=$loaded"} --restart unless-stopped \
     --publish "$REGISTRY_PORT:5000" --volume "$REGISTRY_VOLUME:/var/lib/registry" \
-    --env REGISTRY_HTTP_TLS_CERTIFICATE=/certs/cert.pem --env REGISTRY_HTTP_TLS_KEY=/certs/key.pem "$REGISTRY_IMAGE")
+    --env REGISTRY_HTTP_TLS_CERTIFICATE=/certs/cert.pem --env REGISTRY_HTTP_TLS_KEY=/certs/key.pem \
+    --env 'REGISTRY_HTTP_TLS_CLIENTCAS=[/certs/ca.pem]' "$REGISTRY_IMAGE")
   on "$m" cp "$TLS_DIR/server/." "$cid:/certs" >/dev/null
   on "$m" start "$REGISTRY" >/dev/null
   say "registry $REGISTRY started on $m ($REGISTRY_PULL)"
@@ -301,23 +312,46 @@ tool_image() {
 
 tool_image_rm() { on "$1" image rm "$TOOL_IMAGE" >/dev/null 2>&1 || true; }
 
-# certs_d_put NODE: the lab CA into NODE's $CERTS_DIR/$REGISTRY_PULL,
-# unless its ca.crt is that CA already (a second up writes nothing).
+# certs_d_files DIR: what every machine's certs.d holds for the lab
+# registry: its CA (ca.crt), and the lab's client certificate and key
+# (client.cert, client.key: 0600, as in $TLS_DIR), which the registry asks
+# for.
+certs_d_files() {
+  (
+    umask 077
+    cp "$TLS_DIR/server/ca.pem" "$1/ca.crt"
+    cp "$TLS_DIR/client/cert.pem" "$1/client.cert"
+    cp "$TLS_DIR/client/key.pem" "$1/client.key"
+    chmod 600 "$1/client.key"
+  )
+}
+
+# certs_d_put NODE: the lab CA and client certificate into NODE's
+# $CERTS_DIR/$REGISTRY_PULL, unless its files are those already (a second
+# up writes nothing).
 certs_d_put() {
-  local rc=0 ca=$RUN_DIR/certs.d/$REGISTRY_PULL/ca.crt have=$RUN_DIR/ca.$1
+  local rc=0 want=$RUN_DIR/certs.d/$REGISTRY_PULL have=$RUN_DIR/have.$1 f same=1
   tool_image "$1"
-  if ! certs_d_read "$1" >"$have"; then
-    act + certificate "$1" "$CERTS_DIR/$REGISTRY_PULL/ca.crt: the lab registry's CA" certs_d_write "$1" || rc=$?
-  elif ! [ -e "$ca" ] || ! cmp -s "$have" "$ca"; then
-    act '~' certificate "$1" "$CERTS_DIR/$REGISTRY_PULL/ca.crt: the lab registry's CA instead of the one there" certs_d_write "$1" || rc=$?
+  rm -rf "$have" && (umask 077 && mkdir "$have")
+  if ! certs_d_read "$1" "$have"; then
+    act + certificate "$1" "$CERTS_DIR/$REGISTRY_PULL: the lab registry's CA and client certificate" certs_d_write "$1" || rc=$?
+  else
+    for f in ca.crt client.cert client.key; do
+      if ! [ -e "$want/$f" ] || ! cmp -s "$have/$REGISTRY_PULL/$f" "$want/$f"; then same=""; fi
+    done
+    if [ -z "$same" ]; then
+      act '~' certificate "$1" "$CERTS_DIR/$REGISTRY_PULL: the lab registry's CA and client certificate instead of the files there" certs_d_write "$1" || rc=$?
+    fi
   fi
+  rm -rf "$have"
   tool_image_rm "$1"
   return "$rc"
 }
 
-# certs_d_write NODE: copies the CA into a container of the tool that is
-# created, never started, and removed (docker cp into a bind mount writes
-# the machine's own directory, made if missing).
+# certs_d_write NODE: copies the CA and the client certificate into a
+# container of the tool that is created, never started, and removed
+# (docker cp into a bind mount writes the machine's own directory, made if
+# missing, with the files' modes: the key stays 0600).
 certs_d_write() {
   local cid rc=0
   cid=$(on "$1" create --label "$LABEL_LAB=$LAB" --volume "$CERTS_DIR:/certs.d" "$TOOL_IMAGE" /none) || return 1
@@ -326,14 +360,15 @@ certs_d_write() {
   return "$rc"
 }
 
-# certs_d_read NODE: NODE's $CERTS_DIR/$REGISTRY_PULL/ca.crt, read (docker
-# cp out: a tar stream) from a tool container that is created, never
-# started, and removed; its read-only bind of the parent directory creates
-# nothing on the machine. Fails when there is no such file.
+# certs_d_read NODE DIR: NODE's $CERTS_DIR/$REGISTRY_PULL, read (docker cp
+# out: a tar stream) into DIR/$REGISTRY_PULL from a tool container that is
+# created, never started, and removed; its read-only bind of the parent
+# directory creates nothing on the machine. Fails when it has no ca.crt.
 certs_d_read() {
   local cid rc=0
   cid=$(on "$1" create --label "$LABEL_LAB=$LAB" --mount "type=bind,src=${CERTS_DIR%/*},dst=/parent,readonly" "$TOOL_IMAGE" /none 2>/dev/null) || return 1
-  on "$1" cp "$cid:/parent/${CERTS_DIR##*/}/$REGISTRY_PULL/ca.crt" - 2>/dev/null | tar -xOf - 2>/dev/null || rc=1
+  on "$1" cp "$cid:/parent/${CERTS_DIR##*/}/$REGISTRY_PULL" - 2>/dev/null | tar -xf - -C "$2" 2>/dev/null || rc=1
+  [ -f "$2/$REGISTRY_PULL/ca.crt" ] || rc=1
   on "$1" rm "$cid" >/dev/null || fail "could not remove the container $cid of $TOOL_IMAGE on machine $1; remove it by hand (docker rm $cid)"
   return "$rc"
 }
@@ -355,8 +390,9 @@ certs_d_rm() {
 }
 
 # machine_push_ref REF: the image goes to the registry's machine (docker save |
-# docker load), which pushes it to its own registry: only the machines'
-# engines need to reach the registry, never this host.
+# docker load), which pushes it to its own registry with the lab's client
+# certificate (certs.d): only the machines' engines need to reach the
+# registry, never this host.
 machine_push_ref() {
   local tries=1
   docker save "$1" | on "$REGISTRY_MACHINE" load >/dev/null
@@ -509,7 +545,7 @@ image_rm() {
 # registry_images_rm NODE: the images of the lab registry on NODE (pushed
 # from there, or pulled by the lab's tasks), each by its references under
 # $REGISTRY_PULL/ (the image itself goes with its last reference), and the
-# registry's CA in its certs.d.
+# registry's CA and the lab's client certificate in its certs.d.
 registry_images_rm() {
   local ref refs
   refs=$(on "$1" image ls --digests --format "$FORMAT_IMAGE_REFS" |
@@ -517,5 +553,5 @@ registry_images_rm() {
   for ref in $refs; do
     act - image "$ref" "on machine $1" image_rm "$1" "$ref"
   done
-  act - certificate "$1" "$CERTS_DIR/$REGISTRY_PULL (the lab registry's CA), if there" certs_d_rm "$1"
+  act - certificate "$1" "$CERTS_DIR/$REGISTRY_PULL (the lab registry's CA and client certificate), if there" certs_d_rm "$1"
 }
