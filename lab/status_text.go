@@ -145,7 +145,11 @@ func printNodesSummary(w io.Writer, nodes []NodeStatus) {
 			byKey[k] = g
 			groups = append(groups, g)
 		}
-		g.names = append(g.names, n.Name)
+		name := n.Name
+		if name == "" { // a node that never reported (a join that failed): its ID
+			name = cut(n.ID, 12)
+		}
+		g.names = append(g.names, name)
 	}
 	rank := func(s, first string) string { // first sorts before the rest
 		if s == first {
