@@ -294,6 +294,34 @@ echo "joins $(cat "$RUN_DIR/joins") leaves $(cat "$RUN_DIR/leaves" 2>/dev/null |
 	}
 }
 
+// The kernel's neighbour table is one for every container of the host:
+// past about 31 nodes the default (1024) cannot hold the lab's, and
+// preflight says what to run.
+func TestNeighbourTableCheck(t *testing.T) {
+	stubs := "neighbour_limit() { echo 1024; }\n"
+	out, err := runSteps(t, stubs+`NODES=(n1 n2 n3 n4 n5 n6 n7 n8 n9 n10 n11 n12 n13 n14 n15 n16 n17 n18 n19 n20 n21 n22 n23 n24 n25 n26 n27 n28 n29 n30 n31)
+neighbour_check && echo "31 nodes fit"
+`)
+	if err != nil || !strings.Contains(out, "31 nodes fit") {
+		t.Errorf("31 nodes (992 entries) in 1024: %v\n%s", err, out)
+	}
+	forty := `NODES=(); for i in $(seq 40); do NODES+=("n$i"); done` + "\n"
+	out, err = runSteps(t, stubs+forty+"neighbour_check\necho went on\n")
+	want := "this lab's 40 nodes need about 1640 entries in the kernel's neighbour (ARP) table, and it holds at most 1024"
+	fix := "sudo sysctl -w net.ipv4.neigh.default.gc_thresh1=1024 net.ipv4.neigh.default.gc_thresh2=2048 net.ipv4.neigh.default.gc_thresh3=4096"
+	if err == nil || !strings.Contains(out, want) || !strings.Contains(out, fix) || strings.Contains(out, "went on") {
+		t.Errorf("40 nodes in 1024 entries: want a failure saying %q and %q; got %v:\n%s", want, fix, err, out)
+	}
+	out, err = runSteps(t, stubs+forty+"SWARMGEN_FORCE=1 neighbour_check\necho went on\n")
+	if err != nil || !strings.Contains(out, "warning: the kernel's neighbour table holds 1024 entries") || !strings.Contains(out, "went on") {
+		t.Errorf("SWARMGEN_FORCE=1: want a warning and to go on; got %v:\n%s", err, out)
+	}
+	out, err = runSteps(t, stubs+forty+"DOCKER_HOST=ssh://lab neighbour_check\necho went on\n")
+	if err != nil || !strings.Contains(out, "went on") || strings.Contains(out, "neighbour") {
+		t.Errorf("a remote engine's kernel is not checked: %v\n%s", err, out)
+	}
+}
+
 // A join the CLI gave up waiting for is awaited; one that ends in error is
 // left and tried again, three times at most.
 func TestJoinRetries(t *testing.T) {

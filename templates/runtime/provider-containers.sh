@@ -160,6 +160,8 @@ containers_host_check() {
   neighbour_check
 }
 
+neighbour_limit() { cat /proc/sys/net/ipv4/neigh/default/gc_thresh3 2>/dev/null; }
+
 # neighbour_check: the kernel's neighbour (ARP) table can hold the lab's.
 # Its limit is one for the whole kernel, every network namespace counted:
 # each node's engine gossips with every other node (and reaches the
@@ -172,7 +174,7 @@ neighbour_check() {
   # a remote engine's kernel is not this host's (Docker Desktop's VM has
   # its own, and large limits)
   case "${DOCKER_HOST:-unix://}" in unix://*) ;; *) return 0 ;; esac
-  max=$(cat /proc/sys/net/ipv4/neigh/default/gc_thresh3 2>/dev/null) || return 0
+  max=$(neighbour_limit) || return 0
   need=$((n * (n + 1)))
   [ "$need" -gt "$max" ] || return 0
   want=$(((need * 2 + 1023) / 1024 * 1024)) # twice the need: other labs and containers count too
