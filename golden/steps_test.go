@@ -241,17 +241,20 @@ docker() {
     *"swarm join"*)
       n=$(($(cat "$RUN_DIR/joins" 2>/dev/null || echo 0) + 1)); echo "$n" >"$RUN_DIR/joins"
       if [ "$n" -ge "${JOIN_OK_AT:-99}" ]; then return 0; fi
+      [ -z "${JOINED_AS:-}" ] || echo "error $JOINED_AS " >"$RUN_DIR/membership"
       echo "$JOIN_ERROR" >&2; return 1 ;;
     *"Swarm.Error"*) echo "${SWARM_ERROR:-}" ;;
-    *) echo "inactive " ;; # the node's state before the join
+    *) cat "$RUN_DIR/membership" 2>/dev/null || echo "inactive " ;; # not in a swarm before the join
   esac
 }
 on() {
   case "$*" in
-    *"swarm leave"*) echo left >>"$RUN_DIR/leaves" ;;
+    *"swarm leave"*) echo left >>"$RUN_DIR/leaves"; rm -f "$RUN_DIR/membership" ;;
+    *"node rm --force"*) echo "$1 $*" >>"$RUN_DIR/removed" ;;
     *) docker "$@" ;;
   esac
 }
+LEADER=m1
 # the node's swarm state after each join: STATES, one a call (none: no
 # answer), the last kept
 swarm_state() {
@@ -260,6 +263,7 @@ swarm_state() {
 }
 join_one w1 10.0.0.2 worker
 echo "joins $(cat "$RUN_DIR/joins") leaves $(cat "$RUN_DIR/leaves" 2>/dev/null | wc -l) troubles $(wc -l <"$RUN_DIR/join-trouble")"
+cat "$RUN_DIR/removed" 2>/dev/null || true
 `
 	for _, c := range []struct {
 		name, vars, want string
@@ -274,6 +278,10 @@ echo "joins $(cat "$RUN_DIR/joins") leaves $(cat "$RUN_DIR/leaves" 2>/dev/null |
 		{name: "the join went on in the background and failed on an unreachable manager: left, tried again, not counted as a try",
 			vars: `WAIT=30 JOIN_OK_AT=4 STATES=error SWARM_ERROR='` + unreachable + `' JOIN_ERROR='Timeout was reached before node joined. The attempt to join the swarm will continue in the background.'`,
 			want: "joins 4 leaves 3 troubles 3"},
+		{name: "a join that failed after the node got its ID: the entry it left goes, from the leader",
+			vars: `WAIT=30 JOIN_OK_AT=2 STATES=error SWARM_ERROR='` + unreachable + `' JOIN_ERROR='Error response from daemon: context deadline exceeded'
+JOINED_AS=id-w1-first`,
+			want: "joins 2 leaves 1 troubles 1\nm1 m1 node rm --force id-w1-first"},
 		{name: "unreachable until --wait ends: fails, saying why",
 			vars: `WAIT=2 STATES=inactive JOIN_ERROR='` + unreachable + `'`, want: "could not join the swarm within 2s: " + unreachable, fails: true},
 		{name: "another error: fails at once",
