@@ -89,7 +89,8 @@ join_swarm() {
       # a join that failed after the managers signed the node's
       # certificate left an entry that never comes up: it goes with the
       # leave, or every try adds a node that stays Down
-      id="" && read -r _ id _ < <(on "$node" info --format "$FORMAT_SWARM_MEMBERSHIP" 2>/dev/null || true) || true
+      id=""
+      read -r _ id _ < <(on "$node" info --format "$FORMAT_SWARM_MEMBERSHIP" 2>/dev/null || true) || true
       on "$node" swarm leave --force >/dev/null 2>&1 || true
       if [ -n "$id" ]; then on "$LEADER" node rm --force "$id" >/dev/null 2>&1 || true; fi
       # a manager out of reach is no reason to give up before --wait ends
