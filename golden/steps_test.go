@@ -1,9 +1,11 @@
 package golden
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -119,8 +121,8 @@ step push-images pushed
 	}
 }
 
-// Joins run JOIN_PARALLEL at a time, every node is joined, and one failed
-// join fails the step.
+// Joins run at most JOIN_PARALLEL at a time, every node is joined, and one
+// failed join fails the step.
 func TestJoinsAreThrottled(t *testing.T) {
 	stubs := `
 MANAGERS=(m1) MANAGER_ADDRS=(10.0.0.1)
@@ -132,7 +134,7 @@ join_one() {
   n=0 # a glob reads the directory without a stat, so other jobs may come and go
   for f in "$RUN_DIR"/running-*; do n=$((n + 1)); done
   echo "$n" >>"$RUN_DIR/counts"
-  sleep 0.2
+  sleep 0.4
   rmdir "$RUN_DIR/running-$1"
   echo "$1" >>"$RUN_DIR/joined"
   [ "$1" != "${FAIL_NODE:-}" ]
@@ -161,6 +163,170 @@ step swarm-join swarm_join
 `)
 	if err == nil || !strings.Contains(out, "SWARMGEN_JOIN_PARALLEL must be a whole number") {
 		t.Errorf("a bad SWARMGEN_JOIN_PARALLEL: %v\n%s", err, out)
+	}
+}
+
+// The joins pace themselves: two at first, more while joins go well; after
+// a join that met a busy or unreachable manager, half as many, and a pause
+// that doubles while the trouble lasts.
+func TestJoinsPaceThemselves(t *testing.T) {
+	stubs := `
+MANAGERS=(m1) MANAGER_ADDRS=(10.0.0.1)
+WORKERS=(w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12 w13 w14) WORKER_ADDRS=(a b c d e f g h i j k l m n)
+on() { :; }
+join_one() {
+  mkdir "$RUN_DIR/running-$1"
+  n=0
+  for f in "$RUN_DIR"/running-*; do n=$((n + 1)); done
+  echo "$n" >>"$RUN_DIR/counts"
+  case " $TROUBLE " in *" $1 "*) join_trouble "$1" "dial tcp 10.0.0.1:2377: connect: no route to host" ;; esac
+  sleep 1
+  rmdir "$RUN_DIR/running-$1"
+  echo "$1" >>"$RUN_DIR/joined"
+}
+`
+	// widening: joins that go well
+	out, err := runSteps(t, stubs+`
+JOIN_PARALLEL=32 TROUBLE=""
+step swarm-join swarm_join
+echo "first $(head -n 2 "$RUN_DIR/counts" | sort -n | tail -n 1) max $(sort -n "$RUN_DIR/counts" | tail -n 1) joined $(wc -l <"$RUN_DIR/joined")"
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var first, most, joined int
+	if _, err := fmt.Sscanf(out[strings.Index(out, "first "):], "first %d max %d joined %d", &first, &most, &joined); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if first > 2 || most < 3 || joined != 15 {
+		t.Errorf("want 2 joins at first, then more (3 or more at once), and 15 joined; got %d at first, %d at most, %d joined:\n%s", first, most, joined, out)
+	}
+	if strings.Contains(out, "busy") {
+		t.Errorf("joins that went well were slowed down:\n%s", out)
+	}
+
+	// narrowing: the joins of w2, w3 and w4 meet an unreachable manager
+	out, err = runSteps(t, stubs+`
+JOIN_PARALLEL=4 TROUBLE="w2 w3 w4"
+step swarm-join swarm_join
+echo "joined $(wc -l <"$RUN_DIR/joined")"
+`)
+	if err != nil || !strings.Contains(out, "joined 15") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	windows := regexp.MustCompile(`busy or unreachable; (\d+) at a time, next in (\d+)s`).FindAllStringSubmatch(out, -1)
+	if len(windows) < 2 {
+		t.Fatalf("the joins did not slow down after unreachable managers:\n%s", out)
+	}
+	if !strings.Contains(out, "; 1 at a time") {
+		t.Errorf("after three unreachable managers in a row, want one join at a time:\n%s", out)
+	}
+	if windows[0][2] != "1" || !strings.Contains(out, "next in 2s") {
+		t.Errorf("want a pause of 1 s, then 2 s while the trouble lasts:\n%s", out)
+	}
+	if !strings.Contains(out, "w2: no route to host") {
+		t.Errorf("the join's trouble is not said:\n%s", out)
+	}
+}
+
+// A join that meets a manager it cannot reach, or one that answers too
+// late, is tried again until --wait ends; but a node is never joined again
+// while its first join may still go through.
+func TestJoinTransientErrors(t *testing.T) {
+	const unreachable = `Error response from daemon: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing dial tcp 10.0.0.1:2377: connect: no route to host"`
+	stubs := `
+KNOWN_IDS="" CLUSTER_ID="" WORKER_TOKEN=t
+docker() {
+  case "$*" in
+    *"swarm join"*)
+      n=$(($(cat "$RUN_DIR/joins" 2>/dev/null || echo 0) + 1)); echo "$n" >"$RUN_DIR/joins"
+      if [ "$n" -ge "${JOIN_OK_AT:-99}" ]; then return 0; fi
+      [ -z "${JOINED_AS:-}" ] || echo "error $JOINED_AS " >"$RUN_DIR/membership"
+      echo "$JOIN_ERROR" >&2; return 1 ;;
+    *"Swarm.Error"*) echo "${SWARM_ERROR:-}" ;;
+    *) cat "$RUN_DIR/membership" 2>/dev/null || echo "inactive " ;; # not in a swarm before the join
+  esac
+}
+on() {
+  case "$*" in
+    *"swarm leave"*) echo left >>"$RUN_DIR/leaves"; rm -f "$RUN_DIR/membership" ;;
+    *"node rm --force"*) echo "$1 $*" >>"$RUN_DIR/removed" ;;
+    *) docker "$@" ;;
+  esac
+}
+LEADER=m1
+# the node's swarm state after each join: STATES, one a call (none: no
+# answer), the last kept
+swarm_state() {
+  n=$(($(cat "$RUN_DIR/states" 2>/dev/null || echo 0) + 1)); echo "$n" >"$RUN_DIR/states"
+  set -- $STATES; [ "$n" -le "$#" ] || n=$#; eval "s=\${$n}"; [ "$s" = none ] || echo "$s"
+}
+join_one w1 10.0.0.2 worker
+echo "joins $(cat "$RUN_DIR/joins") leaves $(cat "$RUN_DIR/leaves" 2>/dev/null | wc -l) troubles $(wc -l <"$RUN_DIR/join-trouble")"
+cat "$RUN_DIR/removed" 2>/dev/null || true
+`
+	for _, c := range []struct {
+		name, vars, want string
+		fails            bool
+	}{
+		{name: "no route to host, the node not in a swarm: joined again, no leave",
+			vars: `WAIT=20 JOIN_OK_AT=2 STATES=inactive JOIN_ERROR='` + unreachable + `'`, want: "joins 2 leaves 0 troubles 1"},
+		{name: "deadline exceeded, but the node did join: never joined twice",
+			vars: `WAIT=20 STATES=active JOIN_ERROR='Error response from daemon: context deadline exceeded'`, want: "joins 1 leaves 0 troubles 1"},
+		{name: "deadline exceeded, the node pending, then in: waited for, never joined twice",
+			vars: `WAIT=20 STATES='pending none pending active' JOIN_ERROR='Error response from daemon: context deadline exceeded'`, want: "joins 1 leaves 0 troubles 1"},
+		{name: "the join went on in the background and failed on an unreachable manager: left, tried again, not counted as a try",
+			vars: `WAIT=30 JOIN_OK_AT=4 STATES=error SWARM_ERROR='` + unreachable + `' JOIN_ERROR='Timeout was reached before node joined. The attempt to join the swarm will continue in the background.'`,
+			want: "joins 4 leaves 3 troubles 3"},
+		{name: "a join that failed after the node got its ID: the entry it left goes, from the leader",
+			vars: `WAIT=30 JOIN_OK_AT=2 STATES=error SWARM_ERROR='` + unreachable + `' JOIN_ERROR='Error response from daemon: context deadline exceeded'
+JOINED_AS=id-w1-first`,
+			want: "joins 2 leaves 1 troubles 1\nm1 m1 node rm --force id-w1-first"},
+		{name: "unreachable until --wait ends: fails, saying why",
+			vars: `WAIT=2 STATES=inactive JOIN_ERROR='` + unreachable + `'`, want: "could not join the swarm within 2s: " + unreachable, fails: true},
+		{name: "another error: fails at once",
+			vars: `WAIT=20 STATES=inactive JOIN_ERROR='Error response from daemon: invalid join token'`, want: "invalid join token", fails: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := runSteps(t, c.vars+"\n: >\"$RUN_DIR/join-trouble\"\n"+stubs)
+			if (err != nil) != c.fails || !strings.Contains(out, c.want) {
+				t.Errorf("want %q (fails: %v); got %v:\n%s", c.want, c.fails, err, out)
+			}
+			if !c.fails && !strings.Contains(out, "w1 joined as worker") {
+				t.Errorf("w1 did not join:\n%s", out)
+			}
+			if c.fails && strings.Contains(out, "joins 2") {
+				t.Errorf("a node that failed to join was joined again:\n%s", out)
+			}
+		})
+	}
+}
+
+// The kernel's neighbour table is one for every container of the host:
+// past about 31 nodes the default (1024) cannot hold the lab's, and
+// preflight says what to run.
+func TestNeighbourTableCheck(t *testing.T) {
+	stubs := "neighbour_limit() { echo 1024; }\n"
+	out, err := runSteps(t, stubs+`NODES=(n1 n2 n3 n4 n5 n6 n7 n8 n9 n10 n11 n12 n13 n14 n15 n16 n17 n18 n19 n20 n21 n22 n23 n24 n25 n26 n27 n28 n29 n30 n31)
+neighbour_check && echo "31 nodes fit"
+`)
+	if err != nil || !strings.Contains(out, "31 nodes fit") {
+		t.Errorf("31 nodes (992 entries) in 1024: %v\n%s", err, out)
+	}
+	forty := `NODES=(); for i in $(seq 40); do NODES+=("n$i"); done` + "\n"
+	out, err = runSteps(t, stubs+forty+"neighbour_check\necho went on\n")
+	want := "this lab's 40 nodes need about 1640 entries in the kernel's neighbour (ARP) table, and it holds at most 1024"
+	fix := "sudo sysctl -w net.ipv4.neigh.default.gc_thresh1=1024 net.ipv4.neigh.default.gc_thresh2=2048 net.ipv4.neigh.default.gc_thresh3=4096"
+	if err == nil || !strings.Contains(out, want) || !strings.Contains(out, fix) || strings.Contains(out, "went on") {
+		t.Errorf("40 nodes in 1024 entries: want a failure saying %q and %q; got %v:\n%s", want, fix, err, out)
+	}
+	out, err = runSteps(t, stubs+forty+"SWARMGEN_FORCE=1 neighbour_check\necho went on\n")
+	if err != nil || !strings.Contains(out, "warning: the kernel's neighbour table holds 1024 entries") || !strings.Contains(out, "went on") {
+		t.Errorf("SWARMGEN_FORCE=1: want a warning and to go on; got %v:\n%s", err, out)
+	}
+	out, err = runSteps(t, stubs+forty+"DOCKER_HOST=ssh://lab neighbour_check\necho went on\n")
+	if err != nil || !strings.Contains(out, "went on") || strings.Contains(out, "neighbour") {
+		t.Errorf("a remote engine's kernel is not checked: %v\n%s", err, out)
 	}
 }
 

@@ -302,8 +302,9 @@ func replicas(s swarmapi.Service) string {
 }
 
 // Print writes status as two tables: nodes, then services. Wide lists
-// every task of a service; otherwise a service is one line of at most
-// StatusWidth columns, its tasks counted per node.
+// every node and every task of a service; otherwise more than
+// SummaryNodes nodes are counted per role and state, and a service is one
+// line of at most StatusWidth columns, its tasks counted per node.
 func (s *Status) Print(w io.Writer, wide bool) {
 	managers, up, leader := 0, 0, ""
 	for _, n := range s.Nodes {
@@ -323,6 +324,12 @@ func (s *Status) Print(w io.Writer, wide bool) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w)
+	if !wide && len(s.Nodes) > SummaryNodes {
+		printNodesSummary(w, s.Nodes)
+		fmt.Fprintf(w, "(%d nodes, counted per role and state; --wide lists each node with its labels)\n\n", len(s.Nodes))
+		printServicesCompact(w, s.Services)
+		return
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NODE\tROLE\tLEADER\tSTATE\tAVAILABILITY\tLABELS")
 	for _, n := range s.Nodes {

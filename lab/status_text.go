@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
@@ -119,4 +120,147 @@ func cut(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// SummaryNodes is the node count past which status sums the nodes up, a
+// line per role, state and availability: a list of 100 nodes scrolls the
+// services off the screen (--wide lists every node).
+const SummaryNodes = 20
+
+// printNodesSummary writes one line per role, state and availability
+// (managers first, ready before the rest) with the count and the names,
+// numbered runs shortened to "worker01..40".
+func printNodesSummary(w io.Writer, nodes []NodeStatus) {
+	type group struct {
+		role, state, availability string
+		names                     []string
+	}
+	var groups []*group
+	byKey := map[[3]string]*group{}
+	for _, n := range nodes {
+		k := [3]string{n.Role, n.State, n.Availability}
+		g := byKey[k]
+		if g == nil {
+			g = &group{role: n.Role, state: n.State, availability: n.Availability}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		name := n.Name
+		if name == "" { // a node that never reported (a join that failed): its ID
+			name = cut(n.ID, 12)
+		}
+		g.names = append(g.names, name)
+	}
+	rank := func(s, first string) string { // first sorts before the rest
+		if s == first {
+			return ""
+		}
+		return s
+	}
+	sort.Slice(groups, func(i, j int) bool {
+		a, b := groups[i], groups[j]
+		if a.role != b.role {
+			return rank(a.role, "manager") < rank(b.role, "manager")
+		}
+		if a.state != b.state {
+			return rank(a.state, "ready") < rank(b.state, "ready")
+		}
+		return rank(a.availability, "active") < rank(b.availability, "active")
+	})
+	header := [4]string{"ROLE", "STATE", "AVAILABILITY", "NODES"}
+	rows := make([][4]string, len(groups))
+	widths := [4]int{}
+	for c := range widths {
+		widths[c] = len(header[c])
+	}
+	for i, g := range groups {
+		rows[i] = [4]string{g.role, g.state, g.availability, strconv.Itoa(len(g.names))}
+		for c := range widths {
+			widths[c] = max(widths[c], utf8.RuneCountInString(rows[i][c]))
+		}
+	}
+	const gap = "  "
+	room := StatusWidth
+	for _, wd := range widths {
+		room -= wd + len(gap)
+	}
+	line := func(r [4]string, names string) {
+		var b strings.Builder
+		for c, wd := range widths {
+			b.WriteString(r[c] + strings.Repeat(" ", wd-utf8.RuneCountInString(r[c])) + gap)
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String()+names, " "))
+	}
+	line(header, "NAMES")
+	for i, g := range groups {
+		line(rows[i], nameRuns(g.names, room))
+	}
+}
+
+// nameRuns is the names in at most room columns, a run of three or more
+// consecutive numbers with one prefix written "worker01..40"; what
+// does not fit becomes "+N nodes".
+func nameRuns(names []string, room int) string {
+	names = append([]string(nil), names...)
+	sort.Slice(names, func(i, j int) bool { // w2 before w10
+		pi, ni, _ := splitNumber(names[i])
+		pj, nj, _ := splitNumber(names[j])
+		if pi != pj || ni == nj {
+			return names[i] < names[j]
+		}
+		return ni < nj
+	})
+	type item struct {
+		text  string
+		count int
+	}
+	var items []item
+	for i := 0; i < len(names); {
+		prefix, num, digits := splitNumber(names[i])
+		j := i + 1
+		for digits > 0 && j < len(names) {
+			p, n, d := splitNumber(names[j])
+			if p != prefix || d != digits || n != num+(j-i) {
+				break
+			}
+			j++
+		}
+		if j-i >= 3 {
+			items = append(items, item{names[i] + ".." + names[j-1][len(prefix):], j - i})
+			i = j
+			continue
+		}
+		items = append(items, item{names[i], 1})
+		i++
+	}
+	total := len(names)
+	for shown := len(items); shown >= 0; shown-- {
+		texts, counted := make([]string, shown), 0
+		for k := 0; k < shown; k++ {
+			texts[k] = items[k].text
+			counted += items[k].count
+		}
+		s := strings.Join(texts, " ")
+		if rest := total - counted; rest > 0 {
+			s = strings.TrimSpace(s + " +" + plural(rest, "node"))
+		}
+		if utf8.RuneCountInString(s) <= room {
+			return s
+		}
+	}
+	return plural(total, "node")
+}
+
+// splitNumber splits "worker07" into "worker", 7 and 2 digits; a name that
+// does not end in a digit has 0 digits.
+func splitNumber(name string) (prefix string, num, digits int) {
+	i := len(name)
+	for i > 0 && name[i-1] >= '0' && name[i-1] <= '9' {
+		i--
+	}
+	if i == len(name) || len(name)-i > 9 {
+		return name, 0, 0
+	}
+	num, _ = strconv.Atoi(name[i:])
+	return name[:i], num, len(name) - i
 }

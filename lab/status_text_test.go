@@ -88,3 +88,87 @@ func TestNodeCountsFitTheRoom(t *testing.T) {
 		}
 	}
 }
+
+// A lab of 100 nodes: 3 managers, 97 workers of which two are down and one
+// drained; status sums them up per role and state, each line short.
+func hundredNodes() *Status {
+	st := &Status{}
+	for i := 1; i <= 3; i++ {
+		st.Nodes = append(st.Nodes, NodeStatus{Name: fmt.Sprintf("manager%02d", i), Role: "manager", State: "ready", Availability: "active", Leader: i == 1})
+	}
+	for i := 1; i <= 97; i++ {
+		n := NodeStatus{Name: fmt.Sprintf("worker%02d", i), Role: "worker", State: "ready", Availability: "active", Labels: map[string]string{"zone": "a"}}
+		switch i {
+		case 17, 52:
+			n.State = "down"
+		case 60:
+			n.Availability = "drain"
+		}
+		if i == 97 { // a join that failed: a node with no hostname
+			n.Name, n.State, n.ID = "", "down", "lu18mblvp6hx0s9z"
+		}
+		st.Nodes = append(st.Nodes, n)
+	}
+	st.Services = bigStatus().Services
+	return st
+}
+
+func TestStatusSumsUpALargeLab(t *testing.T) {
+	var buf bytes.Buffer
+	hundredNodes().Print(&buf, false)
+	out := buf.String()
+	nodes := out[:strings.Index(out, "SERVICE")]
+	want := `leader: manager01; managers up: 3 of 3
+
+ROLE     STATE  AVAILABILITY  NODES  NAMES
+manager  ready  active        3      manager01..03
+worker   ready  active        93     worker01..16 worker18..51 worker53..59 worker61..96
+worker   ready  drain         1      worker60
+worker   down   active        3      lu18mblvp6h… worker17 worker52
+(100 nodes, counted per role and state; --wide lists each node with its labels)
+
+`
+	if nodes != want {
+		t.Errorf("status of 100 nodes:\n%s\nwant:\n%s", nodes, want)
+	}
+	if lines := strings.Count(out, "\n"); lines > 15 {
+		t.Errorf("%d lines for 100 nodes and 3 services:\n%s", lines, out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(l); n > StatusWidth {
+			t.Errorf("%d columns, more than %d: %q", n, StatusWidth, l)
+		}
+	}
+	buf.Reset()
+	hundredNodes().Print(&buf, true)
+	for _, want := range []string{"worker17   worker           down   active        zone=a", "worker96   worker"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("status --wide lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
+
+func TestSmallLabListsEveryNode(t *testing.T) {
+	var buf bytes.Buffer
+	st := bigStatus()
+	st.Nodes = st.Nodes[:SummaryNodes]
+	st.Print(&buf, false)
+	if !strings.Contains(buf.String(), "NODE      ROLE") || !strings.Contains(buf.String(), "worker20  worker") || strings.Contains(buf.String(), "counted per role") {
+		t.Errorf("a lab of %d nodes is not listed node by node:\n%s", SummaryNodes, buf.String())
+	}
+}
+
+func TestNameRunsFitTheRoom(t *testing.T) {
+	names := []string{"w3", "w1", "w2", "w5", "db", "w10", "w11", "w12", "w13", "x01", "x02"}
+	for room, want := range map[int]string{
+		60: "db w1..3 w5 w10..13 x01 x02",
+		20: "db w1..3 w5 +6 nodes",
+		19: "db w1..3 +7 nodes",
+		9:  "+11 nodes",
+		3:  "11 nodes",
+	} {
+		if got := nameRuns(names, room); got != want {
+			t.Errorf("nameRuns(room %d) = %q, want %q", room, got, want)
+		}
+	}
+}

@@ -97,7 +97,7 @@ func TestServerRoutes(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Fatalf("GET /: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	for _, want := range []string{`id="nodes"`, `id="legend"`, `id="filter"`, `<style>`, `<script>`, `new EventSource("events")`, `"api/state"`, "replaceState",
+	for _, want := range []string{`id="nodes"`, `id="legend"`, `id="filter"`, `id="group"`, `"service:"`, "GROUP_AUTO_NODES", `<style>`, `<script>`, `new EventSource("events")`, `"api/state"`, "replaceState",
 		"dataset.node =", "dataset.state =", "dataset.service =", "dataset.task =", "dataset.legend =", "dataset.desired =", "dataset.running ="} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %s", want)

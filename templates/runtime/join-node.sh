@@ -54,11 +54,16 @@ leave_swarm() {
   say "$1 left a swarm this lab's leader does not know"
 }
 
-# join_swarm NODE ADDRESS ROLE: joins the node to the leader's swarm. A join
-# the CLI gave up waiting for is awaited; one that ends in error is left
-# and tried again, three times at most.
+# join_swarm NODE ADDRESS ROLE: joins the node to the leader's swarm. A
+# join the CLI gave up waiting for is awaited. A manager that cannot be
+# reached or answers too late (a busy host) is tried again until --wait
+# ends, with a pause that grows; a join that ends in another error is left
+# and tried again, three times at most. A node is joined again only when
+# its own engine says it is not in a swarm (inactive) or left one that
+# failed (error): never while its join may still go through (pending, or
+# no answer), which would list it twice ("node X is ambiguous").
 join_swarm() {
-  local node=$1 addr=$2 token state out tries=1 deadline=$((SECONDS + WAIT))
+  local node=$1 addr=$2 token state out why id tries=1 pause=1 deadline=$((SECONDS + WAIT))
   case "$3" in
     manager) token=$MANAGER_TOKEN ;;
     *) token=$WORKER_TOKEN ;;
@@ -68,24 +73,55 @@ join_swarm() {
   # command line (which any user of the host can read while the join runs)
   until out=$(SWARMGEN_JOIN_TOKEN=$token on_sh "$node" -t -e SWARMGEN_JOIN_TOKEN 'exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2"' join "$addr" "$LEADER_ADDR:2377" 2>&1); do
     case "$out" in
-      *"continue in the background"*)
-        # a busy host: the join goes on; it ends active, or in error. No
-        # answer from the node's engine is neither: a leave then would give
-        # a node that did join a second entry ("node X is ambiguous")
-        while state=$(swarm_state "$node"); [ "$state" = pending ] || [ -z "$state" ]; do
-          [ "$SECONDS" -lt "$deadline" ] || fail "node $node did not join the swarm within ${WAIT}s: $out"
-          sleep 0.5
-        done
-        [ "$state" != active ] || break
-        ;;
-      *) printf '%s\n' "$out" >&2; return 1 ;;
+      *"continue in the background"*) join_trouble "$node" "the join goes on in the background" ;;
+      *) if join_transient "$out"; then join_trouble "$node" "$out"; else printf '%s\n' "$out" >&2; return 1; fi ;;
     esac
-    [ "$tries" -lt 3 ] || fail "node $node could not join the swarm in 3 tries: $(on "$node" info --format "$FORMAT_SWARM_ERROR" 2>&1)"
-    tries=$((tries + 1))
-    on "$node" swarm leave --force >/dev/null 2>&1 || true
-    say "$node: join failed ($state), trying again"
+    # where the join got: it ends active, or in error. No answer from the
+    # node's engine is neither: a join then could list it twice
+    while state=$(swarm_state "$node"); [ "$state" = pending ] || [ -z "$state" ]; do
+      [ "$SECONDS" -lt "$deadline" ] || fail "node $node did not join the swarm within ${WAIT}s: $out"
+      sleep 0.5
+    done
+    [ "$state" != active ] || break
+    why=$out
+    if [ "$state" != inactive ]; then
+      why=$(on "$node" info --format "$FORMAT_SWARM_ERROR" 2>&1 || true)
+      # a join that failed after the managers signed the node's
+      # certificate left an entry that never comes up: it goes with the
+      # leave, or every try adds a node that stays Down
+      id=""
+      read -r _ id _ < <(on "$node" info --format "$FORMAT_SWARM_MEMBERSHIP" 2>/dev/null || true) || true
+      on "$node" swarm leave --force >/dev/null 2>&1 || true
+      if [ -n "$id" ]; then on "$LEADER" node rm --force "$id" >/dev/null 2>&1 || true; fi
+      # a manager out of reach is no reason to give up before --wait ends
+      if ! join_transient "$why"; then
+        [ "$tries" -lt 3 ] || fail "node $node could not join the swarm in 3 tries: $why"
+        tries=$((tries + 1))
+      fi
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || fail "node $node could not join the swarm within ${WAIT}s: $why"
+    say "$node: join failed ($state), trying again in ${pause}s"
+    sleep "$pause"
+    [ "$pause" -ge 8 ] || pause=$((pause * 2))
   done
   say "$node joined as $3"
+}
+
+# join_transient TEXT: TEXT is the error of a join that met a manager it
+# could not reach, or that answered too late; worth trying again.
+join_transient() {
+  case "$1" in
+    *"no route to host"* | *"deadline exceeded"* | *"DeadlineExceeded"* | *"connection refused"* | \
+      *"i/o timeout"* | *"code = Unavailable"* | *"connection reset"* | *"continue in the background"*) return 0 ;;
+  esac
+  return 1
+}
+
+# join_trouble NODE WHAT: tells swarm_join a join met a busy or unreachable
+# manager, so that it starts fewer at once.
+join_trouble() {
+  echo "$1" >>"$RUN_DIR/join-trouble"
+  say "$1: ${2##*: } (the managers are busy: fewer joins at once)"
 }
 
 # leader_knows ID: "yes" or "no" as the raft leader answers now from its

@@ -133,6 +133,33 @@ containers_host_check() {
   if [ "$ROUTING_MESH" = true ] && ! has_ipvs; then
     fail "this kernel has no IPVS, so the swarm routing mesh cannot work; set 'routing_mesh: false' in $MESH_WHERE and run swarmgen render again"
   fi
+  neighbour_check
+}
+
+neighbour_limit() { cat /proc/sys/net/ipv4/neigh/default/gc_thresh3 2>/dev/null; }
+
+# neighbour_check: the kernel's neighbour (ARP) table can hold the lab's.
+# Its limit is one for the whole kernel, every network namespace counted:
+# each node's engine gossips with every other node (and reaches the
+# registry and its gateway), so N nodes need about N*(N+1) entries. Past
+# gc_thresh3 (1024 by default: about 31 nodes) the kernel cannot resolve
+# a new neighbour, and joins fail with "no route to host" to the
+# manager's 2377, or "context deadline exceeded".
+neighbour_check() {
+  local n=${#NODES[@]} max need want
+  # a remote engine's kernel is not this host's (Docker Desktop's VM has
+  # its own, and large limits)
+  case "${DOCKER_HOST:-unix://}" in unix://*) ;; *) return 0 ;; esac
+  max=$(neighbour_limit) || return 0
+  need=$((n * (n + 1)))
+  [ "$need" -gt "$max" ] || return 0
+  want=$(((need * 2 + 1023) / 1024 * 1024)) # twice the need: other labs and containers count too
+  local fix="sudo sysctl -w net.ipv4.neigh.default.gc_thresh1=$((want / 4)) net.ipv4.neigh.default.gc_thresh2=$((want / 2)) net.ipv4.neigh.default.gc_thresh3=$want"
+  if [ "${SWARMGEN_FORCE:-}" = 1 ]; then
+    say "warning: the kernel's neighbour table holds $max entries, the lab's $n nodes need about $need; joins may fail with 'no route to host'. Raise it: $fix"
+    return 0
+  fi
+  fail "this lab's $n nodes need about $need entries in the kernel's neighbour (ARP) table, and it holds at most $max (net.ipv4.neigh.default.gc_thresh3, one limit for every container on this host): past it, joins fail with 'no route to host'. Raise it (until the next boot; a file in /etc/sysctl.d keeps it): $fix   (or SWARMGEN_FORCE=1 to try anyway)"
 }
 
 # port_in_use PORT PROTO: a socket of this host listens on PORT (tcp), or

@@ -23,24 +23,46 @@ swarm_join() {
       KNOWN_IDS=$lead_id CLUSTER_ID=$lead_cluster
     fi
   fi
-  # at most JOIN_PARALLEL joins at a time: on a small host, dozens at
-  # once starve the managers that sign the nodes' certificates
   case "$JOIN_PARALLEL" in
     '' | *[!0-9]* | 0) fail "SWARMGEN_JOIN_PARALLEL must be a whole number above 0, not '$JOIN_PARALLEL'" ;;
   esac
-  local next=0 rc=0
+  # the joins pace themselves: the managers sign every joining node's
+  # certificate on the CPUs the joiners need, so dozens at once starve
+  # them. Two at first, one more after each join that went well, at most
+  # JOIN_PARALLEL; half as many, and a pause that doubles while it lasts,
+  # after a join that met an unreachable or busy manager (join_trouble)
+  local window=2 pause=1 hold=0 troubles=0 seen=0 rc=0 i node addr role
+  [ "$window" -le "$JOIN_PARALLEL" ] || window=$JOIN_PARALLEL
+  : >"$RUN_DIR/join-trouble"
+  JOIN_PIDS=() JOIN_NODES=() JOIN_CLEAN=0
   for ((i = 0; i < ${#MANAGERS[@]} + ${#WORKERS[@]}; i++)); do
     if [ "$i" -lt "${#MANAGERS[@]}" ]; then
-      join_one "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}" manager & pids+=("$!")
+      node=${MANAGERS[$i]} addr=${MANAGER_ADDRS[$i]} role=manager
     else
-      join_one "${WORKERS[$i - ${#MANAGERS[@]}]}" "${WORKER_ADDRS[$i - ${#MANAGERS[@]}]}" worker & pids+=("$!")
+      node=${WORKERS[$i - ${#MANAGERS[@]}]} addr=${WORKER_ADDRS[$i - ${#MANAGERS[@]}]} role=worker
     fi
-    if [ $((${#pids[@]} - next)) -ge "$JOIN_PARALLEL" ]; then
-      wait "${pids[$next]}" || rc=1
-      next=$((next + 1))
-    fi
+    while :; do
+      join_reap || rc=1
+      troubles=$(($(wc -l <"$RUN_DIR/join-trouble")))
+      if [ "$troubles" -gt "$seen" ]; then
+        seen=$troubles window=$(((window + 1) / 2)) hold=$((SECONDS + pause))
+        say "joins: a manager is busy or unreachable; $window at a time, next in ${pause}s"
+        [ "$pause" -ge 8 ] || pause=$((pause * 2))
+      fi
+      while [ "$JOIN_CLEAN" -gt 0 ]; do
+        JOIN_CLEAN=$((JOIN_CLEAN - 1)) pause=1
+        [ "$window" -ge "$JOIN_PARALLEL" ] || window=$((window + 1))
+      done
+      [ "${#JOIN_PIDS[@]}" -ge "$window" ] || [ "$SECONDS" -lt "$hold" ] || break
+      sleep 0.2
+    done
+    join_one "$node" "$addr" "$role" &
+    JOIN_PIDS+=("$!") JOIN_NODES+=("$node")
   done
-  for ((; next < ${#pids[@]}; next++)); do wait "${pids[$next]}" || rc=1; done
+  while [ "${#JOIN_PIDS[@]}" -gt 0 ]; do
+    join_reap || rc=1
+    [ "${#JOIN_PIDS[@]}" -eq 0 ] || sleep 0.2
+  done
   [ "$rc" = 0 ] || return 1
   # a node made anew leaves a twin under its old ID: gone before a label
   # change names the node
@@ -50,6 +72,25 @@ swarm_join() {
   HAVE_LABELS=""
   swarm_new || HAVE_LABELS=$(swarm_lines label)
   each NODE_LABELS node_labels
+}
+
+# join_reap: waits for the joins in JOIN_PIDS (of the nodes in
+# JOIN_NODES) that have ended (bash 3.2 has no wait -n) and keeps those
+# still running; JOIN_CLEAN counts those that ended well with no trouble
+# on the way (join_trouble). Fails when one of them failed.
+join_reap() {
+  local i pids=() nodes=() rc=0
+  for ((i = 0; i < ${#JOIN_PIDS[@]}; i++)); do
+    if kill -0 "${JOIN_PIDS[$i]}" 2>/dev/null; then
+      pids+=("${JOIN_PIDS[$i]}") nodes+=("${JOIN_NODES[$i]}")
+    elif ! wait "${JOIN_PIDS[$i]}"; then
+      rc=1
+    elif ! grep -qxF -e "${JOIN_NODES[$i]}" "$RUN_DIR/join-trouble"; then
+      JOIN_CLEAN=$((JOIN_CLEAN + 1))
+    fi
+  done
+  JOIN_PIDS=(${pids[@]+"${pids[@]}"}) JOIN_NODES=(${nodes[@]+"${nodes[@]}"})
+  return "$rc"
 }
 
 # node_labels NODE KEYS KEY=VALUE...: gives the node the spec's labels and

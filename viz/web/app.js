@@ -6,10 +6,15 @@
   var $ = function (id) { return document.getElementById(id); };
   var nodesEl = $("nodes"), legendEl = $("legend"), bannerEl = $("banner");
   var filterEl = $("filter"), connEl = $("conn"), summaryEl = $("summary"), updatedEl = $("updated");
+  var groupEl = $("group");
 
   var model = null;     // last model rendered with nodes
   var lastJSON = "";    // to skip identical updates (polling)
   var filter = "";
+  var group = "auto";   // auto, none, role, or label:KEY
+  var summaryText = "";
+  // past this many nodes, "auto" groups them by role
+  var GROUP_AUTO_NODES = 20;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -118,7 +123,6 @@
     var ul = el("ul", "tasks");
     (tasks || []).forEach(function (t) { ul.appendChild(taskCard(t)); });
     if (!tasks || !tasks.length) ul.appendChild(el("li", "none", "no tasks"));
-    else ul.appendChild(el("li", "nomatch", "no task matches the filter"));
     return ul;
   }
 
@@ -135,13 +139,89 @@
     li.appendChild(el("span", "nm", s.name));
     if (s.mode !== "replicated") li.appendChild(el("span", "md", s.mode));
     li.appendChild(el("span", "ct", s.running + "/" + s.desired));
+    // a click shows this service alone (its nodes, its tasks); again: all
+    li.addEventListener("click", function () {
+      var v = filter === "service:" + s.name ? "" : "service:" + s.name;
+      filterEl.value = v;
+      setFilter(v, true);
+    });
     return li;
+  }
+
+  // ---- groups ---------------------------------------------------------------
+
+  // groupKey is what a node is grouped by: its role, or a label's value.
+  function groupKey(n, by) {
+    if (by === "role") return n.role;
+    var key = by.slice("label:".length) + "=";
+    var labels = n.labels || [];
+    for (var i = 0; i < labels.length; i++) {
+      if (labels[i].indexOf(key) === 0) return labels[i];
+    }
+    return "no " + key.slice(0, -1);
+  }
+
+  // groupBy is the grouping in use: "auto" is by role past
+  // GROUP_AUTO_NODES nodes, none below.
+  function groupBy(nodes) {
+    if (group === "auto") return nodes.length > GROUP_AUTO_NODES ? "role" : "none";
+    return group;
+  }
+
+  // groupOptions offers a grouping per label key the nodes have.
+  function groupOptions(nodes) {
+    var keys = {}, list = [];
+    nodes.forEach(function (n) {
+      (n.labels || []).forEach(function (l) {
+        var k = l.split("=")[0];
+        if (!keys[k]) { keys[k] = true; list.push(k); }
+      });
+    });
+    list.sort();
+    var want = ["auto", "none", "role"].concat(list.map(function (k) { return "label:" + k; }));
+    if (group.indexOf("label:") === 0 && want.indexOf(group) < 0) want.push(group);
+    var have = Array.prototype.map.call(groupEl.options, function (o) { return o.value; });
+    if (have.join("\n") === want.join("\n")) return;
+    var frag = document.createDocumentFragment();
+    want.forEach(function (v) {
+      var text = v === "auto" ? "group: auto" : v === "none" ? "no groups" : v === "role" ? "by role" : "by " + v.slice(6);
+      var o = el("option", "", text);
+      o.value = v;
+      frag.appendChild(o);
+    });
+    groupEl.replaceChildren(frag);
+    groupEl.value = group;
   }
 
   function render(m) {
     var nodes = m.nodes || [], services = m.services || [], un = m.unassigned || [];
     var frag = document.createDocumentFragment();
-    nodes.forEach(function (n) { frag.appendChild(nodeColumn(n)); });
+    var by = groupBy(nodes);
+    groupOptions(nodes);
+    nodesEl.classList.toggle("grouped", by !== "none");
+    nodesEl.dataset.groupBy = by;
+    if (by === "none") {
+      nodes.forEach(function (n) { frag.appendChild(nodeColumn(n)); });
+    } else {
+      // groups in the order their first node comes (managers first)
+      var groups = [], byKey = {};
+      nodes.forEach(function (n) {
+        var k = groupKey(n, by);
+        if (!byKey[k]) { byKey[k] = { key: k, nodes: [] }; groups.push(byKey[k]); }
+        byKey[k].nodes.push(n);
+      });
+      groups.forEach(function (g) {
+        var sec = el("section", "nodegroup");
+        sec.dataset.group = g.key;
+        var h = el("h2", "", g.key);
+        h.appendChild(el("span", "gcount", plural(g.nodes.length, "node")));
+        sec.appendChild(h);
+        var grid = el("div", "grid");
+        g.nodes.forEach(function (n) { grid.appendChild(nodeColumn(n)); });
+        sec.appendChild(grid);
+        frag.appendChild(sec);
+      });
+    }
     if (un.length) {
       var sec = el("section", "node unassigned");
       sec.dataset.unassigned = "";
@@ -153,7 +233,16 @@
       h.appendChild(el("div", "sub", "pending tasks not placed on a node"));
       sec.appendChild(h);
       sec.appendChild(taskList(un));
-      frag.appendChild(sec);
+      if (by === "none") frag.appendChild(sec);
+      else {
+        var ug = el("section", "nodegroup");
+        ug.dataset.group = "";
+        ug.appendChild(el("h2", "", "no node"));
+        var ugrid = el("div", "grid");
+        ugrid.appendChild(sec);
+        ug.appendChild(ugrid);
+        frag.appendChild(ug);
+      }
     }
     if (!nodes.length && !un.length) frag.appendChild(el("div", "empty", "no nodes"));
     nodesEl.replaceChildren(frag);
@@ -164,8 +253,9 @@
 
     var tasks = un.length, down = 0;
     nodes.forEach(function (n) { tasks += (n.tasks || []).length; if (n.down) down++; });
-    summaryEl.textContent = plural(nodes.length, "node") + (down ? " (" + down + " down)" : "") +
+    summaryText = plural(nodes.length, "node") + (down ? " (" + down + " down)" : "") +
       " \u00b7 " + plural(tasks, "task") + " \u00b7 " + plural(services.length, "service");
+    summaryEl.textContent = summaryText;
     applyFilter();
   }
 
@@ -202,24 +292,41 @@
 
   // ---- filter ---------------------------------------------------------------
 
+  // applyFilter shows the tasks whose service or image has the filter's
+  // text ("service:NAME": that service alone, as a click on the legend
+  // sets it), and only the nodes that have one of them.
   function applyFilter() {
-    var f = filter.toLowerCase();
+    var f = filter.toLowerCase(), exact = "";
+    if (f.indexOf("service:") === 0) exact = filter.slice("service:".length);
+    var match = function (service, image) {
+      if (exact) return service === exact;
+      return service.toLowerCase().indexOf(f) >= 0 || image.toLowerCase().indexOf(f) >= 0;
+    };
     var cards = nodesEl.querySelectorAll(".task");
     for (var i = 0; i < cards.length; i++) {
       var c = cards[i];
-      c.hidden = !!f && c.dataset.service.toLowerCase().indexOf(f) < 0 && c.dataset.image.toLowerCase().indexOf(f) < 0;
+      c.hidden = !!f && !match(c.dataset.service, c.dataset.image);
     }
-    var cols = nodesEl.querySelectorAll(".node");
+    var cols = nodesEl.querySelectorAll(".node"), shownNodes = 0, allNodes = 0;
     for (var j = 0; j < cols.length; j++) {
-      var all = cols[j].querySelectorAll(".task").length;
-      var shown = cols[j].querySelectorAll(".task:not([hidden])").length;
-      cols[j].classList.toggle("filtered-out", all > 0 && shown === 0);
+      var out = !!f && cols[j].querySelectorAll(".task:not([hidden])").length === 0;
+      cols[j].classList.toggle("filtered-out", out);
+      if (cols[j].dataset.node !== undefined) {
+        allNodes++;
+        if (!out) shownNodes++;
+      }
+    }
+    var groups = nodesEl.querySelectorAll(".nodegroup");
+    for (var g = 0; g < groups.length; g++) {
+      groups[g].hidden = groups[g].querySelectorAll(".node:not(.filtered-out)").length === 0;
     }
     var legs = legendEl.querySelectorAll(".leg");
     for (var k = 0; k < legs.length; k++) {
       var l = legs[k];
-      l.classList.toggle("dim", !!f && l.dataset.legend.toLowerCase().indexOf(f) < 0 && l.dataset.image.toLowerCase().indexOf(f) < 0);
+      l.classList.toggle("dim", !!f && !match(l.dataset.legend, l.dataset.image));
+      l.classList.toggle("picked", !!exact && l.dataset.legend === exact);
     }
+    summaryEl.textContent = summaryText + (f && allNodes ? " \u00b7 showing " + shownNodes + " of " + allNodes + " nodes" : "");
   }
 
   function setFilter(v, push) {
@@ -236,6 +343,19 @@
   filterEl.value = initial;
   setFilter(initial, false);
   filterEl.addEventListener("input", function () { setFilter(filterEl.value, true); });
+
+  // ?group=role|none|label:KEY picks the grouping (default auto)
+  group = new URLSearchParams(window.location.search).get("group") || "auto";
+  if (group !== "auto" && group !== "none" && group !== "role" && group.indexOf("label:") !== 0) group = "auto";
+  groupOptions([]);
+  groupEl.addEventListener("change", function () {
+    group = groupEl.value;
+    var u = new URL(window.location.href);
+    if (group !== "auto") u.searchParams.set("group", group);
+    else u.searchParams.delete("group");
+    history.replaceState(null, "", u.pathname + u.search + u.hash);
+    if (model) render(model);
+  });
 
   // ---- live updates: EventSource, else polling -------------------------------
 
