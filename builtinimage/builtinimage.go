@@ -1,17 +1,15 @@
 // Package builtinimage writes the build context of the images swarmgen
 // carries itself (the builtin visualizer, images[].builtin): FROM scratch
-// Dockerfiles and a static swarmgen binary, which it checks by reading
-// the ELF headers.
+// Dockerfiles and a static Linux swarmgen binary for the engine's
+// architecture, which it finds (or has the Go toolchain build) and checks
+// by reading the ELF headers.
 package builtinimage
 
 import (
 	"bytes"
-	"debug/elf"
-	"fmt"
+	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/swarmgen/swarmgen/generator/model"
@@ -21,10 +19,8 @@ import (
 
 // Prepare writes the build context of the images swarmgen carries
 // (the builtin visualizer, images[].builtin) under dir: their Dockerfiles,
-// FROM scratch, and a static Linux swarmgen binary, this very one when it
-// is static, else one built from the swarmgen source tree the command
-// runs in.
-func Prepare(dir string) error {
+// FROM scratch, and binary, the static Linux swarmgen that Resolve found.
+func Prepare(dir, binary string) error {
 	ctx := filepath.Join(dir, filepath.FromSlash(model.BuiltinContext))
 	if err := os.MkdirAll(ctx, 0o755); err != nil {
 		return err
@@ -38,52 +34,18 @@ func Prepare(dir string) error {
 			return err
 		}
 	}
-	target := filepath.Join(ctx, "swarmgen")
-	if exe, err := os.Executable(); err == nil && runtime.GOOS == "linux" && isStatic(exe) {
-		data, err := os.ReadFile(exe)
-		if err != nil {
-			return err
-		}
-		return writeIfChanged(target, data, 0o755)
-	}
-	root := sourceRoot()
-	if root == "" {
-		return fmt.Errorf("the builtin images (the visualizer, images[].builtin) need a static Linux swarmgen binary: build swarmgen with CGO_ENABLED=0, or run it from its source tree")
-	}
-	build := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-o", target, "./cmd/swarmgen")
-	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the static swarmgen of the builtin images: %v\n%s", err, out)
-	}
-	return nil
-}
-
-// isStatic reports whether path is an ELF executable with no dynamic
-// loader, so it runs in a FROM scratch image.
-func isStatic(path string) bool {
-	f, err := elf.Open(path)
+	data, err := os.ReadFile(binary)
 	if err != nil {
-		return false
+		return err
 	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return false
-		}
-	}
-	return true
+	return writeIfChanged(filepath.Join(ctx, "swarmgen"), data, 0o755)
 }
 
-// sourceRoot finds swarmgen's module root from the working directory.
-func sourceRoot() string {
-	if _, err := exec.LookPath("go"); err != nil {
-		return ""
-	}
-	dir, _ := os.Getwd()
+// sourceRoot finds swarmgen's module root from dir.
+func sourceRoot(dir string) string {
 	for dir != "" {
 		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
-			if strings.HasPrefix(string(data), "module github.com/swarmgen/swarmgen\n") {
+			if strings.HasPrefix(string(data), "module "+Module+"\n") {
 				return dir
 			}
 			return ""
@@ -100,7 +62,12 @@ func sourceRoot() string {
 // writeIfChanged keeps the file's bytes when they are the same, so the
 // image is rebuilt identically and its push is skipped.
 func writeIfChanged(path string, data []byte, mode os.FileMode) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+	old, err := output.ReadOwn(path) // the output directory's: never a link followed
+	var notOwn *output.NotOwnError
+	switch {
+	case errors.As(err, &notOwn):
+		return err
+	case err == nil && bytes.Equal(old, data):
 		return nil
 	}
 	return output.WriteAtomic(path, data, mode)

@@ -2,26 +2,80 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
 
-// TestInitFromNothing: `swarmgen init` then `swarmgen up`, with nothing
-// built beforehand but the node and registry images this machine cannot
-// pull (the echo app is builtin: up builds it from the swarmgen binary),
-// and the URL the summary prints answers from the echo service. Only what
-// this machine needs is changed in the starter spec: offline images, no
-// privileged containers, no routing mesh (no IPVS here: the echo service
-// is then published in host mode, so it runs on the manager), and ports and
-// a name of its own beside the other e2e labs.
+// quickStart is the README's quick start, line by line as written (without
+// the comments); TestInitFromNothing runs each one in the lab's directory,
+// and internal/doccheck checks that the README's block is exactly these
+// lines and those of quickStartNotRun.
+var quickStart = []string{
+	`swarmgen init`,
+	`swarmgen up`,
+	`swarmgen status`,
+	`swarmgen viz`,
+	`swarmgen docker node ls`,
+	`eval "$(swarmgen env)"`,
+	`swarmgen down`,
+}
+
+// quickStartNotRun: quick-start lines the e2e does not run, and why.
+var quickStartNotRun = map[string]string{}
+
+// quickRun runs README quick-start lines as a user types them: through a
+// shell, in the lab's directory, with swarmgen on PATH.
+type quickRun struct {
+	h   *harness
+	ran map[string]bool
+}
+
+// cmd is the shell running line, followed in the same shell by check (a
+// command that shows line did its job, or "").
+func (q *quickRun) cmd(line, check string) *exec.Cmd {
+	script := line
+	if check != "" {
+		script += " && " + check
+	}
+	cmd := exec.Command("sh", "-c", script)
+	cmd.Dir = q.h.dir
+	cmd.Env = append(append(os.Environ(), q.h.env...), "PATH="+filepath.Dir(q.h.bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	q.ran[line] = true
+	return cmd
+}
+
+// run runs line (and check) to the end and returns its output.
+func (q *quickRun) run(line, check string) string {
+	q.h.t.Helper()
+	out, err := q.cmd(line, check).CombinedOutput()
+	q.h.t.Logf("$ %s\n%s", line, out)
+	if err != nil {
+		q.h.t.Fatalf("%s: %v\n%s", line, err, out)
+	}
+	return string(out)
+}
+
+// TestInitFromNothing: the README's quick start, each line as written:
+// `swarmgen init`, then `swarmgen up` with nothing built beforehand but the
+// node and registry images this machine cannot pull (the echo app is
+// builtin: up builds it from the swarmgen binary), the URL the summary
+// prints answering from the echo service, then status, viz, docker, env
+// and down. Only what this machine needs is changed in the starter spec:
+// offline images, no privileged containers, no routing mesh (no IPVS here:
+// the echo service is then published in host mode, so it runs on the
+// manager), and ports and a name of its own beside the other e2e labs.
 func TestInitFromNothing(t *testing.T) {
 	needEngine(t)
 	h := newHarness(t, "")
-	if out, err := execCommand(h.bin, "init", "--dir", h.dir, "--force").CombinedOutput(); err != nil {
-		t.Fatalf("swarmgen init: %v\n%s", err, out)
+	q := &quickRun{h: h, ran: map[string]bool{}}
+	if err := os.Remove(filepath.Join(h.dir, "swarm.yaml")); err != nil {
+		t.Fatal(err)
 	}
+	q.run("swarmgen init", "test -s swarm.yaml && test -s swarm.schema.json")
 	raw, err := os.ReadFile(filepath.Join(h.dir, "swarm.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +102,7 @@ func TestInitFromNothing(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(h.dir, "swarm.yaml"), []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := h.must("up", "--wait", "4m")
+	out := q.run("swarmgen up", "")
 	if !strings.Contains(out, "http://127.0.0.1:18000") {
 		t.Errorf("the summary does not name the echo URL:\n%s", out)
 	}
@@ -66,5 +120,55 @@ func TestInitFromNothing(t *testing.T) {
 	}
 	if _, err := httpGet("http://127.0.0.1:19007/"); err != nil {
 		t.Errorf("the visualizer URL: %v", err)
+	}
+
+	if out := q.run("swarmgen status", ""); !strings.Contains(out, "worker03") || !strings.Contains(out, "echo") {
+		t.Errorf("swarmgen status does not show worker03 and the echo service:\n%s", out)
+	}
+	checkQuickViz(t, q)
+	if out := q.run("swarmgen docker node ls", ""); strings.Count(out, "Ready") != 4 {
+		t.Errorf("swarmgen docker node ls does not list 4 Ready nodes:\n%s", out)
+	}
+	// docker itself, pointed at the lab; swarmgen still finds the lab from that shell
+	if out := q.run(`eval "$(swarmgen env)"`, "docker node ls && swarmgen status"); strings.Count(out, "worker0") < 6 {
+		t.Errorf("docker node ls and swarmgen status after eval \"$(swarmgen env)\" do not list the workers:\n%s", out)
+	}
+	q.run("swarmgen down", "")
+	if left := labObjects(t, "e2e-init"); left != "" {
+		t.Errorf("swarmgen down left containers, networks or volumes of the lab:\n%s", left)
+	}
+	for _, line := range quickStart {
+		if !q.ran[line] {
+			t.Errorf("the quick-start line %q was not run; run it here or move it to quickStartNotRun with the reason", line)
+		}
+	}
+}
+
+// checkQuickViz runs `swarmgen viz` as the quick start does (it serves
+// until interrupted, on 127.0.0.1:8080) and reads the lab's nodes from it.
+func checkQuickViz(t *testing.T, q *quickRun) {
+	t.Helper()
+	cmd := q.cmd("swarmgen viz", "")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the shell and swarmgen, stopped together
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		_ = cmd.Wait()
+		t.Logf("$ swarmgen viz\n%s", out.String())
+	}()
+	var body string
+	var err error
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
+		if body, err = httpGet("http://127.0.0.1:8080/api/state"); err == nil && strings.Contains(body, `"worker03"`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("swarmgen viz: http://127.0.0.1:8080/api/state does not list worker03: %v\n%s", err, body)
+			return
+		}
 	}
 }

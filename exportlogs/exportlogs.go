@@ -7,12 +7,14 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/swarmgen/swarmgen/generator/output"
 	"github.com/swarmgen/swarmgen/internal/dockercli"
 	"github.com/swarmgen/swarmgen/lab"
 )
@@ -113,12 +115,32 @@ func Export(ctx context.Context, c lab.Cluster, target string) error {
 	return nil
 }
 
+// copyGenerated copies the generated files of the lab's directory into
+// the bundle. Only regular files are copied, never followed: a link there
+// (stack/notes.yml -> ~/.aws/credentials) would put a file from elsewhere
+// into a bundle that CI uploads. What is left out is listed, by name, in
+// the bundle's generated/NOT-COPIED.txt.
 func copyGenerated(from, to string) error {
+	var skipped []string
+	var notOwn *output.NotOwnError
 	for _, pattern := range []string{"docker-compose.yml", "bootstrap.sh", "teardown.sh", "stack/*.yml"} {
+		if strings.HasPrefix(pattern, "stack/") {
+			if st, err := os.Lstat(filepath.Join(from, "stack")); err != nil || !st.IsDir() {
+				if err == nil {
+					skipped = append(skipped, (&output.NotOwnError{Path: "stack", Mode: st.Mode()}).Error())
+				}
+				continue
+			}
+		}
 		matches, _ := filepath.Glob(filepath.Join(from, pattern))
 		for _, m := range matches {
 			rel, _ := filepath.Rel(from, m)
-			data, err := os.ReadFile(m)
+			data, err := output.ReadOwn(m)
+			if errors.As(err, &notOwn) {
+				notOwn.Path = rel
+				skipped = append(skipped, notOwn.Error())
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -131,7 +153,13 @@ func copyGenerated(from, to string) error {
 			}
 		}
 	}
-	return nil
+	if len(skipped) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(to, "NOT-COPIED.txt"), []byte(strings.Join(skipped, "\n")+"\n"), 0o644)
 }
 
 func writeTarball(dir, target string) error {
@@ -146,7 +174,7 @@ func writeTarball(dir, target string) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := os.ReadFile(p)
+		data, err := output.ReadOwn(p) // the bundle holds only files it wrote
 		if err != nil {
 			return err
 		}

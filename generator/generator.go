@@ -19,6 +19,7 @@ import (
 	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/generator/stack"
 	"github.com/swarmgen/swarmgen/generator/workload"
+	"github.com/swarmgen/swarmgen/internal/version"
 )
 
 // Options say what to generate and from what.
@@ -68,6 +69,9 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 	}
 	if opt.OutDir == "" {
 		opt.OutDir = "."
+	}
+	if d := pathProblems(opt); len(d) > 0 {
+		return nil, d
 	}
 	specDir := filepath.Dir(opt.SpecPath)
 	s, pos, diags := spec.Parse(opt.SpecPath, data)
@@ -131,6 +135,7 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 		SpecDir:             rel(specDir),
 		MeshWhere:           meshWhere,
 		VisualizerImage:     VisualizerImage,
+		Version:             version.Module(),
 		VisualizerAuthWhere: fmt.Sprintf("%s:%d", rel(opt.SpecPath), pos.Lookup("visualizer.auth.password_file").Line),
 	})
 	files, err := render.Lab(l)
@@ -138,6 +143,23 @@ func GenerateBytes(opt Options, data []byte) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Spec: s, Lab: l, Files: files, Warnings: diags.Warnings()}, nil
+}
+
+// pathProblems refuses a spec or output directory whose full path holds a
+// control character (a newline, say): the generated scripts keep these
+// paths in records of one line each, which such a path would split.
+func pathProblems(opt Options) diag.List {
+	var l diag.List
+	for _, p := range []struct{ what, path string }{{"the spec's directory", filepath.Dir(opt.SpecPath)}, {"the output directory", opt.OutDir}} {
+		abs, err := filepath.Abs(p.path)
+		if err != nil {
+			abs = p.path
+		}
+		if r, bad := spec.UnprintableRune(abs); bad {
+			l.Add(diag.Diagnostic{File: opt.SpecPath, Msg: fmt.Sprintf("%s, %s, holds %s, which the generated scripts cannot keep on one line; use a directory whose path has none", p.what, diag.Quote(abs), spec.RuneName(r))})
+		}
+	}
+	return l
 }
 
 // VisualizerImage is the builtin visualizer's name in the lab registry.

@@ -15,13 +15,20 @@ import (
 // comment line, for a shell, a YAML reader or an editor.
 func TestCommentsHoldOneLine(t *testing.T) {
 	for _, sep := range []string{"\n", "\r", "\u2028", "\u2029", "\u0085", "\x0b", "\x0c", "\x1b[2K", "\xff"} {
+		// a directory holding it is refused (the scripts' one-line records
+		// keep directories), unless it is not UTF-8 at all; the file's own
+		// name is written, escaped
 		dir := filepath.Join(t.TempDir(), "lab"+sep+"x")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		specPath := filepath.Join(dir, "swarm"+sep+"touch pwned.yaml")
-		res, err := generator.GenerateBytes(generator.Options{SpecPath: specPath, OutDir: t.TempDir()},
-			[]byte("apiVersion: swarmgen.dev/v1alpha1\nkind: Lab\nname: lab\n"))
+		spec := []byte("apiVersion: swarmgen.dev/v1alpha1\nkind: Lab\nname: lab\n")
+		_, err := generator.GenerateBytes(generator.Options{SpecPath: filepath.Join(dir, "swarm.yaml"), OutDir: t.TempDir()}, spec)
+		if sep != "\xff" && (err == nil || !strings.Contains(err.Error(), "the spec's directory")) {
+			t.Errorf("%q: a spec directory holding it: got %v, want it refused", sep, err)
+		}
+		specPath := filepath.Join(t.TempDir(), "swarm"+sep+"touch pwned.yaml")
+		res, err := generator.GenerateBytes(generator.Options{SpecPath: specPath, OutDir: t.TempDir()}, spec)
 		if err != nil {
 			t.Fatalf("%q: %v", sep, err)
 		}

@@ -121,29 +121,47 @@ func (c Cluster) Docker(ctx context.Context, args []string, stdin io.Reader, std
 	return cmd.Run()
 }
 
-// NodeStatus is one swarm node as status shows it.
+// NodeStatus is one swarm node as status shows it. The JSON keys are
+// status --json's, documented in docs/json.md: lowercase, as list --json
+// and plan --json.
 type NodeStatus struct {
-	ID, Name, Role, State, Availability string
-	Leader, Reachable                   bool
-	Labels                              map[string]string
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	Role         string            `json:"role"`
+	State        string            `json:"state"`
+	Availability string            `json:"availability"`
+	Leader       bool              `json:"leader"`
+	Reachable    bool              `json:"reachable"`
+	Labels       map[string]string `json:"labels"`
 }
 
 // TaskStatus is one running task.
-type TaskStatus struct{ Name, Node, State string }
+type TaskStatus struct {
+	Name  string `json:"name"`
+	Node  string `json:"node"`
+	State string `json:"state"`
+}
 
 // ServiceStatus is one service with its tasks.
 type ServiceStatus struct {
-	Name, Mode, Replicas string
-	Desired              int // from Replicas
-	Running              int // running tasks on ready nodes
-	Tasks                []TaskStatus
+	Name     string       `json:"name"`
+	Mode     string       `json:"mode"`
+	Replicas string       `json:"replicas"`
+	Desired  int          `json:"desired"` // from Replicas
+	Running  int          `json:"running"` // running tasks on ready nodes
+	Tasks    []TaskStatus `json:"tasks"`
 }
+
+// StatusVersion is status --json's version: it changes when a key is
+// renamed or removed (new keys may come without it).
+const StatusVersion = 1
 
 // Status is the swarm as a manager sees it.
 type Status struct {
-	Leader   string
-	Nodes    []NodeStatus
-	Services []ServiceStatus
+	Version  int             `json:"version"`
+	Leader   string          `json:"leader"`
+	Nodes    []NodeStatus    `json:"nodes"`
+	Services []ServiceStatus `json:"services"`
 }
 
 // Status asks a manager for nodes, services and tasks; Leader is the
@@ -182,7 +200,7 @@ func (c Cluster) Nodes(ctx context.Context) (*Status, error) {
 // words of docker node ls, service ls and service ps (tasks meant to
 // run), so that status --json stays what scripts read.
 func statusOf(leader string, nodes []swarmapi.Node, services []swarmapi.Service, tasks []swarmapi.Task, now time.Time) *Status {
-	st := &Status{Leader: leader}
+	st := &Status{Version: StatusVersion, Leader: leader, Nodes: []NodeStatus{}, Services: []ServiceStatus{}}
 	hostname := map[string]string{}
 	ready := map[string]bool{}
 	for _, n := range nodes {

@@ -25,7 +25,7 @@ type LabInfo struct {
 // List finds every lab on this host from its ownlabels.Lab label.
 func List(ctx context.Context) ([]LabInfo, error) {
 	out, err := dockercli.Run(ctx, "ps", "-a", "--filter", "label="+ownlabels.Lab,
-		"--format", `{{.Label "`+ownlabels.Lab+`"}}	{{.Label "`+ownlabels.Role+`"}}	{{.State}}	{{.Label "com.docker.compose.project.working_dir"}}`)
+		"--format", `{{.Label "`+ownlabels.Lab+`"}}	{{.Label "`+ownlabels.Role+`"}}	{{.State}}	{{.Label "`+ownlabels.WorkingDir+`"}}`)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,8 @@ func TestStatusInDockersWords(t *testing.T) {
 	now := time.Date(2026, 11, 25, 4, 21, 0, 0, time.UTC)
 	got := statusOf("lab-manager", nodes, services, tasks, now)
 	want := &Status{
-		Leader: "lab-manager",
+		Version: StatusVersion,
+		Leader:  "lab-manager",
 		Nodes: []NodeStatus{
 			{ID: "m1id", Name: "manager", Role: "manager", State: "ready", Availability: "drain", Leader: true, Reachable: true},
 			{ID: "w1id", Name: "worker01", Role: "worker", State: "down", Availability: "active", Labels: map[string]string{"zone": "a", "dev.swarmgen.labels": "zone"}},

@@ -48,3 +48,10 @@ func Key(name string) (string, error) {
 
 // ByName is every label key by its name (the runtime spells each as LABEL_NAME; a test compares them).
 func ByName() map[string]string { return maps.Clone(byName) }
+
+// WorkingDir is docker compose's own label on every container it makes: the
+// absolute directory of the compose file, which is the lab's directory of
+// generated files. swarmgen reads it (it is no key of its own) to find a
+// lab's files from its containers and to see a lab made from another
+// directory.
+const WorkingDir = "com.docker.compose.project.working_dir"

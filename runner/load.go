@@ -17,14 +17,8 @@ import (
 // the host's engine with docker load, and returns their names. It reads
 // only a regular file: a directory, a device or a pipe is refused.
 func LoadArchive(ctx context.Context, archive string) ([]string, error) {
-	fi, err := os.Stat(archive)
-	switch {
-	case os.IsNotExist(err):
-		return nil, fmt.Errorf("archive %s does not exist", archive)
-	case err != nil:
-		return nil, fmt.Errorf("archive: %v", err)
-	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("archive %s is not a regular file (give a tar written by docker save)", archive)
+	if err := CheckArchive(archive); err != nil {
+		return nil, err
 	}
 	out, err := dockercli.Run(ctx, "load", "--input="+archive)
 	if err != nil {
@@ -43,6 +37,22 @@ func LoadArchive(ctx context.Context, archive string) ([]string, error) {
 		return nil, fmt.Errorf("docker load found no image in %s", archive)
 	}
 	return names, nil
+}
+
+// CheckArchive refuses an archive docker load cannot read to its end: a
+// missing file, a FIFO, a device or a directory. load asks before it
+// writes or runs anything.
+func CheckArchive(archive string) error {
+	fi, err := os.Stat(archive)
+	switch {
+	case os.IsNotExist(err):
+		return fmt.Errorf("archive %s does not exist", archive)
+	case err != nil:
+		return fmt.Errorf("archive: %v", err)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("archive %s is not a regular file (give a tar written by docker save)", archive)
+	}
+	return nil
 }
 
 // Load puts host images into the running lab's registry: it runs the

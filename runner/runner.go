@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/swarmgen/swarmgen/internal/dockercli"
+	"github.com/swarmgen/swarmgen/ownlabels"
 	"github.com/swarmgen/swarmgen/plan"
 )
 
@@ -69,13 +71,22 @@ func Down(ctx context.Context, dir string, keepData bool, out io.Writer) error {
 	return nil
 }
 
-// Stop stops the lab's containers and keeps their state (volumes, fixed
-// addresses), so `swarmgen up` brings the same swarm back.
-func Stop(ctx context.Context, dir string, out io.Writer) error {
-	if _, err := dockercli.Run(ctx, "compose", "--project-directory", dir, "-f", dir+"/docker-compose.yml", "stop"); err != nil {
+// Stop stops every container labelled as the lab's (ownlabels.Lab):
+// nodes, the registry, and a node dropped from the spec but still
+// running. It keeps their state (volumes, fixed addresses), so `swarmgen
+// up` brings the same swarm back. It reads no compose file (nothing is
+// rendered or written) and needs no compose at all.
+func Stop(ctx context.Context, project string, out io.Writer) error {
+	ids, err := dockercli.Run(ctx, "ps", "-q", "--filter", "label="+ownlabels.Lab+"="+project)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, " ✓ Lab stopped; `swarmgen up` starts it again with its swarm")
+	if running := strings.Fields(ids); len(running) > 0 {
+		if _, err := dockercli.Run(ctx, append([]string{"stop"}, running...)...); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(out, " ✓ Lab stopped; `swarmgen start` (or up) starts it again with its swarm")
 	return nil
 }
 
@@ -109,6 +120,9 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 		}
 		return len(b), nil
 	})
+	// a child the script leaves running with its stderr (a daemon, a
+	// `docker logs -f`) must not keep Wait waiting once the script is done
+	cmd.WaitDelay = waitDelay
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -118,9 +132,15 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 	p := &progress{out: opt.Out, tty: opt.TTY && !opt.Verbose && !opt.Quiet}
 	var failed *StepError
 	cur := ""
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		line := sc.Text()
+	// lines of any length: a bufio.Scanner stopped at 64 KiB, and the script
+	// then blocked on a pipe nobody read, forever
+	r := bufio.NewReader(stdout)
+	for {
+		line, rerr := r.ReadString('\n')
+		if rerr != nil && line == "" {
+			break
+		}
+		line = strings.TrimSuffix(line, "\n")
 		switch m := (struct{ s, e []string }{stepStart.FindStringSubmatch(line), stepEnd.FindStringSubmatch(line)}); {
 		case m.s != nil:
 			cur = m.s[1]
@@ -147,7 +167,11 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 			}
 		}
 	}
+	io.Copy(io.Discard, stdout) // whatever follows a read error, so the script never blocks
 	err = cmd.Wait()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil // the script itself succeeded; a child of it kept stderr open
+	}
 	if failed != nil {
 		return failed
 	}
@@ -161,6 +185,10 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 	}
 	return nil
 }
+
+// waitDelay is how long Wait waits for the script's pipes once it exited
+// (or for it to exit once its context is done).
+var waitDelay = 2 * time.Second
 
 type writerFunc func([]byte) (int, error)
 

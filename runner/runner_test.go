@@ -3,10 +3,12 @@ package runner
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeBootstrap is a bootstrap.sh that reports two steps as the real one
@@ -47,5 +49,47 @@ func TestUpPrintsPlainLinesOffATerminal(t *testing.T) {
 func TestUpQuietPrintsNothing(t *testing.T) {
 	if out := upOutput(t, UpOptions{Quiet: true, TTY: true, Verbose: true}); out != "" {
 		t.Errorf("--quiet printed %q", out)
+	}
+}
+
+// A line of 64 KiB or more (a step's long output) is read like any other:
+// a bufio.Scanner without a Buffer stopped there, bash blocked on a pipe
+// nobody read and up hung forever, whatever its context said.
+func TestUpReadsLongLines(t *testing.T) {
+	dir := t.TempDir()
+	script := `echo '==> preflight'
+head -c 200000 /dev/zero | tr '\0' x; echo
+echo '<== preflight ok 0s'
+echo '==> summary'
+echo 'after the long line'
+echo '<== summary ok 0s'
+`
+	os.WriteFile(filepath.Join(dir, "bootstrap.sh"), []byte(script), 0o755)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- Up(ctx, UpOptions{Dir: dir, Out: &out}) }()
+	select {
+	case err := <-done:
+		if err != nil || !strings.Contains(out.String(), "after the long line") {
+			t.Errorf("up: %v, output %q", err, out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("up hung on a line of 200000 bytes (its context ended after 20s)")
+	}
+}
+
+// A child the script leaves running with its stderr does not keep up
+// waiting once the script is done.
+func TestUpDoesNotWaitForAChildsPipes(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "bootstrap.sh"), []byte("sleep 30 >&2 &\n"+fakeBootstrap), 0o755)
+	start := time.Now()
+	if err := Up(context.Background(), UpOptions{Dir: dir, Out: io.Discard}); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("up waited %v for a child's stderr", d)
 	}
 }

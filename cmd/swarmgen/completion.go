@@ -22,7 +22,7 @@ func completionCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return userErrorf("name one shell: %s", strings.Join(completion.Shells, ", "))
 			}
-			script, err := completion.Script(c.App, c.Args().First())
+			script, err := completion.Script(c.Args().First())
 			if err != nil {
 				return userError{err}
 			}

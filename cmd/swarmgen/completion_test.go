@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -27,28 +26,5 @@ func TestCompletionScriptsParse(t *testing.T) {
 	}
 	if code, _, stderr := swarmgen(t, "completion", "tcsh"); code != exitUser || !strings.Contains(stderr, "bash") {
 		t.Errorf("completion tcsh: exit %d %q", code, stderr)
-	}
-}
-
-// Loaded in bash, the script completes commands and flags from swarmgen.
-func TestBashCompletionCompletes(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("SKIPPED: bash is not installed")
-	}
-	onPath(t)
-	for line, want := range map[string]string{
-		"swarmgen st":      "stop start status",
-		"swarmgen up --wa": "--wait",
-		"swarmgen com":     "completion",
-	} {
-		cmd := exec.Command("bash", "-c", `source <(swarmgen completion bash)
-COMP_WORDS=($LINE); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-_swarmgen_complete
-echo "${COMPREPLY[*]}"`)
-		cmd.Env = append(os.Environ(), "LINE="+line)
-		out, err := cmd.CombinedOutput()
-		if got := strings.TrimSpace(string(out)); err != nil || got != want {
-			t.Errorf("completing %q: %q (%v), want %q", line, got, err, want)
-		}
 	}
 }

@@ -5,13 +5,15 @@ import (
 	"os"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/swarmgen/swarmgen/lab"
 )
 
 func dockerCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "docker",
 		Usage:     "run the host's docker against the leading manager, e.g. swarmgen docker stack deploy -c ./x.yml x",
-		ArgsUsage: "[-f swarm.yaml] [-o DIR] ARGS...",
+		ArgsUsage: "[-f swarm.yaml] [-o DIR] [--lab NAME] ARGS...",
 		Description: `Runs the host's docker ARGS against the engine of the manager that leads
 the swarm now, through the lab's Docker endpoint (mutual TLS, the
 certificates swarmgen up made), so it follows a new leader after a failover
@@ -31,17 +33,23 @@ In a lab of machines it runs against the leading manager machine's own
 endpoint (or context) from the spec; swarmgen up points the docker context
 swarmgen-LAB there too, and eval "$(swarmgen env)" sets DOCKER_CONTEXT to it.
 
--f and -o may come before the verb or right after it; everything else is
+-f, -o and --lab may come before the verb or right after it; everything else is
 docker's. The spec is read only to find the lab's managers. For docker's own
 help: swarmgen docker help, or swarmgen docker COMMAND --help.`,
 		SkipFlagParsing: true, // docker's flags are docker's
 		HideHelpCommand: true, // `swarmgen docker help` is docker's help
 		Action: func(c *cli.Context) error {
-			file, out, args := labArgs(c.Args().Slice(), specPath(c), outDir(c))
+			file, out, name, args := labArgs(c.Args().Slice(), specPath(c), outDir(c), labName(c))
 			if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 				return cli.ShowCommandHelp(c.Lineage()[1], c.Command.Name) // no spec needed
 			}
-			_, cl, err := renderLabAt(c, file, out, false)
+			var cl lab.Cluster
+			var err error
+			if name != "" {
+				cl, err = findLab(c, name)
+			} else {
+				_, cl, err = renderLabAt(c, file, out, false)
+			}
 			if err != nil {
 				return err
 			}

@@ -25,24 +25,26 @@ docker context swarmgen up points at the leading manager machine (its tcp
 endpoint with its TLS files, its ssh endpoint, or its own context's), which
 works alike for every kind of machine and follows the leader on each up.
 The certificates stay where they are; nothing secret is printed.`,
-		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(),
+		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag(),
 			&cli.BoolFlag{Name: "unset", Usage: "print the lines that undo it"}},
 		Action: func(c *cli.Context) error {
 			w := c.App.Writer
 			if c.Bool("unset") {
 				// needs no spec: without one it undoes a lab of containers'
 				vars := endpoint.Unset
-				if res, _, err := renderLab(c, false); err == nil && res.Lab.Machines {
+				if labName(c) != "" {
+					// a lab --lab finds is one of containers
+				} else if res, _, err := renderLab(c, false); err == nil && res.Lab.Machines {
 					vars = []string{endpoint.ContextVar}
 				}
 				fmt.Fprintf(w, "unset %s\n", strings.Join(vars, " "))
 				return nil
 			}
-			res, cl, err := renderLab(c, false)
+			res, cl, err := selectLab(c)
 			if err != nil {
 				return err
 			}
-			if res.Lab.Machines {
+			if res != nil && res.Lab.Machines {
 				// the context, not the leader's own variables: one answer for
 				// tcp, ssh and context machines, kept pointed by swarmgen up
 				name := res.Lab.MachineContext

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"text/template"
 
 	"github.com/urfave/cli/v2"
@@ -33,7 +35,7 @@ and swarm.schema.json, which editors use to complete and check swarm.yaml.`,
 			if _, err := os.Stat(target); err == nil && !c.Bool("force") {
 				return userErrorf("%s already exists; use --force to overwrite it", target)
 			}
-			starter, err := starterSpec()
+			starter, err := starterSpec(freeRegistryPort(registryPortFrom))
 			if err != nil {
 				return err
 			}
@@ -53,13 +55,44 @@ and swarm.schema.json, which editors use to complete and check swarm.yaml.`,
 	}
 }
 
-// starterSpec is the commented classic lab.
-func starterSpec() ([]byte, error) {
+// starterSpec is the commented classic lab, its registry published on
+// registryPort.
+func starterSpec(registryPort int) ([]byte, error) {
 	t, err := template.ParseFS(templates.FS, "swarm.yaml.tmpl")
 	if err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	err = t.Execute(&buf, map[string]string{"SchemaPath": "./" + schemaFile})
+	err = t.Execute(&buf, map[string]any{"SchemaPath": "./" + schemaFile, "RegistryPort": registryPort, "RegistryPortFrom": registryPortFrom})
 	return buf.Bytes(), err
+}
+
+// registryPortFrom is the registry's classic port, the first init tries.
+// Since macOS 12 the AirPlay Receiver holds it on most Macs.
+const registryPortFrom = 5000
+
+// portFree says whether the host can publish port; tests replace it.
+var portFree = func(port int) bool {
+	// the wildcard and the default bind address: on macOS a listener on
+	// 127.0.0.1 succeeds beside one on *:5000 (SO_REUSEADDR), Docker's
+	// publishing of it then fails
+	for _, host := range []string{"0.0.0.0", spec.DefaultBindAddress} {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return false
+		}
+		l.Close()
+	}
+	return true
+}
+
+// freeRegistryPort is the first port from `from` up that the host can
+// publish (from itself when none of the next 100 is).
+func freeRegistryPort(from int) int {
+	for p := from; p < from+100; p++ {
+		if portFree(p) {
+			return p
+		}
+	}
+	return from
 }

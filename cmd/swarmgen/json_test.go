@@ -2,8 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/swarmgen/swarmgen/lab"
+	"github.com/swarmgen/swarmgen/plan"
 
 	"github.com/swarmgen/swarmgen/internal/stubdocker"
 )
@@ -78,4 +83,60 @@ func TestPlanJSON(t *testing.T) {
 	if strings.Contains(out, "\033") {
 		t.Errorf("JSON with escape codes")
 	}
+}
+
+// docs/json.md shows each JSON shape with exactly the keys swarmgen
+// prints, at every level.
+func TestJSONShapesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/json.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var examples []any
+	for _, block := range strings.Split(string(doc), "```json\n")[1:] {
+		var v any
+		if err := json.Unmarshal([]byte(strings.SplitN(block, "```", 2)[0]), &v); err != nil {
+			t.Fatalf("docs/json.md: an example does not parse: %v", err)
+		}
+		examples = append(examples, v)
+	}
+	st := &lab.Status{Version: lab.StatusVersion, Nodes: []lab.NodeStatus{{Labels: map[string]string{}}},
+		Services: []lab.ServiceStatus{{Tasks: []lab.TaskStatus{{}}}}}
+	p := plan.Plan{Actions: []plan.Action{{Op: '+', Kind: "node", Name: "x", Detail: "y"}}}
+	printed := []any{[]lab.LabInfo{{}}, p, st}
+	if len(examples) != len(printed) {
+		t.Fatalf("docs/json.md has %d examples, want %d (list, plan, status)", len(examples), len(printed))
+	}
+	for i, v := range printed {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got any
+		json.Unmarshal(b, &got)
+		if g, w := keyPaths("", got), keyPaths("", examples[i]); strings.Join(g, " ") != strings.Join(w, " ") {
+			t.Errorf("example %d: swarmgen prints keys\n %v\ndocs/json.md shows\n %v", i+1, g, w)
+		}
+	}
+}
+
+// keyPaths are the object keys of v, as paths, sorted; labels' keys are
+// the user's and not listed.
+func keyPaths(prefix string, v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			out = append(out, prefix+"."+k)
+			if k != "labels" {
+				out = append(out, keyPaths(prefix+"."+k, x)...)
+			}
+		}
+	case []any:
+		if len(v) > 0 {
+			out = append(out, keyPaths(prefix+"[]", v[0])...)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,9 +10,11 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/output"
+	"github.com/swarmgen/swarmgen/internal/dockercli"
 	"github.com/swarmgen/swarmgen/lab"
 	"github.com/swarmgen/swarmgen/swarmapi"
 )
@@ -81,8 +84,11 @@ func machineEnv(l *model.Lab, out string) map[string][]string {
 // it wrote unless quiet.
 func writeFiles(c *cli.Context, out string, res *generator.Result, quiet bool) error {
 	changed, err := output.Write(out, res.Files)
-	if err != nil || quiet {
-		return err
+	if err != nil {
+		return writeError(out, err)
+	}
+	if quiet {
+		return nil
 	}
 	for _, p := range changed {
 		fmt.Fprintf(c.App.ErrWriter, "wrote %s\n", p)
@@ -169,20 +175,61 @@ func labFlag(c *cli.Context, name, fallback string) string {
 	return fallback
 }
 
-// labArgs splits `-f FILE` / `-o DIR` off the front of args, for commands
-// that pass everything else through (swarmgen docker); file and out are
-// what holds when args do not say.
-func labArgs(args []string, file, out string) (string, string, []string) {
+// labArgs splits `-f FILE` / `-o DIR` / `--lab NAME` off the front of
+// args, for commands that pass everything else through (swarmgen docker);
+// file, out and name are what holds when args do not say.
+func labArgs(args []string, file, out, name string) (string, string, string, []string) {
 	for len(args) >= 2 {
 		switch args[0] {
 		case "-f", "--file":
 			file = args[1]
 		case "-o", "--out":
 			out = args[1]
+		case "--lab":
+			name = args[1]
 		default:
-			return file, out, args
+			return file, out, name, args
 		}
 		args = args[2:]
 	}
-	return file, out, args
+	return file, out, name, args
+}
+
+// labEnv names a lab for every command that acts on a running one, as
+// --lab does (docker compose's COMPOSE_PROJECT_NAME, kind's --name).
+const labEnv = "SWARMGEN_LAB"
+
+// labSelectFlag is --lab: a running lab by the name swarmgen list shows.
+func labSelectFlag() cli.Flag {
+	return &cli.StringFlag{Name: "lab", Usage: "the running lab to act on, by its name in swarmgen list, from any directory (no spec is read)",
+		DefaultText: "$" + labEnv + ", else the lab of the spec here"}
+}
+
+// labName is the lab --lab or $SWARMGEN_LAB names; "" for the spec's.
+func labName(c *cli.Context) string {
+	return labFlag(c, "lab", os.Getenv(labEnv))
+}
+
+// selectLab is the running lab a command acts on: the one --lab names,
+// read from its containers' labels alone (res is nil then), else the lab
+// of the spec here, rendered but not written.
+func selectLab(c *cli.Context) (*generator.Result, lab.Cluster, error) {
+	if name := labName(c); name != "" {
+		cl, err := findLab(c, name)
+		return nil, cl, err
+	}
+	return renderLab(c, false)
+}
+
+// findLab is lab.Find, with a name that matches no lab the user's error.
+func findLab(c *cli.Context, name string) (lab.Cluster, error) {
+	cl, err := lab.Find(c.Context, name)
+	var none lab.ErrNoLab
+	if errors.As(err, &none) {
+		if _, cerr := dockercli.Run(c.Context, "context", "inspect", endpoint.ContextName(name)); cerr == nil {
+			return lab.Cluster{}, userErrorf("%v; %s is the docker context of a lab of machines, which --lab does not find yet: run the command with -f its spec", err, endpoint.ContextName(name))
+		}
+		return lab.Cluster{}, userError{err}
+	}
+	return cl, err
 }

@@ -73,11 +73,11 @@ func TestDockerTakesTheSpecFromBeforeTheVerb(t *testing.T) {
 }
 
 func TestLabArgs(t *testing.T) {
-	file, out, rest := labArgs([]string{"-f", "a.yaml", "--out", "d", "service", "scale", "echo=6"}, "swarm.yaml", ".")
+	file, out, _, rest := labArgs([]string{"-f", "a.yaml", "--out", "d", "service", "scale", "echo=6"}, "swarm.yaml", ".", "")
 	if file != "a.yaml" || out != "d" || strings.Join(rest, " ") != "service scale echo=6" {
 		t.Errorf("got %q %q %q", file, out, rest)
 	}
-	file, out, rest = labArgs([]string{"node", "ls"}, "given.yaml", "dir")
+	file, out, _, rest = labArgs([]string{"node", "ls"}, "given.yaml", "dir", "")
 	if file != "given.yaml" || out != "dir" || len(rest) != 2 {
 		t.Errorf("defaults: got %q %q %q", file, out, rest)
 	}

@@ -31,7 +31,13 @@ these images, and swarmgen down removes them with the registry's volume.`,
 			if len(sources) == 0 && c.String("archive") == "" {
 				return userErrorf("give the images to load, e.g. swarmgen load myapp:1.0, or --archive FILE.tar")
 			}
-			res, _, err := renderLab(c, true)
+			if archive := c.String("archive"); archive != "" {
+				// before anything else is read or run
+				if err := runner.CheckArchive(archive); err != nil {
+					return cli.Exit(err.Error(), exitUser)
+				}
+			}
+			res, _, err := renderLab(c, false) // read only: the lab's bootstrap.sh loads
 			if err != nil {
 				return err
 			}

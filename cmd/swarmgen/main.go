@@ -13,6 +13,7 @@ import (
 	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/inputfile"
+	"github.com/swarmgen/swarmgen/internal/completion"
 	"github.com/swarmgen/swarmgen/internal/version"
 )
 
@@ -46,13 +47,26 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	if words, ok := completionWords(args); ok {
+		// only completes, before any parsing: nothing typed runs a command
+		for _, w := range completion.Candidates(app, words, completion.Sources{Labs: labNames}) {
+			fmt.Fprintln(stdout, w)
+		}
+		return 0
+	}
 	// urfave/cli exits 3 on an unknown command or help topic; that is a
 	// user's error like any other (exit 1).
-	unknown := ""
-	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
+	var unknown error
+	app.CommandNotFound = func(c *cli.Context, name string) {
+		cmds := app.Commands
+		if c.Command != nil && len(c.Command.Subcommands) > 0 {
+			cmds = c.Command.Subcommands
+		}
+		unknown = unknownCommand(cmds, commandPath(c), name)
+	}
 	err := app.Run(interspersed(app, args))
-	if err == nil && unknown != "" {
-		err = userErrorf("no command %q; `swarmgen help` lists them", unknown)
+	if err == nil && unknown != nil {
+		err = unknown
 	}
 	if err == nil {
 		return 0
@@ -103,10 +117,10 @@ Examples:
    swarmgen schema > swarm.schema.json`,
 		Writer:         stdout,
 		ErrWriter:      stderr,
-		Flags:          []cli.Flag{specFlag(), outFlag()}, // before the verb; see labFlag
-		ExitErrHandler: func(*cli.Context, error) {},      // run() reports errors
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return userError{err}
+		Flags:          []cli.Flag{specFlag(), outFlag(), labSelectFlag()}, // before the verb; see labFlag
+		ExitErrHandler: func(*cli.Context, error) {},                       // run() reports errors
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return usageError(c, err)
 		},
 		Commands: []*cli.Command{
 			initCommand(),
@@ -126,15 +140,21 @@ Examples:
 			envCommand(),
 			nodeCommand(),
 			loadCommand(),
+			imagesCommand(),
 			exportLogsCommand(),
 			completionCommand(),
 			demoEchoCommand(),
 		},
-		EnableBashCompletion: true, // candidates for the completion scripts
 	}
-	for _, c := range app.Commands {
-		c.OnUsageError = app.OnUsageError // a bad flag is the user's error: exit 1
+	var onUsage func([]*cli.Command)
+	onUsage = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			c.OnUsageError = app.OnUsageError // a bad flag is the user's error: exit 1
+			onUsage(c.Subcommands)
+		}
 	}
+	onUsage(app.Commands)
+	checkArgs("swarmgen", app.Commands)
 	return app
 }
 

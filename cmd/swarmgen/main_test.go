@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,44 @@ func onPath(t *testing.T) {
 	t.Setenv(asMainEnv, "1")
 }
 
+// init takes the next port when the registry's is held: here a port the
+// test holds (on the wildcard, as macOS's AirPlay Receiver holds 5000), and
+// one held on the bind address only; the comment says why.
+func TestInitAvoidsATakenRegistryPort(t *testing.T) {
+	for _, host := range []string{"0.0.0.0", "127.0.0.1"} {
+		held, err := net.Listen("tcp", host+":0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := held.Addr().(*net.TCPAddr).Port
+		got := freeRegistryPort(port)
+		if got == port || got < port || got >= port+100 {
+			t.Errorf("port %d held on %s: init picked %d; want a later free one", port, host, got)
+		}
+		held.Close()
+		if got := freeRegistryPort(port); got != port {
+			t.Errorf("port %d released: init picked %d; want %d", port, got, port)
+		}
+	}
+
+	old := portFree
+	t.Cleanup(func() { portFree = old })
+	portFree = func(p int) bool { return p != 5000 && p != 5001 } // as on a Mac with AirPlay, and one more
+	dir := t.TempDir()
+	if code, _, stderr := swarmgen(t, "init", "--dir", dir); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, stderr)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "swarm.yaml"))
+	for _, want := range []string{"  port: 5002 ", "pushed to as localhost:5002", "AirPlay Receiver holds 5000"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("swarm.yaml lacks %q:\n%s", want, got)
+		}
+	}
+	if code, _, stderr := swarmgen(t, "validate", "-f", filepath.Join(dir, "swarm.yaml")); code != 0 {
+		t.Errorf("validate of the spec init wrote: exit %d: %s", code, stderr)
+	}
+}
+
 func swarmgen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -46,7 +85,16 @@ func swarmgen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
+// freePorts makes init see every port free (the committed classic spec
+// has 5000, which a lab on this machine may hold) until the test ends.
+func freePorts(t *testing.T) {
+	old := portFree
+	portFree = func(int) bool { return true }
+	t.Cleanup(func() { portFree = old })
+}
+
 func TestInitWritesTheClassicLab(t *testing.T) {
+	freePorts(t)
 	dir := t.TempDir()
 	if code, _, stderr := swarmgen(t, "init", "--dir", dir); code != 0 {
 		t.Fatalf("init: exit %d: %s", code, stderr)
@@ -167,6 +215,29 @@ func TestVizRefusesAuthWithoutPassword(t *testing.T) {
 		code, _, stderr := swarmgen(t, "viz", "--socket", "/nonexistent.sock", "--listen", "127.0.0.1:0", "--auth", auth)
 		if code != exitUser || !strings.Contains(stderr, "--auth") {
 			t.Errorf("--auth %q: exit %d, %q; want exit 1 naming --auth", auth, code, stderr)
+		}
+	}
+}
+
+// viz warns when it serves without a password beyond loopback.
+func TestVizWarnsWhenOpen(t *testing.T) {
+	for _, tc := range []struct {
+		addr, auth string
+		warn       bool
+	}{
+		{"0.0.0.0:8080", "", true},
+		{"[::]:8080", "", true},
+		{"192.0.2.1:8080", "", true},
+		{"0.0.0.0:8080", "admin:pw", false},
+		{"127.0.0.1:8080", "", false},
+		{"[::1]:8080", "", false},
+	} {
+		a, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := openWarning(a, tc.auth); (got != "") != tc.warn {
+			t.Errorf("%s auth %q: warning %q, want one: %v", tc.addr, tc.auth, got, tc.warn)
 		}
 	}
 }

@@ -22,20 +22,19 @@ worker01...), for the exercises of a swarm course:
 swarmgen status (and the visualizer) show the result; swarmgen node start or
 unpause, or swarmgen up (which brings every node back), ends the exercise.
 A stopped or killed node stays down across an engine restart.`,
-		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag()}, // also before the verb
+		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag()}, // also before the verb
 	}
 	for _, op := range lab.NodeOps {
 		cmd.Subcommands = append(cmd.Subcommands, &cli.Command{
-			Name:         op.Verb,
-			Usage:        op.Usage,
-			ArgsUsage:    "NAME",
-			Flags:        []cli.Flag{specFlag(), allowOutsideFlag(), outFlag()},
-			OnUsageError: func(_ *cli.Context, err error, _ bool) error { return userError{err} },
+			Name:      op.Verb,
+			Usage:     op.Usage,
+			ArgsUsage: "NAME",
+			Flags:     []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag()},
 			Action: func(c *cli.Context) error {
 				if c.NArg() != 1 {
 					return userErrorf("swarmgen node %s takes one node name, e.g. swarmgen node %s worker01", op.Verb, op.Verb)
 				}
-				_, cl, err := renderLab(c, false)
+				_, cl, err := selectLab(c)
 				if err != nil {
 					return err
 				}

@@ -6,7 +6,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/generator"
+	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/output"
+	"github.com/swarmgen/swarmgen/internal/version"
 )
 
 func renderCommand() *cli.Command {
@@ -40,7 +42,10 @@ with a unified diff when the files on disk differ from what render would write.`
 			}
 			changed, err := output.Write(outDir(c), res.Files)
 			if err != nil {
-				return err
+				return writeError(outDir(c), err)
+			}
+			if note := standaloneNote(res.Lab); note != "" {
+				fmt.Fprintln(c.App.ErrWriter, note)
 			}
 			for _, p := range changed {
 				fmt.Fprintf(c.App.Writer, "wrote %s\n", p)
@@ -51,4 +56,14 @@ with a unified diff when the files on disk differ from what render would write.`
 			return nil
 		},
 	}
+}
+
+// standaloneNote says when the rendered files alone (bootstrap.sh on a
+// machine without swarmgen) cannot bring the lab up: its builtin images are
+// made from a base image that no registry has for this swarmgen.
+func standaloneNote(l *model.Lab) string {
+	if l.BuiltinBase == "" || l.BuiltinBasePublished {
+		return ""
+	}
+	return fmt.Sprintf("note: bootstrap.sh alone (on a machine without swarmgen) cannot make this lab's builtin images (images[].builtin, visualizer: builtin): they are made from %s, which only swarmgen up makes (this swarmgen, version %s, is no release): no registry has it. Run swarmgen up, or carry the images with swarmgen images save and images load.", l.BuiltinBase, version.Module())
 }

@@ -20,8 +20,8 @@ func statusCommand() *cli.Command {
 		Name:  "status",
 		Usage: "show nodes (role, leader, state, availability, labels) and services with their tasks",
 		Flags: []cli.Flag{
-			specFlag(), allowOutsideFlag(), outFlag(),
-			jsonFlag("{Leader, Nodes: [{ID, Name, Role, State, Availability, Leader, Reachable, Labels}], Services: [{Name, Mode, Replicas, Desired, Running, Tasks: [{Name, Node, State}]}]}"),
+			specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag(),
+			jsonFlag("{version, leader, nodes: [{id, name, role, state, availability, leader, reachable, labels}], services: [{name, mode, replicas, desired, running, tasks: [{name, node, state}]}]} (docs/json.md)"),
 			&cli.BoolFlag{Name: "wide", Usage: "list every task with its node and state (default: one line per service, tasks counted per node)"},
 			&cli.BoolFlag{Name: "watch", Aliases: []string{"w"}, Usage: "redraw every second: nodes as columns, their tasks under them"},
 		},
@@ -29,7 +29,7 @@ func statusCommand() *cli.Command {
 			if c.Bool("watch") {
 				return watchStatus(c)
 			}
-			_, cl, err := renderLab(c, false)
+			_, cl, err := selectLab(c)
 			if err != nil {
 				return err
 			}
@@ -55,9 +55,9 @@ managers are up for a majority. Services and their tasks are kept; the other
 managers are removed from the swarm, stopped and their old swarm state wiped,
 and the next swarmgen up joins them again as new managers. Asks before acting
 unless --yes.`,
-		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(), &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
+		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag(), &cli.BoolFlag{Name: "yes", Usage: "do not ask"}},
 		Action: func(c *cli.Context) error {
-			res, cl, err := renderLab(c, false)
+			_, cl, err := selectLab(c)
 			if err != nil {
 				return err
 			}
@@ -72,11 +72,9 @@ unless --yes.`,
 				}
 				return cli.Exit(err.Error(), exitUser)
 			}
-			addr := ""
-			for _, n := range res.Lab.Managers {
-				if n.ContainerName == ql.Survivor {
-					addr = n.Address
-				}
+			addr, err := cl.Address(c.Context, ql.Survivor)
+			if err != nil {
+				return cli.Exit(err.Error(), exitUser)
 			}
 			fmt.Fprintf(c.App.Writer, "%s\n\nRun docker swarm init --force-new-cluster on %s? [y/N] ", ql.Error(), ql.Survivor)
 			if !c.Bool("yes") {
@@ -95,10 +93,7 @@ unless --yes.`,
 			fmt.Fprintf(c.App.Writer, "\n ✓ %s now leads a new cluster with the old services\n", ql.Survivor)
 			if cl.Endpoint {
 				// the context may name a manager that recover stopped
-				if err := writeFiles(c, outDir(c), res, true); err != nil {
-					return err
-				}
-				if err := runner.PointContext(c.Context, outDir(c), c.App.Writer, c.App.ErrWriter); err != nil {
+				if err := runner.PointContext(c.Context, cl.Dir, c.App.Writer, c.App.ErrWriter); err != nil {
 					return cli.Exit(fmt.Sprintf("the docker context could not be pointed at %s (%v); swarmgen up does it", ql.Survivor, err), exitUser)
 				}
 			}
@@ -115,9 +110,12 @@ func exportLogsCommand() *cli.Command {
 		Name:      "export-logs",
 		Usage:     "collect node logs, docker info, swarm state and the generated files for a bug report",
 		ArgsUsage: "[DIR or FILE.tar.gz]",
-		Flags:     []cli.Flag{specFlag(), allowOutsideFlag(), outFlag()},
+		Flags:     []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag()},
 		Action: func(c *cli.Context) error {
-			_, cl, err := renderLab(c, false)
+			if c.NArg() > 1 {
+				return userErrorf("swarmgen export-logs takes at most one argument, a directory or a FILE.tar.gz; it was given %q", strings.Join(c.Args().Slice(), " "))
+			}
+			_, cl, err := selectLab(c)
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -35,9 +36,9 @@ A second run changes nothing and returns quickly.`,
 func startCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "start",
-		Usage:  "start a stopped lab and wait until its services converge (same as up)",
-		Flags:  upFlags(),
-		Action: upAction,
+		Usage:  "start a stopped lab with the files it was made from and wait until its services converge",
+		Flags:  append(upFlags(), labSelectFlag()),
+		Action: startAction,
 	}
 }
 
@@ -82,6 +83,100 @@ func scriptOf(res *generator.Result) []byte {
 	return nil
 }
 
+// startAction runs the bootstrap.sh a stopped lab was made from (in the
+// directory --lab's labels or -o name), rendering and writing nothing: up
+// is the command that applies a changed spec.
+func startAction(c *cli.Context) error {
+	if c.Bool("dry-run") {
+		return planAction(c)
+	}
+	if c.Bool("quiet") && c.Bool("verbose") {
+		return userErrorf("--quiet and --verbose contradict each other; give one")
+	}
+	dir := outDir(c)
+	if name := labName(c); name != "" {
+		cl, err := findLab(c, name)
+		if err != nil {
+			return err
+		}
+		if err := filesOf(cl.Dir, name); err != nil {
+			return err
+		}
+		dir = cl.Dir
+	} else if _, err := os.Stat(filepath.Join(dir, "bootstrap.sh")); err != nil {
+		return userErrorf("no bootstrap.sh in %s: no lab was brought up from here; swarmgen up makes one (swarmgen list shows the labs, swarmgen start --lab NAME starts one)", dir)
+	}
+	err := runner.Up(c.Context, runner.UpOptions{
+		Dir: dir, Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"),
+		Out: c.App.Writer, TTY: styled(c.App.Writer),
+	})
+	var se *runner.StepError
+	if errors.As(err, &se) {
+		return cli.Exit(se.Error(), exitUser)
+	}
+	return err
+}
+
+// filesOf checks that dir holds the generated files of the lab named
+// project, which its teardown.sh and bootstrap.sh act on: a directory
+// rendered since for another lab must not remove or start that one.
+func filesOf(dir, project string) error {
+	if _, err := os.Stat(filepath.Join(dir, "teardown.sh")); err != nil {
+		return userErrorf("no generated files in %s (%v): no lab was brought up from there; swarmgen list shows the labs and their directories", dir, err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "docker-compose.yml"))
+	if err != nil {
+		return nil // a lab of machines has no compose file
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "name: "); ok {
+			if got := strings.Trim(v, `"'`); got != project {
+				return userErrorf("the files in %s are now those of lab %s, not of lab %s; run swarmgen there (swarmgen up brings %s back), or docker compose -p %s down", dir, got, project, got, project)
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// notTakenOver refuses a lab of the same name made from another directory:
+// up would recreate some of its containers from this directory's files
+// and leave the rest, and plan would read its swarm as this spec's (kind
+// refuses likewise: "node(s) already exist for a cluster with the name").
+func notTakenOver(c *cli.Context, project string) error {
+	labs, err := lab.List(c.Context)
+	if err != nil {
+		return nil // no engine to ask: the script says so in its own words
+	}
+	here, err := filepath.Abs(outDir(c))
+	if err != nil {
+		return err
+	}
+	for _, l := range labs {
+		if l.Name != project || l.Dir == "" || filepath.Clean(l.Dir) == here {
+			continue
+		}
+		if same, err := sameDir(l.Dir, here); err == nil && same {
+			continue
+		}
+		return userErrorf("a lab named %s already runs, made from %s, not from %s: run `swarmgen down` there (or swarmgen down --lab %s) first, or give this spec another name", project, l.Dir, here, project)
+	}
+	return nil
+}
+
+// sameDir reports whether two paths are one directory (through symlinks).
+func sameDir(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}
+
 func upAction(c *cli.Context) error {
 	if c.Bool("dry-run") {
 		return planAction(c)
@@ -93,11 +188,27 @@ func upAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := notTakenOver(c, res.Lab.Project); err != nil {
+		return err
+	}
+	// the builtin images' binary is found (or built into a cache) before
+	// anything of the lab is written: without it, up changes nothing
+	var builtinBinary string
+	if res.Lab.HasBuiltinImages() {
+		h := builtinimage.Detect()
+		if res.Lab.Machines {
+			// the images run on the machines: their engine's architecture
+			h.Env = machineEnv(res.Lab, outDir(c))[res.Lab.Managers[0].ContainerName]
+		}
+		if builtinBinary, err = builtinimage.Resolve(c.Context, h); err != nil {
+			return cli.Exit(err.Error(), exitUser)
+		}
+	}
 	if err := writeFiles(c, outDir(c), res, c.Bool("quiet")); err != nil {
 		return err
 	}
-	if res.Lab.HasBuiltinImages() {
-		if err := builtinimage.Prepare(outDir(c)); err != nil {
+	if builtinBinary != "" {
+		if err := builtinimage.Prepare(outDir(c), builtinBinary); err != nil {
 			return cli.Exit(err.Error(), exitUser)
 		}
 	}
@@ -129,13 +240,31 @@ func downCommand() *cli.Command {
 		Name:  "down",
 		Usage: "remove the lab's containers, network and volumes (nothing else)",
 		Flags: []cli.Flag{
-			specFlag(), allowOutsideFlag(), outFlag(),
+			specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag(),
 			&cli.BoolFlag{Name: "keep-data", Usage: "keep the volumes (registry content, node state)"},
 			yesFlag("a lab of machines: remove without asking"),
 		},
 		Action: func(c *cli.Context) error {
-			res, _, err := renderLab(c, true)
+			if name := labName(c); name != "" {
+				// exactly that lab: the teardown.sh of its directory, if it is
+				// still that lab's
+				cl, err := findLab(c, name)
+				if err != nil {
+					return err
+				}
+				if err := filesOf(cl.Dir, name); err != nil {
+					return err
+				}
+				if err := runner.Down(c.Context, cl.Dir, c.Bool("keep-data"), c.App.Writer); err != nil {
+					return cli.Exit(err.Error(), exitUser)
+				}
+				return nil
+			}
+			res, _, err := renderLab(c, false)
 			if err != nil {
+				return err
+			}
+			if err := filesOf(outDir(c), res.Lab.Project); err != nil {
 				return err
 			}
 			if res.Lab.Machines {
@@ -164,16 +293,22 @@ func stopCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "stop",
 		Usage: "stop the lab's containers, keeping the swarm (start it again with swarmgen up or start)",
-		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag()},
+		Flags: []cli.Flag{specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag()},
 		Action: func(c *cli.Context) error {
-			_, cl, err := renderLab(c, true)
-			if err != nil {
+			name := labName(c)
+			if name == "" {
+				res, cl, err := renderLab(c, false)
+				if err != nil {
+					return err
+				}
+				if cl.MachineEnv != nil {
+					return errMachines("swarmgen stop")
+				}
+				name = res.Lab.Project
+			} else if _, err := findLab(c, name); err != nil {
 				return err
 			}
-			if cl.MachineEnv != nil {
-				return errMachines("swarmgen stop")
-			}
-			if err := runner.Stop(c.Context, outDir(c), c.App.Writer); err != nil {
+			if err := runner.Stop(c.Context, name, c.App.Writer); err != nil {
 				return cli.Exit(err.Error(), exitUser)
 			}
 			return nil
@@ -219,6 +354,9 @@ refused (up refuses them too, unless --force).`,
 func planAction(c *cli.Context) error {
 	res, _, err := renderLab(c, false)
 	if err != nil {
+		return err
+	}
+	if err := notTakenOver(c, res.Lab.Project); err != nil {
 		return err
 	}
 	p, err := runner.Plan(c.Context, outDir(c), scriptOf(res))

@@ -24,7 +24,7 @@ Inside the swarm (the builtin visualizer stack) it reads /var/run/docker.sock;
 on the host, with a swarm.yaml at hand, it reads the lab's leading manager
 through docker exec. Nothing is ever passed through to the Docker API.`,
 		Flags: []cli.Flag{
-			specFlag(), allowOutsideFlag(), outFlag(),
+			specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag(),
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "address to serve on"},
 			&cli.StringFlag{Name: "socket", Usage: "Docker socket to read (default: the lab's manager if the spec exists, else /var/run/docker.sock)"},
 			&cli.StringFlag{Name: "auth", Usage: "require HTTP basic auth, as user:pass (for labs bound beyond localhost)", EnvVars: []string{"SWARMGEN_VIZ_AUTH"}},
@@ -63,6 +63,9 @@ through docker exec. Nothing is ever passed through to the Docker API.`,
 				return userErrorf("cannot listen on %s: %v", srv.Addr, err)
 			}
 			fmt.Fprintf(c.App.Writer, "visualizer of %s on http://%s\n", what, ln.Addr())
+			if w := openWarning(ln.Addr(), auth); w != "" {
+				fmt.Fprintln(c.App.ErrWriter, w)
+			}
 			return srv.Serve(ln)
 		},
 	}
@@ -83,8 +86,8 @@ func engineDialer(c *cli.Context) (swarmapi.Dialer, string, error) {
 	if sock := c.String("socket"); sock != "" {
 		return swarmapi.UnixDialer(sock), sock, nil
 	}
-	if _, err := os.Stat(specPath(c)); err == nil {
-		_, cl, err := renderLab(c, false)
+	if _, err := os.Stat(specPath(c)); err == nil || labName(c) != "" {
+		_, cl, err := selectLab(c)
 		if err != nil {
 			return nil, "", err
 		}
@@ -146,4 +149,13 @@ func terminalWidth() (int, bool) {
 		return w, true
 	}
 	return 0, false
+}
+
+// openWarning is the warning for a page served without a password beyond
+// this host (0.0.0.0 and :: are every address), or "".
+func openWarning(a net.Addr, auth string) string {
+	if t, ok := a.(*net.TCPAddr); auth != "" || (ok && t.IP.IsLoopback()) {
+		return ""
+	}
+	return fmt.Sprintf("warning: served without a password on %s, beyond this host: anyone who reaches it sees the swarm's nodes, services and images; give --auth-user and --auth-password-file, or --listen 127.0.0.1:PORT", a)
 }

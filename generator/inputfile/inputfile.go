@@ -48,13 +48,8 @@ func (p Policy) Resolve(specDir, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	real, err := filepath.EvalSymlinks(full)
+	real, err := evalExisting(full)
 	if err != nil {
-		// not there: judge the path as written
-		if real, err = filepath.Abs(full); err != nil {
-			return "", err
-		}
-	} else if real, err = filepath.Abs(real); err != nil {
 		return "", err
 	}
 	rel, err := filepath.Rel(base, real)
@@ -62,6 +57,59 @@ func (p Policy) Resolve(specDir, name string) (string, error) {
 		return "", ErrOutside
 	}
 	return full, nil
+}
+
+// evalExisting resolves the symlinks of path's longest existing part and
+// appends the rest: a file not there yet is judged by the directory it
+// would be made in (link-to-etc/new is outside, though new is not there).
+func evalExisting(path string) (string, error) {
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for {
+		real, err := filepath.EvalSymlinks(path)
+		if err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		parent := filepath.Dir(path)
+		if parent == path {
+			return filepath.Join(path, rest), nil
+		}
+		rest = filepath.Join(filepath.Base(path), rest)
+		path = parent
+	}
+}
+
+// Check applies the rule of every file a spec names: the path (relative
+// to baseDir, or absolute) is resolved through its symlinks, must stay
+// inside specDir unless the policy allows more, and must be a regular
+// file of at most max bytes. It returns the path to read; an error
+// wrapping fs.ErrNotExist when nothing is there.
+func (p Policy) Check(specDir, baseDir, name string, max int64) (string, error) {
+	full := name
+	if !filepath.IsAbs(full) {
+		full = filepath.Join(baseDir, full)
+	}
+	full, err := filepath.Abs(full)
+	if err != nil {
+		return "", err
+	}
+	if _, err := p.Resolve(specDir, full); err != nil {
+		return "", err
+	}
+	return full, regular(full, os.Stat, max)
+}
+
+// Reason is what is wrong with a file, for a message that already names
+// it: the error without the path an *os.PathError repeats.
+func Reason(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // TooLargeError is a file over the size limit.

@@ -55,6 +55,21 @@ type Lab struct {
 	Machines bool
 	// TakeOver lets a machine in another swarm leave it (take_over_swarm)
 	TakeOver bool
+	// BuiltinBase is the image the builtin images are made from (the
+	// static Linux swarmgen, FROM scratch), "" when the lab has none;
+	// BuiltinBasePublished: a release published it, so a standalone
+	// bootstrap.sh can pull it
+	BuiltinBase          string
+	BuiltinBasePublished bool
+	// RegistryMirror is the nodes' engines' --registry-mirror, the lab
+	// registry ("" for machines, whose engines swarmgen does not configure)
+	RegistryMirror string
+	// MirrorImages are the Docker Hub images the stacks and services name,
+	// which the host puts into the lab registry under their Hub paths
+	MirrorImages []MirrorImage
+	// OutsideImages are the images of other registries (ghcr.io/...) that
+	// stacks and services name: the nodes pull them from there
+	OutsideImages []string
 	// MachineContext is the host's docker context that a lab of machines
 	// points at its leading manager's endpoint ("" for containers, whose
 	// context is Endpoint.Context)
@@ -333,6 +348,9 @@ type Options struct {
 	MeshWhere string
 	// VisualizerImage is the builtin visualizer's registry name.
 	VisualizerImage string
+	// Version is the module version of the swarmgen that generates (it
+	// names the builtin images' base image)
+	Version string
 	// VisualizerAuthWhere is the spec's file:line of
 	// visualizer.auth.password_file.
 	VisualizerAuthWhere string
@@ -425,6 +443,13 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	}
 	for _, svc := range s.Services {
 		l.Services = append(l.Services, service(svc, l.RoutingMesh, l.Registry.PullHost))
+	}
+	if l.HasBuiltinImages() {
+		l.BuiltinBase, l.BuiltinBasePublished = BuiltinBase(opt.Version)
+	}
+	if !l.Machines {
+		l.RegistryMirror = RegistryMirror
+		l.mirrorImages(stacks)
 	}
 	return l
 }

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/swarmgen/swarmgen/generator/render"
 )
@@ -113,4 +115,80 @@ func mapsEqual(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// A hostile output directory: every entry that is not a regular file
+// swarmgen wrote is refused by Write and Diff, by name, without being
+// followed, opened or printed (a link to a secret, to /dev/zero, a FIFO,
+// a linked stack/ directory), and nothing is written.
+func TestHostileOutputDirectory(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "environ")
+	if err := os.WriteFile(secret, []byte("CI_TOKEN=hunter2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := t.TempDir()
+	for name, tc := range map[string]struct {
+		plant func(dir string) error
+		entry string
+	}{
+		"teardown.sh links to a secret": {func(dir string) error { return os.Symlink(secret, filepath.Join(dir, "teardown.sh")) }, "teardown.sh is a symlink"},
+		"stale stack links to /dev/zero": {func(dir string) error {
+			return os.Symlink("/dev/zero", filepath.Join(dir, "stack", "old.yml"))
+		}, "old.yml is a symlink"},
+		"bootstrap.sh is a FIFO": {func(dir string) error { return syscall.Mkfifo(filepath.Join(dir, "bootstrap.sh"), 0o600) }, "bootstrap.sh is a named pipe"},
+		"stack/ links elsewhere": {func(dir string) error {
+			if err := os.Remove(filepath.Join(dir, "stack")); err != nil {
+				return err
+			}
+			return os.Symlink(elsewhere, filepath.Join(dir, "stack"))
+		}, "stack is a symlink"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "stack"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.plant(dir); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshotNames(t, dir)
+			done := make(chan [2]error, 1)
+			go func() {
+				_, derr := Diff(dir, set("v1", "web"))
+				_, werr := Write(dir, set("v1", "web"))
+				done <- [2]error{derr, werr}
+			}()
+			var errs [2]error
+			select {
+			case errs = <-done:
+			case <-time.After(20 * time.Second): // generous: a refusal takes microseconds
+				t.Fatal("Diff or Write opened what it should have refused")
+			}
+			for i, err := range errs {
+				if err == nil || !strings.Contains(err.Error(), tc.entry) || strings.Contains(err.Error(), "hunter2") {
+					t.Errorf("%s: got %v, want a refusal naming %q", []string{"Diff", "Write"}[i], err, tc.entry)
+				}
+			}
+			if after := snapshotNames(t, dir); !slices.Equal(before, after) {
+				t.Errorf("the output directory changed: %q -> %q", before, after)
+			}
+			if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+				t.Errorf("files were written through the link: %d", len(entries))
+			}
+		})
+	}
+}
+
+// snapshotNames lists dir's entries (not following links) with their types.
+func snapshotNames(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, rel+" "+d.Type().String())
+		}
+		return nil
+	})
+	return out
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/distribution/reference"
 )
 
-// Defaults of the spec; the README documents each.
+// Defaults of the spec; docs/spec.md documents each.
 const (
 	DefaultBindAddress   = "127.0.0.1"
 	DefaultRegistryImage = "registry:3.0.0"

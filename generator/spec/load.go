@@ -14,6 +14,10 @@ import (
 	"github.com/swarmgen/swarmgen/generator/diag"
 )
 
+// maxTextProblems is how many unprintable values one run reports: a
+// pasted binary would otherwise give thousands of lines.
+const maxTextProblems = 20
+
 var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // Parse decodes a spec strictly. file is the name used in diagnostics.
@@ -43,6 +47,13 @@ func Parse(file string, data []byte) (*Spec, Positions, diag.List) {
 	}
 	if p := CheckTree(&root); p != nil {
 		return nil, d.pos, diag.List{{File: file, Line: p.Line, Col: p.Col, Msg: p.Msg}}
+	}
+	if ps := CheckText(&root, maxTextProblems); len(ps) > 0 {
+		var l diag.List
+		for _, p := range ps {
+			l.Add(diag.Diagnostic{File: file, Line: p.Line, Col: p.Col, Path: p.Path, Msg: p.Msg})
+		}
+		return nil, d.pos, l
 	}
 	s := &Spec{}
 	if root.Kind == 0 || len(root.Content) == 0 {

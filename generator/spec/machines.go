@@ -1,13 +1,19 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/distribution/reference"
+
+	"github.com/swarmgen/swarmgen/endpoint"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 )
 
 // A lab of machines: its nodes are Docker engines reached through an
@@ -113,6 +119,13 @@ func machineDefaults(s *Spec) {
 	}
 }
 
+// IsRegistryHost reports whether HOST:PORT can start an image reference,
+// as the reference grammar of docker and the registry reads it.
+func IsRegistryHost(hostPort string) bool {
+	named, err := reference.ParseNormalizedNamed(hostPort + "/swarmgen/check")
+	return err == nil && reference.Domain(named) == hostPort
+}
+
 // MachineRegistryHost is HOST:PORT the machines pull the lab's images
 // from: registry.address, or registry.machine's swarm address and
 // registry.port; "" when the lab has none.
@@ -208,6 +221,10 @@ func (v *validator) machine(path string, n Node, names, addrs map[string]string)
 		if !contextRe.MatchString(n.Context) {
 			v.errf(path+".context", "%q is not a docker context name (letters, digits and _ . + -)", n.Context)
 		}
+		if own := endpoint.ContextName(v.labName); n.Context == own {
+			// bootstrap.sh would rewrite it to the lab's manager, and down remove it
+			v.errf(path+".context", "%q is the context swarmgen makes for this lab itself (it points at the lab's manager, and down removes it); give the machine's own context, or its endpoint", n.Context)
+		}
 		if n.TLS != "" {
 			v.errf(path+".tls", "a docker context holds its own TLS material; remove tls")
 		}
@@ -257,8 +274,14 @@ func (v *validator) tlsDir(path, dir string) {
 	}
 	var missing []string
 	for _, f := range TLSFiles {
-		if st, err := os.Stat(filepath.Join(full, f)); err != nil || !st.Mode().IsRegular() {
+		// the docker CLI reads them, and bootstrap.sh copies the CA
+		switch _, err := v.files.Check(v.dir, full, f, MaxTLSFileBytes); {
+		case errors.Is(err, fs.ErrNotExist):
 			missing = append(missing, f)
+		case errors.Is(err, inputfile.ErrOutside):
+			v.errf(path, "%q: %s leads outside the spec's directory (a symlink), which a spec may not read from; copy the file itself there, or run swarmgen with --%s if you trust this spec", dir, f, inputfile.AllowOutsideFlag)
+		case err != nil:
+			v.errf(path, "%q: %s %s", dir, f, inputfile.Reason(err))
 		}
 	}
 	if len(missing) > 0 {
@@ -283,6 +306,8 @@ func (v *validator) machineRegistry(s *Spec, names map[string]string) {
 		}
 		if p, _ := strconv.Atoi(m[3]); p < 1 || p > 65535 {
 			v.errf("registry.address", "%q: port %d is out of range (1-65535)", r.Address, p)
+		} else if !IsRegistryHost(r.Address) {
+			v.errf("registry.address", "%q is not a registry host that an image reference can start with (each dot-separated part a name of letters, digits and '-'), e.g. registry.example.com:5000", r.Address)
 		}
 		if _, set := v.pos["registry.port"]; set {
 			v.errf("registry.port", "is the port of the lab registry on registry.machine; registry.address names an existing registry with its port: remove registry.port")

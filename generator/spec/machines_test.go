@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/swarmgen/swarmgen/generator/inputfile"
@@ -127,5 +128,65 @@ func TestMachineValidation(t *testing.T) {
 				t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
+	}
+}
+
+// A machine's context may not be the one swarmgen makes for the lab
+// (swarmgen-NAME, or swarmgen for a lab without a name): bootstrap.sh
+// would rewrite it and down remove it.
+func TestMachineContextIsNotTheLabs(t *testing.T) {
+	for src, want := range map[string]string{
+		"managers:\n  - {name: m1, context: swarmgen, address: 192.0.2.11}\n":                    `managers[0].context: "swarmgen" is the context swarmgen makes for this lab itself`,
+		"name: fleet\nmanagers:\n  - {name: m1, context: swarmgen-fleet, address: 192.0.2.11}\n": `managers[0].context: "swarmgen-fleet" is the context swarmgen makes for this lab itself`,
+		"name: fleet\nmanagers:\n  - {name: m1, context: swarmgen, address: 192.0.2.11}\n":       "",
+	} {
+		got := machineDiagnostics(t, src)
+		switch {
+		case want == "" && len(got) > 0:
+			t.Errorf("%s: want no error, got %q", src, got)
+		case want != "" && (len(got) != 1 || !strings.Contains(got[0], want)):
+			t.Errorf("%s: got %q, want %q", src, got, want)
+		}
+	}
+}
+
+// registry.address must be a host an image reference can start with.
+func TestRegistryAddressIsAReferenceHost(t *testing.T) {
+	for addr, ok := range map[string]bool{"r..x:5000": false, "-r:5000": false, "r-.x:5000": false, "registry.example.com:5000": true, "192.0.2.5:443": true, "localhost:5000": true} {
+		if got := IsRegistryHost(addr); got != ok {
+			t.Errorf("IsRegistryHost(%q) = %v, want %v", addr, got, ok)
+		}
+	}
+}
+
+// Each file of a tls directory follows the rule of every file a spec
+// reads: a key.pem that links out of the spec's tree, or a ca.pem that
+// is a FIFO, is refused by name.
+func TestTLSFilesStayInTheSpecDir(t *testing.T) {
+	dir := t.TempDir()
+	certs := filepath.Join(dir, "certs", "m1")
+	if err := os.MkdirAll(certs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(certs, "cert.pem"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/passwd", filepath.Join(certs, "key.pem")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(certs, "ca.pem"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, pos, diags := Parse("swarm.yaml", []byte(header+"managers:\n  - {name: m1, endpoint: \"tcp://127.0.0.1:23761\", tls: ./certs/m1, address: 172.30.0.11}\n"))
+	ApplyDefaults(s)
+	diags.Extend(Validate(s, "swarm.yaml", dir, pos, inputfile.Policy{}))
+	got := strings.Join(lines(diags.Sorted()), "\n")
+	for _, want := range []string{
+		`managers[0].tls: "./certs/m1": ca.pem is not a regular file but a named pipe`,
+		`managers[0].tls: "./certs/m1": key.pem leads outside the spec's directory`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 )
@@ -16,6 +17,8 @@ func JSONSchema() ([]byte, error) {
 	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 	root["$id"] = SchemaID
 	root["title"] = "swarmgen lab spec (swarm.yaml)"
+	// JSON Schema has no word for these; swarmgen refuses them before any other check
+	root["$comment"] = fmt.Sprintf("swarmgen also refuses a spec of more than %d bytes, more than %d YAML nodes with aliases expanded, or values nested more than %d levels deep", MaxSpecBytes, MaxYAMLNodes, MaxYAMLDepth)
 	props := root["properties"].(map[string]any)
 	props["apiVersion"].(map[string]any)["const"] = APIVersion
 	props["kind"].(map[string]any)["const"] = Kind
@@ -94,7 +97,7 @@ func objectSchema(t reflect.Type) map[string]any {
 	return out
 }
 
-// Field is one documented spec field, for the README's reference.
+// Field is one documented spec field, for the reference in docs/spec.md.
 type Field struct {
 	Path, Type, Desc string
 }

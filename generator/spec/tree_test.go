@@ -36,6 +36,9 @@ func TestCheckTree(t *testing.T) {
 		"nested bomb":           {bomb(8), "excessive aliasing"},
 		"bomb under the limit":  {bomb(3), ""}, // 9^4 nodes
 		"aliases used twice":    {"x: &x {a: 1}\ny: *x\nz: [*x, *x]\n", ""},
+		"nested too deep":       {"x: " + strings.Repeat("[", MaxYAMLDepth) + strings.Repeat("]", MaxYAMLDepth) + "\n", "nested more than 64 levels"},
+		"nested to the limit":   {"x: " + strings.Repeat("[", MaxYAMLDepth-1) + strings.Repeat("]", MaxYAMLDepth-1) + "\n", ""},
+		"deep through aliases":  {"a: &a " + strings.Repeat("[", 40) + strings.Repeat("]", 40) + "\nb: " + strings.Repeat("[", 30) + "*a" + strings.Repeat("]", 30) + "\n", "nested more than 64 levels"},
 		"large without aliases": {"l: [" + strings.Repeat("1,", MaxYAMLNodes) + "1]\n", "more than 100000 YAML nodes; split"},
 	} {
 		t.Run(name, func(t *testing.T) {

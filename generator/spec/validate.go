@@ -3,6 +3,8 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+
 	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/ownlabels"
 	"maps"
@@ -100,6 +102,10 @@ func (v *validator) add(sev diag.Severity, path, format string, args ...any) {
 	p := v.pos.Lookup(path)
 	v.diags.Add(diag.Diagnostic{Severity: sev, File: v.file, Line: p.Line, Col: p.Col, Path: path, Msg: msgf(format, args...)})
 }
+
+// ownText is a message part swarmgen wrote (naming at most a short
+// value), which msgf leaves whole.
+type ownText string
 
 // msgf is fmt.Sprintf with every string argument cut to its first
 // diag.MaxEchoBytes bytes: the values a message quotes are the user's,
@@ -299,7 +305,9 @@ func (v *validator) node(path string, n Node, subnet netip.Prefix, subnetOK bool
 		// the container is named like the node, and compose wants two characters
 		v.errf(path+".name", "%q would be the container's name, which compose refuses under two characters; use a longer name or give the lab a name", n.Name)
 	}
-	v.imageRef(path+".image", n.Image)
+	if _, given := v.pos[path+".image"]; given {
+		v.imageRef(path+".image", n.Image)
+	} // else it is nodes.image, checked (and reported) there
 	switch a, err := netip.ParseAddr(n.Address); {
 	case n.Address == "":
 		v.unaddressed = append(v.unaddressed, path+".address") // reported once, by nodes
@@ -527,8 +535,20 @@ func (v *validator) buildContext(path string, img Image) {
 		v.errf(path+".build", "%q is not a directory (paths are relative to the spec); create it or fix the path", img.Build)
 		return
 	}
-	if _, err := os.Stat(filepath.Join(dir, img.Dockerfile)); err != nil {
+	// the Dockerfile first: its own field says more than the context's
+	switch _, err := v.files.Check(v.dir, dir, img.Dockerfile, MaxDockerfileBytes); {
+	case errors.Is(err, fs.ErrNotExist):
 		v.errf(path+".dockerfile", "no %s in build context %q", img.Dockerfile, img.Build)
+		return
+	case errors.Is(err, inputfile.ErrOutside):
+		v.errf(path+".dockerfile", "%q leads outside the spec's directory (a symlink), which a spec may not read from; put the Dockerfile itself in the build context, or run swarmgen with --%s if you trust this spec", img.Dockerfile, inputfile.AllowOutsideFlag)
+		return
+	case err != nil:
+		v.errf(path+".dockerfile", "%q in build context %q %s", img.Dockerfile, img.Build, inputfile.Reason(err))
+		return
+	}
+	if p := buildContextEntries(dir, v.files); p != "" {
+		v.errf(path+".build", "%q %s", img.Build, ownText(p))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"reflect"
 	"regexp"
 
@@ -70,6 +71,15 @@ func (v *validator) visualizer(s *Spec) {
 	}
 	if vz.Auth != nil {
 		v.visualizerAuth(vz)
+	}
+	if vz.Auth == nil || !vz.Builtin() {
+		// the page shows every node, service and image of the swarm
+		switch a, err := netip.ParseAddr(s.BindAddress); {
+		case s.HasMachines():
+			v.warnf(path, "is served without a password on port 9000 of every machine, to anyone who reaches one; use image: builtin with auth (user and password_file), or firewall port 9000")
+		case err == nil && !a.IsLoopback():
+			v.warnf(path, "is served without a password, and bind_address %s publishes the lab's ports beyond this host; use image: builtin with auth (user and password_file), or bind_address: 127.0.0.1", s.BindAddress)
+		}
 	}
 	for i, st := range s.Stacks {
 		if st.Name == VisualizerStack || st.DeployAs == VisualizerStack {

@@ -132,3 +132,27 @@ func TestVisualizerAuthValidation(t *testing.T) {
 		t.Errorf("--allow-outside-spec-dir: %q", got)
 	}
 }
+
+// A visualizer served without a password beyond this host is warned
+// about: bind_address not loopback, or any lab of machines.
+func TestVisualizerOpenWarning(t *testing.T) {
+	const open = "is served without a password"
+	for src, warn := range map[string]bool{
+		"visualizer: builtin\n":                                                                false,
+		"visualizer: builtin\nbind_address: 0.0.0.0\n":                                         true,
+		"visualizer: builtin\nbind_address: 192.0.2.7\n":                                       true,
+		"visualizer: builtin\nbind_address: 127.0.0.2\n":                                       false,
+		"visualizer:\n  auth: {user: a, password_file: pw}\nbind_address: 0.0.0.0\n":           false,
+		"visualizer: builtin\nmanagers:\n  - {name: m1, context: prod, address: 192.0.2.11}\n": true,
+	} {
+		got := false
+		for _, d := range diagnostics(t, header+src).Warnings() {
+			if strings.Contains(d.Msg, open) {
+				got = true
+			}
+		}
+		if got != warn {
+			t.Errorf("%q: open warning %v, want %v", src, got, warn)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/distribution/reference"
 	"github.com/sirupsen/logrus"
 	"gopkg.in/yaml.v3"
 
@@ -83,10 +84,11 @@ func (s source) at(n *yaml.Node, path string, sev diag.Severity, format string, 
 // Load builds, transforms and validates one stack.
 func Load(in Input) (*Stack, diag.List) {
 	var (
-		root  *yaml.Node // the stack's mapping
-		doc   *yaml.Node // what is written: root, or a file's document with its comments
-		src   source
-		diags diag.List
+		root    *yaml.Node // the stack's mapping
+		doc     *yaml.Node // what is written: root, or a file's document with its comments
+		src     source
+		diags   diag.List
+		baseDir = in.SpecDir // where the stack's relative paths start
 	)
 	if in.Stack.File != "" {
 		data, err := readFile(in)
@@ -108,6 +110,10 @@ func Load(in Input) (*Stack, diag.List) {
 		}
 		src.root = root
 		ensureVersion(root)
+		baseDir = filepath.Dir(in.Stack.File)
+		if !filepath.IsAbs(baseDir) {
+			baseDir = filepath.Join(in.SpecDir, baseDir)
+		}
 	} else {
 		root = inlineRoot(in.Stack)
 		doc = root
@@ -115,6 +121,9 @@ func Load(in Input) (*Stack, diag.List) {
 	}
 	if dups := duplicateKeys(root, src, "", map[*yaml.Node]bool{}); len(dups) > 0 {
 		return nil, dups // compose-go would report them at lines of the rewritten file
+	}
+	if refs := fileRefs(root, src, in.SpecDir, baseDir, in.Files); refs.HasErrors() {
+		return nil, refs // compose-go must not be handed a file swarmgen has not allowed
 	}
 	if !in.RoutingMesh {
 		diags.Extend(withoutRoutingMesh(root, src))
@@ -207,6 +216,9 @@ func parseFile(data []byte) (doc, root *yaml.Node, err error) {
 	if p := spec.CheckTree(doc); p != nil {
 		return nil, nil, &parseError{p.Line, p.Col, p.Msg}
 	}
+	if ps := spec.CheckText(doc, 1); len(ps) > 0 {
+		return nil, nil, &parseError{ps[0].Line, ps[0].Col, ps[0].Path + ": " + ps[0].Msg}
+	}
 	// Whatever is not shaped like a compose file is refused before
 	// compose-go, whose errors quote keys: a spec must not make swarmgen
 	// print the lines of some other file.
@@ -237,6 +249,11 @@ func Validate(name, workDir string, body []byte) (*types.Project, error) {
 	return loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
 		o.SetProjectName(name, true)
 		o.SkipResolveEnvironment = true
+		// files compose-go would read by itself; Load refuses the fields
+		// that name them (fileRefs), and this keeps the loader from them
+		o.SkipInclude = true
+		o.SkipExtends = true
+		o.SkipResolveLabels = true
 	})
 }
 
@@ -546,6 +563,13 @@ func workloads(p *types.Project, src source, root *yaml.Node, diags diag.List) (
 		if svc.Image == "" {
 			diags.Add(src.at(key, path+".image", diag.Error, "docker stack deploy needs an image for every service (it ignores build:); add image:, e.g. an image built under the spec's images: as %s/NAME", spec.RegistryHost))
 			continue
+		}
+		if img := get(node, "image"); img != nil && !strings.Contains(img.Value, "$") {
+			// ${TAG} is filled in by docker stack deploy; anything else is final
+			if _, err := reference.ParseNormalizedNamed(svc.Image); err != nil {
+				diags.Add(src.at(img, path+".image", diag.Error, "%s is not a valid image reference: %v", diag.Quote(svc.Image), err))
+				continue
+			}
 		}
 		if svc.Build != nil {
 			diags.Add(src.at(getKey(node, "build"), path+".build", diag.Warning, "docker stack deploy ignores build:; build the image under the spec's images: and use it as %s/...", spec.RegistryHost))

@@ -5,12 +5,15 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/generator/inputfile"
 	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/generator/workload"
 )
@@ -20,7 +23,12 @@ var _ = goldenfile.Update // so that `go test ./... -update` is accepted here
 // loadFile loads content as the stack file stacks/s.yml of a spec.
 func loadFile(t *testing.T, content string, mesh bool) (*Stack, []string) {
 	t.Helper()
-	dir := t.TempDir()
+	return loadFileIn(t, t.TempDir(), content, mesh)
+}
+
+// loadFileIn is loadFile in a spec directory of the test's own.
+func loadFileIn(t *testing.T, dir, content string, mesh ...bool) (*Stack, []string) {
+	t.Helper()
 	if err := os.MkdirAll(filepath.Join(dir, "stacks"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +38,7 @@ func loadFile(t *testing.T, content string, mesh bool) (*Stack, []string) {
 	st, diags := Load(Input{
 		Stack: spec.Stack{Name: "s", DeployAs: "s", File: "stacks/s.yml"},
 		Path:  "stacks[0]", SpecFile: "swarm.yaml", SpecDir: dir,
-		SpecPos: spec.Pos{Line: 3, Col: 5}, RoutingMesh: mesh,
+		SpecPos: spec.Pos{Line: 3, Col: 5}, RoutingMesh: len(mesh) == 0 || mesh[0],
 	})
 	return st, lines(diags)
 }
@@ -379,6 +387,81 @@ services:
 	for _, w := range st.Workloads {
 		if w.Image != "nginx:1.27" || len(w.Constraints) != 1 {
 			t.Errorf("%s: %+v", w.Name, w)
+		}
+	}
+}
+
+// A file a stack names is checked before compose-go or docker stack
+// deploy could read it: with --allow-outside-spec-dir a FIFO or a device
+// is still refused, at once and by name, and extends: to one is never
+// followed (compose-go would hang on the FIFO, or read /dev/zero until
+// memory runs out).
+func TestStackFilesAreCheckedBeforeReading(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFO here:", err) // not a result: the other cases still run below
+	}
+	for name, tc := range map[string]struct{ stack, want string }{
+		"extends a FIFO":     {"services:\n  web: {image: nginx, extends: {file: " + fifo + ", service: x}}\n", "services.web.extends: docker stack deploy does not read extends:"},
+		"include /dev/zero":  {"include: [/dev/zero]\nservices:\n  web: {image: nginx}\n", "include: docker stack deploy does not read include:"},
+		"env_file a FIFO":    {"services:\n  web: {image: nginx, env_file: " + fifo + "}\n", "services.web.env_file: \"" + fifo + "\" is not a regular file but a named pipe"},
+		"secret /dev/zero":   {"services:\n  web: {image: nginx}\nsecrets:\n  k: {file: /dev/zero}\n", "secrets.k.file: \"/dev/zero\" is not a regular file but a device"},
+		"config a directory": {"services:\n  web: {image: nginx}\nconfigs:\n  k: {file: /}\n", "configs.k.file: \"/\" is not a regular file but a directory"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := os.WriteFile(filepath.Join(dir, "s.yml"), []byte(tc.stack), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan []string, 1)
+			go func() {
+				_, diags := Load(Input{
+					Stack: spec.Stack{Name: "s", DeployAs: "s", File: "s.yml"},
+					Path:  "stacks[0]", SpecFile: "swarm.yaml", SpecDir: dir, RoutingMesh: true,
+					Files: inputfile.Policy{AllowOutside: true},
+				})
+				done <- lines(diags)
+			}()
+			select {
+			case got := <-done:
+				if len(got) != 1 || !strings.Contains(got[0], tc.want) {
+					t.Errorf("got %q, want one error with %q", got, tc.want)
+				}
+			case <-time.After(20 * time.Second): // generous: a refusal takes milliseconds
+				t.Fatal("Load read a file it should have refused")
+			}
+		})
+	}
+}
+
+// Without --allow-outside-spec-dir, a path a stack names that leads out
+// of the spec's directory (by .., by an absolute path, or through a
+// symlink) is refused with its field.
+func TestStackFilesStayInTheSpecDir(t *testing.T) {
+	dir := t.TempDir()
+	// paths start at the stack file's directory, stacks/
+	if err := os.MkdirAll(filepath.Join(dir, "stacks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc", filepath.Join(dir, "stacks", "etc")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app.env"), []byte("A=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, got := loadFileIn(t, dir, "services:\n  web: {image: nginx, env_file: [../app.env, ../../x.env, etc/passwd, etc/new]}\nsecrets:\n  k: {file: /etc/shadow}\n")
+	want := []string{
+		`stacks/s.yml:2:46: services.web.env_file[1]: "../../x.env" is outside the spec's directory`,
+		`stacks/s.yml:2:59: services.web.env_file[2]: "etc/passwd" is outside the spec's directory`,
+		`stacks/s.yml:2:71: services.web.env_file[3]: "etc/new" is outside the spec's directory`,
+		`stacks/s.yml:4:13: secrets.k.file: "/etc/shadow" is outside the spec's directory`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %q", got)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("got  %s\nwant %s...", got[i], want[i])
 		}
 	}
 }

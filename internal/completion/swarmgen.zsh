@@ -2,17 +2,13 @@
 # zsh completion for swarmgen, written by `swarmgen completion zsh`.
 # Load it in ~/.zshrc (after compinit) with: source <(swarmgen completion zsh),
 # or save it as _swarmgen in a directory of $fpath.
-# Candidates come from swarmgen itself (urfave/cli's --generate-bash-completion).
+# Candidates come from `swarmgen __complete WORD...`, which only completes:
+# it never runs a command, whatever the words are (`--` included).
 _swarmgen() {
   local -a opts
-  local cur=${words[-1]}
-  if [[ "$cur" == -* ]]; then
-    opts=("${(@f)$(${words[@]:0:#words[@]-1} ${cur} --generate-bash-completion 2>/dev/null)}")
-  else
-    opts=("${(@f)$(${words[@]:0:#words[@]-1} --generate-bash-completion 2>/dev/null)}")
-  fi
-  if [[ "${opts[1]}" != "" ]]; then
-    _describe 'values' opts
+  opts=("${(@f)$("${words[1]}" __complete "${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  if [[ -n "${opts[1]}" ]]; then
+    compadd -Q -- "${opts[@]}"
   else
     _files
   fi

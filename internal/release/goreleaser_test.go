@@ -1,6 +1,6 @@
 // Package release checks the release configuration at the repository root
 // (.goreleaser.yaml) with the goreleaser it is written for: the config is
-// valid, it builds what the README promises, and a snapshot build of this
+// valid, it builds what docs/getting-started.md promises, and a snapshot build of this
 // machine's target says its version and revision like `go install` does.
 package release
 
@@ -18,6 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/internal/gitcheckout"
 )
 
@@ -25,7 +26,7 @@ import (
 // need a newer Go than the project's).
 const goreleaserVersion = "v2.15.1"
 
-// The targets and settings a release must have (README, "Releases").
+// The targets and settings a release must have (docs/getting-started.md, "Install").
 func TestConfigTargets(t *testing.T) {
 	raw, err := os.ReadFile("../../.goreleaser.yaml")
 	if err != nil {
@@ -34,19 +35,35 @@ func TestConfigTargets(t *testing.T) {
 	var cfg struct {
 		Version int
 		Builds  []struct {
+			ID     string
+			Binary string
 			Main   string
 			Env    []string
 			Goos   []string
 			Goarch []string
 			Flags  []string
 		}
+		Archives []struct {
+			IDs   []string
+			Files []any
+		}
 		Checksum *struct{ Algorithm string }
 	}
 	if err := yaml.Unmarshal(raw, &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Version != 2 || len(cfg.Builds) != 1 {
-		t.Fatalf("want a version: 2 config with one build, got version %d, %d builds", cfg.Version, len(cfg.Builds))
+	if cfg.Version != 2 || len(cfg.Builds) != 2 {
+		t.Fatalf("want a version: 2 config with two builds (swarmgen, swarmgen-linux), got version %d, %d builds", cfg.Version, len(cfg.Builds))
+	}
+	// the static Linux binaries that the builtin images need, named as
+	// builtinimage.BesideName looks for them, go into every archive
+	lb := cfg.Builds[1]
+	slices.Sort(lb.Goarch)
+	if lb.ID != "swarmgen-linux" || lb.Binary != "swarmgen-linux-{{ .Arch }}" || fmt.Sprint(lb.Goos, lb.Goarch) != "[linux] [amd64 arm64]" || !slices.Contains(lb.Env, "CGO_ENABLED=0") {
+		t.Errorf("second build %+v; want swarmgen-linux, binary swarmgen-linux-{{ .Arch }}, linux amd64 and arm64, CGO_ENABLED=0", lb)
+	}
+	if len(cfg.Archives) != 1 || fmt.Sprint(cfg.Archives[0].IDs) != "[swarmgen]" || !strings.Contains(fmt.Sprint(cfg.Archives[0].Files), "dist/swarmgen-linux_linux_*/swarmgen-linux-*") {
+		t.Errorf("archives %+v; want one archive of build swarmgen that carries the swarmgen-linux binaries", cfg.Archives)
 	}
 	b := cfg.Builds[0]
 	if b.Main != "./cmd/swarmgen" || !slices.Contains(b.Env, "CGO_ENABLED=0") {
@@ -92,21 +109,27 @@ func TestSnapshotBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var artifacts []struct{ Type, Path, Goos, Goarch string }
+	var artifacts []struct{ Type, Name, Path, Goos, Goarch string }
 	if err := json.Unmarshal(raw, &artifacts); err != nil {
 		t.Fatal(err)
 	}
-	var bins []string
+	var bins, names []string
 	for _, a := range artifacts {
 		if a.Type == "Binary" {
 			if a.Goos != runtime.GOOS || a.Goarch != runtime.GOARCH {
 				t.Errorf("built %s/%s, want only %s/%s", a.Goos, a.Goarch, runtime.GOOS, runtime.GOARCH)
 			}
-			bins = append(bins, filepath.Join(src, a.Path))
+			if a.Name == "swarmgen" {
+				bins = append(bins, filepath.Join(src, a.Path))
+			}
+			names = append(names, a.Name)
 		}
 	}
 	if len(bins) != 1 {
-		t.Fatalf("%d binaries built, want 1: %s", len(bins), raw)
+		t.Fatalf("%d binaries named swarmgen built, want 1: %s", len(bins), raw)
+	}
+	if runtime.GOOS == "linux" && !slices.Contains(names, "swarmgen-linux-"+runtime.GOARCH) {
+		t.Errorf("binaries %q; want swarmgen-linux-%s beside swarmgen", names, runtime.GOARCH)
 	}
 	out := gitcheckout.Run(t, src, bins[0], "--version")
 	t.Logf("%s", out)
@@ -149,4 +172,40 @@ func needGoreleaser(t *testing.T) string {
 		t.Logf("goreleaser at %s is not %s (%v):\n%s", path, goreleaserVersion, err, out)
 	}
 	return path
+}
+
+// The base image of the builtin images is published under the name the
+// model gives a release (model.BuiltinBase), for both Linux targets.
+func TestConfigPublishesTheBuiltinBase(t *testing.T) {
+	raw, err := os.ReadFile("../../.goreleaser.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Dockers []struct {
+			IDs, Images, Tags, Platforms []string
+			Dockerfile                   string
+		} `yaml:"dockers_v2"`
+	}
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Dockers) != 1 {
+		t.Fatalf("dockers_v2: %d images, want 1 (the builtin base)", len(cfg.Dockers))
+	}
+	d := cfg.Dockers[0]
+	img, _ := model.BuiltinBase("v1.2.3")
+	if got := d.Images[0] + ":" + strings.ReplaceAll(d.Tags[0], "{{ .Version }}", "1.2.3"); len(d.Images) != 1 || len(d.Tags) != 1 || got != img {
+		t.Errorf("publishes %v tagged %v; want %s", d.Images, d.Tags, img)
+	}
+	if fmt.Sprint(d.IDs, d.Platforms) != "[swarmgen-linux] [linux/amd64 linux/arm64]" {
+		t.Errorf("from builds %v for %v; want swarmgen-linux for linux/amd64 and linux/arm64", d.IDs, d.Platforms)
+	}
+	df, err := os.ReadFile(filepath.Join("../..", d.Dockerfile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(df), "FROM scratch") || !strings.Contains(string(df), "COPY $TARGETPLATFORM/swarmgen-linux-* /swarmgen") {
+		t.Errorf("%s does not copy the static binary into a scratch image:\n%s", d.Dockerfile, df)
+	}
 }

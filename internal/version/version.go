@@ -48,3 +48,13 @@ func Describe(bi *debug.BuildInfo) string {
 	}
 	return v + " (" + strings.Join(vcs, ", ") + ")"
 }
+
+// Module is this binary's module version: a tag (v1.2.3), a
+// pseudo-version, or "(devel)" for a build in a source tree.
+func Module() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Version == "" {
+		return "(devel)"
+	}
+	return bi.Main.Version
+}

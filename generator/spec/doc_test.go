@@ -16,23 +16,23 @@ const (
 	limitsEnd   = "<!-- spec-limits:end -->"
 )
 
-// The README's field reference is made from the desc tags, so it can
-// never disagree with the spec swarmgen reads.
-func TestReadmeDocumentsEveryField(t *testing.T) {
+// The field reference in docs/spec.md is made from the desc tags, so it
+// can never disagree with the spec swarmgen reads.
+func TestDocsDocumentEveryField(t *testing.T) {
 	var rows [][3]string
 	for _, f := range Fields() {
 		rows = append(rows, [3]string{"`" + f.Path + "`", f.Type, f.Desc})
 	}
-	checkReadmeSection(t, refBegin, refEnd, markdownTable([3]string{"field", "type", "meaning"}, rows))
+	checkDocSection(t, refBegin, refEnd, markdownTable([3]string{"field", "type", "meaning"}, rows))
 }
 
-// The README's limits are the ones the code enforces.
-func TestReadmeDocumentsEveryLimit(t *testing.T) {
+// The limits in docs/spec.md are the ones the code enforces.
+func TestDocsDocumentEveryLimit(t *testing.T) {
 	var rows [][3]string
 	for _, l := range Limits() {
 		rows = append(rows, [3]string{l.Name, l.Value, l.Desc})
 	}
-	checkReadmeSection(t, limitsBegin, limitsEnd, markdownTable([3]string{"limit", "value", "what it bounds"}, rows))
+	checkDocSection(t, limitsBegin, limitsEnd, markdownTable([3]string{"limit", "value", "what it bounds"}, rows))
 }
 
 // markdownTable is a three-column table; a | in the last column is escaped.
@@ -45,26 +45,28 @@ func markdownTable(header [3]string, rows [][3]string) string {
 	return b.String()
 }
 
-// checkReadmeSection compares what README.md holds between begin and end
+// specDoc is the page that holds the field reference and the limits.
+const specDoc = "../../docs/spec.md"
+
+// checkDocSection compares what docs/spec.md holds between begin and end
 // with content, or writes content there with -update.
-func checkReadmeSection(t *testing.T, begin, end, content string) {
+func checkDocSection(t *testing.T, begin, end, content string) {
 	t.Helper()
-	const readme = "../../README.md"
-	data, err := os.ReadFile(readme)
+	data, err := os.ReadFile(specDoc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := string(data)
 	i, j := strings.Index(text, begin), strings.Index(text, end)
 	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the %q ... %q markers", begin, end)
+		t.Fatalf("%s lacks the %q ... %q markers", specDoc, begin, end)
 	}
 	want := text[:i] + begin + "\n" + content + text[j:]
 	if *goldenfile.Update {
-		goldenfile.Check(t, readme, []byte(want))
+		goldenfile.Check(t, specDoc, []byte(want))
 		return
 	}
 	if want != text {
-		t.Errorf("README.md's section %q is stale; run `go test ./... -update` and review the diff", begin)
+		t.Errorf("%s: the section %q is stale; run `go test ./generator/spec/ -update` and review the diff", specDoc, begin)
 	}
 }
