@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/swarmgen/swarmgen/internal/fakelab"
 	"github.com/swarmgen/swarmgen/internal/stubdocker"
@@ -985,5 +986,30 @@ remove_stale
 	out, calls, err = runScenario(t, scenario, "PLAN=1\n"+body)
 	if err != nil || !strings.Contains(out, "plan\t-\tnode\tw2\tstale") || strings.Contains(calls, "node rm") {
 		t.Errorf("plan: %v\n%s\ncalls:\n%s", err, out, calls)
+	}
+}
+
+// wait-converged ends at once when swarm rejects a service's task since
+// its image cannot be pulled (engine 20.10 rejects it about 2 s after
+// create with "No such image: IMAGE" and tries again forever): it names
+// the service, the node and the image, with the node's own pull's reason.
+func TestWaitConvergedRejectedTask(t *testing.T) {
+	scenario := `case "$*" in
+    "exec manager sh -c "*) shift 4; sh -c "$@" ;;
+    "service ls --format service {{.Name}} {{.Replicas}}") echo "service api 0/1"; echo "service ok 1/1" ;;
+    "service ps --no-trunc --filter desired-state=shutdown --format {{.Name}}|{{.Node}}|{{.Image}}|{{.Error}} api")
+      [ "$(nth ps)" -lt 2 ] || echo "api.1|worker01|nowhere/app:1|No such image: nowhere/app:1" ;;
+    "exec worker01 docker pull --quiet nowhere/app:1")
+      echo 'Error response from daemon: pull access denied for nowhere/app, repository does not exist' >&2; exit 1 ;;
+    *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
+  esac`
+	start := time.Now()
+	out, calls, err := runScenario(t, scenario, "WAIT=60\nwait_converged\necho went on\n")
+	const want = "error: service api: swarm rejected its task on worker01: No such image: nowhere/app:1 (docker pull there: pull access denied for nowhere/app, repository does not exist)"
+	if err == nil || !strings.Contains(out, want) || strings.Contains(out, "went on") {
+		t.Errorf("want failure %q: %v\n%s\ncalls:\n%s", want, err, out, calls)
+	}
+	if strings.Count(calls, "exec manager sh -c") != 1 || time.Since(start) > 20*time.Second {
+		t.Errorf("want one exec and no wait for the deadline (took %s); calls:\n%s", time.Since(start), calls)
 	}
 }

@@ -152,7 +152,10 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 			p.end(m.e[1], m.e[2] == "ok", m.e[3])
 			mu.Lock()
 			if m.e[2] != "ok" {
-				failed = &StepError{Step: m.e[1], Output: stepIO.String()}
+				// its Output is taken once the script is done: stderr comes
+				// through another pipe, and the step's last words (its
+				// error) may arrive after this line
+				failed = &StepError{Step: m.e[1]}
 			} else if m.e[1] == "summary" && !opt.Verbose {
 				opt.Out.Write(stepIO.Bytes())
 			}
@@ -173,6 +176,9 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 		err = nil // the script itself succeeded; a child of it kept stderr open
 	}
 	if failed != nil {
+		mu.Lock()
+		failed.Output = stepIO.String()
+		mu.Unlock()
 		return failed
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -91,5 +92,24 @@ func TestUpDoesNotWaitForAChildsPipes(t *testing.T) {
 	}
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("up waited %v for a child's stderr", d)
+	}
+}
+
+// A failed step's error reaches the user even when its stderr arrives
+// after the step's end line (two pipes: their order is not kept).
+func TestFailedStepKeepsItsLastWords(t *testing.T) {
+	dir := t.TempDir()
+	script := `echo '==> wait-converged'
+echo '<== wait-converged FAILED 1.9s'
+sleep 0.3
+echo 'error: service nowhere: swarm rejected its task on worker01' >&2
+exit 1
+`
+	os.WriteFile(filepath.Join(dir, "bootstrap.sh"), []byte(script), 0o755)
+	var out bytes.Buffer
+	err := Up(context.Background(), UpOptions{Dir: dir, Out: &out})
+	var se *StepError
+	if !errors.As(err, &se) || se.Step != "wait-converged" || !strings.Contains(se.Output, "swarm rejected its task on worker01") {
+		t.Errorf("want the step's error in its output, got %#v (%v)", se, err)
 	}
 }

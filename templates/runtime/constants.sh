@@ -51,6 +51,8 @@ FORMAT_STACK_RECORD='{{.Label "dev.swarmgen.stack"}} {{.Label "dev.swarmgen.hash
 FORMAT_SWARM_ERROR='{{.Swarm.Error}}'
 FORMAT_SWARM_MEMBERSHIP='{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}'
 FORMAT_SWARM_STATE='{{.Swarm.LocalNodeState}}'
+# a task swarm gave up on: wait-converged tells a pull that cannot work
+FORMAT_TASK_REJECTED='{{.Name}}|{{.Node}}|{{.Image}}|{{.Error}}'
 FORMAT_TASK_OWNER='{{.Label "com.docker.stack.namespace"}}|{{.Label "com.docker.swarm.service.name"}}'
 # the first word of a plan line, and the op of a refused change (plan)
 PLAN_TAG=plan
@@ -72,7 +74,7 @@ dq() {
 }
 # the formats of the scripts that a node's sh runs (on_sh), so escaped
 for f in SWARM_MEMBERSHIP NODE_LINE NODE_ROW NODE_LABELS NETWORK_LINE STACK_RECORD SERVICE_REPLICAS \
-  SERVICE_ROW SERVICE_OWNER SECRET_LINE NODE_LEADER NODE_ID NODE_READY NAME NODE_GWBRIDGE; do
+  SERVICE_ROW SERVICE_OWNER SECRET_LINE NODE_LEADER NODE_ID NODE_READY NAME NODE_GWBRIDGE TASK_REJECTED; do
   f=FORMAT_$f
   dq "Q_${f#FORMAT_}" "${!f}"
 done

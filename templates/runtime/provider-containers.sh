@@ -112,6 +112,7 @@ containers_host_check() {
   if [ "$PLAN" = 1 ]; then
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi
+  host_vm_note "$(host_kind)"
   for port in ${HOST_PORTS[@]+"${HOST_PORTS[@]}"}; do
     proto=tcp
     case "$port" in */udp) proto=udp port=${port%/udp} ;; esac
@@ -164,6 +165,37 @@ neighbour_check() {
 
 # port_in_use PORT PROTO: a socket of this host listens on PORT (tcp), or
 # is bound to it (udp: no listening state).
+# host_kind: where this host's Docker engine runs, from one docker info:
+# docker-desktop, orbstack, colima, rancher-desktop (a Linux VM on a Mac or
+# Windows host), linux, or unknown.
+host_kind() {
+  local info os name
+  info=$(docker info --format '{{.OperatingSystem}}|{{.Name}}' 2>/dev/null) || {
+    echo unknown
+    return 0
+  }
+  os=${info%%|*}
+  name=${info#*|}
+  case "$os" in
+    "Docker Desktop"*) echo docker-desktop; return 0 ;;
+    OrbStack*) echo orbstack; return 0 ;;
+  esac
+  case "$name" in
+    colima | colima-*) echo colima ;;
+    orbstack) echo orbstack ;;
+    lima-rancher-desktop) echo rancher-desktop ;;
+    *) echo linux ;;
+  esac
+}
+
+# host_vm_note KIND: says once what differs when the engine runs in a VM.
+host_vm_note() {
+  case "$1" in
+    linux | unknown) ;;
+    *) say "note: Docker runs in a VM here ($1): privileged dind and cgroup v2 work there; the lab is reached only through the ports it publishes on the bind address; the lab directory must be in a path shared with the VM" ;;
+  esac
+}
+
 port_in_use() {
   if command -v ss >/dev/null 2>&1; then
     if [ "$2" = udp ]; then

@@ -3,6 +3,10 @@ push_images() {
   registry_ready
   each IMAGES prepared
   each IMAGES put_image \&
+  each MIRROR mirror_image \&
+  if [ "${#OUTSIDE[@]}" -gt 0 ]; then
+    say "note: the nodes pull ${OUTSIDE[*]} from outside the lab (only Docker Hub images are mirrored by the lab registry)"
+  fi
   if [ "${#pids[@]}" -eq 0 ]; then
     say "no images to push"
     return
@@ -38,6 +42,56 @@ put_image() {
   fi
   wait_registry
   push_image "$ref" "$5" "$6" "$7"
+}
+
+# mirror_image REF PUSH-REF REPOSITORY TAG DIGEST: puts a Docker Hub image
+# a stack names into the lab registry under its Hub path, where the nodes'
+# engines find it (--registry-mirror): from this host's image store, else
+# pulled here once; no node pulls from outside.
+mirror_image() {
+  local ref=$1 push=$2 why
+  if [ "$PLAN" = 1 ]; then
+    mirrored "$@" || act + image "$ref" "into the lab registry (Docker Hub mirror)" true
+    return
+  fi
+  wait_registry
+  if mirrored "$@"; then
+    say "$ref unchanged (Docker Hub mirror)"
+    return
+  fi
+  if ! docker image inspect -- "$ref" >/dev/null 2>&1; then
+    why=$(trace docker pull --quiet -- "$ref" 2>&1 >/dev/null) ||
+      fail "image $ref (a stack's Docker Hub image) is neither on this host nor pullable: $(printf '%s\n' "$why" | awk 'NF { l = $0 } END { sub(/^Error response from daemon: /, "", l); print l }'); pull it where there is a connection, or swarmgen images load a bundle"
+  fi
+  trace docker tag -- "$ref" "$push"
+  act . image "$ref" "" push_ref "$push"
+  say "$ref pushed (Docker Hub mirror)"
+}
+
+# mirrored REF PUSH-REF REPOSITORY TAG DIGEST: does the lab registry hold
+# the image already? Pinned by digest: that manifest is there. By tag: the
+# host's image is the one there (same digest); a host without the image
+# takes the registry's (no pull for an image the lab has).
+mirrored() {
+  if [ -n "$5" ]; then
+    registry_has "$3" "$5"
+  elif docker image inspect -- "$1" >/dev/null 2>&1; then
+    in_registry "$1" "$2" "$3" "$4"
+  else
+    registry_has "$3" "$4"
+  fi
+}
+
+# registry_has REPOSITORY TAG-OR-DIGEST: the lab registry answers 200 for
+# that manifest.
+registry_has() {
+  command -v curl >/dev/null 2>&1 || return 1
+  curl -fsS -o /dev/null -I \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    "http://$REGISTRY_PUSH/v2/$1/manifests/$2" 2>/dev/null
 }
 
 # context_digest BUILD DOCKERFILE: a checksum of the build context (every

@@ -21,9 +21,19 @@ wait_converged() {
       i=0
       while :; do
         out=$(docker service ls --format "service '"$Q_SERVICE_REPLICAS"'") || exit 1
-        if [ -z "$(printf "%s\n" "$out" | awk "$1")" ]; then
+        svcs=$(printf "%s\n" "$out" | awk "$1" | awk "\$1 != \"node\" { print \$1 }")
+        if [ -z "$svcs" ]; then
           out=$(printf "%s\n" "$out" && docker node ls --format "node '"$Q_NODE_READY"'") || exit 1
           [ -n "$(printf "%s\n" "$out" | awk "$1")" ] || break
+        else
+          # a task the engine cannot pull is rejected at once and tried
+          # again forever: no use waiting for it
+          bad=$(docker service ps --no-trunc --filter desired-state=shutdown --format "'"$Q_TASK_REJECTED"'" $svcs 2>/dev/null |
+            grep -E "No such image|pull access denied|manifest unknown|no such host" | head -n 1) || true
+          if [ -n "$bad" ]; then
+            printf "rejected|%s\n" "$bad"
+            exit 0
+          fi
         fi
         i=$((i + 1))
         [ "$i" -lt "$2" ] || break
@@ -34,6 +44,9 @@ wait_converged() {
     else
       pending="manager $LEADER does not answer: $listing" # e.g. an election after a restart
     fi
+    case "$listing" in
+      rejected\|*) rejected "${listing#rejected|}" ;;
+    esac
     [ -z "$pending" ] && return
     if [ "$SECONDS" -ge "$deadline" ]; then
       printf 'error: services did not converge within %ss:\n%s\n' "$WAIT" "$pending" >&2
@@ -45,4 +58,21 @@ wait_converged() {
     fi
     sleep 0.25
   done
+}
+
+# rejected TASK|NODE|IMAGE|ERROR: a task swarm rejected since its image
+# cannot be pulled; fails naming the service and node, with the node's
+# own pull's reason when it tells more.
+rejected() {
+  local task=${1%%|*} rest=${1#*|} node image error why=""
+  node=${rest%%|*}
+  rest=${rest#*|}
+  image=${rest%%|*}
+  error=${rest#*|}
+  case " ${NODES[*]} " in
+    *" $node "*)
+      why=$(on "$node" pull --quiet "${image%@sha256:*}" 2>&1 >/dev/null | awk 'NF { l = $0 } END { sub(/^Error response from daemon: /, "", l); print l }') || true
+      ;;
+  esac
+  fail "service ${task%.*}: swarm rejected its task on $node: $error${why:+ (docker pull there: $why)}"
 }

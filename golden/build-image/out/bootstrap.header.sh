@@ -48,6 +48,12 @@ NODE_LABELS=(
 IMAGES=(
   8 '' '../app' 'Dockerfile' 'localhost:5000/site:1.0' 'site' '1.0' 'registry:5000/site:1.0' false
 )
+# Docker Hub images the stacks and services name, which the lab registry
+# mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)
+MIRROR=(
+)
+# images of other registries, which the nodes pull from outside the lab
+OUTSIDE=( )
 # overlay networks: NAME ATTACHABLE SUBNET
 NETWORKS=(
 )

@@ -50,6 +50,13 @@ IMAGES=(
   8 '' './.swarmgen/builtin' 'echo.Dockerfile' 'localhost:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' 'registry:5000/yutsuki/echo:latest' true
   8 '' './.swarmgen/builtin' 'visualizer.Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' true
 )
+# Docker Hub images the stacks and services name, which the lab registry
+# mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)
+MIRROR=(
+  5 'gihyodocker/nginx-proxy:latest' 'localhost:5000/gihyodocker/nginx-proxy:latest' 'gihyodocker/nginx-proxy' 'latest' ''
+)
+# images of other registries, which the nodes pull from outside the lab
+OUTSIDE=( )
 # overlay networks: NAME ATTACHABLE SUBNET
 NETWORKS=(
   3 'ch03' true ''

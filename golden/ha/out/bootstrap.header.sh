@@ -52,6 +52,15 @@ NODE_LABELS=(
 # images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED
 IMAGES=(
 )
+# Docker Hub images the stacks and services name, which the lab registry
+# mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)
+MIRROR=(
+  5 'nginx:1.27-alpine' 'localhost:5000/library/nginx:1.27-alpine' 'library/nginx' '1.27-alpine' ''
+  5 'redis:7.4-alpine' 'localhost:5000/library/redis:7.4-alpine' 'library/redis' '7.4-alpine' ''
+  5 'traefik/whoami:v1.10' 'localhost:5000/traefik/whoami:v1.10' 'traefik/whoami' 'v1.10' ''
+)
+# images of other registries, which the nodes pull from outside the lab
+OUTSIDE=( )
 # overlay networks: NAME ATTACHABLE SUBNET
 NETWORKS=(
   3 'backend' true '10.20.0.0/24'

@@ -46,6 +46,12 @@ NODE_LABELS=(
 IMAGES=(
   8 'app:1' '' '' 'reg.example.com:5000/app:1' 'app' '1' 'reg.example.com:5000/app:1' false
 )
+# Docker Hub images the stacks and services name, which the lab registry
+# mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)
+MIRROR=(
+)
+# images of other registries, which the nodes pull from outside the lab
+OUTSIDE=( )
 # overlay networks: NAME ATTACHABLE SUBNET
 NETWORKS=(
 )

@@ -58,6 +58,12 @@ NODE_LABELS=(
 IMAGES=(
   8 'yutsuki/echo:latest' '' '' '192.0.2.11:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' '192.0.2.11:5000/yutsuki/echo:latest' false
 )
+# Docker Hub images the stacks and services name, which the lab registry
+# mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)
+MIRROR=(
+)
+# images of other registries, which the nodes pull from outside the lab
+OUTSIDE=( )
 # overlay networks: NAME ATTACHABLE SUBNET
 NETWORKS=(
   3 'web' true ''

@@ -47,6 +47,15 @@ NODE_LABELS=(
 # images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED
 IMAGES=(
 )
+# Docker Hub images the stacks and services name, which the lab registry
+# mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)
+MIRROR=(
+  5 'hashicorp/http-echo:1.0' 'localhost:5000/hashicorp/http-echo:1.0' 'hashicorp/http-echo' '1.0' ''
+  5 'nginx:1.27-alpine' 'localhost:5000/library/nginx:1.27-alpine' 'library/nginx' '1.27-alpine' ''
+  5 'prom/node-exporter:v1.8.2' 'localhost:5000/prom/node-exporter:v1.8.2' 'prom/node-exporter' 'v1.8.2' ''
+)
+# images of other registries, which the nodes pull from outside the lab
+OUTSIDE=( )
 # overlay networks: NAME ATTACHABLE SUBNET
 NETWORKS=(
 )

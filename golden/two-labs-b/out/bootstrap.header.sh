@@ -47,6 +47,13 @@ NODE_LABELS=(
 # images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED
 IMAGES=(
 )
+# Docker Hub images the stacks and services name, which the lab registry
+# mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)
+MIRROR=(
+  5 'nginx:1.27-alpine' 'localhost:5002/library/nginx:1.27-alpine' 'library/nginx' '1.27-alpine' ''
+)
+# images of other registries, which the nodes pull from outside the lab
+OUTSIDE=( )
 # overlay networks: NAME ATTACHABLE SUBNET
 NETWORKS=(
 )

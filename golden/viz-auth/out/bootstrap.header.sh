@@ -48,6 +48,12 @@ NODE_LABELS=(
 IMAGES=(
   8 '' './.swarmgen/builtin' 'visualizer.Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' true
 )
+# Docker Hub images the stacks and services name, which the lab registry
+# mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)
+MIRROR=(
+)
+# images of other registries, which the nodes pull from outside the lab
+OUTSIDE=( )
 # overlay networks: NAME ATTACHABLE SUBNET
 NETWORKS=(
 )
