@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swarmgen/swarmgen/internal/stubdocker"
+	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
 
 // stubScenario stands in for go and swarmgen: `go build -o PATH` and `go

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	swarmlab "github.com/swarmgen/swarmgen/lab"
+	swarmlab "github.com/swarmgen/swarmgen/internal/lab"
 )
 
 const actionSpec = `apiVersion: swarmgen.dev/v1alpha1

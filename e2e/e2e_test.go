@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swarmgen/swarmgen/generator/goldenfile"
-	swarmlab "github.com/swarmgen/swarmgen/lab"
+	swarmlab "github.com/swarmgen/swarmgen/internal/lab"
+	"github.com/swarmgen/swarmgen/internal/testkit/goldenfile"
 )
 
 var _ = goldenfile.Update // every test package accepts -update

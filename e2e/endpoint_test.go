@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swarmgen/swarmgen/endpoint"
+	"github.com/swarmgen/swarmgen/internal/endpoint"
 )
 
 // checkEndpoint checks the lab's Docker endpoint from the host: the docker

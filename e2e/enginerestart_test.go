@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	swarmlab "github.com/swarmgen/swarmgen/lab"
+	swarmlab "github.com/swarmgen/swarmgen/internal/lab"
 )
 
 // TestEngineRestart runs a small lab on a private dockerd of its own and

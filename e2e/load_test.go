@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	swarmlab "github.com/swarmgen/swarmgen/lab"
+	swarmlab "github.com/swarmgen/swarmgen/internal/lab"
 )
 
 // loadSpec is haSpec's lab with more workers, its own name and port.

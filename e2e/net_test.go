@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	swarmlab "github.com/swarmgen/swarmgen/lab"
+	swarmlab "github.com/swarmgen/swarmgen/internal/lab"
 )
 
 // A lab of its own: no other e2e test uses this name or port.

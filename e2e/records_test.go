@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	swarmlab "github.com/swarmgen/swarmgen/lab"
+	swarmlab "github.com/swarmgen/swarmgen/internal/lab"
 )
 
 const (

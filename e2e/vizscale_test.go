@@ -19,7 +19,7 @@ import (
 func TestVisualizerAtScale(t *testing.T) {
 	root, _ := filepath.Abs("..")
 	bin := filepath.Join(t.TempDir(), "demo")
-	build := exec.Command("go", "build", "-o", bin, "./viz/internal/demo")
+	build := exec.Command("go", "build", "-o", bin, "./internal/viz/internal/demo")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build the demo: %v\n%s", err, out)

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator/shell"
+	"github.com/swarmgen/swarmgen/internal/endpoint"
 )
 
 // certificates runs the certificates step of the classic lab's script in

@@ -17,7 +17,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/swarmgen/swarmgen/generator"
-	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/internal/testkit/goldenfile"
 )
 
 var _ = goldenfile.Update

@@ -20,8 +20,8 @@ import (
 
 	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/generator/diag"
-	"github.com/swarmgen/swarmgen/generator/goldenfile"
 	"github.com/swarmgen/swarmgen/generator/stack"
+	"github.com/swarmgen/swarmgen/internal/testkit/goldenfile"
 	"github.com/swarmgen/swarmgen/templates"
 )
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator/shell"
+	"github.com/swarmgen/swarmgen/internal/endpoint"
 )
 
 // dockerVars are the variables that point a docker client somewhere.

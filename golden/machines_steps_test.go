@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/swarmgen/swarmgen/generator/shell"
-	"github.com/swarmgen/swarmgen/internal/stubdocker"
+	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
 
 // runMachines runs the machines case's bootstrap.sh up to where its modes

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swarmgen/swarmgen/internal/fakelab"
-	"github.com/swarmgen/swarmgen/plan"
+	"github.com/swarmgen/swarmgen/internal/plan"
+	"github.com/swarmgen/swarmgen/internal/testkit/fakelab"
 )
 
 // The whole generated bootstrap.sh, every step, run against a fake lab

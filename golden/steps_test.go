@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/swarmgen/swarmgen/internal/fakelab"
-	"github.com/swarmgen/swarmgen/internal/stubdocker"
+	"github.com/swarmgen/swarmgen/internal/testkit/fakelab"
+	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
 
 // runSteps runs the generated bootstrap.sh of the classic case up to its

@@ -10,10 +10,10 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
-	"github.com/swarmgen/swarmgen/dockerformat"
 	"github.com/swarmgen/swarmgen/generator/model"
-	"github.com/swarmgen/swarmgen/ownlabels"
-	"github.com/swarmgen/swarmgen/plan"
+	"github.com/swarmgen/swarmgen/internal/dockerformat"
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
+	"github.com/swarmgen/swarmgen/internal/plan"
 )
 
 func parseRuntime(t *testing.T, name string) *syntax.File {

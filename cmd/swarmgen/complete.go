@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/swarmgen/swarmgen/internal/completion"
-	"github.com/swarmgen/swarmgen/lab"
+	"github.com/swarmgen/swarmgen/internal/lab"
 )
 
 // completionWords are the words to complete when args ask for completion:

@@ -20,7 +20,7 @@ import (
 // notHostSide are the trees that do not run on the host against a lab:
 // the generator (which writes addresses into the lab's own files), tests'
 // helpers, the end-to-end tests and benchmarks, and code run in the nodes.
-var notHostSide = []string{"generator/", "templates/", "e2e/", "golden/", "examples/", "bench/", "internal/fake", "internal/stubdocker", "internal/echoserver", "viz/web/"}
+var notHostSide = []string{"generator/", "templates/", "e2e/", "golden/", "examples/", "bench/", "internal/testkit/", "internal/echoserver", "internal/viz/web/"}
 
 // inLab are the uses of a node's lab address that stay inside the lab,
 // by file: each one given to a node's own engine, never dialled.
@@ -28,15 +28,15 @@ var inLab = map[string]int{
 	// Cluster.Address, for recover: the surviving manager's
 	// --advertise-addr, passed to `docker swarm init --force-new-cluster`
 	// run in its container
-	"lab/find.go":            1,
+	"internal/lab/find.go":   1,
 	"cmd/swarmgen/status.go": 1, // recover's call of Cluster.Address
 	// swarmgen net: the lab subnet and each node's lab address become
 	// iptables rules inside the nodes' own namespaces
-	"cmd/swarmgen/net.go": 1,
-	"netfault/lab.go":     6,
+	"cmd/swarmgen/net.go":      1,
+	"internal/netfault/lab.go": 6,
 	// drill slow-overlay: a task's overlay address, probed from another
 	// task over the overlay network
-	"drill/overlay.go": 2,
+	"internal/drill/overlay.go": 2,
 }
 
 // containerIPUses lists, in one Go file, what reads a container's address:

@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/lab"
+	"github.com/swarmgen/swarmgen/internal/lab"
 )
 
 func dockerCommand() *cli.Command {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/internal/testkit/goldenfile"
 )
 
 // manPage is docs/man/swarmgen.1, generated from the CLI definition.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/drill"
+	"github.com/swarmgen/swarmgen/internal/drill"
 )
 
 // exitDrillFailed: the drill ran, and the swarm did otherwise than it

@@ -6,9 +6,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator/shell"
 	"github.com/swarmgen/swarmgen/internal/dockercli"
+	"github.com/swarmgen/swarmgen/internal/endpoint"
 )
 
 func envCommand() *cli.Command {

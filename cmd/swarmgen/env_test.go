@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swarmgen/swarmgen/internal/stubdocker"
+	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
 
 // swarmgen env of a lab of machines names the docker context up points

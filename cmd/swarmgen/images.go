@@ -5,8 +5,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/builtinimage"
-	"github.com/swarmgen/swarmgen/imagebundle"
+	"github.com/swarmgen/swarmgen/internal/builtinimage"
+	"github.com/swarmgen/swarmgen/internal/imagebundle"
 )
 
 // imagesCommand is `swarmgen images save|load`: a classroom's bundle.

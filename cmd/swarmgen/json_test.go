@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swarmgen/swarmgen/lab"
-	"github.com/swarmgen/swarmgen/plan"
+	"github.com/swarmgen/swarmgen/internal/lab"
+	"github.com/swarmgen/swarmgen/internal/plan"
 
-	"github.com/swarmgen/swarmgen/internal/stubdocker"
+	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
 
 // list --json has the fields its --help documents.

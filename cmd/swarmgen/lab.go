@@ -10,13 +10,13 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/output"
 	"github.com/swarmgen/swarmgen/internal/dockercli"
-	"github.com/swarmgen/swarmgen/lab"
-	"github.com/swarmgen/swarmgen/swarmapi"
+	"github.com/swarmgen/swarmgen/internal/endpoint"
+	"github.com/swarmgen/swarmgen/internal/lab"
+	"github.com/swarmgen/swarmgen/internal/swarmapi"
 )
 
 // renderLab validates the spec and, when write is set, brings the files

@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/generator/model"
-	"github.com/swarmgen/swarmgen/runner"
+	"github.com/swarmgen/swarmgen/internal/runner"
 )
 
 func loadCommand() *cli.Command {

@@ -10,10 +10,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/endpoint"
 	"github.com/swarmgen/swarmgen/generator/diag"
 	"github.com/swarmgen/swarmgen/generator/inputfile"
 	"github.com/swarmgen/swarmgen/internal/completion"
+	"github.com/swarmgen/swarmgen/internal/endpoint"
 	"github.com/swarmgen/swarmgen/internal/version"
 )
 

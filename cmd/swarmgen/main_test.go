@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/internal/testkit/goldenfile"
 )
 
 var _ = goldenfile.Update // every test package accepts -update

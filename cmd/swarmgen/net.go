@@ -13,9 +13,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/builtinimage"
 	"github.com/swarmgen/swarmgen/generator"
-	"github.com/swarmgen/swarmgen/netfault"
+	"github.com/swarmgen/swarmgen/internal/builtinimage"
+	"github.com/swarmgen/swarmgen/internal/netfault"
 )
 
 // netCommand is `swarmgen net partition|heal|delay|show`.

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/swarmgen/swarmgen/generator"
-	"github.com/swarmgen/swarmgen/internal/stubdocker"
+	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
 
 // net and drill refuse a lab of machines before any docker call: a real

@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/lab"
+	"github.com/swarmgen/swarmgen/internal/lab"
 )
 
 // nodeCommand is `swarmgen node stop|start|kill|pause|unpause NAME`.

@@ -9,10 +9,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/exportlogs"
-	"github.com/swarmgen/swarmgen/recovery"
-	"github.com/swarmgen/swarmgen/runner"
-	"github.com/swarmgen/swarmgen/swarmapi"
+	"github.com/swarmgen/swarmgen/internal/exportlogs"
+	"github.com/swarmgen/swarmgen/internal/recovery"
+	"github.com/swarmgen/swarmgen/internal/runner"
+	"github.com/swarmgen/swarmgen/internal/swarmapi"
 )
 
 func statusCommand() *cli.Command {

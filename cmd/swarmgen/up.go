@@ -11,11 +11,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/builtinimage"
 	"github.com/swarmgen/swarmgen/generator"
-	"github.com/swarmgen/swarmgen/lab"
-	"github.com/swarmgen/swarmgen/plan"
-	"github.com/swarmgen/swarmgen/runner"
+	"github.com/swarmgen/swarmgen/internal/builtinimage"
+	"github.com/swarmgen/swarmgen/internal/lab"
+	"github.com/swarmgen/swarmgen/internal/plan"
+	"github.com/swarmgen/swarmgen/internal/runner"
 )
 
 func upCommand() *cli.Command {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/internal/stubdocker"
+	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
 
 // A command given an argument it does not take refuses it (exit 1, before

@@ -11,8 +11,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/swarmgen/swarmgen/swarmapi"
-	"github.com/swarmgen/swarmgen/viz"
+	"github.com/swarmgen/swarmgen/internal/swarmapi"
+	"github.com/swarmgen/swarmgen/internal/viz"
 )
 
 func vizCommand() *cli.Command {

@@ -50,6 +50,13 @@ IMAGES=(
   8 '' './.swarmgen/builtin' 'echo.Dockerfile' 'localhost:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' 'registry:5000/yutsuki/echo:latest' true
   8 '' './.swarmgen/builtin' 'visualizer.Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' true
 )
+# Docker Hub images the stacks and services name, which the lab registry
+# mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)
+MIRROR=(
+  5 'gihyodocker/nginx-proxy:latest' 'localhost:5000/gihyodocker/nginx-proxy:latest' 'gihyodocker/nginx-proxy' 'latest' ''
+)
+# images of other registries, which the nodes pull from outside the lab
+OUTSIDE=( )
 # overlay networks: NAME ATTACHABLE SUBNET
 NETWORKS=(
   3 'ch03' true ''
@@ -91,7 +98,8 @@ SUMMARY=(
 #   points the lab's docker context at the leading manager (swarmgen
 #   recover runs it); nothing else changes.
 # Environment: SWARMGEN_WAIT  seconds to wait for nodes and services (default 300)
-#              SWARMGEN_JOIN_PARALLEL  nodes that join at once (default 32)
+#              SWARMGEN_JOIN_PARALLEL  at most this many joins at once (default 32;
+#                the joins start with 2 and widen while they go well)
 #              SWARMGEN_VERBOSE=1  print every docker command
 #              SWARMGEN_FORCE=1  apply a change that is refused (removing
 #                managers so that the rest lose quorum while one is down)
@@ -155,6 +163,8 @@ FORMAT_STACK_RECORD='{{.Label "dev.swarmgen.stack"}} {{.Label "dev.swarmgen.hash
 FORMAT_SWARM_ERROR='{{.Swarm.Error}}'
 FORMAT_SWARM_MEMBERSHIP='{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}'
 FORMAT_SWARM_STATE='{{.Swarm.LocalNodeState}}'
+# a task swarm gave up on: wait-converged tells a pull that cannot work
+FORMAT_TASK_REJECTED='{{.Name}}|{{.Node}}|{{.Image}}|{{.Error}}'
 FORMAT_TASK_OWNER='{{.Label "com.docker.stack.namespace"}}|{{.Label "com.docker.swarm.service.name"}}'
 # the first word of a plan line, and the op of a refused change (plan)
 PLAN_TAG=plan
@@ -176,7 +186,7 @@ dq() {
 }
 # the formats of the scripts that a node's sh runs (on_sh), so escaped
 for f in SWARM_MEMBERSHIP NODE_LINE NODE_ROW NODE_LABELS NETWORK_LINE STACK_RECORD SERVICE_REPLICAS \
-  SERVICE_ROW SERVICE_OWNER SECRET_LINE NODE_LEADER NODE_ID NODE_READY NAME NODE_GWBRIDGE; do
+  SERVICE_ROW SERVICE_OWNER SECRET_LINE NODE_LEADER NODE_ID NODE_READY NAME NODE_GWBRIDGE TASK_REJECTED; do
   f=FORMAT_$f
   dq "Q_${f#FORMAT_}" "${!f}"
 done
@@ -491,6 +501,7 @@ containers_host_check() {
   if [ "$PLAN" = 1 ]; then
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi
+  host_vm_note "$(host_kind)"
   for port in ${HOST_PORTS[@]+"${HOST_PORTS[@]}"}; do
     proto=tcp
     case "$port" in */udp) proto=udp port=${port%/udp} ;; esac
@@ -512,10 +523,68 @@ containers_host_check() {
   if [ "$ROUTING_MESH" = true ] && ! has_ipvs; then
     fail "this kernel has no IPVS, so the swarm routing mesh cannot work; set 'routing_mesh: false' in $MESH_WHERE and run swarmgen render again"
   fi
+  neighbour_check
+}
+
+neighbour_limit() { cat /proc/sys/net/ipv4/neigh/default/gc_thresh3 2>/dev/null; }
+
+# neighbour_check: the kernel's neighbour (ARP) table can hold the lab's.
+# Its limit is one for the whole kernel, every network namespace counted:
+# each node's engine gossips with every other node (and reaches the
+# registry and its gateway), so N nodes need about N*(N+1) entries. Past
+# gc_thresh3 (1024 by default: about 31 nodes) the kernel cannot resolve
+# a new neighbour, and joins fail with "no route to host" to the
+# manager's 2377, or "context deadline exceeded".
+neighbour_check() {
+  local n=${#NODES[@]} max need want
+  # a remote engine's kernel is not this host's (Docker Desktop's VM has
+  # its own, and large limits)
+  case "${DOCKER_HOST:-unix://}" in unix://*) ;; *) return 0 ;; esac
+  max=$(neighbour_limit) || return 0
+  need=$((n * (n + 1)))
+  [ "$need" -gt "$max" ] || return 0
+  want=$(((need * 2 + 1023) / 1024 * 1024)) # twice the need: other labs and containers count too
+  local fix="sudo sysctl -w net.ipv4.neigh.default.gc_thresh1=$((want / 4)) net.ipv4.neigh.default.gc_thresh2=$((want / 2)) net.ipv4.neigh.default.gc_thresh3=$want"
+  if [ "${SWARMGEN_FORCE:-}" = 1 ]; then
+    say "warning: the kernel's neighbour table holds $max entries, the lab's $n nodes need about $need; joins may fail with 'no route to host'. Raise it: $fix"
+    return 0
+  fi
+  fail "this lab's $n nodes need about $need entries in the kernel's neighbour (ARP) table, and it holds at most $max (net.ipv4.neigh.default.gc_thresh3, one limit for every container on this host): past it, joins fail with 'no route to host'. Raise it (until the next boot; a file in /etc/sysctl.d keeps it): $fix   (or SWARMGEN_FORCE=1 to try anyway)"
 }
 
 # port_in_use PORT PROTO: a socket of this host listens on PORT (tcp), or
 # is bound to it (udp: no listening state).
+# host_kind: where this host's Docker engine runs, from one docker info:
+# docker-desktop, orbstack, colima, rancher-desktop (a Linux VM on a Mac or
+# Windows host), linux, or unknown.
+host_kind() {
+  local info os name
+  info=$(docker info --format '{{.OperatingSystem}}|{{.Name}}' 2>/dev/null) || {
+    echo unknown
+    return 0
+  }
+  os=${info%%|*}
+  name=${info#*|}
+  case "$os" in
+    "Docker Desktop"*) echo docker-desktop; return 0 ;;
+    OrbStack*) echo orbstack; return 0 ;;
+  esac
+  case "$name" in
+    colima | colima-*) echo colima ;;
+    orbstack) echo orbstack ;;
+    lima-rancher-desktop) echo rancher-desktop ;;
+    *) echo linux ;;
+  esac
+}
+
+# host_vm_note KIND: says once what differs when the engine runs in a VM.
+host_vm_note() {
+  case "$1" in
+    linux | unknown) ;;
+    *) say "note: Docker runs in a VM here ($1): privileged dind and cgroup v2 work there; the lab is reached only through the ports it publishes on the bind address; the lab directory must be in a path shared with the VM" ;;
+  esac
+}
+
 port_in_use() {
   if command -v ss >/dev/null 2>&1; then
     if [ "$2" = udp ]; then
@@ -1729,24 +1798,46 @@ swarm_join() {
       KNOWN_IDS=$lead_id CLUSTER_ID=$lead_cluster
     fi
   fi
-  # at most JOIN_PARALLEL joins at a time: on a small host, dozens at
-  # once starve the managers that sign the nodes' certificates
   case "$JOIN_PARALLEL" in
     '' | *[!0-9]* | 0) fail "SWARMGEN_JOIN_PARALLEL must be a whole number above 0, not '$JOIN_PARALLEL'" ;;
   esac
-  local next=0 rc=0
+  # the joins pace themselves: the managers sign every joining node's
+  # certificate on the CPUs the joiners need, so dozens at once starve
+  # them. Two at first, one more after each join that went well, at most
+  # JOIN_PARALLEL; half as many, and a pause that doubles while it lasts,
+  # after a join that met an unreachable or busy manager (join_trouble)
+  local window=2 pause=1 hold=0 troubles=0 seen=0 rc=0 i node addr role
+  [ "$window" -le "$JOIN_PARALLEL" ] || window=$JOIN_PARALLEL
+  : >"$RUN_DIR/join-trouble"
+  JOIN_PIDS=() JOIN_NODES=() JOIN_CLEAN=0
   for ((i = 0; i < ${#MANAGERS[@]} + ${#WORKERS[@]}; i++)); do
     if [ "$i" -lt "${#MANAGERS[@]}" ]; then
-      join_one "${MANAGERS[$i]}" "${MANAGER_ADDRS[$i]}" manager & pids+=("$!")
+      node=${MANAGERS[$i]} addr=${MANAGER_ADDRS[$i]} role=manager
     else
-      join_one "${WORKERS[$i - ${#MANAGERS[@]}]}" "${WORKER_ADDRS[$i - ${#MANAGERS[@]}]}" worker & pids+=("$!")
+      node=${WORKERS[$i - ${#MANAGERS[@]}]} addr=${WORKER_ADDRS[$i - ${#MANAGERS[@]}]} role=worker
     fi
-    if [ $((${#pids[@]} - next)) -ge "$JOIN_PARALLEL" ]; then
-      wait "${pids[$next]}" || rc=1
-      next=$((next + 1))
-    fi
+    while :; do
+      join_reap || rc=1
+      troubles=$(($(wc -l <"$RUN_DIR/join-trouble")))
+      if [ "$troubles" -gt "$seen" ]; then
+        seen=$troubles window=$(((window + 1) / 2)) hold=$((SECONDS + pause))
+        say "joins: a manager is busy or unreachable; $window at a time, next in ${pause}s"
+        [ "$pause" -ge 8 ] || pause=$((pause * 2))
+      fi
+      while [ "$JOIN_CLEAN" -gt 0 ]; do
+        JOIN_CLEAN=$((JOIN_CLEAN - 1)) pause=1
+        [ "$window" -ge "$JOIN_PARALLEL" ] || window=$((window + 1))
+      done
+      [ "${#JOIN_PIDS[@]}" -ge "$window" ] || [ "$SECONDS" -lt "$hold" ] || break
+      sleep 0.2
+    done
+    join_one "$node" "$addr" "$role" &
+    JOIN_PIDS+=("$!") JOIN_NODES+=("$node")
   done
-  for ((; next < ${#pids[@]}; next++)); do wait "${pids[$next]}" || rc=1; done
+  while [ "${#JOIN_PIDS[@]}" -gt 0 ]; do
+    join_reap || rc=1
+    [ "${#JOIN_PIDS[@]}" -eq 0 ] || sleep 0.2
+  done
   [ "$rc" = 0 ] || return 1
   # a node made anew leaves a twin under its old ID: gone before a label
   # change names the node
@@ -1756,6 +1847,25 @@ swarm_join() {
   HAVE_LABELS=""
   swarm_new || HAVE_LABELS=$(swarm_lines label)
   each NODE_LABELS node_labels
+}
+
+# join_reap: waits for the joins in JOIN_PIDS (of the nodes in
+# JOIN_NODES) that have ended (bash 3.2 has no wait -n) and keeps those
+# still running; JOIN_CLEAN counts those that ended well with no trouble
+# on the way (join_trouble). Fails when one of them failed.
+join_reap() {
+  local i pids=() nodes=() rc=0
+  for ((i = 0; i < ${#JOIN_PIDS[@]}; i++)); do
+    if kill -0 "${JOIN_PIDS[$i]}" 2>/dev/null; then
+      pids+=("${JOIN_PIDS[$i]}") nodes+=("${JOIN_NODES[$i]}")
+    elif ! wait "${JOIN_PIDS[$i]}"; then
+      rc=1
+    elif ! grep -qxF -e "${JOIN_NODES[$i]}" "$RUN_DIR/join-trouble"; then
+      JOIN_CLEAN=$((JOIN_CLEAN + 1))
+    fi
+  done
+  JOIN_PIDS=(${pids[@]+"${pids[@]}"}) JOIN_NODES=(${nodes[@]+"${nodes[@]}"})
+  return "$rc"
 }
 
 # node_labels NODE KEYS KEY=VALUE...: gives the node the spec's labels and
@@ -1857,11 +1967,16 @@ leave_swarm() {
   say "$1 left a swarm this lab's leader does not know"
 }
 
-# join_swarm NODE ADDRESS ROLE: joins the node to the leader's swarm. A join
-# the CLI gave up waiting for is awaited; one that ends in error is left
-# and tried again, three times at most.
+# join_swarm NODE ADDRESS ROLE: joins the node to the leader's swarm. A
+# join the CLI gave up waiting for is awaited. A manager that cannot be
+# reached or answers too late (a busy host) is tried again until --wait
+# ends, with a pause that grows; a join that ends in another error is left
+# and tried again, three times at most. A node is joined again only when
+# its own engine says it is not in a swarm (inactive) or left one that
+# failed (error): never while its join may still go through (pending, or
+# no answer), which would list it twice ("node X is ambiguous").
 join_swarm() {
-  local node=$1 addr=$2 token state out tries=1 deadline=$((SECONDS + WAIT))
+  local node=$1 addr=$2 token state out why id tries=1 pause=1 deadline=$((SECONDS + WAIT))
   case "$3" in
     manager) token=$MANAGER_TOKEN ;;
     *) token=$WORKER_TOKEN ;;
@@ -1871,24 +1986,55 @@ join_swarm() {
   # command line (which any user of the host can read while the join runs)
   until out=$(SWARMGEN_JOIN_TOKEN=$token on_sh "$node" -t -e SWARMGEN_JOIN_TOKEN 'exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2"' join "$addr" "$LEADER_ADDR:2377" 2>&1); do
     case "$out" in
-      *"continue in the background"*)
-        # a busy host: the join goes on; it ends active, or in error. No
-        # answer from the node's engine is neither: a leave then would give
-        # a node that did join a second entry ("node X is ambiguous")
-        while state=$(swarm_state "$node"); [ "$state" = pending ] || [ -z "$state" ]; do
-          [ "$SECONDS" -lt "$deadline" ] || fail "node $node did not join the swarm within ${WAIT}s: $out"
-          sleep 0.5
-        done
-        [ "$state" != active ] || break
-        ;;
-      *) printf '%s\n' "$out" >&2; return 1 ;;
+      *"continue in the background"*) join_trouble "$node" "the join goes on in the background" ;;
+      *) if join_transient "$out"; then join_trouble "$node" "$out"; else printf '%s\n' "$out" >&2; return 1; fi ;;
     esac
-    [ "$tries" -lt 3 ] || fail "node $node could not join the swarm in 3 tries: $(on "$node" info --format "$FORMAT_SWARM_ERROR" 2>&1)"
-    tries=$((tries + 1))
-    on "$node" swarm leave --force >/dev/null 2>&1 || true
-    say "$node: join failed ($state), trying again"
+    # where the join got: it ends active, or in error. No answer from the
+    # node's engine is neither: a join then could list it twice
+    while state=$(swarm_state "$node"); [ "$state" = pending ] || [ -z "$state" ]; do
+      [ "$SECONDS" -lt "$deadline" ] || fail "node $node did not join the swarm within ${WAIT}s: $out"
+      sleep 0.5
+    done
+    [ "$state" != active ] || break
+    why=$out
+    if [ "$state" != inactive ]; then
+      why=$(on "$node" info --format "$FORMAT_SWARM_ERROR" 2>&1 || true)
+      # a join that failed after the managers signed the node's
+      # certificate left an entry that never comes up: it goes with the
+      # leave, or every try adds a node that stays Down
+      id=""
+      read -r _ id _ < <(on "$node" info --format "$FORMAT_SWARM_MEMBERSHIP" 2>/dev/null || true) || true
+      on "$node" swarm leave --force >/dev/null 2>&1 || true
+      if [ -n "$id" ]; then on "$LEADER" node rm --force "$id" >/dev/null 2>&1 || true; fi
+      # a manager out of reach is no reason to give up before --wait ends
+      if ! join_transient "$why"; then
+        [ "$tries" -lt 3 ] || fail "node $node could not join the swarm in 3 tries: $why"
+        tries=$((tries + 1))
+      fi
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || fail "node $node could not join the swarm within ${WAIT}s: $why"
+    say "$node: join failed ($state), trying again in ${pause}s"
+    sleep "$pause"
+    [ "$pause" -ge 8 ] || pause=$((pause * 2))
   done
   say "$node joined as $3"
+}
+
+# join_transient TEXT: TEXT is the error of a join that met a manager it
+# could not reach, or that answered too late; worth trying again.
+join_transient() {
+  case "$1" in
+    *"no route to host"* | *"deadline exceeded"* | *"DeadlineExceeded"* | *"connection refused"* | \
+      *"i/o timeout"* | *"code = Unavailable"* | *"connection reset"* | *"continue in the background"*) return 0 ;;
+  esac
+  return 1
+}
+
+# join_trouble NODE WHAT: tells swarm_join a join met a busy or unreachable
+# manager, so that it starts fewer at once.
+join_trouble() {
+  echo "$1" >>"$RUN_DIR/join-trouble"
+  say "$1: ${2##*: } (the managers are busy: fewer joins at once)"
 }
 
 # leader_knows ID: "yes" or "no" as the raft leader answers now from its
@@ -1909,6 +2055,10 @@ push_images() {
   registry_ready
   each IMAGES prepared
   each IMAGES put_image \&
+  each MIRROR mirror_image \&
+  if [ "${#OUTSIDE[@]}" -gt 0 ]; then
+    say "note: the nodes pull ${OUTSIDE[*]} from outside the lab (only Docker Hub images are mirrored by the lab registry)"
+  fi
   if [ "${#pids[@]}" -eq 0 ]; then
     say "no images to push"
     return
@@ -1944,6 +2094,56 @@ put_image() {
   fi
   wait_registry
   push_image "$ref" "$5" "$6" "$7"
+}
+
+# mirror_image REF PUSH-REF REPOSITORY TAG DIGEST: puts a Docker Hub image
+# a stack names into the lab registry under its Hub path, where the nodes'
+# engines find it (--registry-mirror): from this host's image store, else
+# pulled here once; no node pulls from outside.
+mirror_image() {
+  local ref=$1 push=$2 why
+  if [ "$PLAN" = 1 ]; then
+    mirrored "$@" || act + image "$ref" "into the lab registry (Docker Hub mirror)" true
+    return
+  fi
+  wait_registry
+  if mirrored "$@"; then
+    say "$ref unchanged (Docker Hub mirror)"
+    return
+  fi
+  if ! docker image inspect -- "$ref" >/dev/null 2>&1; then
+    why=$(trace docker pull --quiet -- "$ref" 2>&1 >/dev/null) ||
+      fail "image $ref (a stack's Docker Hub image) is neither on this host nor pullable: $(printf '%s\n' "$why" | awk 'NF { l = $0 } END { sub(/^Error response from daemon: /, "", l); print l }'); pull it where there is a connection, or swarmgen images load a bundle"
+  fi
+  trace docker tag -- "$ref" "$push"
+  act . image "$ref" "" push_ref "$push"
+  say "$ref pushed (Docker Hub mirror)"
+}
+
+# mirrored REF PUSH-REF REPOSITORY TAG DIGEST: does the lab registry hold
+# the image already? Pinned by digest: that manifest is there. By tag: the
+# host's image is the one there (same digest); a host without the image
+# takes the registry's (no pull for an image the lab has).
+mirrored() {
+  if [ -n "$5" ]; then
+    registry_has "$3" "$5"
+  elif docker image inspect -- "$1" >/dev/null 2>&1; then
+    in_registry "$1" "$2" "$3" "$4"
+  else
+    registry_has "$3" "$4"
+  fi
+}
+
+# registry_has REPOSITORY TAG-OR-DIGEST: the lab registry answers 200 for
+# that manifest.
+registry_has() {
+  command -v curl >/dev/null 2>&1 || return 1
+  curl -fsS -o /dev/null -I \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    "http://$REGISTRY_PUSH/v2/$1/manifests/$2" 2>/dev/null
 }
 
 # context_digest BUILD DOCKERFILE: a checksum of the build context (every
@@ -2321,9 +2521,19 @@ wait_converged() {
       i=0
       while :; do
         out=$(docker service ls --format "service '"$Q_SERVICE_REPLICAS"'") || exit 1
-        if [ -z "$(printf "%s\n" "$out" | awk "$1")" ]; then
+        svcs=$(printf "%s\n" "$out" | awk "$1" | awk "\$1 != \"node\" { print \$1 }")
+        if [ -z "$svcs" ]; then
           out=$(printf "%s\n" "$out" && docker node ls --format "node '"$Q_NODE_READY"'") || exit 1
           [ -n "$(printf "%s\n" "$out" | awk "$1")" ] || break
+        else
+          # a task the engine cannot pull is rejected at once and tried
+          # again forever: no use waiting for it
+          bad=$(docker service ps --no-trunc --filter desired-state=shutdown --format "'"$Q_TASK_REJECTED"'" $svcs 2>/dev/null |
+            grep -E "No such image|pull access denied|manifest unknown|no such host" | head -n 1) || true
+          if [ -n "$bad" ]; then
+            printf "rejected|%s\n" "$bad"
+            exit 0
+          fi
         fi
         i=$((i + 1))
         [ "$i" -lt "$2" ] || break
@@ -2334,6 +2544,9 @@ wait_converged() {
     else
       pending="manager $LEADER does not answer: $listing" # e.g. an election after a restart
     fi
+    case "$listing" in
+      rejected\|*) rejected "${listing#rejected|}" ;;
+    esac
     [ -z "$pending" ] && return
     if [ "$SECONDS" -ge "$deadline" ]; then
       printf 'error: services did not converge within %ss:\n%s\n' "$WAIT" "$pending" >&2
@@ -2345,6 +2558,23 @@ wait_converged() {
     fi
     sleep 0.25
   done
+}
+
+# rejected TASK|NODE|IMAGE|ERROR: a task swarm rejected since its image
+# cannot be pulled; fails naming the service and node, with the node's
+# own pull's reason when it tells more.
+rejected() {
+  local task=${1%%|*} rest=${1#*|} node image error why=""
+  node=${rest%%|*}
+  rest=${rest#*|}
+  image=${rest%%|*}
+  error=${rest#*|}
+  case " ${NODES[*]} " in
+    *" $node "*)
+      why=$(on "$node" pull --quiet "${image%@sha256:*}" 2>&1 >/dev/null | awk 'NF { l = $0 } END { sub(/^Error response from daemon: /, "", l); print l }') || true
+      ;;
+  esac
+  fail "service ${task%.*}: swarm rejected its task on $node: $error${why:+ (docker pull there: $why)}"
 }
 # prune: stacks, standalone services and networks the lab created that the
 # spec no longer has are removed; nothing else is touched.

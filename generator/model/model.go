@@ -8,7 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"github.com/swarmgen/swarmgen/internal/endpointdef"
-	"github.com/swarmgen/swarmgen/ownlabels"
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"maps"
 	"path"
 	"slices"

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/internal/testkit/goldenfile"
 )
 
 var _ = goldenfile.Update // so that `go test ./... -update` is accepted here

@@ -14,7 +14,7 @@ import (
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/shell"
 	"github.com/swarmgen/swarmgen/generator/spec"
-	"github.com/swarmgen/swarmgen/ownlabels"
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"github.com/swarmgen/swarmgen/templates"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/swarmgen/swarmgen/generator/goldenfile"
+	"github.com/swarmgen/swarmgen/internal/testkit/goldenfile"
 )
 
 const (

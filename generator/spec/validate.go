@@ -6,7 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/swarmgen/swarmgen/internal/endpointdef"
-	"github.com/swarmgen/swarmgen/ownlabels"
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"maps"
 	"net/netip"
 	"os"

@@ -12,10 +12,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
-	"github.com/swarmgen/swarmgen/generator/goldenfile"
 	"github.com/swarmgen/swarmgen/generator/inputfile"
 	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/generator/workload"
+	"github.com/swarmgen/swarmgen/internal/testkit/goldenfile"
 )
 
 var _ = goldenfile.Update // so that `go test ./... -update` is accepted here

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/swarmgen/swarmgen/generator/diag"
-	"github.com/swarmgen/swarmgen/generator/goldenfile"
 	"github.com/swarmgen/swarmgen/generator/placement"
+	"github.com/swarmgen/swarmgen/internal/testkit/goldenfile"
 )
 
 var _ = goldenfile.Update // so that `go test ./... -update` is accepted here
