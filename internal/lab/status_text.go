@@ -22,16 +22,26 @@ const maxServiceName = 40
 // running/desired, and the nodes its tasks are on, with a count where a
 // node has more than one; nodes that do not fit are counted at the end.
 func printServicesCompact(w io.Writer, services []ServiceStatus) {
-	header := [4]string{"SERVICE", "MODE", "RUNNING/DESIRED", "NODES (tasks per node)"}
-	rows := make([][4]string, len(services))
-	widths := [3]int{}
-	for c := range widths {
-		widths[c] = utf8.RuneCountInString(header[c])
-	}
+	rows := make([][]string, len(services))
 	for i, svc := range services {
-		rows[i] = [4]string{cut(svc.Name, maxServiceName), svc.Mode, fmt.Sprintf("%d/%d", svc.Running, svc.Desired)}
+		rows[i] = []string{cut(svc.Name, maxServiceName), svc.Mode, fmt.Sprintf("%d/%d", svc.Running, svc.Desired)}
+	}
+	table(w, []string{"SERVICE", "MODE", "RUNNING/DESIRED"}, "NODES (tasks per node)", rows, func(i, room int) string {
+		return nodeCounts(services[i].Tasks, room)
+	})
+}
+
+// table writes a header and rows of short cells, each column as wide as
+// its widest cell, each line ending in a long cell made to fit in what is
+// left of StatusWidth (room).
+func table(w io.Writer, header []string, lastHeader string, rows [][]string, last func(i, room int) string) {
+	widths := make([]int, len(header))
+	for c, h := range header {
+		widths[c] = utf8.RuneCountInString(h)
+	}
+	for _, r := range rows {
 		for c := range widths {
-			widths[c] = max(widths[c], utf8.RuneCountInString(rows[i][c]))
+			widths[c] = max(widths[c], utf8.RuneCountInString(r[c]))
 		}
 	}
 	const gap = "  "
@@ -39,16 +49,16 @@ func printServicesCompact(w io.Writer, services []ServiceStatus) {
 	for _, wd := range widths {
 		room -= wd + len(gap)
 	}
-	line := func(r [4]string, nodes string) {
+	line := func(r []string, tail string) {
 		var b strings.Builder
 		for c, wd := range widths {
 			b.WriteString(r[c] + strings.Repeat(" ", wd-utf8.RuneCountInString(r[c])) + gap)
 		}
-		fmt.Fprintln(w, strings.TrimRight(b.String()+nodes, " "))
+		fmt.Fprintln(w, strings.TrimRight(b.String()+tail, " "))
 	}
-	line(header, header[3])
-	for i, svc := range services {
-		line(rows[i], nodeCounts(svc.Tasks, room))
+	line(header, lastHeader)
+	for i, r := range rows {
+		line(r, last(i, room))
 	}
 }
 
@@ -167,34 +177,13 @@ func printNodesSummary(w io.Writer, nodes []NodeStatus) {
 		}
 		return rank(a.availability, "active") < rank(b.availability, "active")
 	})
-	header := [4]string{"ROLE", "STATE", "AVAILABILITY", "NODES"}
-	rows := make([][4]string, len(groups))
-	widths := [4]int{}
-	for c := range widths {
-		widths[c] = len(header[c])
-	}
+	rows := make([][]string, len(groups))
 	for i, g := range groups {
-		rows[i] = [4]string{g.role, g.state, g.availability, strconv.Itoa(len(g.names))}
-		for c := range widths {
-			widths[c] = max(widths[c], utf8.RuneCountInString(rows[i][c]))
-		}
+		rows[i] = []string{g.role, g.state, g.availability, strconv.Itoa(len(g.names))}
 	}
-	const gap = "  "
-	room := StatusWidth
-	for _, wd := range widths {
-		room -= wd + len(gap)
-	}
-	line := func(r [4]string, names string) {
-		var b strings.Builder
-		for c, wd := range widths {
-			b.WriteString(r[c] + strings.Repeat(" ", wd-utf8.RuneCountInString(r[c])) + gap)
-		}
-		fmt.Fprintln(w, strings.TrimRight(b.String()+names, " "))
-	}
-	line(header, "NAMES")
-	for i, g := range groups {
-		line(rows[i], nameRuns(g.names, room))
-	}
+	table(w, []string{"ROLE", "STATE", "AVAILABILITY", "NODES"}, "NAMES", rows, func(i, room int) string {
+		return nameRuns(groups[i].names, room)
+	})
 }
 
 // nameRuns is the names in at most room columns, a run of three or more
