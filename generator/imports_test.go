@@ -12,7 +12,7 @@ const module = "github.com/swarmgen/swarmgen/"
 // sharedWithRuntime are the packages outside generator/ that the generator
 // may import: definitions that run nothing (internal/version reads the
 // binary's own build info, for the builtin images' base tag).
-var sharedWithRuntime = []string{"templates", "ownlabels", "internal/endpointdef", "internal/version"}
+var sharedWithRuntime = []string{"templates", "internal/ownlabels", "internal/endpointdef", "internal/version"}
 
 // Compiling a spec runs no program: the generator imports none of the
 // runtime side's packages (runner, lab, swarmapi, endpoint, plan, ...), and
