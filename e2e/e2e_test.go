@@ -151,10 +151,13 @@ func (h *harness) waitFor(what string, timeout time.Duration, cond func(*swarmla
 	h.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		st := h.status()
-		err := cond(st)
+		// a swarm electing a leader (after a heal, a restart) answers no
+		// status for a moment: that is waited for like the condition
+		st, err := h.tryStatus()
 		if err == nil {
-			return st
+			if err = cond(st); err == nil {
+				return st
+			}
 		}
 		if time.Now().After(deadline) {
 			h.t.Fatalf("%s: not within %s: %v", what, timeout, err)

@@ -49,7 +49,7 @@ var changes = []string{"swarm init", "swarm join ", "swarm leave", "join-token",
 // read when every docker command in it is.
 var (
 	readOnly = regexp.MustCompile(`^(uname -s|ss .*|curl -fsS -o /dev/null .*|curl -fsSI .*|` +
-		`compose version|compose -f docker-compose\.yml (version|up -d)|info|ps .*|context ls .*|volume ls .*|` +
+		`compose version|compose -f docker-compose\.yml (version|up -d)|info( --format .*)?|ps .*|context ls .*|volume ls .*|` +
 		`image inspect .*|build --quiet .*|exec \S+ docker (version|info|node ls|node inspect|node ps|network ls|service ls|stack ls)( .*)?|` +
 		`exec \S+ test -e .*|exec \S+ sh -c .*)$`)
 	dockerInScript = regexp.MustCompile(`docker ([a-z]+(?: (?:ls|inspect|ps))?)`)
@@ -179,7 +179,7 @@ func TestReconcile(t *testing.T) {
 			"exec manager docker service create --label dev.swarmgen.hash=", "context create swarmgen "},
 		never: append([]string{"SWARMGEN_JOIN_TOKEN manager "}, removes...),
 		say:   "a new swarm: nothing to prune",
-		plan: []string{"+ context swarmgen", "+ image registry:5000/swarmgen/visualizer:latest", "+ image registry:5000/yutsuki/echo:latest",
+		plan: []string{"+ context swarmgen", "+ image gihyodocker/nginx-proxy:latest", "+ image registry:5000/swarmgen/visualizer:latest", "+ image registry:5000/yutsuki/echo:latest",
 			"+ network ch03", "+ node manager", "+ node worker01", "+ node worker02", "+ node worker03",
 			"+ service echo", "+ stack echo", "+ stack visualizer"},
 	}, {

@@ -83,6 +83,10 @@ var byName = map[string]string{
 	"context-endpoint": "{{.Name}}|{{.DockerEndpoint}} {{.Description}}",
 	// docker context inspect: the engine a context reaches
 	"context-host": "{{.Endpoints.docker.Host}}",
+	// docker service ps of the tasks swarm gave up on: wait-converged tells a pull that cannot work
+	"task-rejected": "{{.Name}}|{{.Node}}|{{.Image}}|{{.Error}}",
+	// docker info: where the engine runs (preflight tells Docker Desktop, colima, OrbStack)
+	"host-kind": "{{.OperatingSystem}}|{{.Name}}",
 }
 
 // Named is the format a template names (`{{ format "swarm-state" }}`); an

@@ -53,6 +53,8 @@ FORMAT_SWARM_MEMBERSHIP='{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swa
 FORMAT_SWARM_STATE='{{.Swarm.LocalNodeState}}'
 # a task swarm gave up on: wait-converged tells a pull that cannot work
 FORMAT_TASK_REJECTED='{{.Name}}|{{.Node}}|{{.Image}}|{{.Error}}'
+# docker info: where the engine runs (preflight)
+FORMAT_HOST_KIND='{{.OperatingSystem}}|{{.Name}}'
 FORMAT_TASK_OWNER='{{.Label "com.docker.stack.namespace"}}|{{.Label "com.docker.swarm.service.name"}}'
 # the first word of a plan line, and the op of a refused change (plan)
 PLAN_TAG=plan

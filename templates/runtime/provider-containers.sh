@@ -170,7 +170,7 @@ neighbour_check() {
 # Windows host), linux, or unknown.
 host_kind() {
   local info os name
-  info=$(docker info --format '{{.OperatingSystem}}|{{.Name}}' 2>/dev/null) || {
+  info=$(docker info --format "$FORMAT_HOST_KIND" 2>/dev/null) || {
     echo unknown
     return 0
   }

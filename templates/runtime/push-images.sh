@@ -5,7 +5,7 @@ push_images() {
   each IMAGES put_image \&
   each MIRROR mirror_image \&
   if [ "${#OUTSIDE[@]}" -gt 0 ]; then
-    say "note: the nodes pull ${OUTSIDE[*]} from outside the lab (only Docker Hub images are mirrored by the lab registry)"
+    say "note: the nodes pull ${OUTSIDE[*]+"${OUTSIDE[*]}"} from outside the lab (only Docker Hub images are mirrored by the lab registry)"
   fi
   if [ "${#pids[@]}" -eq 0 ]; then
     say "no images to push"

@@ -115,6 +115,9 @@ case "$CMD $*" in
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1" }' ;;
   # --- images ---
   "curl -fsS -o /dev/null http://localhost:5000/v2/") ;;
+  "curl -fsS -o /dev/null -I "*) # registry_has: a mirror image's manifest
+    url=${*: -1} ref=${url#*/v2/} ref=${ref/\/manifests\//:}
+    printf '%s\n' "$REGISTRY" | awk -v r="$ref" '$1 == r { f = 1 } END { exit !f }' || exit 22 ;;
   "curl -fsSI "*)
     url=${*: -1} ref=${url#*/v2/} ref=${ref/\/manifests\//:}
     d=$(printf '%s\n' "$REGISTRY" | awk -v r="$ref" '$1 == r { print $2 }')
@@ -137,7 +140,7 @@ case "$CMD $*" in
   "docker exec $L docker stack deploy "* | "docker exec $L docker stack rm "*) ;;
   "docker exec $L sh -c "*"docker config create --label \"dev.swarmgen.stack="*) ;; # stack_record
   "docker exec $L sh -c "*"docker config ls -q --filter \"label=dev.swarmgen.stack="*) ;;  # stack_unrecord
-  "docker build --quiet --label "* | "docker push --quiet -- "* | "docker volume rm "* | "docker context create "* | "docker context update "*) ;;
+  "docker build --quiet --label "* | "docker push --quiet -- "* | "docker pull --quiet -- "* | "docker tag -- "* | "docker volume rm "* | "docker context create "* | "docker context update "*) ;;
   *) echo "fake lab: no answer for: $CMD $*" >&2; exit 1 ;;
 esac`
 
@@ -269,6 +272,9 @@ func (s Script) converged() Vars {
 	for _, c := range s.records("IMAGES") { // SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME
 		registry = append(registry, c[4]+":"+c[5]+" d-"+c[4])
 		pushed = append(pushed, c[3]+" d-"+c[4])
+	}
+	for _, c := range s.records("MIRROR") { // REF PUSH-REF REPOSITORY TAG DIGEST
+		registry = append(registry, c[2]+":"+c[3]+" d-"+c[2])
 	}
 	networks := strings.Fields(s.vars["KEEP_NETWORKS"])
 	return Vars{
