@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/template"
+	"github.com/distribution/reference"
 	"github.com/pmezard/go-difflib/difflib"
 	"mvdan.cc/sh/v3/syntax"
 
@@ -127,12 +129,34 @@ func twin(name, v string) string {
 		return ""
 	case strings.HasSuffix(name, "_port") && strings.HasSuffix(v, "/udp"):
 		return harmless + "/udp"
-	case name == "stack_image" && strings.Contains(v, "$"):
-		// an image docker stack deploy fills in is not known at render
-		// time, so it has no record in the Docker Hub mirror list
-		return "nginx:${TAG}"
+	case name == "stack_image":
+		// a stack file is interpolated (with no environment: defaults only)
+		img, err := template.Substitute(v, func(string) (string, bool) { return "", false })
+		if err != nil {
+			return "nginx:${TAG}"
+		}
+		return imageTwin(img)
+	case name == "service_image":
+		return imageTwin(v)
 	}
 	return harmless
+}
+
+// imageTwin is an image of the same kind as img: the lab registry's, a
+// Docker Hub one (a mirror record), another registry's (an OUTSIDE
+// record), or none of them (an invalid one, whose stack validation
+// refuses, or one the stack leaves to deploy time).
+func imageTwin(img string) string {
+	named, err := reference.ParseNormalizedNamed(img)
+	switch {
+	case err != nil || strings.Contains(img, "$"):
+		return "nginx:${TAG}"
+	case strings.HasPrefix(img, "registry:5000/") || strings.HasPrefix(img, "localhost:5000/"):
+		return "registry:5000/img:1"
+	case reference.Domain(named) == "docker.io":
+		return "nginx:1"
+	}
+	return "ghcr.io/o/img:1"
 }
 
 var placeholderRe = regexp.MustCompile(`\{\{(\w+)\}\}`)
@@ -214,9 +238,8 @@ func shape(t *testing.T, name string, script []byte) string {
 				}
 			}
 		case *syntax.Lit:
-			if digitsRe.MatchString(n.Value) {
-				n.Value = "N" // a number (a port) can hold no command
-			}
+			// a number (a port, 9000/udp) can hold no command
+			n.Value = digitsRe.ReplaceAllString(n.Value, "N$1")
 		}
 		return true
 	})
@@ -251,7 +274,7 @@ func quotedAsOne(parts []syntax.WordPart) []syntax.WordPart {
 	return out
 }
 
-var digitsRe = regexp.MustCompile(`^[0-9]+$`)
+var digitsRe = regexp.MustCompile(`^[0-9]+(/(?:tcp|udp|sctp))?$`)
 
 var posType = reflect.TypeOf(syntax.Pos{})
 

@@ -1013,3 +1013,53 @@ func TestWaitConvergedRejectedTask(t *testing.T) {
 		t.Errorf("want one exec and no wait for the deadline (took %s); calls:\n%s", time.Since(start), calls)
 	}
 }
+
+// The swarm read runs its commands inside the manager (the stub runs the
+// in-node script for real, its docker calls answered per node). A manager
+// whose listings fail (just after an election, or without quorum) gives
+// its state and no swarm: a service it could not list must never read as
+// one to create (seen in CI: start after a lost quorum created a service
+// that existed).
+func TestSwarmReadFailedListing(t *testing.T) {
+	const lab = `
+MANAGERS=(p-m1 p-m2 p-m3) MANAGER_ADDRS=(10.0.0.1 10.0.0.2 10.0.0.3) CONTAINER_PREFIX=p-
+find_leader || echo "no leader"
+echo "read from $(swarm_lines from)"
+echo "states: $(swarm_lines state | awk '{ print $1, $2 }' | tr '\n' ' ')"
+echo "services: $(swarm_lines service | tr '\n' ' ')"
+`
+	// node NAME's engine: NAME in swarm C, which m2 leads; m1 lists the
+	// nodes but not the services (a case may have m2 answer as m1 does);
+	// m3's container is stopped
+	const engines = `case "$*" in
+    "exec p-m3 "*) echo "Error response from daemon: container p-m3 is not running" >&2; exit 1 ;;
+    "exec "*" sh -c "*) n=$2; shift 4; STUB_NODE=$n exec sh -c "$@" ;;
+  esac
+  case "$STUB_NODE $*" in
+    *" info --format state "*) n=${3#state }; n=${n%% *}; echo "state $n active id-${n#p-} C" ;;
+    "p-m1 service ls"*) echo "Error response from daemon: rpc error: code = Unknown desc = The swarm does not have a leader." >&2; exit 1 ;;
+    *" node ls"*) printf 'node id-m1 m1 Ready Reachable\nnode id-m2 m2 Ready Leader\n' ;;
+    *" node inspect"*) ;;
+    *" service ls"*) echo "service echo 2/2" ;;
+    *" service inspect"*) ;;
+    *" network ls"* | *" config ls"* | *" secret ls"*) ;;
+    *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
+  esac`
+	for _, tc := range []struct{ name, m2, want string }{
+		{"the leader reads the swarm", "", "p-m2 10.0.0.2\nread from p-m2\nstates: p-m1 active p-m2 active\nservices: echo 2/2"},
+		{"the leader's container is stopped: no leader, no services, the states kept",
+			`    "exec p-m2 "*) echo "Error response from daemon: container p-m2 is not running" >&2; exit 1 ;;`,
+			"no leader\nread from\nstates: p-m1 active\nservices:"},
+		{"the leader cannot list its services yet",
+			`    "exec p-m2 sh -c "*"service ls"*) STUB_NODE=p-m1 exec sh -c "$5" sh p-m2 ;;`,
+			"no leader\nread from\nstates: p-m1 active p-m2 active\nservices:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			scenario := strings.Replace(engines, "case \"$*\" in\n", "case \"$*\" in\n"+tc.m2+"\n", 1)
+			out, calls, err := runScenario(t, scenario, lab)
+			if got := regexp.MustCompile(` +\n`).ReplaceAllString(out, "\n"); err != nil || strings.TrimSpace(got) != tc.want {
+				t.Errorf("got %q (%v), want %q; calls:\n%s", got, err, tc.want, calls)
+			}
+		})
+	}
+}

@@ -165,6 +165,8 @@ FORMAT_SWARM_MEMBERSHIP='{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swa
 FORMAT_SWARM_STATE='{{.Swarm.LocalNodeState}}'
 # a task swarm gave up on: wait-converged tells a pull that cannot work
 FORMAT_TASK_REJECTED='{{.Name}}|{{.Node}}|{{.Image}}|{{.Error}}'
+# docker info: where the engine runs (preflight)
+FORMAT_HOST_KIND='{{.OperatingSystem}}|{{.Name}}'
 FORMAT_TASK_OWNER='{{.Label "com.docker.stack.namespace"}}|{{.Label "com.docker.swarm.service.name"}}'
 # the first word of a plan line, and the op of a refused change (plan)
 PLAN_TAG=plan
@@ -559,7 +561,7 @@ neighbour_check() {
 # Windows host), linux, or unknown.
 host_kind() {
   local info os name
-  info=$(docker info --format '{{.OperatingSystem}}|{{.Name}}' 2>/dev/null) || {
+  info=$(docker info --format "$FORMAT_HOST_KIND" 2>/dev/null) || {
     echo unknown
     return 0
   }
@@ -1514,22 +1516,39 @@ cksum_of() { cksum <"$1" 2>/dev/null | awk '{ print $1 }' || true; }
 # need a manager print nothing on an engine that is in no swarm. Each
 # docker command costs a CLI start (~35 ms of CPU in a node): one listing
 # prints two lines an item, and the services' inspect gives stacks and
-# hashes, so the read runs seven.
+# hashes, so the read runs seven. A manager of a swarm whose reads failed
+# gives its state line and "incomplete", never a partial swarm.
 read_swarm() {
   on_sh "$1" '
     t=$(mktemp -d)
+    f="$t/failed"
     docker info --format "state $1 '"$Q_SWARM_MEMBERSHIP"'" >"$t/0" 2>/dev/null &
     { docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1" &&
-      docker node inspect --format "'"$Q_NODE_LABELS"'" $(sed -n "s/^node \([^ ]*\) .*/\1/p" "$t/1") | sed "/^\$/d; s/^/label /"; } >"$t/2" 2>/dev/null &
-    docker network ls --filter driver=overlay --format "network '"$Q_NETWORK_LINE"'" >"$t/3" 2>/dev/null &
-    docker config ls --filter label='"$LABEL_STACK"' --format "record '"$Q_STACK_RECORD"'" >"$t/4" 2>/dev/null &
+      docker node inspect --format "'"$Q_NODE_LABELS"'" $(sed -n "s/^node \([^ ]*\) .*/\1/p" "$t/1") >"$t/2r" &&
+      sed "/^\$/d; s/^/label /" "$t/2r" >"$t/2" || : >"$f"; } 2>/dev/null &
+    docker network ls --filter driver=overlay --format "network '"$Q_NETWORK_LINE"'" >"$t/3" 2>/dev/null || : >"$f" &
+    docker config ls --filter label='"$LABEL_STACK"' --format "record '"$Q_STACK_RECORD"'" >"$t/4" 2>/dev/null || : >"$f" &
     { docker service ls --format "service '"$Q_SERVICE_REPLICAS"'\nservicerow '"$Q_SERVICE_ROW"'" >"$t/5" &&
-      names=$(sed -n "s/^service \([^ ]*\) .*/\1/p" "$t/5") && [ -n "$names" ] &&
-      docker service inspect --format "'"$Q_SERVICE_OWNER"'" $names | sed "/^\$/d" | sort -u; } >"$t/6" 2>/dev/null &
-    docker secret ls --filter label='"$LABEL_SECRET"' --format "secret '"$Q_SECRET_LINE"'" >"$t/7" 2>/dev/null &
+      names=$(sed -n "s/^service \([^ ]*\) .*/\1/p" "$t/5") &&
+      if [ -n "$names" ]; then
+        docker service inspect --format "'"$Q_SERVICE_OWNER"'" $names >"$t/6r" && sed "/^\$/d" "$t/6r" | sort -u >"$t/6"
+      fi || : >"$f"; } 2>/dev/null &
+    docker secret ls --filter label='"$LABEL_SECRET"' --format "secret '"$Q_SECRET_LINE"'" >"$t/7" 2>/dev/null || : >"$f" &
     wait
-    [ -s "$t/0" ] && { echo "from $1"; cat "$t"/*; }
-    rc=$?
+    rc=1
+    if [ -s "$t/0" ]; then
+      cat "$t/0"
+      rc=0
+      # a manager of a swarm whose reads failed (no quorum, an election
+      # under way): what it did read is not the swarm, and a missing
+      # service must never read as one to create
+      if [ -e "$f" ] && grep -q "^state [^ ]* active [^ ]* [^ ]" "$t/0"; then
+        echo incomplete
+      else
+        echo "from $1"
+        cat "$t"/[1-7] 2>/dev/null
+      fi
+    fi
     rm -rf "$t"
     exit "$rc"' sh "$1" 2>/dev/null
 }
@@ -1546,6 +1565,7 @@ read_snapshot() {
   for m in "${MANAGERS[@]}"; do
     out=$(read_swarm "$m") || continue
     states+=$(printf '%s\n' "$out" | awk '$1 == "state"')$'\n'
+    ! has_line "$out" incomplete || continue
     lead=$(printf '%s\n' "$out" | awk '$1 == "node" && $5 == "Leader" { print $3; exit }')
     [ -n "$lead" ] || continue
     chosen=$out
@@ -1553,7 +1573,7 @@ read_snapshot() {
       for j in "${MANAGERS[@]}"; do
         if [ "$j" = "$CONTAINER_PREFIX$lead" ]; then
           # the leader's own read, if it answers as the leader
-          if out=$(read_swarm "$j") && [ "$(printf '%s\n' "$out" | awk -v l="$lead" '$1 == "node" && $3 == l { print $5 }')" = Leader ]; then
+          if out=$(read_swarm "$j") && ! has_line "$out" incomplete && [ "$(printf '%s\n' "$out" | awk -v l="$lead" '$1 == "node" && $3 == l { print $5 }')" = Leader ]; then
             chosen=$out
             states+=$(printf '%s\n' "$out" | awk '$1 == "state"')$'\n'
           fi
@@ -2057,7 +2077,7 @@ push_images() {
   each IMAGES put_image \&
   each MIRROR mirror_image \&
   if [ "${#OUTSIDE[@]}" -gt 0 ]; then
-    say "note: the nodes pull ${OUTSIDE[*]} from outside the lab (only Docker Hub images are mirrored by the lab registry)"
+    say "note: the nodes pull ${OUTSIDE[*]+"${OUTSIDE[*]}"} from outside the lab (only Docker Hub images are mirrored by the lab registry)"
   fi
   if [ "${#pids[@]}" -eq 0 ]; then
     say "no images to push"
