@@ -122,3 +122,30 @@ esac`)
 		}
 	}
 }
+
+// load --lab NAME runs that lab's bootstrap.sh in load mode, the images
+// named for the registry its containers' labels show (published on
+// 0.0.0.0:15001: pushed through localhost), from any directory.
+func TestLoadLabByName(t *testing.T) {
+	dir := labDir(t, "lab-b")
+	os.WriteFile(filepath.Join(dir, "bootstrap.sh"), []byte(`echo "bootstrap $*" >>"$STUB_DIR/calls"`+"\n"), 0o755)
+	ps := `  "ps -a --filter label=dev.swarmgen.lab=lab-b "*) printf 'lab-b-registry\tregistry\t\t` + dir + `\t%s\nlab-b-manager\tmanager\tmanager\t` + dir + `\t\n' "$REGISTRY_PORTS" ;;`
+	stub := stubdocker.New(t, "case \"$*\" in\n"+ps+"\nesac")
+	stub.Use(t)
+	t.Chdir(t.TempDir())
+	t.Setenv("REGISTRY_PORTS", "0.0.0.0:15001->5000/tcp, :::15001->5000/tcp")
+	code, _, stderr := swarmgen(t, "load", "--lab", "lab-b", "myapp:1.0")
+	if code != 0 {
+		t.Fatalf("load --lab lab-b: exit %d %s", code, stderr)
+	}
+	if calls := stub.Calls(); !strings.Contains(calls, "bootstrap load myapp:1.0 localhost:15001/myapp:1.0 myapp 1.0 registry:5000/myapp:1.0\n") {
+		t.Errorf("the lab's bootstrap.sh did not load myapp:1.0 into its registry:\n%s", calls)
+	}
+
+	// a stopped lab's registry publishes nothing: start it first
+	t.Setenv("REGISTRY_PORTS", "")
+	code, _, stderr = swarmgen(t, "load", "--lab", "lab-b", "myapp:1.0")
+	if code != exitUser || !strings.Contains(stderr, "swarmgen start --lab lab-b") {
+		t.Errorf("load --lab of a stopped lab: exit %d %q", code, stderr)
+	}
+}

@@ -3,10 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/generator/model"
+	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/internal/runner"
 )
 
@@ -23,7 +25,7 @@ a docker save tar into the host's engine first (docker load) and pushes the
 images it holds. The spec is not changed: the next swarmgen up does not push
 these images, and swarmgen down removes them with the registry's volume.`,
 		Flags: []cli.Flag{
-			specFlag(), allowOutsideFlag(), outFlag(),
+			specFlag(), allowOutsideFlag(), outFlag(), labSelectFlag(),
 			&cli.StringFlag{Name: "archive", Usage: "an image archive (a tar written by docker save) to load and push"},
 		},
 		Action: func(c *cli.Context) error {
@@ -37,13 +39,13 @@ these images, and swarmgen down removes them with the registry's volume.`,
 					return cli.Exit(err.Error(), exitUser)
 				}
 			}
-			res, _, err := renderLab(c, false) // read only: the lab's bootstrap.sh loads
+			dir, registry, err := loadTarget(c)
 			if err != nil {
 				return err
 			}
 			var images []model.Image
 			for _, src := range sources {
-				img, err := res.Lab.HostImage(src)
+				img, err := model.HostImage(src, registry)
 				if err != nil {
 					return userErrorf("%v", err)
 				}
@@ -55,14 +57,14 @@ these images, and swarmgen down removes them with the registry's volume.`,
 					return cli.Exit(err.Error(), exitUser)
 				}
 				for _, name := range names {
-					img, err := res.Lab.HostImage(name)
+					img, err := model.HostImage(name, registry)
 					if err != nil {
 						return cli.Exit(fmt.Sprintf("archive %s: %v", archive, err), exitUser)
 					}
 					images = append(images, img)
 				}
 			}
-			err = runner.Load(c.Context, outDir(c), images, c.App.Writer, c.App.ErrWriter)
+			err = runner.Load(c.Context, dir, images, c.App.Writer, c.App.ErrWriter)
 			var ee interface{ ExitCode() int }
 			if errors.As(err, &ee) {
 				return cli.Exit("", exitUser) // bootstrap.sh said why
@@ -74,4 +76,31 @@ these images, and swarmgen down removes them with the registry's volume.`,
 			return nil
 		},
 	}
+}
+
+// loadTarget is the directory of the lab whose bootstrap.sh loads, and
+// its registry: the lab --lab names, from its containers' labels (the
+// registry's published port gives where the host pushes), else the lab
+// of the spec here, rendered but not written.
+func loadTarget(c *cli.Context) (string, model.Registry, error) {
+	name := labName(c)
+	if name == "" {
+		res, _, err := renderLab(c, false)
+		if err != nil {
+			return "", model.Registry{}, err
+		}
+		return outDir(c), res.Lab.Registry, nil
+	}
+	cl, err := findLab(c, name)
+	if err != nil {
+		return "", model.Registry{}, err
+	}
+	if err := filesOf(cl.Dir, name); err != nil {
+		return "", model.Registry{}, err
+	}
+	host, port, err := net.SplitHostPort(cl.RegistryPublished)
+	if err != nil {
+		return "", model.Registry{}, userErrorf("lab %s has no running registry publishing its port (%s); start the lab: swarmgen start --lab %s", name, cl.Registry, name)
+	}
+	return cl.Dir, model.Registry{PushHost: model.PushHost(host, port), PullHost: spec.RegistryHost}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/swarmgen/swarmgen/internal/endpointdef"
 	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"maps"
+	"net"
 	"path"
 	"slices"
 	"sort"
@@ -396,16 +397,12 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 	if s.Nodes.Capabilities != nil {
 		l.Caps = *s.Nodes.Capabilities
 	}
-	pushHost := s.BindAddress
-	if pushHost == "0.0.0.0" || strings.HasPrefix(pushHost, "127.") {
-		pushHost = "localhost" // an engine trusts localhost without TLS
-	}
 	l.Registry = Registry{
 		Image:         s.Registry.Image,
 		ContainerName: l.containerName("registry"),
 		Address:       spec.RegistryAddress(s.LabNetwork.Subnet),
 		HostPort:      s.Registry.Port,
-		PushHost:      fmt.Sprintf("%s:%d", pushHost, s.Registry.Port),
+		PushHost:      PushHost(s.BindAddress, fmt.Sprint(s.Registry.Port)),
 		Data:          s.Registry.Data,
 		DataIsVolume:  !spec.IsBindSource(s.Registry.Data),
 		PullHost:      spec.RegistryHost,
@@ -583,11 +580,26 @@ func PullName(image, pullHost string) string {
 // HostImage is a host image that swarmgen load puts into the lab
 // registry, named there as images[].source would be.
 func (l *Lab) HostImage(source string) (Image, error) {
+	return HostImage(source, l.Registry)
+}
+
+// HostImage is Lab.HostImage for a lab known by its registry alone (a
+// running lab found by its labels).
+func HostImage(source string, reg Registry) (Image, error) {
 	name, err := spec.LoadName(source)
 	if err != nil {
 		return Image{}, err
 	}
-	return image(spec.Image{Source: source, Name: name}, l.Registry, "."), nil
+	return image(spec.Image{Source: source, Name: name}, reg, "."), nil
+}
+
+// PushHost is where the host pushes to a lab registry published on
+// bindAddress:port.
+func PushHost(bindAddress, port string) string {
+	if bindAddress == "0.0.0.0" || strings.HasPrefix(bindAddress, "127.") {
+		bindAddress = "localhost" // an engine trusts localhost without TLS
+	}
+	return net.JoinHostPort(bindAddress, port)
 }
 
 // relTo makes a spec-relative path relative to the output directory. A

@@ -30,6 +30,9 @@ type Cluster struct {
 	Managers   []string          // manager container names, in spec order
 	Containers map[string]string // swarm node name -> container name
 	Registry   string            // registry container name
+	// RegistryPublished is the host address and port the registry
+	// container publishes (127.0.0.1:5000): where the host pushes
+	RegistryPublished string
 	Dir        string            // the generated files
 	// Endpoint says the managers' engines listen on TCP with TLS (package
 	// endpoint), published on BindAddress.

@@ -49,11 +49,15 @@ func clusterOf(name, ps string) (Cluster, error) {
 		switch role {
 		case "registry":
 			cl.Registry = container
+			if addr, ok := publishedAt(ports, 5000); ok {
+				cl.RegistryPublished = addr
+			}
 			continue
 		case "manager":
 			managers = append(managers, manager{node, container})
-			if addr, ok := endpointAddr(ports); ok {
-				cl.Endpoint, cl.BindAddress = true, addr
+			if addr, ok := publishedAt(ports, endpoint.Port); ok {
+				host, _, _ := net.SplitHostPort(addr)
+				cl.Endpoint, cl.BindAddress = true, host
 			}
 		}
 		if node != "" {
@@ -70,19 +74,20 @@ func clusterOf(name, ps string) (Cluster, error) {
 	return cl, nil
 }
 
-// endpointAddr is the host address a manager publishes its Docker endpoint
-// on, from docker ps's PORTS ("127.0.0.1:49153->2376/tcp, ...").
-func endpointAddr(ports string) (string, bool) {
+// publishedAt is the host address and port ("127.0.0.1:49153") where a
+// container publishes its tcp port target, from docker ps's PORTS
+// ("127.0.0.1:49153->2376/tcp, ..."); an IPv6 wildcard reads as 0.0.0.0.
+func publishedAt(ports string, target int) (string, bool) {
 	for _, p := range strings.Split(ports, ", ") {
-		host, target, ok := strings.Cut(p, "->")
-		if !ok || target != fmt.Sprintf("%d/tcp", endpoint.Port) {
+		host, to, ok := strings.Cut(p, "->")
+		if !ok || to != fmt.Sprintf("%d/tcp", target) {
 			continue
 		}
-		if h, _, err := net.SplitHostPort(host); err == nil {
+		if h, port, err := net.SplitHostPort(host); err == nil {
 			if h == "::" {
 				h = "0.0.0.0"
 			}
-			return h, true
+			return net.JoinHostPort(h, port), true
 		}
 	}
 	return "", false
