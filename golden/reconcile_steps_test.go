@@ -42,7 +42,7 @@ func runLab(t *testing.T, name string, edit func(fakelab.Vars), first string, ar
 var changes = []string{"swarm init", "swarm join ", "swarm leave", "join-token", "node update", "node demote", "node rm",
 	"network create", "network rm", "stack deploy", "stack rm", "service create", "service update", "service rm",
 	"push ", "tag --", "volume rm", "--remove-orphans", "restart ", "unpause ", "context create", "context update",
-	"secret create", "secret rm", "config create", "config rm", "mkdir ", "rm -f "}
+	"secret create", "secret rm", "config create", "config rm", "mkdir ", "rm -f ", "image rm "}
 
 // readOnly are the calls that read the lab (or, for compose up -d and a
 // build of an unchanged context, leave it as it is); an sh -c script is a
@@ -307,8 +307,20 @@ func TestReconcile(t *testing.T) {
 			v["REBUILT"] = "localhost:5000/yutsuki/echo:latest"
 			v.Drop("PUSHED", "localhost:5000/yutsuki/echo:latest") // the new build was never pushed
 		},
-		want:  []string{"push --quiet -- localhost:5000/yutsuki/echo:latest"},
+		// the image the rebuild replaced is removed: rebuilds do not pile up
+		want:  []string{"push --quiet -- localhost:5000/yutsuki/echo:latest", "image rm -- sha256:old"},
 		never: append([]string{"push --quiet -- localhost:5000/swarmgen/visualizer"}, removes...),
+		plan:  []string{"~ image registry:5000/yutsuki/echo:latest"},
+	}, {
+		name: "image rebuilt, the image it replaced tagged by the user too: kept",
+		lab:  "classic",
+		edit: func(v fakelab.Vars) {
+			v["REBUILT"] = "localhost:5000/yutsuki/echo:latest"
+			v.Drop("PUSHED", "localhost:5000/yutsuki/echo:latest")
+		},
+		first: `  "docker image inspect --format {{len .RepoTags}} -- sha256:old") echo 1 ;;`,
+		want:  []string{"push --quiet -- localhost:5000/yutsuki/echo:latest"},
+		never: append([]string{"image rm "}, removes...),
 		plan:  []string{"~ image registry:5000/yutsuki/echo:latest"},
 	}, {
 		// just restarted: its engine answers before it has loaded its

@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/swarmgen/swarmgen/internal/dockercli"
+	"github.com/swarmgen/swarmgen/internal/dockerformat"
 )
 
 // Module is the path `go install` builds swarmgen from.
@@ -283,9 +286,25 @@ func BuildBase(ctx context.Context, name, binary string) error {
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(BaseDockerfile), 0o644); err != nil {
 		return err
 	}
+	old, _ := dockercli.Run(ctx, "image", "inspect", "--format", dockerformat.MustNamed("image-id"), "--", name)
 	cmd := exec.CommandContext(ctx, "docker", "build", "--quiet", "-t", name, dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("docker build of %s: %v\n%s", name, err, out)
 	}
+	dropReplaced(ctx, strings.TrimSpace(old))
 	return nil
+}
+
+// dropReplaced removes the image a rebuild replaced, if no tag names it
+// any more (a user's own tag keeps it): each new swarmgen binary would
+// otherwise leave the previous base image dangling. As the runtime's
+// drop_replaced does for the images a lab builds.
+func dropReplaced(ctx context.Context, id string) {
+	if id == "" {
+		return
+	}
+	if tags, err := dockercli.Run(ctx, "image", "inspect", "--format", dockerformat.MustNamed("image-tags"), "--", id); err != nil || strings.TrimSpace(tags) != "0" {
+		return
+	}
+	_, _ = dockercli.Run(ctx, "image", "rm", "--", id) // in use by a container: it stays
 }

@@ -239,3 +239,33 @@ func TestGetBuildsInASourceTree(t *testing.T) {
 		t.Errorf("build files left beside it: %v", left)
 	}
 }
+
+// Each new swarmgen binary rebuilds the base image; the one it replaced
+// is removed unless something else still names it.
+func TestBuildBaseDropsTheImageItReplaced(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "swarmgen")
+	if err := os.WriteFile(bin, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, tags string
+		removed    bool
+	}{{"no tag names it any more", "0", true}, {"the user tagged it too", "1", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			stub := stubdocker.New(t, `case "$*" in
+  "image inspect --format {{.Id}} -- swarmgen/swarmgen:devel") echo sha256:old ;;
+  "build --quiet -t swarmgen/swarmgen:devel "*) ;;
+  "image inspect --format {{len .RepoTags}} -- sha256:old") echo `+tc.tags+` ;;
+  "image rm -- sha256:old") ;;
+  *) exit 1 ;;
+esac`)
+			stub.Use(t)
+			if err := BuildBase(context.Background(), "swarmgen/swarmgen:devel", bin); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(stub.Calls(), "image rm -- sha256:old"); got != tc.removed {
+				t.Errorf("removed the replaced image: %v, want %v; calls:\n%s", got, tc.removed, stub.Calls())
+			}
+		})
+	}
+}

@@ -52,6 +52,7 @@ var byName = map[string]string{
 	"node-labels": "{{$n := .Description.Hostname}}{{range $k, $v := .Spec.Labels}}{{$n}} {{$k}}={{$v}}{{println}}{{end}}",
 	// docker image inspect
 	"image-id":      "{{.Id}}",
+	"image-tags":    "{{len .RepoTags}}", // 0: dangling, which a rebuild leaves
 	"image-digests": "{{range .RepoDigests}}{{println .}}{{end}}",
 	// the digest of the build context an image was built from
 	"image-context": `{{index .Config.Labels "` + ownlabels.Context + `"}}`,
@@ -100,3 +101,12 @@ func Named(name string) (string, error) {
 
 // ByName is every format by its name (the runtime spells each as FORMAT_NAME; a test compares them).
 func ByName() map[string]string { return maps.Clone(byName) }
+
+// MustNamed is Named for Go code, where an unknown name is a bug.
+func MustNamed(name string) string {
+	f, err := Named(name)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}

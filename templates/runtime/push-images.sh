@@ -34,7 +34,10 @@ put_image() {
     local sum
     sum=$(context_digest "$build" "$dockerfile")
     if [ "$(built_context "$ref" || true)" != "$sum" ]; then
+      local old
+      old=$(docker image inspect --format "$FORMAT_IMAGE_ID" -- "$ref" 2>/dev/null || true)
       trace docker build --quiet --label "$LABEL_CONTEXT=$sum" -t "$ref" -f "$build/$dockerfile" "$build" >/dev/null
+      drop_replaced "$old"
     fi
   else
     docker image inspect -- "$source" >/dev/null 2>&1 || fail "image $source is not on this host; build or pull it first"
@@ -115,6 +118,15 @@ context_digest() {
 # built_context REF: the context digest image REF was built from (empty:
 # not built by this script); fails when there is no image REF.
 built_context() { docker image inspect --format "$FORMAT_IMAGE_CONTEXT" "$1" 2>/dev/null; }
+
+# drop_replaced ID: removes the image a rebuild replaced, if no tag names
+# it any more (a user's own tag keeps it; a container using it makes the
+# removal fail, which is fine): rebuilds do not pile up dangling images.
+drop_replaced() {
+  [ -n "$1" ] || return 0
+  [ "$(docker image inspect --format "$FORMAT_IMAGE_TAGS" -- "$1" 2>/dev/null)" = 0 ] || return 0
+  docker image rm -- "$1" >/dev/null 2>&1 || true
+}
 
 
 # http_wait_registry: waits until the registry answers this host (the

@@ -129,6 +129,10 @@ case "$CMD $*" in
     ! has "$REBUILT" "${*: -1}" || { echo older; exit 0; }
     d=$(printf '%s\n' "$CONTEXTS" | awk -v r="${*: -1}" '$1 == r { print $2; f = 1 } END { exit !f }') || { echo "Error: No such image: ${*: -1}" >&2; exit 1; }
     echo "$d" ;;
+  # a rebuilt ref's image: the one built before, then this run's build
+  "docker image inspect --format {{.Id}} -- "*)
+    if [ -e "$STUB_DIR/built" ]; then echo sha256:new; else echo sha256:old; fi ;;
+  "docker image inspect --format {{len .RepoTags}} -- sha256:old") echo 0 ;; # the rebuild took its tag
   # --- changes: done (the test reads them in the calls) ---
   "docker exec "*" docker swarm init "*) touch "$STUB_DIR/in-$2" ;; # from now on in a swarm
   "docker exec -e SWARMGEN_JOIN_TOKEN "*" sh -c exec docker swarm join "*)
@@ -140,7 +144,9 @@ case "$CMD $*" in
   "docker exec $L docker stack deploy "* | "docker exec $L docker stack rm "*) ;;
   "docker exec $L sh -c "*"docker config create --label \"dev.swarmgen.stack="*) ;; # stack_record
   "docker exec $L sh -c "*"docker config ls -q --filter \"label=dev.swarmgen.stack="*) ;;  # stack_unrecord
-  "docker build --quiet --label "* | "docker push --quiet -- "* | "docker pull --quiet -- "* | "docker tag -- "* | "docker volume rm "* | "docker context create "* | "docker context update "*) ;;
+  "docker build --quiet --label "*) touch "$STUB_DIR/built" ;;
+  "docker image rm -- sha256:old") ;;
+  "docker push --quiet -- "* | "docker pull --quiet -- "* | "docker tag -- "* | "docker volume rm "* | "docker context create "* | "docker context update "*) ;;
   *) echo "fake lab: no answer for: $CMD $*" >&2; exit 1 ;;
 esac`
 
