@@ -64,7 +64,8 @@ func (q *quickRun) run(line, check string) string {
 // node and registry images this machine cannot pull (the echo app is
 // builtin: up builds it from the swarmgen binary), the URL the summary
 // prints answering from the echo service, then status, viz, docker, env
-// and down. Only what this machine needs is changed in the starter spec:
+// and down; then the committed files alone (standalone). Only what this
+// machine needs is changed in the starter spec:
 // offline images, no privileged containers, no routing mesh (no IPVS here:
 // the echo service is then published in host mode, so it runs on the
 // manager), and ports and a name of its own beside the other e2e labs.
@@ -137,6 +138,7 @@ func TestInitFromNothing(t *testing.T) {
 	if left := labObjects(t, "e2e-init"); left != "" {
 		t.Errorf("swarmgen down left containers, networks or volumes of the lab:\n%s", left)
 	}
+	standalone(t, h.dir)
 	for _, line := range quickStart {
 		if !q.ran[line] {
 			t.Errorf("the quick-start line %q was not run; run it here or move it to quickStartNotRun with the reason", line)
@@ -171,4 +173,52 @@ func checkQuickViz(t *testing.T, q *quickRun) {
 			return
 		}
 	}
+}
+
+// standalone copies the files a user commits (the generated ones, not
+// .swarmgen/) of the lab in dir to a clean directory and brings the lab up
+// there with `bash bootstrap.sh` alone, no swarmgen on PATH (a teammate
+// who cloned them), the builtin echo image built from the committed
+// builtin/ Dockerfiles; then `bash teardown.sh`.
+func standalone(t *testing.T, dir string) {
+	t.Helper()
+	clean := t.TempDir()
+	for _, name := range []string{"bootstrap.sh", "teardown.sh", "docker-compose.yml", "stack", "builtin"} {
+		if out, err := exec.Command("cp", "-R", filepath.Join(dir, name), clean).CombinedOutput(); err != nil {
+			t.Fatalf("copying %s: %v\n%s", name, err, out)
+		}
+	}
+	var path []string
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(d, "swarmgen")); err != nil {
+			path = append(path, d)
+		}
+	}
+	env := append(os.Environ(), "PATH="+strings.Join(path, string(os.PathListSeparator)))
+	run := func(script string) string {
+		cmd := exec.Command("bash", script)
+		cmd.Dir, cmd.Env = clean, env
+		out, err := cmd.CombinedOutput()
+		t.Logf("$ bash %s (no swarmgen)\n%s", script, out)
+		if err != nil {
+			t.Fatalf("bash %s: %v", script, err)
+		}
+		return string(out)
+	}
+	t.Cleanup(func() { _ = exec.Command("bash", filepath.Join(clean, "teardown.sh")).Run() })
+	run("bootstrap.sh")
+	var body string
+	var err error
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
+		if body, err = httpGet("http://127.0.0.1:18000/"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bootstrap.sh alone: the echo URL does not answer: %v", err)
+		}
+	}
+	if !strings.HasPrefix(body, "Hello Docker!! from ") {
+		t.Errorf("bootstrap.sh alone: the echo URL answered %q, not the echo app", body)
+	}
+	run("teardown.sh")
 }

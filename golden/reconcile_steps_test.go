@@ -30,8 +30,18 @@ func runLab(t *testing.T, name string, edit func(fakelab.Vars), first string, ar
 	if err != nil {
 		t.Fatal(err)
 	}
+	files := map[string][]byte{"docker-compose.yml": compose}
+	// the builtin images' context, as rendered
+	dockerfiles, _ := filepath.Glob(filepath.Join(name, "out", "builtin", "*.Dockerfile"))
+	for _, f := range dockerfiles {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files["builtin/"+filepath.Base(f)] = data
+	}
 	s := fakelab.Parse(script)
-	dir, vars := s.Up(t, map[string][]byte{"docker-compose.yml": compose})
+	dir, vars := s.Up(t, files)
 	if edit != nil {
 		edit(vars)
 	}

@@ -1063,3 +1063,36 @@ echo "services: $(swarm_lines service | tr '\n' ' ')"
 		})
 	}
 }
+
+// A builtin image is built FROM the base that holds swarmgen: there, it is
+// used; a release's is pulled; a devel one that is not there stops the
+// push with what to do (bootstrap.sh alone on another machine).
+func TestBuiltinBase(t *testing.T) {
+	for _, tc := range []struct {
+		name, base, published, scenario, say string
+		fails                                bool
+		want, never                          []string
+	}{
+		{"on this host", "swarmgen/swarmgen:devel", "false", `"image inspect -- swarmgen/swarmgen:devel") ;;`, "", false,
+			nil, []string{"pull"}},
+		{"a release's, not here: pulled", "ghcr.io/swarmgen/swarmgen:v1.2.3", "true", `"image inspect -- "*) exit 1 ;;
+  "pull --quiet -- ghcr.io/swarmgen/swarmgen:v1.2.3") ;;`, "", false,
+			[]string{"pull --quiet -- ghcr.io/swarmgen/swarmgen:v1.2.3"}, nil},
+		{"a release's, not here, offline", "ghcr.io/swarmgen/swarmgen:v1.2.3", "true", `"image inspect -- "*) exit 1 ;;
+  "pull "*) echo "dial tcp: lookup ghcr.io: no such host" >&2; exit 1 ;;`, "swarmgen images load a bundle", true, nil, nil},
+		{"a devel one, not here", "swarmgen/swarmgen:devel", "false", `"image inspect -- "*) exit 1 ;;`,
+			"run swarmgen up once on this host, or swarmgen images load a bundle", true, nil, []string{"pull"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, calls, err := runScenario(t, "case \"$*\" in\n  "+tc.scenario+"\n  *) exit 1 ;;\nesac", `
+BUILTIN_BASE=`+tc.base+` BUILTIN_BASE_PUBLISHED=`+tc.published+`
+viz() { prepared '' ./builtin visualizer.Dockerfile localhost:5000/swarmgen/visualizer:latest swarmgen/visualizer latest registry:5000/swarmgen/visualizer:latest true; }
+step push-images viz
+`)
+			if (err != nil) != tc.fails || !strings.Contains(out, tc.say) {
+				t.Errorf("err %v (want failure: %v), output lacks %q:\n%s", err, tc.fails, tc.say, out)
+			}
+			checkCalls(t, calls, tc.want, tc.never)
+		})
+	}
+}

@@ -65,5 +65,5 @@ func standaloneNote(l *model.Lab) string {
 	if l.BuiltinBase == "" || l.BuiltinBasePublished {
 		return ""
 	}
-	return fmt.Sprintf("note: bootstrap.sh alone (on a machine without swarmgen) cannot make this lab's builtin images (images[].builtin, visualizer: builtin): they are made from %s, which only swarmgen up makes (this swarmgen, version %s, is no release): no registry has it. Run swarmgen up, or carry the images with swarmgen images save and images load.", l.BuiltinBase, version.Module())
+	return fmt.Sprintf("note: bootstrap.sh alone builds this lab's builtin images (images[].builtin, visualizer: builtin) FROM %s, which no registry has (this swarmgen, version %s, is no release): it must be in the host's images, where swarmgen up puts it; on another machine, carry it with swarmgen images save and images load.", l.BuiltinBase, version.Module())
 }

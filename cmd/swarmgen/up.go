@@ -208,7 +208,8 @@ func upAction(c *cli.Context) error {
 		return err
 	}
 	if builtinBinary != "" {
-		if err := builtinimage.Prepare(outDir(c), builtinBinary); err != nil {
+		// the base the builtin images are built FROM, holding this swarmgen
+		if err := builtinimage.BuildBase(c.Context, res.Lab.BuiltinBase, builtinBinary); err != nil {
 			return cli.Exit(err.Error(), exitUser)
 		}
 	}

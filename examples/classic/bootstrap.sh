@@ -45,10 +45,14 @@ NODE_LABELS=(
   2 'worker02' ''
   2 'worker03' ''
 )
-# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED
+# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED (true:
+# a builtin image, FROM BUILTIN_BASE, which holds the static swarmgen;
+# PUBLISHED: a release's, which docker pulls; else only swarmgen up, or
+# swarmgen images load, puts it in this host's images)
+BUILTIN_BASE='swarmgen/swarmgen:devel' BUILTIN_BASE_PUBLISHED=false
 IMAGES=(
-  8 '' './.swarmgen/builtin' 'echo.Dockerfile' 'localhost:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' 'registry:5000/yutsuki/echo:latest' true
-  8 '' './.swarmgen/builtin' 'visualizer.Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' true
+  8 '' './builtin' 'echo.Dockerfile' 'localhost:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' 'registry:5000/yutsuki/echo:latest' true
+  8 '' './builtin' 'visualizer.Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' true
 )
 # Docker Hub images the stacks and services name, which the lab registry
 # mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)
@@ -139,6 +143,7 @@ FORMAT_CONTEXT_HOST='{{.Endpoints.docker.Host}}'
 FORMAT_IMAGE_CONTEXT='{{index .Config.Labels "dev.swarmgen.context"}}'
 FORMAT_IMAGE_DIGESTS='{{range .RepoDigests}}{{println .}}{{end}}'
 FORMAT_IMAGE_ID='{{.Id}}'
+FORMAT_IMAGE_TAGS='{{len .RepoTags}}'
 FORMAT_IMAGE_ID_DIGESTS='{{.Id}}{{range .RepoDigests}} {{.}}{{end}}'
 FORMAT_IMAGE_REFS='{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}'
 FORMAT_MACHINE_INFO='{{.Name}} {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{with .Swarm.Cluster}}{{.ID}}{{end}}'
@@ -2086,15 +2091,33 @@ push_images() {
   wait_all ${pids[@]+"${pids[@]}"}
 }
 
-# prepared SOURCE BUILD ... PREPARED: an image swarmgen carries (PREPARED
-# true) is built from a context swarmgen up prepares in BUILD.
+# prepared SOURCE BUILD ... PREPARED: a builtin image (PREPARED true) is
+# built FROM BUILTIN_BASE: in this host's images already, else pulled if a
+# release published it; else only swarmgen up (or images load) makes it.
 prepared() {
-  if [ "$8" = true ] && [ "$PLAN" != 1 ] && [ ! -f "$2/swarmgen" ]; then
-    fail "the images swarmgen carries (builtin) are prepared by swarmgen up in $2: run swarmgen up"
+  [ "$8" = true ] || return 0
+  ! docker image inspect -- "$BUILTIN_BASE" >/dev/null 2>&1 || return 0
+  [ "$PLAN" != 1 ] || return 0
+  if [ "$BUILTIN_BASE_PUBLISHED" = true ]; then
+    trace docker pull --quiet -- "$BUILTIN_BASE" >/dev/null && return 0
+    fail "the builtin images are made from $BUILTIN_BASE, which this host has not and cannot pull: pull it where there is a connection, or swarmgen images load a bundle (swarmgen images save writes one)"
   fi
+  fail "the builtin images are made from $BUILTIN_BASE, which this host has not: it holds the swarmgen binary, and only swarmgen up makes it (this lab was rendered by a swarmgen that is no release: no registry has it); run swarmgen up once on this host, or swarmgen images load a bundle"
 }
 
-# put_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME: builds or tags
+# build_digest BUILD DOCKERFILE PREPARED: what an image is built from: its
+# context, and for a builtin image the base's ID too (a new swarmgen binary
+# makes a new base).
+build_digest() {
+  local sum
+  sum=$(context_digest "$1" "$2")
+  if [ "$3" = true ]; then
+    sum="$sum-$(docker image inspect --format "$FORMAT_IMAGE_ID" -- "$BUILTIN_BASE" 2>/dev/null | cut -c8-19)"
+  fi
+  printf '%s\n' "$sum"
+}
+
+# put_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME [PREPARED]: builds or tags
 # the image as REF, then pushes it.
 put_image() {
   local source=$1 build=$2 dockerfile=$3 ref=$4
@@ -2104,9 +2127,12 @@ put_image() {
   fi
   if [ -n "$build" ]; then
     local sum
-    sum=$(context_digest "$build" "$dockerfile")
+    sum=$(build_digest "$build" "$dockerfile" "${8:-}")
     if [ "$(built_context "$ref" || true)" != "$sum" ]; then
+      local old
+      old=$(docker image inspect --format "$FORMAT_IMAGE_ID" -- "$ref" 2>/dev/null || true)
       trace docker build --quiet --label "$LABEL_CONTEXT=$sum" -t "$ref" -f "$build/$dockerfile" "$build" >/dev/null
+      drop_replaced "$old"
     fi
   else
     docker image inspect -- "$source" >/dev/null 2>&1 || fail "image $source is not on this host; build or pull it first"
@@ -2187,6 +2213,15 @@ context_digest() {
 # built_context REF: the context digest image REF was built from (empty:
 # not built by this script); fails when there is no image REF.
 built_context() { docker image inspect --format "$FORMAT_IMAGE_CONTEXT" "$1" 2>/dev/null; }
+
+# drop_replaced ID: removes the image a rebuild replaced, if no tag names
+# it any more (a user's own tag keeps it; a container using it makes the
+# removal fail, which is fine): rebuilds do not pile up dangling images.
+drop_replaced() {
+  [ -n "$1" ] || return 0
+  [ "$(docker image inspect --format "$FORMAT_IMAGE_TAGS" -- "$1" 2>/dev/null)" = 0 ] || return 0
+  docker image rm -- "$1" >/dev/null 2>&1 || true
+}
 
 
 # http_wait_registry: waits until the registry answers this host (the
@@ -2303,7 +2338,7 @@ registry_curl() {
   curl "$@" "http://$REGISTRY_PUSH$path"
 }
 
-# plan_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME: in plan mode,
+# plan_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME [PREPARED]: in plan mode,
 # whether put_image would push: an image to build whose context changed
 # since REF was built (context_digest) is rebuilt and pushed.
 plan_image() {
@@ -2313,7 +2348,7 @@ plan_image() {
       act + image "$7" "build from $2 and push" true
       return
     fi
-    if [ "$have" != "$(context_digest "$2" "$3")" ]; then
+    if [ "$have" != "$(build_digest "$2" "$3" "${8:-}")" ]; then
       act '~' image "$7" "rebuild from $2 (its build context changed) and push" true
       return
     fi

@@ -142,7 +142,7 @@ type Endpoint struct {
 // Nodes is managers then workers.
 func (l *Lab) Nodes() []Node { return append(append([]Node(nil), l.Managers...), l.Workers...) }
 
-// HasBuiltinImages reports whether swarmgen up must prepare BuiltinContext.
+// HasBuiltinImages reports whether the lab builds images FROM BuiltinBase.
 func (l *Lab) HasBuiltinImages() bool {
 	for _, img := range l.Images {
 		if img.Prepared {
@@ -294,11 +294,12 @@ type URL struct {
 	Target    int
 }
 
-// BuiltinContext is where `swarmgen up` prepares the build context of the
-// images swarmgen carries (the builtin visualizer and images[].builtin),
-// relative to the generated files: a static swarmgen binary and one
-// Dockerfile per image (BuiltinDockerfile).
-const BuiltinContext = ".swarmgen/builtin"
+// BuiltinContext is the build context of the images swarmgen carries (the
+// builtin visualizer and images[].builtin), among the generated files:
+// one Dockerfile per image (BuiltinDockerfile), FROM BuiltinBase, which
+// holds the static swarmgen binary. Committed with the rest, so that
+// bootstrap.sh alone builds them.
+const BuiltinContext = "builtin"
 
 // ComposeRecord is where bootstrap.sh records, after compose up, the
 // compose file's checksum and the containers it left, so that the next
@@ -311,7 +312,7 @@ func BuiltinDockerfile(name string) string { return name + ".Dockerfile" }
 
 // Image is an image pushed into the lab registry.
 type Image struct {
-	Prepared    bool   // its build context is made by swarmgen up, not by the user
+	Prepared    bool   // built FROM BuiltinBase, from BuiltinContext (a builtin image)
 	Source      string // local image, when not built
 	Build       string // build context, relative to the output directory
 	Dockerfile  string

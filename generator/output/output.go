@@ -17,6 +17,7 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 
+	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/render"
 )
 
@@ -158,19 +159,24 @@ func writeTemp(path string, data []byte, mode os.FileMode) (string, error) {
 	return tmp.Name(), nil
 }
 
-// staleFiles are generated stack files on disk that files no longer holds.
+// staleFiles are generated stack files and builtin images' Dockerfiles on
+// disk that files no longer holds.
 func staleFiles(dir string, files []render.File) ([]string, error) {
 	want := map[string]bool{}
 	for _, f := range files {
 		want[f.Path] = true
 	}
-	matches, err := filepath.Glob(filepath.Join(dir, "stack", "*.yml"))
-	if err != nil {
-		return nil, err
+	var matches []string
+	for _, pattern := range []string{"stack/*.yml", model.BuiltinContext + "/*.Dockerfile"} {
+		m, err := filepath.Glob(filepath.Join(dir, filepath.FromSlash(pattern)))
+		if err != nil {
+			return nil, err
+		}
+		matches = append(matches, m...)
 	}
 	var stale []string
 	for _, m := range matches {
-		rel := "stack/" + filepath.Base(m)
+		rel := filepath.ToSlash(filepath.Join(filepath.Base(filepath.Dir(m)), filepath.Base(m)))
 		if want[rel] {
 			continue
 		}

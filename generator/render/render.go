@@ -13,7 +13,6 @@ import (
 
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/shell"
-	"github.com/swarmgen/swarmgen/generator/spec"
 	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"github.com/swarmgen/swarmgen/templates"
 )
@@ -97,6 +96,14 @@ func Lab(l *model.Lab) ([]File, error) {
 			return nil, err
 		}
 	}
+	// the builtin images' Dockerfiles, FROM the base that holds swarmgen
+	for _, img := range l.Images {
+		if img.Prepared {
+			if err := add(path.Join(model.BuiltinContext, img.Dockerfile), img.Dockerfile+".tmpl", l, 0o644); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// bootstrap.sh: the lab's header, then the runtime, the same for every lab
 	if err := add("bootstrap.sh", "bootstrap-header.sh.tmpl", l, 0o755); err != nil {
 		return nil, err
@@ -129,16 +136,3 @@ func VisualizerStack(v Visualizer) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// BuiltinDockerfiles are the Dockerfiles of the images swarmgen carries,
-// by file name in model.BuiltinContext.
-func BuiltinDockerfiles() map[string][]byte {
-	files := map[string][]byte{}
-	for _, name := range append([]string{"visualizer"}, spec.BuiltinImages...) {
-		data, err := templates.FS.ReadFile(name + ".Dockerfile.tmpl")
-		if err != nil {
-			panic(err) // embedded, one per builtin image (a test reads them all)
-		}
-		files[model.BuiltinDockerfile(name)] = data
-	}
-	return files
-}

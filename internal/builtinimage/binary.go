@@ -1,7 +1,13 @@
+// Package builtinimage makes the base of the images swarmgen carries itself
+// (the builtin visualizer, images[].builtin): an image FROM scratch holding
+// a static Linux swarmgen binary for the engine's architecture, which it
+// finds (or has the Go toolchain build) and checks by reading the ELF
+// headers. The images' Dockerfiles (FROM that base) are generated files.
 package builtinimage
 
 import (
 	"context"
+	"crypto/sha256"
 	"debug/buildinfo"
 	"debug/elf"
 	"fmt"
@@ -13,6 +19,7 @@ import (
 
 	"github.com/swarmgen/swarmgen/internal/dockercli"
 	"github.com/swarmgen/swarmgen/internal/dockerformat"
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 )
 
 // Module is the path `go install` builds swarmgen from.
@@ -269,17 +276,23 @@ func EngineArch(ctx context.Context, env []string) (string, error) {
 const BaseDockerfile = "FROM scratch\nCOPY swarmgen /swarmgen\nENTRYPOINT [\"/swarmgen\"]\n"
 
 // BuildBase makes the base image name (model.Lab.BuiltinBase) in the
-// engine's image store from binary, the static Linux swarmgen Resolve gave.
+// engine's image store from binary, the static Linux swarmgen Resolve
+// gave, unless it holds that very binary already (its label says which):
+// an unchanged swarmgen costs one inspect.
 func BuildBase(ctx context.Context, name, binary string) error {
+	data, err := os.ReadFile(binary)
+	if err != nil {
+		return err
+	}
+	sum := fmt.Sprintf("sha256:%x", sha256.Sum256(data))
+	if have, err := dockercli.Run(ctx, "image", "inspect", "--format", dockerformat.MustNamed("image-context"), "--", name); err == nil && strings.TrimSpace(have) == sum {
+		return nil
+	}
 	dir, err := os.MkdirTemp("", "swarmgen-base-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	data, err := os.ReadFile(binary)
-	if err != nil {
-		return err
-	}
 	if err := os.WriteFile(filepath.Join(dir, "swarmgen"), data, 0o755); err != nil {
 		return err
 	}
@@ -287,7 +300,7 @@ func BuildBase(ctx context.Context, name, binary string) error {
 		return err
 	}
 	old, _ := dockercli.Run(ctx, "image", "inspect", "--format", dockerformat.MustNamed("image-id"), "--", name)
-	cmd := exec.CommandContext(ctx, "docker", "build", "--quiet", "-t", name, dir)
+	cmd := exec.CommandContext(ctx, "docker", "build", "--quiet", "--label", ownlabels.Context+"="+sum, "-t", name, dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("docker build of %s: %v\n%s", name, err, out)
 	}
@@ -307,4 +320,22 @@ func dropReplaced(ctx context.Context, id string) {
 		return
 	}
 	_, _ = dockercli.Run(ctx, "image", "rm", "--", id) // in use by a container: it stays
+}
+
+// sourceRoot finds swarmgen's module root from dir.
+func sourceRoot(dir string) string {
+	for dir != "" {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
+			if strings.HasPrefix(string(data), "module "+Module+"\n") {
+				return dir
+			}
+			return ""
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+	return ""
 }

@@ -240,31 +240,42 @@ func TestGetBuildsInASourceTree(t *testing.T) {
 	}
 }
 
-// Each new swarmgen binary rebuilds the base image; the one it replaced
-// is removed unless something else still names it.
-func TestBuildBaseDropsTheImageItReplaced(t *testing.T) {
+// Each new swarmgen binary rebuilds the base image (labelled with the
+// binary's digest); the one it replaced is removed unless something else
+// still names it. The same binary again builds nothing.
+func TestBuildBase(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "swarmgen")
 	if err := os.WriteFile(bin, []byte("binary"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	const sum = "sha256:9a3a45d01531a20e89ac6ae10b0b0beb0492acd7216a368aa062d1a5fecaf9cd" // of "binary"
 	for _, tc := range []struct {
-		name, tags string
-		removed    bool
-	}{{"no tag names it any more", "0", true}, {"the user tagged it too", "1", false}} {
+		name, have, tags string
+		built, removed   bool
+	}{
+		{"a new binary; no tag names the old base any more", "sha256:older", "0", true, true},
+		{"a new binary; the user tagged the old base too", "sha256:older", "1", true, false},
+		{"the same binary", sum, "0", false, false},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stub := stubdocker.New(t, `case "$*" in
+  "image inspect --format {{index .Config.Labels \"dev.swarmgen.context\"}} -- swarmgen/swarmgen:devel") echo `+tc.have+` ;;
   "image inspect --format {{.Id}} -- swarmgen/swarmgen:devel") echo sha256:old ;;
-  "build --quiet -t swarmgen/swarmgen:devel "*) ;;
+  "build --quiet --label dev.swarmgen.context=`+sum+` -t swarmgen/swarmgen:devel "*) ;;
   "image inspect --format {{len .RepoTags}} -- sha256:old") echo `+tc.tags+` ;;
   "image rm -- sha256:old") ;;
   *) exit 1 ;;
 esac`)
 			stub.Use(t)
 			if err := BuildBase(context.Background(), "swarmgen/swarmgen:devel", bin); err != nil {
-				t.Fatal(err)
+				t.Fatalf("%v; calls:\n%s", err, stub.Calls())
 			}
-			if got := strings.Contains(stub.Calls(), "image rm -- sha256:old"); got != tc.removed {
-				t.Errorf("removed the replaced image: %v, want %v; calls:\n%s", got, tc.removed, stub.Calls())
+			calls := stub.Calls()
+			if got := strings.Contains(calls, "build "); got != tc.built {
+				t.Errorf("built: %v, want %v; calls:\n%s", got, tc.built, calls)
+			}
+			if got := strings.Contains(calls, "image rm -- sha256:old"); got != tc.removed {
+				t.Errorf("removed the replaced image: %v, want %v; calls:\n%s", got, tc.removed, calls)
 			}
 		})
 	}

@@ -44,7 +44,11 @@ NODE_LABELS=(
   2 'worker01' ''
   2 'worker02' ''
 )
-# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED
+# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED (true:
+# a builtin image, FROM BUILTIN_BASE, which holds the static swarmgen;
+# PUBLISHED: a release's, which docker pulls; else only swarmgen up, or
+# swarmgen images load, puts it in this host's images)
+BUILTIN_BASE='' BUILTIN_BASE_PUBLISHED=false
 IMAGES=(
   8 '' '../app' 'Dockerfile' 'localhost:5000/site:1.0' 'site' '1.0' 'registry:5000/site:1.0' false
 )

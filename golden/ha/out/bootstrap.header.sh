@@ -49,7 +49,11 @@ NODE_LABELS=(
   3 'worker04' 'zone' 'zone=b'
   3 'worker05' 'zone' 'zone=c'
 )
-# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED
+# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED (true:
+# a builtin image, FROM BUILTIN_BASE, which holds the static swarmgen;
+# PUBLISHED: a release's, which docker pulls; else only swarmgen up, or
+# swarmgen images load, puts it in this host's images)
+BUILTIN_BASE='' BUILTIN_BASE_PUBLISHED=false
 IMAGES=(
 )
 # Docker Hub images the stacks and services name, which the lab registry

@@ -42,7 +42,11 @@ PASSWORD=( )
 NODE_LABELS=(
   3 'm1' '' 'dev.swarmgen.lab=swarmgen'
 )
-# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED
+# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED (true:
+# a builtin image, FROM BUILTIN_BASE, which holds the static swarmgen;
+# PUBLISHED: a release's, which docker pulls; else only swarmgen up, or
+# swarmgen images load, puts it in this host's images)
+BUILTIN_BASE='' BUILTIN_BASE_PUBLISHED=false
 IMAGES=(
   8 'app:1' '' '' 'reg.example.com:5000/app:1' 'app' '1' 'reg.example.com:5000/app:1' false
 )

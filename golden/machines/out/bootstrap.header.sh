@@ -54,7 +54,11 @@ NODE_LABELS=(
   4 'w1' 'tier' 'tier=app' 'dev.swarmgen.lab=fleet'
   3 'w2' '' 'dev.swarmgen.lab=fleet'
 )
-# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED
+# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED (true:
+# a builtin image, FROM BUILTIN_BASE, which holds the static swarmgen;
+# PUBLISHED: a release's, which docker pulls; else only swarmgen up, or
+# swarmgen images load, puts it in this host's images)
+BUILTIN_BASE='' BUILTIN_BASE_PUBLISHED=false
 IMAGES=(
   8 'yutsuki/echo:latest' '' '' '192.0.2.11:5000/yutsuki/echo:latest' 'yutsuki/echo' 'latest' '192.0.2.11:5000/yutsuki/echo:latest' false
 )

@@ -44,9 +44,13 @@ NODE_LABELS=(
   2 'manager' ''
   2 'worker01' ''
 )
-# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED
+# images: SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME PREPARED (true:
+# a builtin image, FROM BUILTIN_BASE, which holds the static swarmgen;
+# PUBLISHED: a release's, which docker pulls; else only swarmgen up, or
+# swarmgen images load, puts it in this host's images)
+BUILTIN_BASE='swarmgen/swarmgen:devel' BUILTIN_BASE_PUBLISHED=false
 IMAGES=(
-  8 '' './.swarmgen/builtin' 'visualizer.Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' true
+  8 '' './builtin' 'visualizer.Dockerfile' 'localhost:5000/swarmgen/visualizer:latest' 'swarmgen/visualizer' 'latest' 'registry:5000/swarmgen/visualizer:latest' true
 )
 # Docker Hub images the stacks and services name, which the lab registry
 # mirrors for the nodes: REF PUSH-REF REPOSITORY TAG DIGEST ('': by tag)

@@ -129,6 +129,9 @@ case "$CMD $*" in
     ! has "$REBUILT" "${*: -1}" || { echo older; exit 0; }
     d=$(printf '%s\n' "$CONTEXTS" | awk -v r="${*: -1}" '$1 == r { print $2; f = 1 } END { exit !f }') || { echo "Error: No such image: ${*: -1}" >&2; exit 1; }
     echo "$d" ;;
+  # the builtin images' base: there
+  "docker image inspect -- swarmgen/swarmgen:devel") ;;
+  "docker image inspect --format {{.Id}} -- swarmgen/swarmgen:devel") echo `+baseID+` ;;
   # a rebuilt ref's image: the one built before, then this run's build
   "docker image inspect --format {{.Id}} -- "*)
     if [ -e "$STUB_DIR/built" ]; then echo sha256:new; else echo sha256:old; fi ;;
@@ -303,7 +306,7 @@ func (s Script) Up(t testing.TB, files map[string][]byte) (dir string, vars Vars
 	dir = t.TempDir()
 	all := map[string][]byte{
 		".swarmgen/tls/server/key.pem": []byte("key"), ".swarmgen/tls/client/key.pem": []byte("key"), ".swarmgen/tls/client/cert.pem": []byte("cert"),
-		".swarmgen/tls/sans": []byte(s.vars["TLS_SANS"] + "\n"), ".swarmgen/builtin/swarmgen": []byte("binary"),
+		".swarmgen/tls/sans": []byte(s.vars["TLS_SANS"] + "\n"),
 	}
 	maps.Copy(all, files)
 	for file, content := range all {
@@ -320,19 +323,27 @@ func (s Script) Up(t testing.TB, files map[string][]byte) (dir string, vars Vars
 	if out, err := s.run(t, dir, "mkdir -p .swarmgen\ncontainers_record >\"$COMPOSE_RECORD\"", Scenario(vars, "")); err != nil {
 		t.Fatalf("recording the containers: %v\n%s", err, out)
 	}
-	// the images built from a context were built from this one
-	for _, c := range s.records("IMAGES") { // SOURCE BUILD DOCKERFILE REF ...
-		if c[1] == "" {
-			continue
+	// the images built from a context were built from this one (and a
+	// builtin one from the base there is): REF DIGEST lines, as the
+	// runtime reads its IMAGES records
+	sums, err := s.run(t, dir, `digest_of() { if [ -n "$2" ]; then echo "$4 $(build_digest "$2" "$3" "$8")"; fi; }
+each IMAGES digest_of`, `case "$*" in
+  "image inspect --format {{.Id}} -- "*) echo `+baseID+` ;;
+  *) exit 1 ;;
+esac`)
+	if err != nil {
+		t.Fatalf("build_digest: %v %s", err, sums)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(sums), "\n") {
+		if line != "" {
+			vars.Add("CONTEXTS", line)
 		}
-		sum, err := s.run(t, dir, "context_digest "+shell.Quote(c[1])+" "+shell.Quote(c[2]), "exit 1")
-		if err != nil || strings.TrimSpace(sum) == "" {
-			t.Fatalf("context_digest %s: %v %s", c[1], err, sum)
-		}
-		vars.Add("CONTEXTS", c[3]+" "+strings.TrimSpace(sum))
 	}
 	return dir, vars
 }
+
+// baseID is the image ID of the builtin images' base in the fake lab.
+const baseID = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 // MainLine is the runtime's line that runs main: what is before it defines
 // the lab, the helpers and the steps, and sets up a run.

@@ -1,0 +1,61 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestUpDownLeavesTheHostsImages: up, a rebuild (the image's context
+// changed) and down leave `docker images` as it was before: down removes
+// the tags the lab made to push, and a rebuild removes the image it
+// replaced instead of leaving it dangling. Twice, so nothing piles up.
+func TestUpDownLeavesTheHostsImages(t *testing.T) {
+	needEngine(t)
+	h := newHarness(t, `apiVersion: swarmgen.dev/v1alpha1
+kind: Lab
+name: e2e-img
+routing_mesh: false
+registry: {image: swarmgen-e2e/registry:3, port: 15009}
+nodes: {image: swarmgen-e2e/dind:bookworm, privileged: false}
+managers: 1
+workers: 0
+images:
+  - build: app
+    name: e2e-img/app:1
+  - source: yutsuki/echo:latest
+`)
+	app := filepath.Join(h.dir, "app")
+	if err := os.MkdirAll(app, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(app, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("Dockerfile", "FROM scratch\nCOPY version /version\n")
+	before := hostImages(t)
+	for cycle := 1; cycle <= 2; cycle++ {
+		write("version", "first\n")
+		h.must("up", "--wait", "3m")
+		write("version", "second\n") // a changed context: rebuilt, pushed
+		if out := h.must("up", "--wait", "3m"); !strings.Contains(out, "e2e-img/app:1 pushed") {
+			t.Errorf("cycle %d: the rebuilt image was not pushed:\n%s", cycle, out)
+		}
+		h.must("down")
+		if after := hostImages(t); !slices.Equal(after, before) {
+			t.Errorf("cycle %d: docker images before up:\n%s\nafter down:\n%s", cycle, strings.Join(before, "\n"), strings.Join(after, "\n"))
+		}
+	}
+}
+
+// hostImages is `docker images -a`: every image ID with its name, sorted.
+func hostImages(t *testing.T) []string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(docker(t, "images", "-a", "--no-trunc", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}")), "\n")
+	slices.Sort(lines)
+	return lines
+}
