@@ -135,4 +135,3 @@ func VisualizerStack(v Visualizer) ([]byte, error) {
 	err := tmpl.ExecuteTemplate(&buf, "visualizer-stack.yml.tmpl", v)
 	return buf.Bytes(), err
 }
-

@@ -131,7 +131,7 @@ case "$CMD $*" in
     echo "$d" ;;
   # the builtin images' base: there
   "docker image inspect -- swarmgen/swarmgen:devel") ;;
-  "docker image inspect --format {{.Id}} -- swarmgen/swarmgen:devel") echo `+baseID+` ;;
+  "docker image inspect --format {{.Id}} -- swarmgen/swarmgen:devel") echo ` + baseID + ` ;;
   # a rebuilt ref's image: the one built before, then this run's build
   "docker image inspect --format {{.Id}} -- "*)
     if [ -e "$STUB_DIR/built" ]; then echo sha256:new; else echo sha256:old; fi ;;
