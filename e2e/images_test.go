@@ -42,8 +42,12 @@ images:
 		write("version", "first\n")
 		h.must("up", "--wait", "3m")
 		write("version", "second\n") // a changed context: rebuilt, pushed
-		if out := h.must("up", "--wait", "3m"); !strings.Contains(out, "e2e-img/app:1 pushed") {
-			t.Errorf("cycle %d: the rebuilt image was not pushed:\n%s", cycle, out)
+		if out := h.must("plan"); !strings.Contains(out, "registry:5000/e2e-img/app:1") {
+			t.Errorf("cycle %d: plan does not show the image to rebuild:\n%s", cycle, out)
+		}
+		h.must("up", "--wait", "3m")
+		if out := h.must("plan"); !strings.Contains(out, "No changes") {
+			t.Errorf("cycle %d: after up, plan still shows changes:\n%s", cycle, out)
 		}
 		h.must("down")
 		if after := hostImages(t); !slices.Equal(after, before) {
