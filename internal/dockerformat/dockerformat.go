@@ -24,6 +24,9 @@ var byName = map[string]string{
 	"container-name":   "{{.Names}}",
 	"container-ports":  "{{.Names}} {{.Ports}}",
 	"container-record": "{{.Names}} {{.ID}} {{.State}} {{.Ports}}",
+	// what compose made a container from (its service's config hash) and
+	// the image it runs: nodes-up's decision which nodes to recreate
+	"container-config": `{{.Names}} {{or (.Label "com.docker.compose.service") "-"}} {{or (.Label "com.docker.compose.config-hash") "-"}} {{.Image}}`,
 	// docker inspect of a container
 	"container-status":  "{{.State.Status}}",
 	"container-running": "{{.State.Running}}",
@@ -42,7 +45,9 @@ var byName = map[string]string{
 	// turns the two characters \t into a tab)
 	"node-row": `{{.ID}}{{if .Self}} *{{end}}\t{{.Hostname}}\t{{.Status}}\t{{.Availability}}\t{{.ManagerStatus}}\t{{.EngineVersion}}`,
 	// docker node inspect
-	"node-state":    "{{.Status.State}}",
+	"node-state": "{{.Status.State}}",
+	// a node rolled out: ID, state, availability, reachability (managers)
+	"node-status":   "{{.ID}} {{.Status.State}} {{.Spec.Availability}} {{with .ManagerStatus}}{{.Reachability}}{{end}}",
 	"node-leader":   "{{.ManagerStatus.Leader}}",
 	"node-id":       "{{.ID}}",
 	"info-node-id":  "{{.Swarm.NodeID}}", // the node ID an engine holds (its node in the swarm)

@@ -21,6 +21,8 @@
 # Environment: SWARMGEN_WAIT  seconds to wait for nodes and services (default 300)
 #              SWARMGEN_JOIN_PARALLEL  at most this many joins at once (default 32;
 #                the joins start with 2 and widen while they go well)
+#              SWARMGEN_ROLLOUT_PARALLEL  workers recreated at once when
+#                node containers change (default 1)
 #              SWARMGEN_VERBOSE=1  print every docker command
 #              SWARMGEN_FORCE=1  apply a change that is refused (removing
 #                managers so that the rest lose quorum while one is down)

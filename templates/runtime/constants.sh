@@ -17,6 +17,7 @@ LABEL_SECRET=dev.swarmgen.secret
 LABEL_SERVICE=dev.swarmgen.service
 LABEL_STACK=dev.swarmgen.stack
 # the templates handed to docker's --format (dockerformat), by name
+FORMAT_CONTAINER_CONFIG='{{.Names}} {{or (.Label "com.docker.compose.service") "-"}} {{or (.Label "com.docker.compose.config-hash") "-"}} {{.Image}}'
 FORMAT_CONTAINER_NAME='{{.Names}}'
 FORMAT_CONTAINER_PORTS='{{.Names}} {{.Ports}}'
 FORMAT_CONTAINER_RECORD='{{.Names}} {{.ID}} {{.State}} {{.Ports}}'
@@ -42,6 +43,7 @@ FORMAT_NODE_LEADER='{{.ManagerStatus.Leader}}'
 FORMAT_NODE_LINE='{{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}'
 FORMAT_NODE_READY='{{.Hostname}} {{.Status}}'
 FORMAT_NODE_ROW='{{.ID}}{{if .Self}} *{{end}}\t{{.Hostname}}\t{{.Status}}\t{{.Availability}}\t{{.ManagerStatus}}\t{{.EngineVersion}}'
+FORMAT_NODE_STATUS='{{.ID}} {{.Status.State}} {{.Spec.Availability}} {{with .ManagerStatus}}{{.Reachability}}{{end}}'
 FORMAT_NODE_STATE='{{.Status.State}}'
 FORMAT_REGISTRY_STATE='{{.State.Running}} {{index .Config.Labels "dev.swarmgen.hash"}} {{index .Config.Labels "dev.swarmgen.loaded"}}'
 FORMAT_SECRET_LINE='{{.Name}} {{.Label "dev.swarmgen.secret"}} {{.Label "dev.swarmgen.salt"}}'

@@ -52,6 +52,9 @@ import (
 //	CONTEXT      converged: the docker context names the leader and the
 //	             current certificate; anything else: there is none
 //	API_CONTEXT  the name of the lab's docker context
+//	OLD          "CONTAINER HASH IMAGE" of the containers made from another
+//	             definition than the compose file's (their config hash,
+//	             the image they run); compose's hash of a service is h-NAME
 //
 // The lab's directory holds what up left there (see Script.Up), with the
 // record of the containers compose up left (nodes-up skips compose up
@@ -68,7 +71,14 @@ case "$CMD $*" in
   # --- the host ---
   "uname -s") echo Darwin ;; # has_ipvs: a kernel with IPVS
   "ss "*) ;;                  # no host port in use
+  "docker compose -f docker-compose.yml config --hash *")
+    for c in $CONTAINERS; do echo "${c#"$P"} h-${c#"$P"}"; done ;;
   "docker compose "* | "docker ps --format {{.Names}} {{.Ports}}") ;;
+  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format have "*)
+    for c in $CONTAINERS; do
+      o=$(printf '%s\n' "$OLD" | awk -v c="$c" '$1 == c { print $2, $3 }')
+      echo "have $c ${c#"$P"} ${o:-h-${c#"$P"} img}"
+    done ;;
   "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
     for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
       ! has "$STOPPED" "$c" || { echo "$c id-$c exited " && continue; }
@@ -109,6 +119,12 @@ case "$CMD $*" in
     printf 'SWMTKN-1-secret-manager\nSWMTKN-1-secret-worker\n'
     if in_swarm "$L"; then echo "active id-${L#"$P"} C"; else echo "inactive  "; fi ;;
   "docker exec $L docker node inspect --format {{.Status.State}} "*) echo down ;;
+  "docker exec "*" docker node inspect --format {{.ID}} {{.Status.State}} {{.Spec.Availability}} "*) # a node rolled out
+    n=${*: -1}; n=${n#id-}
+    printf '%s\n' "$NODES" | awk -v n="$n" '$1 == n { r = ($3 == "" ? "" : "reachable"); print "id-" n, tolower($2), "active", r }' ;;
+  "docker exec "*" docker node ls --format {{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}") printf '%s\n' "$NODES" | awk 'NF { print "id-" $1, $0 }' ;;
+  "docker exec "*" docker node ls -q") printf '%s\n' "$NODES" | awk 'NF { print "id-" $1 }' ;;
+  "docker exec "*" docker node ps --filter desired-state=running -q "*) ;; # drained at once
   "docker exec $L docker node ps --filter desired-state=running -q "*) ;; # drained at once
   "docker exec $L sh -c "*"docker node ls --format \"node "*) # wait-converged, after a change
     printf '%s\n' "$NODES" | awk 'NF { print "node " $1 " " $2 }'
@@ -138,6 +154,7 @@ case "$CMD $*" in
   "docker exec -e SWARMGEN_JOIN_TOKEN "*" sh -c exec docker swarm join "*)
     [ "${SWARMGEN_JOIN_TOKEN#SWMTKN-1-secret-}" != "$SWARMGEN_JOIN_TOKEN" ] && touch "$STUB_DIR/in-$4" ;;
   "docker exec "*" docker swarm leave"*) ;;
+  "docker exec "*" docker node update --availability "*) ;;
   "docker exec $L docker node update "* | "docker exec $L docker node demote "* | "docker exec $L docker node rm "*) ;;
   "docker exec $L docker network create "* | "docker exec $L docker network rm "*) ;;
   "docker exec $L docker service create "* | "docker exec $L docker service rm "*) ;;
