@@ -1,6 +1,7 @@
 package golden
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -199,4 +200,60 @@ func TestRolloutStopsAtANodeThatDoesNotComeBack(t *testing.T) {
 		}
 	}
 	checkCalls(t, calls, nil, []string{"stack deploy", "active id-worker02"})
+}
+
+// A service changed by hand (docker service scale, update --image ...):
+// plan shows what and says it was changed outside swarmgen; up deploys the
+// stack again (a stack's service) or recreates the service (a standalone
+// one), as docker stack deploy would set it back. One case a field.
+func TestDrift(t *testing.T) {
+	// field index in a SPECS line: NAME MODE IMAGE PORTS ENV LABELS
+	for _, tc := range []struct {
+		name, service, field, value, want, call string
+	}{
+		{"replicas", "web_proxy", "1", "replicated 5", "~ service web_proxy: replicas 5 -> 2 (changed outside swarmgen)", "stack deploy --prune -c /stack/web.yml web"},
+		{"mode", "data_redis", "1", "global", "~ service data_redis: mode global -> replicated (changed outside swarmgen)", "stack deploy --prune -c /stack/db.yml data"},
+		{"image", "whoami", "2", "traefik/whoami:v1.9@sha256:abc", "~ service whoami: image traefik/whoami:v1.9 -> traefik/whoami:v1.10 (changed outside swarmgen)", "service rm whoami"},
+		{"ports", "web_proxy", "3", "80:80/tcp/ingress 9000:90/tcp/ingress", "~ service web_proxy: published ports 80:80/tcp/ingress 9000:90/tcp/ingress -> 80:80/tcp/ingress (changed outside swarmgen)", "stack deploy --prune -c /stack/web.yml web"},
+		{"env", "whoami", "4", `["WHOAMI_NAME=other"]`, "~ service whoami: environment (changed outside swarmgen)", "service rm whoami"},
+		{"labels", "web_proxy", "5", `{"com.docker.stack.namespace":"web","owner":"me"}`, "~ service web_proxy: labels (changed outside swarmgen)", "stack deploy --prune -c /stack/web.yml web"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			edit := func(v fakelab.Vars) {
+				lines := strings.Split(v["SPECS"], "\n")
+				found := false
+				for i, l := range lines {
+					f := strings.Split(l, "\t")
+					if f[0] == tc.service {
+						var n int
+						fmt.Sscan(tc.field, &n)
+						f[n] = tc.value
+						lines[i] = strings.Join(f, "\t")
+						found = true
+					}
+				}
+				if !found {
+					t.Fatalf("no service %s in %q", tc.service, v["SPECS"])
+				}
+				v["SPECS"] = strings.Join(lines, "\n")
+			}
+			out, calls, err := runLab(t, "ha", edit, "", "--plan")
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			checkReadOnly(t, calls)
+			if got := planDetails(t, out); !slices.Equal(got, []string{tc.want}) {
+				t.Errorf("plan: %q, want %q", got, tc.want)
+			}
+			out, calls, err = runLab(t, "ha", edit, "")
+			if err != nil {
+				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+			}
+			checkCalls(t, calls, []string{tc.call}, nil)
+			if n := strings.Count(calls, "stack deploy") + strings.Count(calls, "service rm"); n != 1 {
+				t.Errorf("%d deploys or removals, want 1:\n%s", n, calls)
+			}
+		})
+	}
 }

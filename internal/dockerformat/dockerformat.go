@@ -64,6 +64,10 @@ var byName = map[string]string{
 	// docker stack|service|network|secret ls
 	"name": "{{.Name}}",
 	// docker service ls; docker service inspect
+	// how a service runs, as the header's DESIRED spells what the spec
+	// says (generator/model's Desired): NAME MODE IMAGE PORTS ENV LABELS,
+	// tab-separated
+	"service-spec":     `{{println}}spec {{.Spec.Name}}{{"\t"}}{{if .Spec.Mode.Global}}global{{else}}replicated{{with .Spec.Mode.Replicated}} {{.Replicas}}{{end}}{{end}}{{"\t"}}{{.Spec.TaskTemplate.ContainerSpec.Image}}{{"\t"}}{{with .Spec.EndpointSpec}}{{range .Ports}}{{.PublishedPort}}:{{.TargetPort}}/{{.Protocol}}/{{.PublishMode}} {{end}}{{end}}{{"\t"}}{{json .Spec.TaskTemplate.ContainerSpec.Env}}{{"\t"}}{{json .Spec.Labels}}`,
 	"service-replicas": "{{.Name}} {{.Replicas}}",
 	// docker service ls's own table row, as node-row
 	"service-row": `{{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}`,

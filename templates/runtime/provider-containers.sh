@@ -377,6 +377,7 @@ node_decision() {
 # keep, or the registry.
 plan_recreate() {
   local c s why
+  [ -s "$RUN_DIR/recreate" ] || return 0
   while read -r c s why; do
     [ -n "$c" ] || continue
     [ -z "${1:-}" ] || [ "$c" = "$1" ] || continue

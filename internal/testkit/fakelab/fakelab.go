@@ -52,6 +52,8 @@ import (
 //	CONTEXT      converged: the docker context names the leader and the
 //	             current certificate; anything else: there is none
 //	API_CONTEXT  the name of the lab's docker context
+//	SPECS        "NAME<TAB>MODE<TAB>IMAGE<TAB>PORTS<TAB>ENV<TAB>LABELS" of every
+//	             service as it runs (converged: as the header's DESIRED has it)
 //	OLD          "CONTAINER HASH IMAGE" of the containers made from another
 //	             definition than the compose file's (their config hash,
 //	             the image they run); compose's hash of a service is h-NAME
@@ -112,6 +114,7 @@ case "$CMD $*" in
       *"docker config ls --filter label=dev.swarmgen.stack --format \"record "*) printf '%s\n' "$STACKS" | awk 'NF && $2 != "-" { print "record " $0 }' ;;
     esac
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }'
+    printf '%s\n' "$SPECS" | awk 'NF { print "spec " $0 }'
     printf '%s\n' "$NODES" | awk 'NF { printf "noderow id-%s\t%s\t%s\tActive\t%s\t20.10.24\n", $1, $1, $2, $3 }'
     printf '%s\n' "$SERVICES" | awk 'NF { printf "servicerow s-%s\t%s\treplicated\t1/1\timage\t\n", $1, $1 }' ;;
   "docker exec $L docker swarm join-token -q "*) echo "SWMTKN-1-secret-${*: -1}" ;;
@@ -292,6 +295,10 @@ func (s Script) converged() Vars {
 	for _, c := range s.records("SERVICES") { // NAME HASH ...
 		services = append(services, c[0]+" "+c[1])
 	}
+	var specs []string
+	for _, c := range s.records("DESIRED") { // NAME OWNER MODE IMAGE PORTS ENV LABELS
+		specs = append(specs, strings.Join(append([]string{c[0]}, c[2:]...), "\t"))
+	}
 	for _, c := range s.records("IMAGES") { // SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME
 		registry = append(registry, c[4]+":"+c[5]+" d-"+c[4])
 		pushed = append(pushed, c[3]+" d-"+c[4])
@@ -304,7 +311,7 @@ func (s Script) converged() Vars {
 		"P": prefix, "PROJECT": project, "API_CONTEXT": s.vars["API_CONTEXT"], "MANAGERS": strings.Join(s.arrs["MANAGERS"], " "),
 		"CONTAINERS": strings.Join(containers, "\n"), "STOPPED": "", "NODES": strings.Join(nodes, "\n"), "INACTIVE": "",
 		"LABELS": strings.Join(labels, "\n"), "OVERLAYS": "ingress " + strings.Join(networks, " "), "LABELLED": strings.Join(networks, " "),
-		"STACKS": strings.Join(stacks, "\n"), "SERVICES": strings.Join(services, "\n"),
+		"STACKS": strings.Join(stacks, "\n"), "SERVICES": strings.Join(services, "\n"), "SPECS": strings.Join(specs, "\n"),
 		"REGISTRY": strings.Join(registry, "\n"), "PUSHED": strings.Join(pushed, "\n"), "CONTEXTS": "", "REBUILT": "",
 		"VOLUMES": strings.Join(volumes, "\n"), "CONTEXT": "converged",
 	}
