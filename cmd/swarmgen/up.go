@@ -50,6 +50,7 @@ func upFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors and warnings (no steps, no summary)"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print what would change (as swarmgen plan) and change nothing"},
 		&cli.BoolFlag{Name: "force", Usage: "apply changes the plan refuses (e.g. losing manager quorum)"},
+		&cli.IntFlag{Name: "parallel", Value: 1, Usage: "when node containers change, recreate this many workers at once (managers: always one at a time)"},
 		yesFlag("a lab of machines: apply the plan without asking"),
 	}
 }
@@ -107,7 +108,7 @@ func startAction(c *cli.Context) error {
 		return userErrorf("no bootstrap.sh in %s: no lab was brought up from here; swarmgen up makes one (swarmgen list shows the labs, swarmgen start --lab NAME starts one)", dir)
 	}
 	err := runner.Up(c.Context, runner.UpOptions{
-		Dir: dir, Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"),
+		Dir: dir, Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"), Parallel: c.Int("parallel"),
 		Out: c.App.Writer, TTY: styled(c.App.Writer),
 	})
 	var se *runner.StepError
@@ -226,7 +227,7 @@ func upAction(c *cli.Context) error {
 	}
 	warnFaults(c.Context, c.App.ErrWriter, res)
 	err = runner.Up(c.Context, runner.UpOptions{
-		Dir: outDir(c), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"),
+		Dir: outDir(c), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"), Parallel: c.Int("parallel"),
 		Out: c.App.Writer, TTY: styled(c.App.Writer),
 	})
 	var se *runner.StepError

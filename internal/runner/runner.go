@@ -30,9 +30,12 @@ type UpOptions struct {
 	Wait    time.Duration // how long nodes and services may take
 	Verbose bool          // stream every command and its output
 	Force   bool          // apply changes the script refuses (SWARMGEN_FORCE)
-	Quiet   bool          // print nothing but a failed step's error (returned)
-	Out     io.Writer
-	TTY     bool // draw spinners (the caller decides: a terminal, and NO_COLOR unset)
+	// Parallel is how many workers a roll-out of changed node containers
+	// recreates at once (SWARMGEN_ROLLOUT_PARALLEL; 0: the script's 1)
+	Parallel int
+	Quiet    bool // print nothing but a failed step's error (returned)
+	Out      io.Writer
+	TTY      bool // draw spinners (the caller decides: a terminal, and NO_COLOR unset)
 }
 
 // StepError is a failed bootstrap step with what docker said.
@@ -102,6 +105,9 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 	if opt.Force {
 		cmd.Env = append(cmd.Env, "SWARMGEN_FORCE=1")
 	}
+	if opt.Parallel > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("SWARMGEN_ROLLOUT_PARALLEL=%d", opt.Parallel))
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -167,6 +173,9 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 			mu.Unlock()
 			if opt.Verbose {
 				fmt.Fprintln(opt.Out, line)
+			} else if cur == "rollout" {
+				// the roll-out shows node by node: drained, recreated, Ready, active
+				p.line(line)
 			}
 		}
 	}
