@@ -93,6 +93,9 @@ func TestRolloutImage(t *testing.T) {
 		}
 		at += i
 	}
+	// the leader hands its leadership over before it goes, and is a
+	// manager again once back
+	checkCalls(t, calls, []string{"exec ha-manager02 docker node demote id-manager01\n", "exec ha-manager02 docker node promote id-manager01\n"}, []string{"demote id-worker", "demote id-manager02", "demote id-manager03"})
 	// the leader's own calls go to another manager while it is recreated
 	if strings.Contains(calls, "exec ha-manager01 docker node update --availability drain id-manager01") {
 		t.Errorf("the leader was drained through itself:\n%s", calls)

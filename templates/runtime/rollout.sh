@@ -5,7 +5,8 @@
 # services: workers first (SWARMGEN_ROLLOUT_PARALLEL at once, default 1),
 # each drained, recreated, waited for until Ready with the same node ID
 # (its volume keeps its swarm state) and made active again; then the
-# managers, the leader last (leadership moves once), each only while the
+# managers, the leader last (it hands the leadership over before it goes:
+# leadership moves once, and the swarm always has a leader), each only while the
 # others keep a quorum and waited for until Reachable. A node that does
 # not come back stops the roll-out: the nodes after it are left as they are.
 
@@ -100,9 +101,20 @@ roll_node() {
     wait_tasks_gone "$via" "$id" "$name" || return 1
     say "node $name drained"
   fi
+  if [ "$c" = "$LEADER" ]; then
+    # the leader hands its leadership over first (a demotion moves it at
+    # once; a stopped leader would leave the swarm without one until the
+    # others' election timeout), and comes back as a manager after
+    on "$via" node demote "$id" >/dev/null
+    say "node $name handed the leadership over (demoted until it is back)"
+  fi
   recreate_node "$c" "$2" || { printf 'error: node %s did not come back: its container was not recreated\n' "$name" >&2; return 1; }
   say "node $name recreated"
   wait_engine "$c" || { printf 'error: node %s did not come back: its Docker engine does not answer\n' "$name" >&2; return 1; }
+  if [ "$c" = "$LEADER" ]; then
+    wait_node_back "$via" "$c" "$id" worker || return 1
+    on "$via" node promote "$id" >/dev/null
+  fi
   wait_node_back "$via" "$c" "$id" "$3" || return 1
   say "node $name Ready$([ "$3" != manager ] || printf ', Reachable')"
   if [ "$avail" = active ]; then

@@ -158,6 +158,7 @@ case "$CMD $*" in
     [ "${SWARMGEN_JOIN_TOKEN#SWMTKN-1-secret-}" != "$SWARMGEN_JOIN_TOKEN" ] && touch "$STUB_DIR/in-$4" ;;
   "docker exec "*" docker swarm leave"*) ;;
   "docker exec "*" docker node update --availability "*) ;;
+  "docker exec "*" docker node demote id-"* | "docker exec "*" docker node promote id-"*) ;; # a roll-out's leader
   "docker exec $L docker node update "* | "docker exec $L docker node demote "* | "docker exec $L docker node rm "*) ;;
   "docker exec $L docker network create "* | "docker exec $L docker network rm "*) ;;
   "docker exec $L docker service create "* | "docker exec $L docker service rm "*) ;;
