@@ -43,7 +43,7 @@ func planDetails(t *testing.T, out string) []string {
 // --no-deps NODE), in order.
 func rolled(calls string) []string {
 	var nodes []string
-	for _, m := range regexp.MustCompile(`(?m)^docker compose -f docker-compose\.yml up -d --no-deps (\S+)$`).FindAllStringSubmatch(calls, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^(?:docker )?compose -f docker-compose\.yml up -d --no-deps (\S+)$`).FindAllStringSubmatch(calls, -1) {
 		nodes = append(nodes, m[1])
 	}
 	return nodes

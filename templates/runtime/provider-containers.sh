@@ -251,7 +251,8 @@ nodes_up() {
   local have rolled=""
   have=$(containers_record)
   rm -f "$RUN_DIR/recreate"
-  if [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ]; then
+  # (a lab with no container yet has nothing to recreate)
+  if [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] && [ "${have#*$'\n'}" != "$have" ]; then
     node_decision "$have" >"$RUN_DIR/recreate"
     if [ -s "$RUN_DIR/recreate" ] && [ -n "$(swarm_lines node)" ]; then
       rolled=1
@@ -329,7 +330,7 @@ node_decision() {
       while ((getline line < f) > 0) {
         if (line ~ /^  [^ #][^ ]*:$/) { svc = line; gsub(/[ ":]/, "", svc); inports = 0; continue }
         if (line ~ /^    [a-z_]+:/) inports = (line ~ /^    ports:/)
-        if (line ~ /^    image: /) { img = line; sub(/^    image: /, "", img); gsub(/"/, "", img); image[svc] = img }
+        if (line ~ /^    image: /) { im = line; sub(/^    image: /, "", im); gsub(/"/, "", im); image[svc] = im }
         if (inports && line ~ /^      - /) {
           p = line; sub(/^      - /, "", p); sub(/ *#.*/, "", p); gsub(/"/, "", p)
           # IP:HOST:TARGET/PROTO as docker ps shows it: IP:HOST->TARGET/PROTO

@@ -101,7 +101,7 @@ roll_node() {
     wait_tasks_gone "$via" "$id" "$name" || return 1
     say "node $name drained"
   fi
-  if [ "$c" = "$LEADER" ]; then
+  if [ "$c" = "$LEADER" ] && [ "$via" != "$c" ]; then
     # the leader hands its leadership over first (a demotion moves it at
     # once; a stopped leader would leave the swarm without one until the
     # others' election timeout), and comes back as a manager after
@@ -111,7 +111,7 @@ roll_node() {
   recreate_node "$c" "$2" || { printf 'error: node %s did not come back: its container was not recreated\n' "$name" >&2; return 1; }
   say "node $name recreated"
   wait_engine "$c" || { printf 'error: node %s did not come back: its Docker engine does not answer\n' "$name" >&2; return 1; }
-  if [ "$c" = "$LEADER" ]; then
+  if [ "$c" = "$LEADER" ] && [ "$via" != "$c" ]; then
     wait_node_back "$via" "$c" "$id" worker || return 1
     on "$via" node promote "$id" >/dev/null
   fi
@@ -129,7 +129,7 @@ roll_node() {
 manager_quorum() {
   local counts
   counts=$(on "$1" node ls --format "$FORMAT_NODE_LINE" 2>/dev/null | awk -v n="$2" 'NF >= 4 { t++; if ($2 != n && $3 == "Ready" && ($4 == "Leader" || $4 == "Reachable")) r++ } END { print t + 0, r + 0 }')
-  if [ "${counts#* }" -lt $((${counts% *} / 2 + 1)) ]; then
+  if [ "${counts#* }" -lt $((${counts% *} / 2 + 1)) ] && [ "${SWARMGEN_FORCE:-}" != 1 ]; then
     printf 'error: node %s: the other managers (%s of %s reachable) would have no quorum while it is recreated\n' "$2" "${counts#* }" "${counts% *}" >&2
     return 1
   fi

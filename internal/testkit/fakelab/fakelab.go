@@ -85,7 +85,10 @@ case "$CMD $*" in
     for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
       ! has "$STOPPED" "$c" || { echo "$c id-$c exited " && continue; }
       port=$(printf '%s\n' $MANAGERS | awk -v c="$c" '$1 == c { print "127.0.0.1:" 32770 + NR "->2376/tcp" }')
-      echo "$c id-$c running $port"
+      # one of OLD: the record nodes-up kept differs (as the compose file's
+      # checksum would after a change to it)
+      id=id-$c; ! printf '%s\n' "$OLD" | awk -v c="$c" '$1 == c { f = 1 } END { exit !f }' || id=old-$c
+      echo "$c $id running $port"
     done ;;
   "docker ps -a --format {{.Names}}") printf '%s\n' $CONTAINERS ;;
   "docker context ls "*)
