@@ -251,8 +251,10 @@ nodes_up() {
   local have rolled=""
   have=$(containers_record)
   rm -f "$RUN_DIR/recreate"
-  # (a lab with no container yet has nothing to recreate)
-  if [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] && [ "${have#*$'\n'}" != "$have" ]; then
+  # (a lab with no container yet, a record of one line, has nothing to recreate)
+  local containers=""
+  case $have in *$'\n'*) containers=1 ;; esac
+  if [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] && [ -n "$containers" ]; then
     node_decision "$have" >"$RUN_DIR/recreate"
     if [ -s "$RUN_DIR/recreate" ] && [ -n "$(swarm_lines node)" ]; then
       rolled=1
