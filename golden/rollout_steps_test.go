@@ -219,7 +219,6 @@ func TestDrift(t *testing.T) {
 		{"image", "whoami", "2", "traefik/whoami:v1.9@sha256:abc", "~ service whoami: image traefik/whoami:v1.9 -> traefik/whoami:v1.10 (changed outside swarmgen)", "service rm whoami"},
 		{"ports", "web_proxy", "3", "80:80/tcp/ingress 9000:90/tcp/ingress", "~ service web_proxy: published ports 80:80/tcp/ingress 9000:90/tcp/ingress -> 80:80/tcp/ingress (changed outside swarmgen)", "stack deploy --prune -c /stack/web.yml web"},
 		{"env", "whoami", "4", `["WHOAMI_NAME=other"]`, "~ service whoami: environment (changed outside swarmgen)", "service rm whoami"},
-		{"labels", "web_proxy", "5", `{"com.docker.stack.namespace":"web","owner":"me"}`, "~ service web_proxy: labels (changed outside swarmgen)", "stack deploy --prune -c /stack/web.yml web"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

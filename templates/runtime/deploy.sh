@@ -158,7 +158,10 @@ drift_of() {
   ports=${ports% }
   [ "$ports" = "$5" ] || what+=", published ports ${ports:-none} -> ${5:-none}"
   [ "$env" = "$6" ] || what+=", environment"
-  [ "$labels" = "$7" ] || what+=", labels"
+  # labels ($7) are not compared yet: on the real engine a stack's
+  # service has labels besides the namespace and deploy.labels (seen in
+  # e2e TestRolloutNodeImage), which made every up redeploy
+  : "$labels"
   [ -z "$what" ] || printf '%s\t%s\t%s\n' "$1" "$2" "${what#, }"
 }
 
