@@ -75,9 +75,15 @@ func confirm(c *cli.Context, p plan.Plan, what, question string) error {
 }
 
 // scriptOf is the rendered bootstrap.sh.
-func scriptOf(res *generator.Result) []byte {
+func scriptOf(res *generator.Result) []byte { return fileOf(res, "bootstrap.sh") }
+
+// composeOf is the lab's docker-compose.yml as rendered now (nil: a lab
+// of machines has none), which a plan reads instead of the lab's.
+func composeOf(res *generator.Result) []byte { return fileOf(res, "docker-compose.yml") }
+
+func fileOf(res *generator.Result, path string) []byte {
 	for _, f := range res.Files {
-		if f.Path == "bootstrap.sh" {
+		if f.Path == path {
 			return f.Data
 		}
 	}
@@ -215,7 +221,7 @@ func upAction(c *cli.Context) error {
 	}
 	if res.Lab.Machines && !c.Bool("yes") {
 		// machines are not swarmgen's to change unasked: the plan first
-		p, err := runner.Plan(c.Context, outDir(c), scriptOf(res))
+		p, err := runner.Plan(c.Context, outDir(c), scriptOf(res), composeOf(res))
 		if err != nil {
 			return cli.Exit(err.Error(), exitUser)
 		}
@@ -361,7 +367,7 @@ func planAction(c *cli.Context) error {
 	if err := notTakenOver(c, res.Lab.Project); err != nil {
 		return err
 	}
-	p, err := runner.Plan(c.Context, outDir(c), scriptOf(res))
+	p, err := runner.Plan(c.Context, outDir(c), scriptOf(res), composeOf(res))
 	if err != nil {
 		return cli.Exit(err.Error(), exitUser)
 	}

@@ -213,34 +213,39 @@ func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
 // be newer than the files in dir) in plan mode against the files in dir,
 // and returns what it would change. The script alone decides: this is
 // the same code `up` runs, printing its changes instead of making them.
-func Plan(ctx context.Context, dir string, script []byte) (plan.Plan, error) {
-	return runPlan(ctx, dir, script, "--plan")
+// compose is the lab's docker-compose.yml as rendered now (nil: a lab
+// with none, of machines): the script reads it instead of the one in dir,
+// which is the last one written, to tell which node containers compose
+// would recreate.
+func Plan(ctx context.Context, dir string, script, compose []byte) (plan.Plan, error) {
+	return runPlan(ctx, dir, script, compose, "--plan")
 }
 
 // DownPlan is what `bootstrap.sh down` would remove from a lab of
 // machines: the script's down mode, in plan mode.
 func DownPlan(ctx context.Context, dir string, script []byte) (plan.Plan, error) {
-	return runPlan(ctx, dir, script, "down", "--plan")
+	return runPlan(ctx, dir, script, nil, "down", "--plan")
 }
 
-func runPlan(ctx context.Context, dir string, script []byte, args ...string) (plan.Plan, error) {
-	f, err := os.CreateTemp("", "swarmgen-plan-*.sh")
+func runPlan(ctx context.Context, dir string, script, compose []byte, args ...string) (plan.Plan, error) {
+	scriptFile, err := tempFile("swarmgen-plan-*.sh", script)
 	if err != nil {
 		return plan.Plan{}, err
 	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(script); err != nil {
-		f.Close()
-		return plan.Plan{}, err
-	}
-	if err := f.Close(); err != nil {
-		return plan.Plan{}, err
-	}
+	defer os.Remove(scriptFile)
 	if _, err := os.Stat(dir); err != nil {
 		dir = "." // never rendered: nothing of it is there to read
 	}
-	cmd := exec.CommandContext(ctx, "bash", append([]string{f.Name()}, args...)...)
+	cmd := exec.CommandContext(ctx, "bash", append([]string{scriptFile}, args...)...)
 	cmd.Env = append(os.Environ(), "SWARMGEN_LAB_DIR="+dir)
+	if compose != nil {
+		composeFile, err := tempFile("swarmgen-plan-*.yml", compose)
+		if err != nil {
+			return plan.Plan{}, err
+		}
+		defer os.Remove(composeFile)
+		cmd.Env = append(cmd.Env, "SWARMGEN_COMPOSE_FILE="+composeFile)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -251,4 +256,23 @@ func runPlan(ctx context.Context, dir string, script []byte, args ...string) (pl
 		return plan.Plan{}, fmt.Errorf("bootstrap.sh --plan: %s", msg)
 	}
 	return plan.Parse(out.String())
+}
+
+// tempFile writes data to a new temporary file named as pattern says
+// (os.CreateTemp) and returns its path.
+func tempFile(pattern string, data []byte) (string, error) {
+	f, err := os.CreateTemp("", pattern)
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }

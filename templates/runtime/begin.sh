@@ -28,6 +28,8 @@
 #                managers so that the rest lose quorum while one is down)
 #              SWARMGEN_LAB_DIR  the generated files' directory (default:
 #                this script's)
+#              SWARMGEN_COMPOSE_FILE  the compose file to read instead of the
+#                lab's docker-compose.yml (swarmgen plan: the file as rendered now)
 #
 # The runtime is plain bash 3.2 (macOS's /bin/bash): helpers, the
 # providers (how nodes are reached: provider.sh lists what each defines),

@@ -321,12 +321,12 @@ record_containers() {
 # the definition.
 node_decision() {
   local want
-  want=$(compose config --hash '*' 2>/dev/null) || fail "docker compose config fails on docker-compose.yml in $PWD; run swarmgen render again"
+  want=$(compose config --hash '*' 2>/dev/null) || fail "docker compose config fails on $(compose_file) in $PWD; run swarmgen render again"
   {
     printf '%s\n' "$want" | sed 's/^/want /'
     docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format "have $FORMAT_CONTAINER_CONFIG"
     printf '%s\n' "$1" | sed '1d; s/^/ports /'
-  } | awk -v f=docker-compose.yml '
+  } | awk -v f="$(compose_file)" '
     # the file: each service'"'"'s image and published ports
     BEGIN {
       while ((getline line < f) > 0) {
@@ -392,7 +392,7 @@ plan_recreate() {
 # (name, ID, state, published ports), as nodes-up records them after
 # compose up and compares them before the next one.
 containers_record() {
-  cksum <docker-compose.yml 2>/dev/null || echo "no compose file"
+  cksum <"$(compose_file)" 2>/dev/null || echo "no compose file"
   read_containers | LC_ALL=C sort
 }
 

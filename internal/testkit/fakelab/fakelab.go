@@ -55,8 +55,12 @@ import (
 //	SPECS        "NAME<TAB>MODE<TAB>IMAGE<TAB>PORTS<TAB>ENV<TAB>LABELS" of every
 //	             service as it runs (converged: as the header's DESIRED has it)
 //	OLD          "CONTAINER HASH IMAGE" of the containers made from another
-//	             definition than the compose file's (their config hash,
-//	             the image they run); compose's hash of a service is h-NAME
+//	             definition than the lab's compose file's (their config
+//	             hash, the image they run); every other container was made
+//	             from the lab's docker-compose.yml. Compose's hash of a
+//	             service is a checksum of its lines in the file compose
+//	             reads (-f), so a plan that hands the script a changed
+//	             compose file sees the services it changes
 //
 // The lab's directory holds what up left there (see Script.Up), with the
 // record of the containers compose up left (nodes-up skips compose up
@@ -69,17 +73,21 @@ L=$P$(printf '%s\n' "$NODES" | awk '$3 == "Leader" { print $1 }')
 listed() { printf '%s\n' "$NODES" | awk -v n="${1#"$P"}" -v m="$2" '$1 == n && (m == "" || $3 != "") { f = 1 } END { exit !f }'; }
 has() { case " $(printf '%s ' $1) " in *" $2 "*) ;; *) return 1 ;; esac; } # has LIST WORD
 in_swarm() { [ -e "$STUB_DIR/in-$1" ] || { ! has "$INACTIVE" "$1" && listed "$1"; }; }
+service_lines() { awk -v s="  $2:" -v q="  \"$2\":" '$0 == s || $0 == q { on = 1; next } on && /^  ?[^ ]/ { exit } on' "$1" 2>/dev/null; } # FILE SERVICE
+config_hash() { echo "h-$(service_lines "$1" "$2" | cksum | awk '{ print $1 }')"; } # FILE SERVICE, as compose config --hash
+service_image() { service_lines "$1" "$2" | awk '/^    image: / { gsub(/"/, "", $2); print $2; exit }'; } # FILE SERVICE
 case "$CMD $*" in
   # --- the host ---
   "uname -s") echo Darwin ;; # has_ipvs: a kernel with IPVS
   "ss "*) ;;                  # no host port in use
-  "docker compose -f docker-compose.yml config --hash *")
-    for c in $CONTAINERS; do echo "${c#"$P"} h-${c#"$P"}"; done ;;
+  "docker compose -f "*" config --hash *") # the file is $3
+    for c in $CONTAINERS; do echo "${c#"$P"} $(config_hash "$3" "${c#"$P"}")"; done ;;
   "docker compose "* | "docker ps --format {{.Names}} {{.Ports}}") ;;
   "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format have "*)
     for c in $CONTAINERS; do
       o=$(printf '%s\n' "$OLD" | awk -v c="$c" '$1 == c { print $2, $3 }')
-      echo "have $c ${c#"$P"} ${o:-h-${c#"$P"} img}"
+      [ -n "$o" ] || o="$(config_hash docker-compose.yml "${c#"$P"}") $(service_image docker-compose.yml "${c#"$P"}")"
+      echo "have $c ${c#"$P"} $o"
     done ;;
   "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
     for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
