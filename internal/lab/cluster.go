@@ -33,7 +33,7 @@ type Cluster struct {
 	// RegistryPublished is the host address and port the registry
 	// container publishes (127.0.0.1:5000): where the host pushes
 	RegistryPublished string
-	Dir        string            // the generated files
+	Dir               string // the generated files
 	// Endpoint says the managers' engines listen on TCP with TLS (package
 	// endpoint), published on BindAddress.
 	Endpoint    bool
