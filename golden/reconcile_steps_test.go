@@ -59,7 +59,7 @@ var changes = []string{"swarm init", "swarm join ", "swarm leave", "join-token",
 // read when every docker command in it is.
 var (
 	readOnly = regexp.MustCompile(`^(uname -s|ss .*|curl -fsS -o /dev/null .*|curl -fsSI .*|` +
-		`compose version|compose -f docker-compose\.yml (version|up -d)|info( --format .*)?|ps .*|context ls .*|volume ls .*|` +
+		`compose version|compose -f docker-compose\.yml (version|up -d|config --hash \*)|info( --format .*)?|ps .*|context ls .*|volume ls .*|` +
 		`image inspect .*|build --quiet .*|exec \S+ docker (version|info|node ls|node inspect|node ps|network ls|service ls|stack ls)( .*)?|` +
 		`exec \S+ test -e .*|exec \S+ sh -c .*)$`)
 	dockerInScript = regexp.MustCompile(`docker ([a-z]+(?: (?:ls|inspect|ps))?)`)

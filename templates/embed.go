@@ -24,7 +24,7 @@ var RuntimeFiles = []string{
 	"begin.sh", "constants.sh", "helpers.sh", "compose.sh",
 	"provider.sh", "provider-containers.sh", "provider-machines.sh",
 	"preflight.sh", "certificates.sh", "docker-context.sh",
-	"swarm-read.sh", "leader.sh", "swarm-init.sh", "remove-nodes.sh", "swarm-join.sh", "join-node.sh",
+	"swarm-read.sh", "leader.sh", "swarm-init.sh", "remove-nodes.sh", "swarm-join.sh", "join-node.sh", "rollout.sh",
 	"push-images.sh", "networks.sh", "deploy.sh", "secrets.sh", "wait-converged.sh", "prune.sh", "summary.sh",
 	"main.sh",
 }

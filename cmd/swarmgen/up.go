@@ -50,6 +50,7 @@ func upFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors and warnings (no steps, no summary)"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print what would change (as swarmgen plan) and change nothing"},
 		&cli.BoolFlag{Name: "force", Usage: "apply changes the plan refuses (e.g. losing manager quorum)"},
+		&cli.IntFlag{Name: "parallel", Value: 1, Usage: "when node containers change, recreate this many workers at once (managers: always one at a time)"},
 		yesFlag("a lab of machines: apply the plan without asking"),
 	}
 }
@@ -74,9 +75,15 @@ func confirm(c *cli.Context, p plan.Plan, what, question string) error {
 }
 
 // scriptOf is the rendered bootstrap.sh.
-func scriptOf(res *generator.Result) []byte {
+func scriptOf(res *generator.Result) []byte { return fileOf(res, "bootstrap.sh") }
+
+// composeOf is the lab's docker-compose.yml as rendered now (nil: a lab
+// of machines has none), which a plan reads instead of the lab's.
+func composeOf(res *generator.Result) []byte { return fileOf(res, "docker-compose.yml") }
+
+func fileOf(res *generator.Result, path string) []byte {
 	for _, f := range res.Files {
-		if f.Path == "bootstrap.sh" {
+		if f.Path == path {
 			return f.Data
 		}
 	}
@@ -107,7 +114,7 @@ func startAction(c *cli.Context) error {
 		return userErrorf("no bootstrap.sh in %s: no lab was brought up from here; swarmgen up makes one (swarmgen list shows the labs, swarmgen start --lab NAME starts one)", dir)
 	}
 	err := runner.Up(c.Context, runner.UpOptions{
-		Dir: dir, Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"),
+		Dir: dir, Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"), Parallel: c.Int("parallel"),
 		Out: c.App.Writer, TTY: styled(c.App.Writer),
 	})
 	var se *runner.StepError
@@ -215,7 +222,7 @@ func upAction(c *cli.Context) error {
 	}
 	if res.Lab.Machines && !c.Bool("yes") {
 		// machines are not swarmgen's to change unasked: the plan first
-		p, err := runner.Plan(c.Context, outDir(c), scriptOf(res))
+		p, err := runner.Plan(c.Context, outDir(c), scriptOf(res), composeOf(res))
 		if err != nil {
 			return cli.Exit(err.Error(), exitUser)
 		}
@@ -227,7 +234,7 @@ func upAction(c *cli.Context) error {
 	}
 	warnFaults(c.Context, c.App.ErrWriter, res)
 	err = runner.Up(c.Context, runner.UpOptions{
-		Dir: outDir(c), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"),
+		Dir: outDir(c), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"), Parallel: c.Int("parallel"),
 		Out: c.App.Writer, TTY: styled(c.App.Writer),
 	})
 	var se *runner.StepError
@@ -361,7 +368,7 @@ func planAction(c *cli.Context) error {
 	if err := notTakenOver(c, res.Lab.Project); err != nil {
 		return err
 	}
-	p, err := runner.Plan(c.Context, outDir(c), scriptOf(res))
+	p, err := runner.Plan(c.Context, outDir(c), scriptOf(res), composeOf(res))
 	if err != nil {
 		return cli.Exit(err.Error(), exitUser)
 	}

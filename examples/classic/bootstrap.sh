@@ -75,6 +75,15 @@ STACKS=(
 SERVICES=(
   13 'echo' 'd7aa4c88455676e6' 'registry:5000/yutsuki/echo:latest' '--name' 'echo' '--detach' '--label' 'dev.swarmgen.service=echo' '--replicas' '1' '--publish' 'published=8000,target=8080,protocol=tcp,mode=ingress' 'registry:5000/yutsuki/echo:latest'
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+  7 'echo_api' 'stack echo' 'replicated 3' 'registry:5000/yutsuki/echo:latest' '' 'null' '{"com.docker.stack.namespace":"echo"}'
+  7 'echo_nginx' 'stack echo' 'replicated 3' 'gihyodocker/nginx-proxy:latest' '' '["BACKEND_HOST=echo_api:8080"]' '{"com.docker.stack.namespace":"echo"}'
+  7 'visualizer_app' 'stack visualizer' 'replicated 1' 'registry:5000/swarmgen/visualizer:latest' '9000:8080/tcp/ingress' 'null' '{"com.docker.stack.namespace":"visualizer"}'
+  7 'echo' 'service' 'replicated 1' 'registry:5000/yutsuki/echo:latest' '8000:8080/tcp/ingress' 'null' '{"dev.swarmgen.hash":"d7aa4c88455676e6","dev.swarmgen.service":"echo"}'
+)
 # what the summary says
 SUMMARY=(
   'http://127.0.0.1:8000 -> manager:8000'
@@ -104,11 +113,15 @@ SUMMARY=(
 # Environment: SWARMGEN_WAIT  seconds to wait for nodes and services (default 300)
 #              SWARMGEN_JOIN_PARALLEL  at most this many joins at once (default 32;
 #                the joins start with 2 and widen while they go well)
+#              SWARMGEN_ROLLOUT_PARALLEL  workers recreated at once when
+#                node containers change (default 1)
 #              SWARMGEN_VERBOSE=1  print every docker command
 #              SWARMGEN_FORCE=1  apply a change that is refused (removing
 #                managers so that the rest lose quorum while one is down)
 #              SWARMGEN_LAB_DIR  the generated files' directory (default:
 #                this script's)
+#              SWARMGEN_COMPOSE_FILE  the compose file to read instead of the
+#                lab's docker-compose.yml (swarmgen plan: the file as rendered now)
 #
 # The runtime is plain bash 3.2 (macOS's /bin/bash): helpers, the
 # providers (how nodes are reached: provider.sh lists what each defines),
@@ -133,6 +146,7 @@ LABEL_SECRET=dev.swarmgen.secret
 LABEL_SERVICE=dev.swarmgen.service
 LABEL_STACK=dev.swarmgen.stack
 # the templates handed to docker's --format (dockerformat), by name
+FORMAT_CONTAINER_CONFIG='{{.Names}} {{or (.Label "com.docker.compose.service") "-"}} {{or (.Label "com.docker.compose.config-hash") "-"}} {{.Image}}'
 FORMAT_CONTAINER_NAME='{{.Names}}'
 FORMAT_CONTAINER_PORTS='{{.Names}} {{.Ports}}'
 FORMAT_CONTAINER_RECORD='{{.Names}} {{.ID}} {{.State}} {{.Ports}}'
@@ -158,11 +172,13 @@ FORMAT_NODE_LEADER='{{.ManagerStatus.Leader}}'
 FORMAT_NODE_LINE='{{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}'
 FORMAT_NODE_READY='{{.Hostname}} {{.Status}}'
 FORMAT_NODE_ROW='{{.ID}}{{if .Self}} *{{end}}\t{{.Hostname}}\t{{.Status}}\t{{.Availability}}\t{{.ManagerStatus}}\t{{.EngineVersion}}'
+FORMAT_NODE_STATUS='{{.ID}} {{.Status.State}} {{.Spec.Availability}} {{with .ManagerStatus}}{{.Reachability}}{{end}}'
 FORMAT_NODE_STATE='{{.Status.State}}'
 FORMAT_REGISTRY_STATE='{{.State.Running}} {{index .Config.Labels "dev.swarmgen.hash"}} {{index .Config.Labels "dev.swarmgen.loaded"}}'
 FORMAT_SECRET_LINE='{{.Name}} {{.Label "dev.swarmgen.secret"}} {{.Label "dev.swarmgen.salt"}}'
 FORMAT_SERVICE_OWNER='{{with index .Spec.Labels "com.docker.stack.namespace"}}stack {{.}}{{println}}{{end}}{{with index .Spec.Labels "dev.swarmgen.hash"}}hash {{$.Spec.Name}} {{.}}{{end}}'
 FORMAT_SERVICE_REPLICAS='{{.Name}} {{.Replicas}}'
+FORMAT_SERVICE_SPEC='{{println}}spec {{.Spec.Name}}{{"\t"}}{{if .Spec.Mode.Global}}global{{else}}replicated{{with .Spec.Mode.Replicated}} {{.Replicas}}{{end}}{{end}}{{"\t"}}{{.Spec.TaskTemplate.ContainerSpec.Image}}{{"\t"}}{{with .Spec.EndpointSpec}}{{range .Ports}}{{.PublishedPort}}:{{.TargetPort}}/{{.Protocol}}/{{.PublishMode}} {{end}}{{end}}{{"\t"}}{{json .Spec.TaskTemplate.ContainerSpec.Env}}{{"\t"}}{{json .Spec.Labels}}'
 FORMAT_SERVICE_ROW='{{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}'
 FORMAT_STACK_RECORD='{{.Label "dev.swarmgen.stack"}} {{.Label "dev.swarmgen.hash"}}'
 FORMAT_SWARM_ERROR='{{.Swarm.Error}}'
@@ -193,7 +209,7 @@ dq() {
 }
 # the formats of the scripts that a node's sh runs (on_sh), so escaped
 for f in SWARM_MEMBERSHIP NODE_LINE NODE_ROW NODE_LABELS NETWORK_LINE STACK_RECORD SERVICE_REPLICAS \
-  SERVICE_ROW SERVICE_OWNER SECRET_LINE NODE_LEADER NODE_ID NODE_READY NAME NODE_GWBRIDGE TASK_REJECTED; do
+  SERVICE_ROW SERVICE_OWNER SERVICE_SPEC SECRET_LINE NODE_LEADER NODE_ID NODE_READY NAME NODE_GWBRIDGE TASK_REJECTED; do
   f=FORMAT_$f
   dq "Q_${f#FORMAT_}" "${!f}"
 done
@@ -355,7 +371,11 @@ forget_lab_env() {
 # teardown.sh (which holds this file's text too) ---
 # compose ARGS...: the compose command, found when first needed (an
 # unchanged lab needs none): v2 plugin, else docker-compose v1, else a
-# clear error
+# clear error. It reads the lab's docker-compose.yml, or the file
+# SWARMGEN_COMPOSE_FILE names: swarmgen plan hands over the compose file
+# as rendered now (the lab's directory still holds the last one written),
+# whose relative paths resolve against the lab's directory all the same
+# (--project-directory).
 compose() {
   if [ -z "${COMPOSE+set}" ]; then
     if docker compose version >/dev/null 2>&1; then
@@ -367,8 +387,15 @@ compose() {
     fi
   fi
   [ "${#COMPOSE[@]}" -gt 0 ] || fail "neither 'docker compose' (v2) nor 'docker-compose' is installed; install the Compose plugin"
-  trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
+  if [ -n "${SWARMGEN_COMPOSE_FILE:-}" ]; then
+    trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f "$SWARMGEN_COMPOSE_FILE" --project-directory . "$@"
+  else
+    trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
+  fi
 }
+
+# compose_file: the compose file compose reads (see compose)
+compose_file() { printf '%s\n' "${SWARMGEN_COMPOSE_FILE:-docker-compose.yml}"; }
 
 
 # --- providers: how the lab's nodes are made and reached ---
@@ -392,6 +419,9 @@ compose() {
 #   registry_running  bootstrap.sh load: fails unless the lab registry runs
 #   push_ref REF      puts the host's image REF into the lab registry
 #   in_registry IMAGE REF REPOSITORY TAG   does the lab registry hold IMAGE (a host image) as REF?
+#   node_changes      "CONTAINER SERVICE REASON" of each node that must be recreated (nodes-up decides; rollout recreates them)
+#   recreate_node CONTAINER SERVICE   recreates that node (its swarm state is kept)
+#   rollout_done      after the rollout: every node is as the spec says
 #   docker_context    points the host's docker context $API_CONTEXT at the leader
 #   lab_down          bootstrap.sh down: removes all the lab put on its nodes
 
@@ -493,6 +523,12 @@ provider_containers() {
   in_registry() { http_in_registry "$@"; }
 
   docker_context() { containers_docker_context; }
+
+  # the node containers nodes-up left for the rollout step
+  node_changes() { cat "$RUN_DIR/rollout" 2>/dev/null || true; }
+  recreate_node() { compose up -d --no-deps "$2" >/dev/null 2>&1; }
+  # every container is now the one compose makes: nodes-up's record
+  rollout_done() { record_containers "$(containers_record)"; }
 
   lab_down() { fail "a lab of containers is removed by teardown.sh (swarmgen down)"; }
 }
@@ -633,11 +669,28 @@ has_ipvs() {
 }
 
 # --- nodes-up: compose up, unless the containers are the ones it left ---
+# When the compose file changed, it decides which node containers compose
+# would recreate (node_decision). A node of a swarm that has a leader is
+# not recreated here: the rollout step recreates them one at a time; in a
+# lab with no swarm yet they are recreated at once, with the rest.
 nodes_up() {
-  local have
+  local have rolled=""
   have=$(containers_record)
+  rm -f "$RUN_DIR/recreate"
+  # (a lab with no container yet, a record of one line, has nothing to recreate)
+  local containers=""
+  case $have in *$'\n'*) containers=1 ;; esac
+  if [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] && [ -n "$containers" ]; then
+    node_decision "$have" >"$RUN_DIR/recreate"
+    if [ -s "$RUN_DIR/recreate" ] && [ -n "$(swarm_lines node)" ]; then
+      rolled=1
+      awk -v r="$REGISTRY" '$1 != r' "$RUN_DIR/recreate" >"$RUN_DIR/rollout"
+      rollout_check
+    fi
+  fi
   if [ "$PLAN" = 1 ]; then
     plan_nodes "$have"
+    if [ -z "$rolled" ]; then plan_recreate; else plan_recreate "$REGISTRY"; fi
     [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] || touch "$RUN_DIR/containers-unchanged"
     keep_containers "$have"
     return
@@ -653,6 +706,14 @@ nodes_up() {
       keep_containers "$have"
       return
     fi
+  elif [ -n "$rolled" ]; then
+    rm -f "$COMPOSE_RECORD"
+    # new and stopped nodes start; the changed ones wait for the rollout
+    # step, the registry (no swarm node) is recreated now
+    compose up -d --no-recreate
+    if awk -v r="$REGISTRY" '$1 == r { f = 1 } END { exit !f }' "$RUN_DIR/recreate"; then
+      act . node "${REGISTRY#"$CONTAINER_PREFIX"}" "" compose up -d --no-deps "$(awk -v r="$REGISTRY" '$1 == r { print $2 }' "$RUN_DIR/recreate")"
+    fi
   else
     rm -f "$COMPOSE_RECORD"
     # no --remove-orphans: a node gone from the spec is drained first (remove-nodes)
@@ -664,18 +725,100 @@ nodes_up() {
   done
   wait_all ${pids[@]+"${pids[@]}"}
   forget_swarm # read before the engines answered
+  have=$(containers_record)
+  if [ ! -s "$RUN_DIR/rollout" ]; then record_containers "$have"; fi
+  keep_containers "$have"
+}
+
+# record_containers RECORD: what nodes-up compares the next time (kept
+# only once every container is the one compose would make: after a
+# rollout, by the rollout step).
+record_containers() {
   mkdir -p "${COMPOSE_RECORD%/*}"
   [ -e "${COMPOSE_RECORD%/*}/.gitignore" ] || printf '*\n' >"${COMPOSE_RECORD%/*}/.gitignore"
-  have=$(containers_record)
-  printf '%s\n' "$have" >"$COMPOSE_RECORD"
-  keep_containers "$have"
+  printf '%s\n' "$1" >"$COMPOSE_RECORD"
+}
+
+# node_decision RECORD: "CONTAINER SERVICE REASON" of each container of the
+# lab that compose up would recreate: its config hash (a label compose
+# puts on it) is not the one compose computes from the file now, one
+# compose call for all. The reason: the image (the container's against
+# the file's), else the published ports (of a running container), else
+# the definition.
+node_decision() {
+  local want
+  want=$(compose config --hash '*' 2>/dev/null) || fail "docker compose config fails on $(compose_file) in $PWD; run swarmgen render again"
+  {
+    printf '%s\n' "$want" | sed 's/^/want /'
+    docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format "have $FORMAT_CONTAINER_CONFIG"
+    printf '%s\n' "$1" | sed '1d; s/^/ports /'
+  } | awk -v f="$(compose_file)" '
+    # the file: each service'"'"'s image and published ports
+    BEGIN {
+      while ((getline line < f) > 0) {
+        if (line ~ /^  [^ #][^ ]*:$/) { svc = line; gsub(/[ ":]/, "", svc); inports = 0; continue }
+        if (line ~ /^    [a-z_]+:/) inports = (line ~ /^    ports:/)
+        if (line ~ /^    image: /) { im = line; sub(/^    image: /, "", im); gsub(/"/, "", im); image[svc] = im }
+        if (inports && line ~ /^      - /) {
+          p = line; sub(/^      - /, "", p); sub(/ *#.*/, "", p); gsub(/"/, "", p)
+          # IP:HOST:TARGET/PROTO as docker ps shows it: IP:HOST->TARGET/PROTO
+          n = split(p, a, ":"); key = a[1] ":" (a[2] == "" ? "*" : a[2]) "->" a[3]
+          if (n == 2) key = "0.0.0.0:" a[1] "->" a[2]
+          if (key !~ /\//) key = key "/tcp"
+          fileports[svc] = fileports[svc] " " key
+        }
+      }
+    }
+    $1 == "want" { hash[$2] = $3; next }
+    $1 == "ports" {
+      ps = ""; for (i = 5; i <= NF; i++) { q = $i; sub(/,$/, "", q); if (q !~ /^(:::|\[::\])/) ps = ps " " q }
+      running[$2] = ($4 == "running"); cports[$2] = ps; next
+    }
+    $1 == "have" { name[++n] = $2; service[$2] = $3; has[$2] = $4; img[$2] = $5 }
+    END {
+      for (i = 1; i <= n; i++) {
+        c = name[i]; s = service[c]
+        if (!(s in hash) || hash[s] == has[c]) continue
+        why = "its definition in docker-compose.yml changed"
+        if (s in image && image[s] != img[c]) why = "image " img[c] " -> " image[s]
+        else if (running[c] && !sameports(fileports[s], cports[c])) why = "ports"
+        print c, s, why
+      }
+    }
+    function sameports(want, have,   w, h, i, nw, nh, k, m) {
+      nw = split(want, w, " "); nh = split(have, h, " ")
+      if (nw != nh) return 0
+      for (i = 1; i <= nh; i++) m[h[i]] = 1
+      for (i = 1; i <= nw; i++) {
+        k = w[i]
+        if (k ~ /:\*->/) {
+          found = 0
+          for (x in m) { y = x; sub(/:[0-9]+->/, ":*->", y); if (y == k) found = 1 }
+          if (!found) return 0
+        } else if (!(k in m)) return 0
+      }
+      return 1
+    }'
+}
+
+# plan_recreate [CONTAINER]: in plan mode, the node containers (or only
+# CONTAINER) compose would recreate at once: in a lab with no swarm to
+# keep, or the registry.
+plan_recreate() {
+  local c s why
+  [ -s "$RUN_DIR/recreate" ] || return 0
+  while read -r c s why; do
+    [ -n "$c" ] || continue
+    [ -z "${1:-}" ] || [ "$c" = "$1" ] || continue
+    act '~' node "${c#"$CONTAINER_PREFIX"}" "recreate ($why)" true
+  done <"$RUN_DIR/recreate"
 }
 
 # containers_record: the compose file's checksum and the lab's containers
 # (name, ID, state, published ports), as nodes-up records them after
 # compose up and compares them before the next one.
 containers_record() {
-  cksum <docker-compose.yml 2>/dev/null || echo "no compose file"
+  cksum <"$(compose_file)" 2>/dev/null || echo "no compose file"
   read_containers | LC_ALL=C sort
 }
 
@@ -830,6 +973,10 @@ remove_orphans() {
 # endpoint (tcp with TLS, ssh) or docker context, and only changes what it
 # made there ---
 provider_machines() {
+  # a machine is not recreated: a node change is the machine's own
+  node_changes() { :; }
+  recreate_node() { fail "a machine is not recreated by swarmgen"; }
+  rollout_done() { :; }
   host_env() { forget_lab_env; }
 
   # host_check: the machines step checks every machine's engine; this
@@ -1514,6 +1661,7 @@ cksum_of() { cksum <"$1" 2>/dev/null | awk '{ print $1 }' || true; }
 #   service NAME REPLICAS           every service
 #   servicerow ID<TAB>NAME<TAB>...  docker service ls's row (summary)
 #   hash NAME HASH                  the standalone services the lab made
+#   spec NAME<TAB>MODE<TAB>IMAGE<TAB>PORTS<TAB>ENV<TAB>LABELS  every service as it runs
 #   secret NAME [SECRET SALT]       secret versions the lab made
 
 # read_swarm MANAGER: the lines above, of one manager's engine, in one
@@ -1536,7 +1684,7 @@ read_swarm() {
     { docker service ls --format "service '"$Q_SERVICE_REPLICAS"'\nservicerow '"$Q_SERVICE_ROW"'" >"$t/5" &&
       names=$(sed -n "s/^service \([^ ]*\) .*/\1/p" "$t/5") &&
       if [ -n "$names" ]; then
-        docker service inspect --format "'"$Q_SERVICE_OWNER"'" $names >"$t/6r" && sed "/^\$/d" "$t/6r" | sort -u >"$t/6"
+        docker service inspect --format "'"$Q_SERVICE_OWNER$Q_SERVICE_SPEC"'" $names >"$t/6r" && sed "/^\$/d" "$t/6r" | sort -u >"$t/6"
       fi || : >"$f"; } 2>/dev/null &
     docker secret ls --filter label='"$LABEL_SECRET"' --format "secret '"$Q_SECRET_LINE"'" >"$t/7" 2>/dev/null || : >"$f" &
     wait
@@ -2075,6 +2223,178 @@ leader_knows() {
 # swarm_state NODE: the swarm state of NODE's engine (pending while it
 # joins), nothing when it does not answer.
 swarm_state() { on "$1" info --format "$FORMAT_SWARM_STATE" 2>/dev/null || true; }
+
+# --- rollout: node changes, one node at a time ---
+# The nodes whose container (or machine) the spec changed (node_changes)
+# are recreated one at a time, so the swarm keeps its quorum and its
+# services: workers first (SWARMGEN_ROLLOUT_PARALLEL at once, default 1),
+# each drained, recreated, waited for until Ready with the same node ID
+# (its volume keeps its swarm state) and made active again; then the
+# managers, the leader last (it hands the leadership over before it goes:
+# leadership moves once, and the swarm always has a leader), each only while the
+# others keep a quorum and waited for until Reachable. A node that does
+# not come back stops the roll-out: the nodes after it are left as they are.
+
+# rollout_check: before anything changes, a change to managers that would
+# cost the swarm its quorum while one of them is recreated is refused
+# (plan lists it refused; up stops unless --force).
+rollout_check() {
+  local managers total reachable
+  managers=$(node_changes | awk '{ print $1 }' | while read -r c; do
+    case " ${MANAGERS[*]} " in *" $c "*) printf '%s ' "${c#"$CONTAINER_PREFIX"}" ;; esac
+  done)
+  [ -n "$managers" ] || return 0
+  total=$(swarm_lines node | awk 'NF >= 4 { n++ } END { print n + 0 }')
+  reachable=$(swarm_lines node | awk '$3 == "Ready" && ($4 == "Leader" || $4 == "Reachable") { n++ } END { print n + 0 }')
+  # while one is recreated, a majority of all managers must answer
+  if [ $((reachable - 1)) -lt $((total / 2 + 1)) ]; then
+    refuse "recreating manager(s) ${managers% } one at a time: the swarm has $total manager(s), $reachable reachable, so while one is recreated it has no quorum: no leader, no change to services or nodes until that manager is back (tasks keep running); 3 or more managers keep a quorum"
+  fi
+}
+
+# node_order: the changed nodes, "CONTAINER SERVICE REASON", workers
+# first, then managers, the leader last.
+node_order() {
+  local changes
+  changes=$(node_changes)
+  printf '%s\n' "$changes" | awk -v m=" ${MANAGERS[*]} " 'NF && !index(m, " " $1 " ")'
+  printf '%s\n' "$changes" | awk -v m=" ${MANAGERS[*]} " -v l="$LEADER" 'NF && index(m, " " $1 " ") && $1 != l'
+  printf '%s\n' "$changes" | awk -v l="$LEADER" 'NF && $1 == l'
+}
+
+rollout() {
+  local order c s why pids=() batch=0 parallel=${SWARMGEN_ROLLOUT_PARALLEL:-1}
+  order=$(node_order)
+  if [ -z "$order" ]; then
+    say "no node to recreate"
+    return
+  fi
+  case "$parallel" in '' | *[!0-9]* | 0) fail "SWARMGEN_ROLLOUT_PARALLEL must be a number of nodes, 1 or more (it is '$parallel')" ;; esac
+  : >"$RUN_DIR/out"
+  while read -r c s why; do
+    case " ${MANAGERS[*]} " in
+      *" $c "*)
+        wait_all ${pids[@]+"${pids[@]}"} || rollout_stopped
+        pids=()
+        act '~' node "${c#"$CONTAINER_PREFIX"}" "recreate ($why)" roll_node "$c" "$s" manager
+        ;;
+      *)
+        if [ "$PLAN" = 1 ]; then
+          act '~' node "${c#"$CONTAINER_PREFIX"}" "recreate ($why)" true
+          continue
+        fi
+        act . node "${c#"$CONTAINER_PREFIX"}" "" roll_node "$c" "$s" worker &
+        pids+=("$!")
+        batch=$((batch + 1))
+        if [ "$batch" -ge "$parallel" ]; then
+          wait_all ${pids[@]+"${pids[@]}"} || rollout_stopped
+          pids=() batch=0
+        fi
+        ;;
+    esac
+  done <<<"$order"
+  wait_all ${pids[@]+"${pids[@]}"} || rollout_stopped
+  [ "$PLAN" != 1 ] || return 0
+  rollout_done
+  # the leader may have changed: the steps after this one talk to the new one
+  find_leader >"$RUN_DIR/leader" || fail "no manager leads the swarm after the roll-out; see swarmgen status"
+  say "roll-out done, time each node was out: $(tr '\n' ' ' <"$RUN_DIR/out")"
+}
+
+# rollout_stopped: a node did not come back: the roll-out stops there.
+rollout_stopped() {
+  fail "the roll-out stopped; the nodes after it were not recreated (run up again once it is fixed)"
+}
+
+# roll_node CONTAINER SERVICE ROLE: drains the node, recreates it, waits
+# until it is back with the same node ID, and sets its availability back.
+roll_node() {
+  local c=$1 name=${1#"$CONTAINER_PREFIX"} via=$LEADER id avail start m
+  now
+  start=$NOW
+  if [ "$c" = "$LEADER" ]; then
+    # the leader's calls go to another manager while it is recreated
+    for m in "${MANAGERS[@]}"; do
+      if [ "$m" != "$c" ] && on "$m" node ls -q >/dev/null 2>&1; then via=$m; break; fi
+    done
+  fi
+  read -r id avail _ < <(on "$via" node inspect --format "$FORMAT_NODE_STATUS" "$name" 2>/dev/null | awk '{ print $1, $3 }') ||
+    { printf 'error: node %s: the swarm does not know it\n' "$name" >&2; return 1; }
+  if [ "$3" = manager ]; then manager_quorum "$via" "$name" || return 1; fi
+  if [ "$avail" = active ]; then
+    on "$via" node update --availability drain "$id" >/dev/null
+    wait_tasks_gone "$via" "$id" "$name" || return 1
+    say "node $name drained"
+  fi
+  if [ "$c" = "$LEADER" ] && [ "$via" != "$c" ]; then
+    # the leader hands its leadership over first (a demotion moves it at
+    # once; a stopped leader would leave the swarm without one until the
+    # others' election timeout), and comes back as a manager after
+    on "$via" node demote "$id" >/dev/null
+    say "node $name handed the leadership over (demoted until it is back)"
+  fi
+  recreate_node "$c" "$2" || { printf 'error: node %s did not come back: its container was not recreated\n' "$name" >&2; return 1; }
+  say "node $name recreated"
+  wait_engine "$c" || { printf 'error: node %s did not come back: its Docker engine does not answer\n' "$name" >&2; return 1; }
+  if [ "$c" = "$LEADER" ] && [ "$via" != "$c" ]; then
+    wait_node_back "$via" "$c" "$id" worker || return 1
+    on "$via" node promote "$id" >/dev/null
+  fi
+  wait_node_back "$via" "$c" "$id" "$3" || return 1
+  say "node $name Ready$([ "$3" != manager ] || printf ', Reachable')"
+  if [ "$avail" = active ]; then
+    on "$via" node update --availability active "$id" >/dev/null
+    say "node $name active"
+  fi
+  printf '%s %s\n' "$name" "$(elapsed "$start")" >>"$RUN_DIR/out"
+}
+
+# manager_quorum VIA NAME: the managers other than NAME that answer are a
+# majority of all managers.
+manager_quorum() {
+  local counts
+  counts=$(on "$1" node ls --format "$FORMAT_NODE_LINE" 2>/dev/null | awk -v n="$2" 'NF >= 4 { t++; if ($2 != n && $3 == "Ready" && ($4 == "Leader" || $4 == "Reachable")) r++ } END { print t + 0, r + 0 }')
+  if [ "${counts#* }" -lt $((${counts% *} / 2 + 1)) ] && [ "${SWARMGEN_FORCE:-}" != 1 ]; then
+    printf 'error: node %s: the other managers (%s of %s reachable) would have no quorum while it is recreated\n' "$2" "${counts#* }" "${counts% *}" >&2
+    return 1
+  fi
+}
+
+# wait_tasks_gone VIA ID NAME: the drained node runs no task any more.
+wait_tasks_gone() {
+  local deadline=$((SECONDS + WAIT))
+  while [ -n "$(on "$1" node ps --filter desired-state=running -q "$2" 2>/dev/null)" ]; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      printf 'error: node %s: its tasks did not move away within %ss\n' "$3" "$WAIT" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# wait_node_back VIA CONTAINER ID ROLE: the recreated node is in the swarm
+# as the node it was (its own engine says ID), Ready, and Reachable if a
+# manager.
+wait_node_back() {
+  local deadline=$((SECONDS + WAIT)) name=${2#"$CONTAINER_PREFIX"} mine status
+  while :; do
+    mine=$(on "$2" info --format "$FORMAT_SWARM_MEMBERSHIP" 2>/dev/null | awk '{ print $2 }')
+    if [ -n "$mine" ] && [ "$mine" != "$3" ]; then
+      printf 'error: node %s did not come back: it is node %s now, not %s (its swarm state was lost)\n' "$name" "$mine" "$3" >&2
+      return 1
+    fi
+    status=$(on "$1" node inspect --format "$FORMAT_NODE_STATUS" "$3" 2>/dev/null || true)
+    case "$4 $status" in
+      "worker $3 ready "*) [ "$mine" = "$3" ] && return 0 ;;
+      "manager $3 ready "*" reachable") [ "$mine" = "$3" ] && return 0 ;;
+    esac
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      printf 'error: node %s did not come back: not Ready%s within %ss (%s)\n' "$name" "$([ "$4" != manager ] || printf '/Reachable')" "$WAIT" "${status:-no answer}" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+}
 push_images() {
   local pids=()
   registry_ready
@@ -2385,11 +2705,14 @@ deploy() {
   fi
   local pids=()
   # what is deployed now: stacks, their file hashes, services
-  DEPLOYED_STACKS=" " STACK_HASHES="" SERVICE_HASHES=""
+  DEPLOYED_STACKS=" " STACK_HASHES="" SERVICE_HASHES="" DRIFTS=""
   if ! swarm_new; then
     DEPLOYED_STACKS+=$(swarm_lines stack | awk '{ printf "%s ", $1 }')
     STACK_HASHES=$(swarm_lines record)
     SERVICE_HASHES=$(swarm_lines hash)
+    # what runs otherwise than the spec says (changed by hand): "NAME<TAB>WHAT"
+    SPECS=$(swarm_lines spec)
+    DRIFTS=$(each DESIRED drift_of)
   fi
   SECRET_VERSION=""
   if [ "${#PASSWORD[@]}" -gt 0 ]; then
@@ -2423,7 +2746,13 @@ deploy_stack() {
   case "$DEPLOYED_STACKS" in
     *" $name "*)
       if has_line "$STACK_HASHES" "$name $hash"; then
-        say "stack $name unchanged"
+        if ! drifted "stack $name"; then
+          say "stack $name unchanged"
+          return
+        fi
+        # services of the stack changed by hand: deployed again, as
+        # docker stack deploy sets them back
+        act . stack "$name" "" stack_deploy "$@"
         return
       fi
       act '~' stack "$name" "redeploy stack/$file.yml" stack_deploy "$@"
@@ -2477,7 +2806,11 @@ service_create() {
   shift 3
   have=$(printf '%s\n' "$SERVICE_HASHES" | awk -v n="$name" '$1 == n { print $2 }')
   if [ "$have" = "$hash" ]; then
-    say "service $name unchanged"
+    if ! drifted service "$name"; then
+      say "service $name unchanged"
+      return
+    fi
+    act . service "$name" "" service_replace "$name" "$hash" "$@"
     return
   fi
   if [ -n "$have" ]; then
@@ -2501,6 +2834,48 @@ service_new() {
   shift 2
   on "$LEADER" service create --label "$LABEL_HASH=$hash" "$@" >/dev/null
   say "service $name created"
+}
+
+# drift_of NAME OWNER MODE IMAGE PORTS ENV LABELS (a DESIRED record):
+# "NAME<TAB>OWNER<TAB>WHAT" when service NAME runs otherwise than that,
+# WHAT saying how ("replicas 5 -> 2, image a -> b"); the environment's and
+# labels' values are not shown (they may be secrets).
+drift_of() {
+  local have mode image ports env labels what=""
+  # (fields split at US, not at tabs: read would merge empty tab-separated ones)
+  have=$(printf '%s\n' "$SPECS" | awk -F '\t' -v n="$1" -v OFS=$'\037' '$1 == n { $1 = $1; print; exit }')
+  [ -n "$have" ] || return 0
+  IFS=$'\037' read -r _ mode image ports env labels <<<"$have"
+  if [ "$mode" != "$3" ]; then
+    case "$mode/$3" in
+      "replicated "*/"replicated "*) what+=", replicas ${mode#replicated } -> ${3#replicated }" ;;
+      *) what+=", mode ${mode% *} -> ${3% *}" ;;
+    esac
+  fi
+  image=${image%@sha256:*}
+  [ "$image" = "$4" ] || what+=", image $image -> $4"
+  ports=$(printf '%s\n' "$ports" | tr ' ' '\n' | awk NF | LC_ALL=C sort | tr '\n' ' ')
+  ports=${ports% }
+  [ "$ports" = "$5" ] || what+=", published ports ${ports:-none} -> ${5:-none}"
+  [ "$env" = "$6" ] || what+=", environment"
+  # labels ($7) are not compared yet: on the real engine a stack's
+  # service has labels besides the namespace and deploy.labels (seen in
+  # e2e TestRolloutNodeImage), which made every up redeploy
+  : "$labels"
+  [ -z "$what" ] || printf '%s\t%s\t%s\n' "$1" "$2" "${what#, }"
+}
+
+# drifted OWNER [NAME]: plan lines "~ service NAME: WHAT (changed outside
+# swarmgen)" for the services of OWNER ("stack NAME", or service and its
+# NAME) that run otherwise than the spec says; fails when there is none.
+drifted() {
+  local lines name owner what
+  lines=$(printf '%s\n' "$DRIFTS" | awk -F '\t' -v o="$1" -v n="${2:-}" '$2 == o && (n == "" || $1 == n)')
+  [ -n "$lines" ] || return 1
+  while IFS=$'\t' read -r name owner what; do
+    act '~' service "$name" "$what (changed outside swarmgen)" true
+    say "service $name: $what (changed outside swarmgen)"
+  done <<<"$lines"
 }
 # --- secrets: a password file's content, kept in the swarm ---
 # The content goes to docker on stdin only: it is on no command line and
@@ -2780,6 +3155,10 @@ main() {
   fi
   step remove-nodes remove_nodes
   step swarm-join swarm_join
+  if [ -n "$(node_changes)" ]; then
+    step rollout rollout
+    if [ -s "$RUN_DIR/leader" ]; then read -r LEADER LEADER_ADDR <"$RUN_DIR/leader"; fi
+  fi
   step push-images pushed
   step networks create_networks
   step deploy deploy

@@ -46,6 +46,7 @@ type Lab struct {
 	Networks      []Network
 	Stacks        []Stack
 	Services      []Service
+	Desired       []Desired  // every service as the spec has it, to see drift
 	HostPorts     []HostPort // every host port the lab publishes, sorted
 	Endpoint      *Endpoint  // nil when docker_endpoint is false
 	URLs          []URL
@@ -450,9 +451,12 @@ func Build(s *spec.Spec, stacks []*stack.Stack, opt Options) *Lab {
 			ms.Services = append(ms.Services, w.Name)
 		}
 		l.Stacks = append(l.Stacks, ms)
+		l.Desired = append(l.Desired, desiredStack(st.DeployAs, st.Workloads, l.Registry.PullHost)...)
 	}
 	for _, svc := range s.Services {
-		l.Services = append(l.Services, service(svc, l.RoutingMesh, l.Registry.PullHost))
+		sv := service(svc, l.RoutingMesh, l.Registry.PullHost)
+		l.Services = append(l.Services, sv)
+		l.Desired = append(l.Desired, desiredService(svc, sv, l.RoutingMesh))
 	}
 	if l.HasBuiltinImages() {
 		l.BuiltinBase, l.BuiltinBasePublished = BuiltinBase(opt.Version)

@@ -635,6 +635,20 @@ func workloads(p *types.Project, src source, root *yaml.Node, diags diag.List) (
 			}
 		}
 		sort.Strings(w.Networks)
+		for k, v := range svc.Environment {
+			if v == nil {
+				w.Env = append(w.Env, k)
+			} else {
+				w.Env = append(w.Env, k+"="+*v)
+			}
+		}
+		sort.Strings(w.Env)
+		if svc.Deploy != nil && len(svc.Deploy.Labels) > 0 {
+			w.Labels = map[string]string{}
+			for k, v := range svc.Deploy.Labels {
+				w.Labels[k] = v
+			}
+		}
 		out = append(out, w)
 	}
 	return out, diags

@@ -31,7 +31,9 @@ type Workload struct {
 	MaxPerNode  int      // 0: unlimited
 	Constraints []string // already checked by placement.Parse (invalid ones are skipped)
 	Ports       []Port
-	Networks    []string // external networks it needs
+	Networks    []string          // external networks it needs
+	Env         []string          // KEY=VALUE (KEY alone: no value), sorted as docker stack deploy sets them
+	Labels      map[string]string // the service's labels (deploy.labels)
 	// At holds positions of its fields where known, keyed image, replicas,
 	// constraints, constraints[i], ports[i] and networks.NAME; a field
 	// without one is reported at Where.

@@ -24,6 +24,9 @@ var byName = map[string]string{
 	"container-name":   "{{.Names}}",
 	"container-ports":  "{{.Names}} {{.Ports}}",
 	"container-record": "{{.Names}} {{.ID}} {{.State}} {{.Ports}}",
+	// what compose made a container from (its service's config hash) and
+	// the image it runs: nodes-up's decision which nodes to recreate
+	"container-config": `{{.Names}} {{or (.Label "com.docker.compose.service") "-"}} {{or (.Label "com.docker.compose.config-hash") "-"}} {{.Image}}`,
 	// docker inspect of a container
 	"container-status":  "{{.State.Status}}",
 	"container-running": "{{.State.Running}}",
@@ -42,7 +45,9 @@ var byName = map[string]string{
 	// turns the two characters \t into a tab)
 	"node-row": `{{.ID}}{{if .Self}} *{{end}}\t{{.Hostname}}\t{{.Status}}\t{{.Availability}}\t{{.ManagerStatus}}\t{{.EngineVersion}}`,
 	// docker node inspect
-	"node-state":    "{{.Status.State}}",
+	"node-state": "{{.Status.State}}",
+	// a node rolled out: ID, state, availability, reachability (managers)
+	"node-status":   "{{.ID}} {{.Status.State}} {{.Spec.Availability}} {{with .ManagerStatus}}{{.Reachability}}{{end}}",
 	"node-leader":   "{{.ManagerStatus.Leader}}",
 	"node-id":       "{{.ID}}",
 	"info-node-id":  "{{.Swarm.NodeID}}", // the node ID an engine holds (its node in the swarm)
@@ -59,6 +64,10 @@ var byName = map[string]string{
 	// docker stack|service|network|secret ls
 	"name": "{{.Name}}",
 	// docker service ls; docker service inspect
+	// how a service runs, as the header's DESIRED spells what the spec
+	// says (generator/model's Desired): NAME MODE IMAGE PORTS ENV LABELS,
+	// tab-separated
+	"service-spec":     `{{println}}spec {{.Spec.Name}}{{"\t"}}{{if .Spec.Mode.Global}}global{{else}}replicated{{with .Spec.Mode.Replicated}} {{.Replicas}}{{end}}{{end}}{{"\t"}}{{.Spec.TaskTemplate.ContainerSpec.Image}}{{"\t"}}{{with .Spec.EndpointSpec}}{{range .Ports}}{{.PublishedPort}}:{{.TargetPort}}/{{.Protocol}}/{{.PublishMode}} {{end}}{{end}}{{"\t"}}{{json .Spec.TaskTemplate.ContainerSpec.Env}}{{"\t"}}{{json .Spec.Labels}}`,
 	"service-replicas": "{{.Name}} {{.Replicas}}",
 	// docker service ls's own table row, as node-row
 	"service-row": `{{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}`,

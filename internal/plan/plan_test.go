@@ -114,7 +114,7 @@ func TestPlanGolden(t *testing.T) {
 			edit(vars)
 			stub := stubdocker.New(t, fakelab.Scenario(vars, ""), fakelab.Commands...)
 			stub.Use(t)
-			p, err := runner.Plan(context.Background(), dir, script)
+			p, err := runner.Plan(context.Background(), dir, script, files["docker-compose.yml"])
 			if err != nil {
 				t.Fatalf("%v\ncalls:\n%s", err, stub.Calls())
 			}
@@ -122,7 +122,7 @@ func TestPlanGolden(t *testing.T) {
 			p.Print(&buf, false)
 			goldenfile.Check(t, filepath.Join("testdata", name+".txt"), buf.Bytes())
 			calls := stub.Calls()
-			for _, change := range []string{"compose -f docker-compose.yml up", "swarm init", "swarm join ", "swarm leave", "node update",
+			for _, change := range []string{"compose -f docker-compose.yml up", "--project-directory . up", "swarm init", "swarm join ", "swarm leave", "node update",
 				"node demote", "node rm", "docker push", " push ", "network create", "network rm", "stack deploy", "stack rm",
 				"service create", "service rm", "volume rm", " tag "} {
 				if strings.Contains(calls, change) {
@@ -132,6 +132,97 @@ func TestPlanGolden(t *testing.T) {
 			if name == "in-sync" || name == "network-by-hand" {
 				if !p.Empty() || len(p.Refusals) > 0 {
 					t.Errorf("plan of a lab in sync: %+v", p)
+				}
+			}
+		})
+	}
+}
+
+// labFiles are the files generator renders from spec, by path, and the
+// build context of its image app:1.
+func labFiles(t *testing.T, spec string) map[string][]byte {
+	t.Helper()
+	res, err := generator.GenerateBytes(generator.Options{SpecPath: "swarm.yaml", OutDir: "."}, []byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range res.Files {
+		files[f.Path] = f.Data
+	}
+	dockerfile, err := os.ReadFile("testdata/app/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["testdata/app/Dockerfile"] = dockerfile
+	return files
+}
+
+// A plan reads the compose file as rendered now, not the one the lab's
+// directory still holds from the last up: the node containers whose
+// definition the spec changed are listed with why (compose's config hash
+// of the new file against the one each container was made from), and
+// only those. With the lab's old file, nothing would show.
+func TestPlanReadsRenderedCompose(t *testing.T) {
+	base := strings.Replace(labSpec, "managers: 3\n", "managers: [{name: manager01}, {name: manager02}, {name: manager03}]\n", 1)
+	upFiles := labFiles(t, base)
+	cases := map[string]struct {
+		spec string
+		want []string
+	}{
+		"node-image": {
+			spec: base + "nodes: {image: docker:27-dind}\n",
+			want: []string{"worker01", "worker02", "manager02", "manager03", "manager01"},
+		},
+		"manager-port": {
+			spec: strings.Replace(base, "{name: manager02}", `{name: manager02, ports: ["18111:8080"]}`, 1),
+			want: []string{"manager02"},
+		},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := fakelab.Parse(string(upFiles["bootstrap.sh"]))
+			dir, vars := s.Up(t, upFiles)
+			stub := stubdocker.New(t, fakelab.Scenario(vars, ""), fakelab.Commands...)
+			stub.Use(t)
+			now := labFiles(t, c.spec)
+			if bytes.Equal(now["docker-compose.yml"], upFiles["docker-compose.yml"]) {
+				t.Fatal("the spec's change does not change docker-compose.yml")
+			}
+			// the script as rendered now, the lab's directory as up left it
+			p, err := runner.Plan(context.Background(), dir, now["bootstrap.sh"], now["docker-compose.yml"])
+			if err != nil {
+				t.Fatalf("%v\ncalls:\n%s", err, stub.Calls())
+			}
+			var got []string
+			for _, a := range p.Actions {
+				if a.Kind == "node" {
+					got = append(got, string(a.Op)+" "+a.Name+": "+a.Detail)
+				}
+			}
+			var want []string
+			for _, n := range c.want {
+				why := "ports"
+				if name == "node-image" {
+					why = "image docker:28.5.2-dind -> docker:27-dind"
+				}
+				want = append(want, "~ "+n+": recreate ("+why+")")
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("node lines of the plan:\n%s\nwant:\n%s\ncalls:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), stub.Calls())
+			}
+			if calls := stub.Calls(); !strings.Contains(calls, "--project-directory . config --hash") || strings.Contains(calls, " up ") {
+				t.Errorf("want compose config --hash of the file handed over, and no compose up; calls:\n%s", calls)
+			}
+
+			// the defect this guards: the lab's own (old) compose file shows no change
+			p, err = runner.Plan(context.Background(), dir, now["bootstrap.sh"], nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range p.Actions {
+				if a.Kind == "node" {
+					t.Errorf("with the lab's old docker-compose.yml: %c node %s: %s", a.Op, a.Name, a.Detail)
 				}
 			}
 		})

@@ -17,6 +17,7 @@ var stepTitles = map[string]string{
 	"swarm-init":     "Initialising the swarm",
 	"remove-nodes":   "Removing nodes the spec no longer has",
 	"swarm-join":     "Joining nodes",
+	"rollout":        "Recreating changed nodes one at a time",
 	"push-images":    "Pushing images to the lab registry",
 	"networks":       "Creating overlay networks",
 	"deploy":         "Deploying stacks and services",
@@ -70,6 +71,17 @@ func (p *progress) start(step string) {
 			}
 		}
 	}(p.stop, p.done)
+}
+
+// line shows a line of a step's progress (the roll-out's, node by node)
+// above the spinner.
+func (p *progress) line(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		fmt.Fprint(p.out, "\r\033[K")
+	}
+	fmt.Fprintln(p.out, s)
 }
 
 func (p *progress) end(step string, ok bool, took string) {

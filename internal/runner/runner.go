@@ -30,9 +30,12 @@ type UpOptions struct {
 	Wait    time.Duration // how long nodes and services may take
 	Verbose bool          // stream every command and its output
 	Force   bool          // apply changes the script refuses (SWARMGEN_FORCE)
-	Quiet   bool          // print nothing but a failed step's error (returned)
-	Out     io.Writer
-	TTY     bool // draw spinners (the caller decides: a terminal, and NO_COLOR unset)
+	// Parallel is how many workers a roll-out of changed node containers
+	// recreates at once (SWARMGEN_ROLLOUT_PARALLEL; 0: the script's 1)
+	Parallel int
+	Quiet    bool // print nothing but a failed step's error (returned)
+	Out      io.Writer
+	TTY      bool // draw spinners (the caller decides: a terminal, and NO_COLOR unset)
 }
 
 // StepError is a failed bootstrap step with what docker said.
@@ -102,6 +105,9 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 	if opt.Force {
 		cmd.Env = append(cmd.Env, "SWARMGEN_FORCE=1")
 	}
+	if opt.Parallel > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("SWARMGEN_ROLLOUT_PARALLEL=%d", opt.Parallel))
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -167,6 +173,9 @@ func runScript(ctx context.Context, opt UpOptions, script string) error {
 			mu.Unlock()
 			if opt.Verbose {
 				fmt.Fprintln(opt.Out, line)
+			} else if cur == "rollout" {
+				// the roll-out shows node by node: drained, recreated, Ready, active
+				p.line(line)
 			}
 		}
 	}
@@ -204,34 +213,39 @@ func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
 // be newer than the files in dir) in plan mode against the files in dir,
 // and returns what it would change. The script alone decides: this is
 // the same code `up` runs, printing its changes instead of making them.
-func Plan(ctx context.Context, dir string, script []byte) (plan.Plan, error) {
-	return runPlan(ctx, dir, script, "--plan")
+// compose is the lab's docker-compose.yml as rendered now (nil: a lab
+// with none, of machines): the script reads it instead of the one in dir,
+// which is the last one written, to tell which node containers compose
+// would recreate.
+func Plan(ctx context.Context, dir string, script, compose []byte) (plan.Plan, error) {
+	return runPlan(ctx, dir, script, compose, "--plan")
 }
 
 // DownPlan is what `bootstrap.sh down` would remove from a lab of
 // machines: the script's down mode, in plan mode.
 func DownPlan(ctx context.Context, dir string, script []byte) (plan.Plan, error) {
-	return runPlan(ctx, dir, script, "down", "--plan")
+	return runPlan(ctx, dir, script, nil, "down", "--plan")
 }
 
-func runPlan(ctx context.Context, dir string, script []byte, args ...string) (plan.Plan, error) {
-	f, err := os.CreateTemp("", "swarmgen-plan-*.sh")
+func runPlan(ctx context.Context, dir string, script, compose []byte, args ...string) (plan.Plan, error) {
+	scriptFile, err := tempFile("swarmgen-plan-*.sh", script)
 	if err != nil {
 		return plan.Plan{}, err
 	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(script); err != nil {
-		f.Close()
-		return plan.Plan{}, err
-	}
-	if err := f.Close(); err != nil {
-		return plan.Plan{}, err
-	}
+	defer os.Remove(scriptFile)
 	if _, err := os.Stat(dir); err != nil {
 		dir = "." // never rendered: nothing of it is there to read
 	}
-	cmd := exec.CommandContext(ctx, "bash", append([]string{f.Name()}, args...)...)
+	cmd := exec.CommandContext(ctx, "bash", append([]string{scriptFile}, args...)...)
 	cmd.Env = append(os.Environ(), "SWARMGEN_LAB_DIR="+dir)
+	if compose != nil {
+		composeFile, err := tempFile("swarmgen-plan-*.yml", compose)
+		if err != nil {
+			return plan.Plan{}, err
+		}
+		defer os.Remove(composeFile)
+		cmd.Env = append(cmd.Env, "SWARMGEN_COMPOSE_FILE="+composeFile)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -242,4 +256,23 @@ func runPlan(ctx context.Context, dir string, script []byte, args ...string) (pl
 		return plan.Plan{}, fmt.Errorf("bootstrap.sh --plan: %s", msg)
 	}
 	return plan.Parse(out.String())
+}
+
+// tempFile writes data to a new temporary file named as pattern says
+// (os.CreateTemp) and returns its path.
+func tempFile(pattern string, data []byte) (string, error) {
+	f, err := os.CreateTemp("", pattern)
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }

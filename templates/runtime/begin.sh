@@ -21,11 +21,15 @@
 # Environment: SWARMGEN_WAIT  seconds to wait for nodes and services (default 300)
 #              SWARMGEN_JOIN_PARALLEL  at most this many joins at once (default 32;
 #                the joins start with 2 and widen while they go well)
+#              SWARMGEN_ROLLOUT_PARALLEL  workers recreated at once when
+#                node containers change (default 1)
 #              SWARMGEN_VERBOSE=1  print every docker command
 #              SWARMGEN_FORCE=1  apply a change that is refused (removing
 #                managers so that the rest lose quorum while one is down)
 #              SWARMGEN_LAB_DIR  the generated files' directory (default:
 #                this script's)
+#              SWARMGEN_COMPOSE_FILE  the compose file to read instead of the
+#                lab's docker-compose.yml (swarmgen plan: the file as rendered now)
 #
 # The runtime is plain bash 3.2 (macOS's /bin/bash): helpers, the
 # providers (how nodes are reached: provider.sh lists what each defines),

@@ -17,6 +17,7 @@ LABEL_SECRET=dev.swarmgen.secret
 LABEL_SERVICE=dev.swarmgen.service
 LABEL_STACK=dev.swarmgen.stack
 # the templates handed to docker's --format (dockerformat), by name
+FORMAT_CONTAINER_CONFIG='{{.Names}} {{or (.Label "com.docker.compose.service") "-"}} {{or (.Label "com.docker.compose.config-hash") "-"}} {{.Image}}'
 FORMAT_CONTAINER_NAME='{{.Names}}'
 FORMAT_CONTAINER_PORTS='{{.Names}} {{.Ports}}'
 FORMAT_CONTAINER_RECORD='{{.Names}} {{.ID}} {{.State}} {{.Ports}}'
@@ -42,11 +43,13 @@ FORMAT_NODE_LEADER='{{.ManagerStatus.Leader}}'
 FORMAT_NODE_LINE='{{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}'
 FORMAT_NODE_READY='{{.Hostname}} {{.Status}}'
 FORMAT_NODE_ROW='{{.ID}}{{if .Self}} *{{end}}\t{{.Hostname}}\t{{.Status}}\t{{.Availability}}\t{{.ManagerStatus}}\t{{.EngineVersion}}'
+FORMAT_NODE_STATUS='{{.ID}} {{.Status.State}} {{.Spec.Availability}} {{with .ManagerStatus}}{{.Reachability}}{{end}}'
 FORMAT_NODE_STATE='{{.Status.State}}'
 FORMAT_REGISTRY_STATE='{{.State.Running}} {{index .Config.Labels "dev.swarmgen.hash"}} {{index .Config.Labels "dev.swarmgen.loaded"}}'
 FORMAT_SECRET_LINE='{{.Name}} {{.Label "dev.swarmgen.secret"}} {{.Label "dev.swarmgen.salt"}}'
 FORMAT_SERVICE_OWNER='{{with index .Spec.Labels "com.docker.stack.namespace"}}stack {{.}}{{println}}{{end}}{{with index .Spec.Labels "dev.swarmgen.hash"}}hash {{$.Spec.Name}} {{.}}{{end}}'
 FORMAT_SERVICE_REPLICAS='{{.Name}} {{.Replicas}}'
+FORMAT_SERVICE_SPEC='{{println}}spec {{.Spec.Name}}{{"\t"}}{{if .Spec.Mode.Global}}global{{else}}replicated{{with .Spec.Mode.Replicated}} {{.Replicas}}{{end}}{{end}}{{"\t"}}{{.Spec.TaskTemplate.ContainerSpec.Image}}{{"\t"}}{{with .Spec.EndpointSpec}}{{range .Ports}}{{.PublishedPort}}:{{.TargetPort}}/{{.Protocol}}/{{.PublishMode}} {{end}}{{end}}{{"\t"}}{{json .Spec.TaskTemplate.ContainerSpec.Env}}{{"\t"}}{{json .Spec.Labels}}'
 FORMAT_SERVICE_ROW='{{.ID}}\t{{.Name}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Ports}}'
 FORMAT_STACK_RECORD='{{.Label "dev.swarmgen.stack"}} {{.Label "dev.swarmgen.hash"}}'
 FORMAT_SWARM_ERROR='{{.Swarm.Error}}'
@@ -77,7 +80,7 @@ dq() {
 }
 # the formats of the scripts that a node's sh runs (on_sh), so escaped
 for f in SWARM_MEMBERSHIP NODE_LINE NODE_ROW NODE_LABELS NETWORK_LINE STACK_RECORD SERVICE_REPLICAS \
-  SERVICE_ROW SERVICE_OWNER SECRET_LINE NODE_LEADER NODE_ID NODE_READY NAME NODE_GWBRIDGE TASK_REJECTED; do
+  SERVICE_ROW SERVICE_OWNER SERVICE_SPEC SECRET_LINE NODE_LEADER NODE_ID NODE_READY NAME NODE_GWBRIDGE TASK_REJECTED; do
   f=FORMAT_$f
   dq "Q_${f#FORMAT_}" "${!f}"
 done

@@ -5,11 +5,14 @@ deploy() {
   fi
   local pids=()
   # what is deployed now: stacks, their file hashes, services
-  DEPLOYED_STACKS=" " STACK_HASHES="" SERVICE_HASHES=""
+  DEPLOYED_STACKS=" " STACK_HASHES="" SERVICE_HASHES="" DRIFTS=""
   if ! swarm_new; then
     DEPLOYED_STACKS+=$(swarm_lines stack | awk '{ printf "%s ", $1 }')
     STACK_HASHES=$(swarm_lines record)
     SERVICE_HASHES=$(swarm_lines hash)
+    # what runs otherwise than the spec says (changed by hand): "NAME<TAB>WHAT"
+    SPECS=$(swarm_lines spec)
+    DRIFTS=$(each DESIRED drift_of)
   fi
   SECRET_VERSION=""
   if [ "${#PASSWORD[@]}" -gt 0 ]; then
@@ -43,7 +46,13 @@ deploy_stack() {
   case "$DEPLOYED_STACKS" in
     *" $name "*)
       if has_line "$STACK_HASHES" "$name $hash"; then
-        say "stack $name unchanged"
+        if ! drifted "stack $name"; then
+          say "stack $name unchanged"
+          return
+        fi
+        # services of the stack changed by hand: deployed again, as
+        # docker stack deploy sets them back
+        act . stack "$name" "" stack_deploy "$@"
         return
       fi
       act '~' stack "$name" "redeploy stack/$file.yml" stack_deploy "$@"
@@ -97,7 +106,11 @@ service_create() {
   shift 3
   have=$(printf '%s\n' "$SERVICE_HASHES" | awk -v n="$name" '$1 == n { print $2 }')
   if [ "$have" = "$hash" ]; then
-    say "service $name unchanged"
+    if ! drifted service "$name"; then
+      say "service $name unchanged"
+      return
+    fi
+    act . service "$name" "" service_replace "$name" "$hash" "$@"
     return
   fi
   if [ -n "$have" ]; then
@@ -121,4 +134,46 @@ service_new() {
   shift 2
   on "$LEADER" service create --label "$LABEL_HASH=$hash" "$@" >/dev/null
   say "service $name created"
+}
+
+# drift_of NAME OWNER MODE IMAGE PORTS ENV LABELS (a DESIRED record):
+# "NAME<TAB>OWNER<TAB>WHAT" when service NAME runs otherwise than that,
+# WHAT saying how ("replicas 5 -> 2, image a -> b"); the environment's and
+# labels' values are not shown (they may be secrets).
+drift_of() {
+  local have mode image ports env labels what=""
+  # (fields split at US, not at tabs: read would merge empty tab-separated ones)
+  have=$(printf '%s\n' "$SPECS" | awk -F '\t' -v n="$1" -v OFS=$'\037' '$1 == n { $1 = $1; print; exit }')
+  [ -n "$have" ] || return 0
+  IFS=$'\037' read -r _ mode image ports env labels <<<"$have"
+  if [ "$mode" != "$3" ]; then
+    case "$mode/$3" in
+      "replicated "*/"replicated "*) what+=", replicas ${mode#replicated } -> ${3#replicated }" ;;
+      *) what+=", mode ${mode% *} -> ${3% *}" ;;
+    esac
+  fi
+  image=${image%@sha256:*}
+  [ "$image" = "$4" ] || what+=", image $image -> $4"
+  ports=$(printf '%s\n' "$ports" | tr ' ' '\n' | awk NF | LC_ALL=C sort | tr '\n' ' ')
+  ports=${ports% }
+  [ "$ports" = "$5" ] || what+=", published ports ${ports:-none} -> ${5:-none}"
+  [ "$env" = "$6" ] || what+=", environment"
+  # labels ($7) are not compared yet: on the real engine a stack's
+  # service has labels besides the namespace and deploy.labels (seen in
+  # e2e TestRolloutNodeImage), which made every up redeploy
+  : "$labels"
+  [ -z "$what" ] || printf '%s\t%s\t%s\n' "$1" "$2" "${what#, }"
+}
+
+# drifted OWNER [NAME]: plan lines "~ service NAME: WHAT (changed outside
+# swarmgen)" for the services of OWNER ("stack NAME", or service and its
+# NAME) that run otherwise than the spec says; fails when there is none.
+drifted() {
+  local lines name owner what
+  lines=$(printf '%s\n' "$DRIFTS" | awk -F '\t' -v o="$1" -v n="${2:-}" '$2 == o && (n == "" || $1 == n)')
+  [ -n "$lines" ] || return 1
+  while IFS=$'\t' read -r name owner what; do
+    act '~' service "$name" "$what (changed outside swarmgen)" true
+    say "service $name: $what (changed outside swarmgen)"
+  done <<<"$lines"
 }

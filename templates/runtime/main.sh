@@ -64,6 +64,10 @@ main() {
   fi
   step remove-nodes remove_nodes
   step swarm-join swarm_join
+  if [ -n "$(node_changes)" ]; then
+    step rollout rollout
+    if [ -s "$RUN_DIR/leader" ]; then read -r LEADER LEADER_ADDR <"$RUN_DIR/leader"; fi
+  fi
   step push-images pushed
   step networks create_networks
   step deploy deploy

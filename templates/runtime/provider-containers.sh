@@ -98,6 +98,12 @@ provider_containers() {
 
   docker_context() { containers_docker_context; }
 
+  # the node containers nodes-up left for the rollout step
+  node_changes() { cat "$RUN_DIR/rollout" 2>/dev/null || true; }
+  recreate_node() { compose up -d --no-deps "$2" >/dev/null 2>&1; }
+  # every container is now the one compose makes: nodes-up's record
+  rollout_done() { record_containers "$(containers_record)"; }
+
   lab_down() { fail "a lab of containers is removed by teardown.sh (swarmgen down)"; }
 }
 
@@ -237,11 +243,28 @@ has_ipvs() {
 }
 
 # --- nodes-up: compose up, unless the containers are the ones it left ---
+# When the compose file changed, it decides which node containers compose
+# would recreate (node_decision). A node of a swarm that has a leader is
+# not recreated here: the rollout step recreates them one at a time; in a
+# lab with no swarm yet they are recreated at once, with the rest.
 nodes_up() {
-  local have
+  local have rolled=""
   have=$(containers_record)
+  rm -f "$RUN_DIR/recreate"
+  # (a lab with no container yet, a record of one line, has nothing to recreate)
+  local containers=""
+  case $have in *$'\n'*) containers=1 ;; esac
+  if [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] && [ -n "$containers" ]; then
+    node_decision "$have" >"$RUN_DIR/recreate"
+    if [ -s "$RUN_DIR/recreate" ] && [ -n "$(swarm_lines node)" ]; then
+      rolled=1
+      awk -v r="$REGISTRY" '$1 != r' "$RUN_DIR/recreate" >"$RUN_DIR/rollout"
+      rollout_check
+    fi
+  fi
   if [ "$PLAN" = 1 ]; then
     plan_nodes "$have"
+    if [ -z "$rolled" ]; then plan_recreate; else plan_recreate "$REGISTRY"; fi
     [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] || touch "$RUN_DIR/containers-unchanged"
     keep_containers "$have"
     return
@@ -257,6 +280,14 @@ nodes_up() {
       keep_containers "$have"
       return
     fi
+  elif [ -n "$rolled" ]; then
+    rm -f "$COMPOSE_RECORD"
+    # new and stopped nodes start; the changed ones wait for the rollout
+    # step, the registry (no swarm node) is recreated now
+    compose up -d --no-recreate
+    if awk -v r="$REGISTRY" '$1 == r { f = 1 } END { exit !f }' "$RUN_DIR/recreate"; then
+      act . node "${REGISTRY#"$CONTAINER_PREFIX"}" "" compose up -d --no-deps "$(awk -v r="$REGISTRY" '$1 == r { print $2 }' "$RUN_DIR/recreate")"
+    fi
   else
     rm -f "$COMPOSE_RECORD"
     # no --remove-orphans: a node gone from the spec is drained first (remove-nodes)
@@ -268,18 +299,100 @@ nodes_up() {
   done
   wait_all ${pids[@]+"${pids[@]}"}
   forget_swarm # read before the engines answered
+  have=$(containers_record)
+  if [ ! -s "$RUN_DIR/rollout" ]; then record_containers "$have"; fi
+  keep_containers "$have"
+}
+
+# record_containers RECORD: what nodes-up compares the next time (kept
+# only once every container is the one compose would make: after a
+# rollout, by the rollout step).
+record_containers() {
   mkdir -p "${COMPOSE_RECORD%/*}"
   [ -e "${COMPOSE_RECORD%/*}/.gitignore" ] || printf '*\n' >"${COMPOSE_RECORD%/*}/.gitignore"
-  have=$(containers_record)
-  printf '%s\n' "$have" >"$COMPOSE_RECORD"
-  keep_containers "$have"
+  printf '%s\n' "$1" >"$COMPOSE_RECORD"
+}
+
+# node_decision RECORD: "CONTAINER SERVICE REASON" of each container of the
+# lab that compose up would recreate: its config hash (a label compose
+# puts on it) is not the one compose computes from the file now, one
+# compose call for all. The reason: the image (the container's against
+# the file's), else the published ports (of a running container), else
+# the definition.
+node_decision() {
+  local want
+  want=$(compose config --hash '*' 2>/dev/null) || fail "docker compose config fails on $(compose_file) in $PWD; run swarmgen render again"
+  {
+    printf '%s\n' "$want" | sed 's/^/want /'
+    docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format "have $FORMAT_CONTAINER_CONFIG"
+    printf '%s\n' "$1" | sed '1d; s/^/ports /'
+  } | awk -v f="$(compose_file)" '
+    # the file: each service'"'"'s image and published ports
+    BEGIN {
+      while ((getline line < f) > 0) {
+        if (line ~ /^  [^ #][^ ]*:$/) { svc = line; gsub(/[ ":]/, "", svc); inports = 0; continue }
+        if (line ~ /^    [a-z_]+:/) inports = (line ~ /^    ports:/)
+        if (line ~ /^    image: /) { im = line; sub(/^    image: /, "", im); gsub(/"/, "", im); image[svc] = im }
+        if (inports && line ~ /^      - /) {
+          p = line; sub(/^      - /, "", p); sub(/ *#.*/, "", p); gsub(/"/, "", p)
+          # IP:HOST:TARGET/PROTO as docker ps shows it: IP:HOST->TARGET/PROTO
+          n = split(p, a, ":"); key = a[1] ":" (a[2] == "" ? "*" : a[2]) "->" a[3]
+          if (n == 2) key = "0.0.0.0:" a[1] "->" a[2]
+          if (key !~ /\//) key = key "/tcp"
+          fileports[svc] = fileports[svc] " " key
+        }
+      }
+    }
+    $1 == "want" { hash[$2] = $3; next }
+    $1 == "ports" {
+      ps = ""; for (i = 5; i <= NF; i++) { q = $i; sub(/,$/, "", q); if (q !~ /^(:::|\[::\])/) ps = ps " " q }
+      running[$2] = ($4 == "running"); cports[$2] = ps; next
+    }
+    $1 == "have" { name[++n] = $2; service[$2] = $3; has[$2] = $4; img[$2] = $5 }
+    END {
+      for (i = 1; i <= n; i++) {
+        c = name[i]; s = service[c]
+        if (!(s in hash) || hash[s] == has[c]) continue
+        why = "its definition in docker-compose.yml changed"
+        if (s in image && image[s] != img[c]) why = "image " img[c] " -> " image[s]
+        else if (running[c] && !sameports(fileports[s], cports[c])) why = "ports"
+        print c, s, why
+      }
+    }
+    function sameports(want, have,   w, h, i, nw, nh, k, m) {
+      nw = split(want, w, " "); nh = split(have, h, " ")
+      if (nw != nh) return 0
+      for (i = 1; i <= nh; i++) m[h[i]] = 1
+      for (i = 1; i <= nw; i++) {
+        k = w[i]
+        if (k ~ /:\*->/) {
+          found = 0
+          for (x in m) { y = x; sub(/:[0-9]+->/, ":*->", y); if (y == k) found = 1 }
+          if (!found) return 0
+        } else if (!(k in m)) return 0
+      }
+      return 1
+    }'
+}
+
+# plan_recreate [CONTAINER]: in plan mode, the node containers (or only
+# CONTAINER) compose would recreate at once: in a lab with no swarm to
+# keep, or the registry.
+plan_recreate() {
+  local c s why
+  [ -s "$RUN_DIR/recreate" ] || return 0
+  while read -r c s why; do
+    [ -n "$c" ] || continue
+    [ -z "${1:-}" ] || [ "$c" = "$1" ] || continue
+    act '~' node "${c#"$CONTAINER_PREFIX"}" "recreate ($why)" true
+  done <"$RUN_DIR/recreate"
 }
 
 # containers_record: the compose file's checksum and the lab's containers
 # (name, ID, state, published ports), as nodes-up records them after
 # compose up and compares them before the next one.
 containers_record() {
-  cksum <docker-compose.yml 2>/dev/null || echo "no compose file"
+  cksum <"$(compose_file)" 2>/dev/null || echo "no compose file"
   read_containers | LC_ALL=C sort
 }
 

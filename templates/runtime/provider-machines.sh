@@ -3,6 +3,10 @@
 # endpoint (tcp with TLS, ssh) or docker context, and only changes what it
 # made there ---
 provider_machines() {
+  # a machine is not recreated: a node change is the machine's own
+  node_changes() { :; }
+  recreate_node() { fail "a machine is not recreated by swarmgen"; }
+  rollout_done() { :; }
   host_env() { forget_lab_env; }
 
   # host_check: the machines step checks every machine's engine; this

@@ -20,5 +20,8 @@
 #   registry_running  bootstrap.sh load: fails unless the lab registry runs
 #   push_ref REF      puts the host's image REF into the lab registry
 #   in_registry IMAGE REF REPOSITORY TAG   does the lab registry hold IMAGE (a host image) as REF?
+#   node_changes      "CONTAINER SERVICE REASON" of each node that must be recreated (nodes-up decides; rollout recreates them)
+#   recreate_node CONTAINER SERVICE   recreates that node (its swarm state is kept)
+#   rollout_done      after the rollout: every node is as the spec says
 #   docker_context    points the host's docker context $API_CONTEXT at the leader
 #   lab_down          bootstrap.sh down: removes all the lab put on its nodes

@@ -16,6 +16,7 @@
 #   service NAME REPLICAS           every service
 #   servicerow ID<TAB>NAME<TAB>...  docker service ls's row (summary)
 #   hash NAME HASH                  the standalone services the lab made
+#   spec NAME<TAB>MODE<TAB>IMAGE<TAB>PORTS<TAB>ENV<TAB>LABELS  every service as it runs
 #   secret NAME [SECRET SALT]       secret versions the lab made
 
 # read_swarm MANAGER: the lines above, of one manager's engine, in one
@@ -38,7 +39,7 @@ read_swarm() {
     { docker service ls --format "service '"$Q_SERVICE_REPLICAS"'\nservicerow '"$Q_SERVICE_ROW"'" >"$t/5" &&
       names=$(sed -n "s/^service \([^ ]*\) .*/\1/p" "$t/5") &&
       if [ -n "$names" ]; then
-        docker service inspect --format "'"$Q_SERVICE_OWNER"'" $names >"$t/6r" && sed "/^\$/d" "$t/6r" | sort -u >"$t/6"
+        docker service inspect --format "'"$Q_SERVICE_OWNER$Q_SERVICE_SPEC"'" $names >"$t/6r" && sed "/^\$/d" "$t/6r" | sort -u >"$t/6"
       fi || : >"$f"; } 2>/dev/null &
     docker secret ls --filter label='"$LABEL_SECRET"' --format "secret '"$Q_SECRET_LINE"'" >"$t/7" 2>/dev/null || : >"$f" &
     wait

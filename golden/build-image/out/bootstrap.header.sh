@@ -69,6 +69,12 @@ STACKS=(
 # standalone services: NAME HASH IMAGE ARGS... (docker service create's)
 SERVICES=(
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+  7 'site_web' 'stack site' 'replicated 2' 'registry:5000/site:1.0' '80:80/tcp/ingress' 'null' '{"com.docker.stack.namespace":"site"}'
+)
 # what the summary says
 SUMMARY=(
   'http://127.0.0.1:8080 -> manager:80'

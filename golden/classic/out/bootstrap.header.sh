@@ -75,6 +75,15 @@ STACKS=(
 SERVICES=(
   13 'echo' 'd7aa4c88455676e6' 'registry:5000/yutsuki/echo:latest' '--name' 'echo' '--detach' '--label' 'dev.swarmgen.service=echo' '--replicas' '1' '--publish' 'published=8000,target=8080,protocol=tcp,mode=ingress' 'registry:5000/yutsuki/echo:latest'
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+  7 'echo_api' 'stack echo' 'replicated 3' 'registry:5000/yutsuki/echo:latest' '' 'null' '{"com.docker.stack.namespace":"echo"}'
+  7 'echo_nginx' 'stack echo' 'replicated 3' 'gihyodocker/nginx-proxy:latest' '' '["BACKEND_HOST=echo_api:8080"]' '{"com.docker.stack.namespace":"echo"}'
+  7 'visualizer_app' 'stack visualizer' 'replicated 1' 'registry:5000/swarmgen/visualizer:latest' '9000:8080/tcp/ingress' 'null' '{"com.docker.stack.namespace":"visualizer"}'
+  7 'echo' 'service' 'replicated 1' 'registry:5000/yutsuki/echo:latest' '8000:8080/tcp/ingress' 'null' '{"dev.swarmgen.hash":"d7aa4c88455676e6","dev.swarmgen.service":"echo"}'
+)
 # what the summary says
 SUMMARY=(
   'http://127.0.0.1:8000 -> manager:8000'

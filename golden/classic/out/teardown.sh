@@ -22,7 +22,11 @@ trace() { "$@"; }
 # teardown.sh (which holds this file's text too) ---
 # compose ARGS...: the compose command, found when first needed (an
 # unchanged lab needs none): v2 plugin, else docker-compose v1, else a
-# clear error
+# clear error. It reads the lab's docker-compose.yml, or the file
+# SWARMGEN_COMPOSE_FILE names: swarmgen plan hands over the compose file
+# as rendered now (the lab's directory still holds the last one written),
+# whose relative paths resolve against the lab's directory all the same
+# (--project-directory).
 compose() {
   if [ -z "${COMPOSE+set}" ]; then
     if docker compose version >/dev/null 2>&1; then
@@ -34,8 +38,15 @@ compose() {
     fi
   fi
   [ "${#COMPOSE[@]}" -gt 0 ] || fail "neither 'docker compose' (v2) nor 'docker-compose' is installed; install the Compose plugin"
-  trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
+  if [ -n "${SWARMGEN_COMPOSE_FILE:-}" ]; then
+    trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f "$SWARMGEN_COMPOSE_FILE" --project-directory . "$@"
+  else
+    trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
+  fi
 }
+
+# compose_file: the compose file compose reads (see compose)
+compose_file() { printf '%s\n' "${SWARMGEN_COMPOSE_FILE:-docker-compose.yml}"; }
 
 if [ "$keep_data" = true ]; then
   compose down --remove-orphans

@@ -73,6 +73,14 @@ STACKS=(
 # standalone services: NAME HASH IMAGE ARGS... (docker service create's)
 SERVICES=(
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+  7 'web_api' 'stack web' 'replicated 2' 'traefik/whoami:v1.10' '' 'null' '{"com.docker.stack.namespace":"web"}'
+  7 'web_frontend' 'stack web' 'replicated 2' 'nginx:1.27-alpine' '8080:80/tcp/ingress' 'null' '{"com.docker.stack.namespace":"web"}'
+  7 'cache_redis' 'stack cache' 'replicated 1' 'redis:7.4-alpine' '' 'null' '{"com.docker.stack.namespace":"cache"}'
+)
 # what the summary says
 SUMMARY=(
   'http://127.0.0.1:8080 -> manager:8080'

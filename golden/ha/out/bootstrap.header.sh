@@ -79,6 +79,14 @@ STACKS=(
 SERVICES=(
   21 'whoami' '7ee22bc936ad3697' 'traefik/whoami:v1.10' '--name' 'whoami' '--detach' '--label' 'dev.swarmgen.service=whoami' '--replicas' '3' '--publish' 'published=8081,target=80,protocol=tcp,mode=ingress' '--network' 'backend' '--constraint' 'node.role == worker' '--constraint' 'node.labels.zone != c' '--env' 'WHOAMI_NAME=ha-lab' 'traefik/whoami:v1.10'
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+  7 'web_proxy' 'stack web' 'replicated 2' 'nginx:1.27-alpine' '80:80/tcp/ingress' 'null' '{"com.docker.stack.namespace":"web"}'
+  7 'data_redis' 'stack data' 'replicated 1' 'redis:7.4-alpine' '' 'null' '{"com.docker.stack.namespace":"data"}'
+  7 'whoami' 'service' 'replicated 3' 'traefik/whoami:v1.10' '8081:80/tcp/ingress' '["WHOAMI_NAME=ha-lab"]' '{"dev.swarmgen.hash":"7ee22bc936ad3697","dev.swarmgen.service":"whoami"}'
+)
 # what the summary says
 SUMMARY=(
   'http://127.0.0.1:8080 -> manager01:80'

@@ -67,6 +67,12 @@ STACKS=(
 # standalone services: NAME HASH IMAGE ARGS... (docker service create's)
 SERVICES=(
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+  7 's_a' 'stack s' 'replicated 1' 'reg.example.com:5000/app:1' '' 'null' '{"com.docker.stack.namespace":"s"}'
+)
 # what the summary says
 SUMMARY=(
 )

@@ -81,6 +81,13 @@ STACKS=(
 SERVICES=(
   15 'ping' '451aeb52e9880960' '192.0.2.11:5000/yutsuki/echo:latest' '--name' 'ping' '--detach' '--label' 'dev.swarmgen.service=ping' '--replicas' '1' '--endpoint-mode' 'dnsrr' '--constraint' 'node.role == manager' '192.0.2.11:5000/yutsuki/echo:latest'
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+  7 'web_echo' 'stack web' 'replicated 2' '192.0.2.11:5000/yutsuki/echo:latest' '' 'null' '{"com.docker.stack.namespace":"web"}'
+  7 'ping' 'service' 'replicated 1' '192.0.2.11:5000/yutsuki/echo:latest' '' 'null' '{"dev.swarmgen.hash":"451aeb52e9880960","dev.swarmgen.service":"ping"}'
+)
 # what the summary says
 SUMMARY=(
 )

@@ -65,6 +65,11 @@ STACKS=(
 # standalone services: NAME HASH IMAGE ARGS... (docker service create's)
 SERVICES=(
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+)
 # what the summary says
 SUMMARY=(
   'docker --context swarmgen ...  (or: eval "$(swarmgen env)"; docker ...)'

@@ -72,6 +72,14 @@ STACKS=(
 SERVICES=(
   17 'echo' '5df027e0394419ef' 'hashicorp/http-echo:1.0' '--name' 'echo' '--detach' '--label' 'dev.swarmgen.service=echo' '--mode' 'global' '--endpoint-mode' 'dnsrr' '--publish' 'published=5678,target=5678,protocol=tcp,mode=host' 'hashicorp/http-echo:1.0' '-text' 'hello, no mesh'
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+  7 'web_app' 'stack web' 'replicated 2' 'nginx:1.27-alpine' '0:9090/tcp/host 6000:7000/udp/host 6001:7001/udp/host 8080:80/tcp/host 8443:443/tcp/host' 'null' '{"com.docker.stack.namespace":"web"}'
+  7 'web_metrics' 'stack web' 'global' 'prom/node-exporter:v1.8.2' '9100:9100/tcp/host' 'null' '{"com.docker.stack.namespace":"web"}'
+  7 'echo' 'service' 'global' 'hashicorp/http-echo:1.0' '5678:5678/tcp/host' 'null' '{"dev.swarmgen.hash":"5df027e0394419ef","dev.swarmgen.service":"echo"}'
+)
 # what the summary says
 SUMMARY=(
   'http://127.0.0.1:5678 -> manager:5678'

@@ -69,6 +69,12 @@ STACKS=(
 # standalone services: NAME HASH IMAGE ARGS... (docker service create's)
 SERVICES=(
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+  7 'web_web' 'stack web' 'replicated 2' 'nginx:1.27-alpine' '80:80/tcp/ingress' 'null' '{"com.docker.stack.namespace":"web"}'
+)
 # what the summary says
 SUMMARY=(
   'http://127.0.0.1:8002 -> manager:80'

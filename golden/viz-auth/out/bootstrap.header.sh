@@ -69,6 +69,12 @@ STACKS=(
 # standalone services: NAME HASH IMAGE ARGS... (docker service create's)
 SERVICES=(
 )
+# every service as the spec has it, to see changes made by hand: NAME
+# OWNER ('stack NAME' or 'service') MODE IMAGE PORTS ENV LABELS (as the
+# swarm read prints a running service)
+DESIRED=(
+  7 'visualizer_app' 'stack visualizer' 'replicated 1' 'registry:5000/swarmgen/visualizer:latest' '9000:8080/tcp/ingress' 'null' '{"com.docker.stack.namespace":"visualizer"}'
+)
 # what the summary says
 SUMMARY=(
   'http://127.0.0.1:9000 -> manager:9000'

@@ -52,6 +52,15 @@ import (
 //	CONTEXT      converged: the docker context names the leader and the
 //	             current certificate; anything else: there is none
 //	API_CONTEXT  the name of the lab's docker context
+//	SPECS        "NAME<TAB>MODE<TAB>IMAGE<TAB>PORTS<TAB>ENV<TAB>LABELS" of every
+//	             service as it runs (converged: as the header's DESIRED has it)
+//	OLD          "CONTAINER HASH IMAGE" of the containers made from another
+//	             definition than the lab's compose file's (their config
+//	             hash, the image they run); every other container was made
+//	             from the lab's docker-compose.yml. Compose's hash of a
+//	             service is a checksum of its lines in the file compose
+//	             reads (-f), so a plan that hands the script a changed
+//	             compose file sees the services it changes
 //
 // The lab's directory holds what up left there (see Script.Up), with the
 // record of the containers compose up left (nodes-up skips compose up
@@ -64,16 +73,30 @@ L=$P$(printf '%s\n' "$NODES" | awk '$3 == "Leader" { print $1 }')
 listed() { printf '%s\n' "$NODES" | awk -v n="${1#"$P"}" -v m="$2" '$1 == n && (m == "" || $3 != "") { f = 1 } END { exit !f }'; }
 has() { case " $(printf '%s ' $1) " in *" $2 "*) ;; *) return 1 ;; esac; } # has LIST WORD
 in_swarm() { [ -e "$STUB_DIR/in-$1" ] || { ! has "$INACTIVE" "$1" && listed "$1"; }; }
+service_lines() { awk -v s="  $2:" -v q="  \"$2\":" '$0 == s || $0 == q { on = 1; next } on && /^  ?[^ ]/ { exit } on' "$1" 2>/dev/null; } # FILE SERVICE
+config_hash() { echo "h-$(service_lines "$1" "$2" | cksum | awk '{ print $1 }')"; } # FILE SERVICE, as compose config --hash
+service_image() { service_lines "$1" "$2" | awk '/^    image: / { gsub(/"/, "", $2); print $2; exit }'; } # FILE SERVICE
 case "$CMD $*" in
   # --- the host ---
   "uname -s") echo Darwin ;; # has_ipvs: a kernel with IPVS
   "ss "*) ;;                  # no host port in use
+  "docker compose -f "*" config --hash *") # the file is $3
+    for c in $CONTAINERS; do echo "${c#"$P"} $(config_hash "$3" "${c#"$P"}")"; done ;;
   "docker compose "* | "docker ps --format {{.Names}} {{.Ports}}") ;;
+  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format have "*)
+    for c in $CONTAINERS; do
+      o=$(printf '%s\n' "$OLD" | awk -v c="$c" '$1 == c { print $2, $3 }')
+      [ -n "$o" ] || o="$(config_hash docker-compose.yml "${c#"$P"}") $(service_image docker-compose.yml "${c#"$P"}")"
+      echo "have $c ${c#"$P"} $o"
+    done ;;
   "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
     for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
       ! has "$STOPPED" "$c" || { echo "$c id-$c exited " && continue; }
       port=$(printf '%s\n' $MANAGERS | awk -v c="$c" '$1 == c { print "127.0.0.1:" 32770 + NR "->2376/tcp" }')
-      echo "$c id-$c running $port"
+      # one of OLD: the record nodes-up kept differs (as the compose file's
+      # checksum would after a change to it)
+      id=id-$c; ! printf '%s\n' "$OLD" | awk -v c="$c" '$1 == c { f = 1 } END { exit !f }' || id=old-$c
+      echo "$c $id running $port"
     done ;;
   "docker ps -a --format {{.Names}}") printf '%s\n' $CONTAINERS ;;
   "docker context ls "*)
@@ -102,6 +125,7 @@ case "$CMD $*" in
       *"docker config ls --filter label=dev.swarmgen.stack --format \"record "*) printf '%s\n' "$STACKS" | awk 'NF && $2 != "-" { print "record " $0 }' ;;
     esac
     printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }'
+    printf '%s\n' "$SPECS" | awk 'NF { print "spec " $0 }'
     printf '%s\n' "$NODES" | awk 'NF { printf "noderow id-%s\t%s\t%s\tActive\t%s\t20.10.24\n", $1, $1, $2, $3 }'
     printf '%s\n' "$SERVICES" | awk 'NF { printf "servicerow s-%s\t%s\treplicated\t1/1\timage\t\n", $1, $1 }' ;;
   "docker exec $L docker swarm join-token -q "*) echo "SWMTKN-1-secret-${*: -1}" ;;
@@ -109,6 +133,12 @@ case "$CMD $*" in
     printf 'SWMTKN-1-secret-manager\nSWMTKN-1-secret-worker\n'
     if in_swarm "$L"; then echo "active id-${L#"$P"} C"; else echo "inactive  "; fi ;;
   "docker exec $L docker node inspect --format {{.Status.State}} "*) echo down ;;
+  "docker exec "*" docker node inspect --format {{.ID}} {{.Status.State}} {{.Spec.Availability}} "*) # a node rolled out
+    n=${*: -1}; n=${n#id-}
+    printf '%s\n' "$NODES" | awk -v n="$n" '$1 == n { r = ($3 == "" ? "" : "reachable"); print "id-" n, tolower($2), "active", r }' ;;
+  "docker exec "*" docker node ls --format {{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}") printf '%s\n' "$NODES" | awk 'NF { print "id-" $1, $0 }' ;;
+  "docker exec "*" docker node ls -q") printf '%s\n' "$NODES" | awk 'NF { print "id-" $1 }' ;;
+  "docker exec "*" docker node ps --filter desired-state=running -q "*) ;; # drained at once
   "docker exec $L docker node ps --filter desired-state=running -q "*) ;; # drained at once
   "docker exec $L sh -c "*"docker node ls --format \"node "*) # wait-converged, after a change
     printf '%s\n' "$NODES" | awk 'NF { print "node " $1 " " $2 }'
@@ -141,6 +171,8 @@ case "$CMD $*" in
   "docker exec -e SWARMGEN_JOIN_TOKEN "*" sh -c exec docker swarm join "*)
     [ "${SWARMGEN_JOIN_TOKEN#SWMTKN-1-secret-}" != "$SWARMGEN_JOIN_TOKEN" ] && touch "$STUB_DIR/in-$4" ;;
   "docker exec "*" docker swarm leave"*) ;;
+  "docker exec "*" docker node update --availability "*) ;;
+  "docker exec "*" docker node demote id-"* | "docker exec "*" docker node promote id-"*) ;; # a roll-out's leader
   "docker exec $L docker node update "* | "docker exec $L docker node demote "* | "docker exec $L docker node rm "*) ;;
   "docker exec $L docker network create "* | "docker exec $L docker network rm "*) ;;
   "docker exec $L docker service create "* | "docker exec $L docker service rm "*) ;;
@@ -278,6 +310,10 @@ func (s Script) converged() Vars {
 	for _, c := range s.records("SERVICES") { // NAME HASH ...
 		services = append(services, c[0]+" "+c[1])
 	}
+	var specs []string
+	for _, c := range s.records("DESIRED") { // NAME OWNER MODE IMAGE PORTS ENV LABELS
+		specs = append(specs, strings.Join(append([]string{c[0]}, c[2:]...), "\t"))
+	}
 	for _, c := range s.records("IMAGES") { // SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME
 		registry = append(registry, c[4]+":"+c[5]+" d-"+c[4])
 		pushed = append(pushed, c[3]+" d-"+c[4])
@@ -290,7 +326,7 @@ func (s Script) converged() Vars {
 		"P": prefix, "PROJECT": project, "API_CONTEXT": s.vars["API_CONTEXT"], "MANAGERS": strings.Join(s.arrs["MANAGERS"], " "),
 		"CONTAINERS": strings.Join(containers, "\n"), "STOPPED": "", "NODES": strings.Join(nodes, "\n"), "INACTIVE": "",
 		"LABELS": strings.Join(labels, "\n"), "OVERLAYS": "ingress " + strings.Join(networks, " "), "LABELLED": strings.Join(networks, " "),
-		"STACKS": strings.Join(stacks, "\n"), "SERVICES": strings.Join(services, "\n"),
+		"STACKS": strings.Join(stacks, "\n"), "SERVICES": strings.Join(services, "\n"), "SPECS": strings.Join(specs, "\n"),
 		"REGISTRY": strings.Join(registry, "\n"), "PUSHED": strings.Join(pushed, "\n"), "CONTEXTS": "", "REBUILT": "",
 		"VOLUMES": strings.Join(volumes, "\n"), "CONTEXT": "converged",
 	}
