@@ -90,7 +90,7 @@ func TestRolloutNodeImage(t *testing.T) {
 			mu.Lock()
 			polls++
 			if err != nil {
-				problems = append(problems, fmt.Sprintf("%s: no status: %v", time.Now().Format("15:04:05"), firstLine(err.Error())))
+				problems = append(problems, fmt.Sprintf("%s: no status: %v", time.Now().Format("15:04:05"), strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " | ")))
 				mu.Unlock()
 				continue
 			}
@@ -175,11 +175,6 @@ func TestRolloutNodeImage(t *testing.T) {
 	if out := h.must("plan"); !strings.Contains(out, "No changes") {
 		t.Errorf("plan after up set the service back:\n%s", out)
 	}
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
 }
 
 // recreateLines are the "NODE: recreate (...)" of a plan's output.

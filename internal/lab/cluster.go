@@ -168,8 +168,27 @@ type Status struct {
 }
 
 // Status asks a manager for nodes, services and tasks; Leader is the
-// container of the manager that leads now.
+// container of the manager that leads now. Leadership can move between the
+// reads (a leader demoted to hand it over, as a roll-out does): a leader
+// that is no manager any more, or a swarm without one for a moment, is
+// asked again, a few times.
 func (c Cluster) Status(ctx context.Context) (*Status, error) {
+	var err error
+	for try := 0; try < 3; try++ {
+		var st *Status
+		if st, err = c.status(ctx); err == nil || !(errors.Is(err, swarmapi.ErrNotManager) || errors.Is(err, swarmapi.ErrNoLeader)) {
+			return st, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(try+1) * 200 * time.Millisecond):
+		}
+	}
+	return nil, err
+}
+
+func (c Cluster) status(ctx context.Context) (*Status, error) {
 	a, err := c.Swarm().Leader(ctx)
 	if err != nil {
 		return nil, err

@@ -171,7 +171,7 @@ func (c *Client) call(ctx context.Context, do func(context.Context) error) error
 	switch lower := strings.ToLower(msg); {
 	case cerrdefs.IsUnavailable(err) && strings.Contains(lower, "not a swarm manager"):
 		return &engineError{
-			msg:  "this node is not a swarm manager: the visualizer must read a manager's engine (the engine said: " + msg + ")",
+			msg:  "this node is not a swarm manager, and only a manager's engine knows the swarm (the engine said: " + msg + ")",
 			kind: ErrNotManager, cause: err,
 		}
 	case strings.Contains(lower, "does not have a leader"), strings.Contains(lower, "context deadline exceeded"):
