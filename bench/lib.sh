@@ -2,8 +2,8 @@
 # bench/lib.sh — sourced by the benchmarks: a work directory with a static
 # swarmgen (also the builtin visualizer's image) and the e2e classic spec,
 # removed with its lab when the benchmark ends. Sets root and work, and
-# makes work the current directory; also the helpers the benchmarks
-# time and summarise with.
+# makes work the current directory; with timing.sh's helpers, and
+# against_status.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # the e2e classic spec's lab names: wait for any e2e run (e2e/lock_test.go
 # takes the same lock) rather than fight over the same containers
@@ -15,18 +15,8 @@ trap 'cd "$work" && { ./swarmgen down >/dev/null 2>&1; docker compose down -v >/
 cp "$root/e2e/testdata/swarm.yaml" "$work/"
 cd "$work" || exit 1
 
-now() { date +%s.%N; }
-# timed CMD...: prints the seconds CMD took; fails if CMD fails
-timed() {
-  local t0
-  t0=$(now)
-  "$@" >/dev/null
-  awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'
-}
-# median: the median of the numbers on stdin, one a line
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# machine: the facts a figure depends on
-machine() { echo "$(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"; }
+# shellcheck source=timing.sh
+. "$root/bench/timing.sh"
 # against_status RUNS NAME CMD...: times CMD and `swarmgen status` (one
 # read of the whole swarm: the baseline) alternately, RUNS times each, and
 # prints CMD's runs, both medians and their ratio.

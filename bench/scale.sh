@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Times a cold `swarmgen up` of a bare lab (3 managers, N-3 workers, no
 # stacks) for each node count given, with per-step times, and the memory of
-# an idle node. Needs a provisioned machine (./e2e/provision.sh).
+# an idle node; then, on each lab, a second `up` (nothing to change), `plan`
+# and `status`, alternating, 3 runs each (medians). Needs a provisioned
+# machine (./e2e/provision.sh); past about 30 nodes, a kernel neighbour
+# table that holds the lab (preflight says how).
 # Usage: bench/scale.sh [NODES...]   (default: 10 30)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -9,6 +12,8 @@ work=$(mktemp -d)
 trap 'cd "$work" && ./swarmgen down >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 (cd "$root" && CGO_ENABLED=0 go build -o "$work/swarmgen" ./cmd/swarmgen)
 cd "$work"
+# shellcheck source=timing.sh
+. "$root/bench/timing.sh"
 
 for nodes in "${@:-10 30}"; do
   for n in $nodes; do
@@ -35,6 +40,13 @@ SPEC
       if (u == "GiB") v *= 1024; if (u == "KiB") v /= 1024; s += v; c++ } END { printf "%.0f", s / c }')
     echo "== $n nodes: $ready Ready, total ${total}s, mean idle node memory ${mem} MiB"
     printf '%s\n' "$out" | grep '✓' | grep -v 'Summary'
+    a="" b="" c=""
+    for _ in 1 2 3; do
+      a+="$(timed ./swarmgen up)"$'\n'
+      b+="$(timed ./swarmgen plan)"$'\n'
+      c+="$(timed ./swarmgen status)"$'\n'
+    done
+    echo "   second up $(printf '%s' "$a" | median) s, plan $(printf '%s' "$b" | median) s, status $(printf '%s' "$c" | median) s (medians of 3; $(machine))"
     ./swarmgen down >/dev/null 2>&1
   done
 done
