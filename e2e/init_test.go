@@ -107,18 +107,7 @@ func TestInitFromNothing(t *testing.T) {
 	if !strings.Contains(out, "http://127.0.0.1:18000") {
 		t.Errorf("the summary does not name the echo URL:\n%s", out)
 	}
-	var body string
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
-		if body, err = httpGet("http://127.0.0.1:18000/"); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the echo URL does not answer: %v", err)
-		}
-	}
-	if !strings.HasPrefix(body, "Hello Docker!! from ") {
-		t.Errorf("the echo URL answered %q, not the echo app", body)
-	}
+	checkEcho(t, "swarmgen up")
 	if _, err := httpGet("http://127.0.0.1:19007/"); err != nil {
 		t.Errorf("the visualizer URL: %v", err)
 	}
@@ -207,6 +196,14 @@ func standalone(t *testing.T, dir string) {
 	}
 	t.Cleanup(func() { _ = exec.Command("bash", filepath.Join(clean, "teardown.sh")).Run() })
 	run("bootstrap.sh")
+	checkEcho(t, "bootstrap.sh alone")
+	run("teardown.sh")
+}
+
+// checkEcho waits up to a minute for the lab's echo URL to answer, as the
+// echo app does, after what brought the lab up.
+func checkEcho(t *testing.T, after string) {
+	t.Helper()
 	var body string
 	var err error
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
@@ -214,11 +211,10 @@ func standalone(t *testing.T, dir string) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("bootstrap.sh alone: the echo URL does not answer: %v", err)
+			t.Fatalf("%s: the echo URL does not answer: %v", after, err)
 		}
 	}
 	if !strings.HasPrefix(body, "Hello Docker!! from ") {
-		t.Errorf("bootstrap.sh alone: the echo URL answered %q, not the echo app", body)
+		t.Errorf("%s: the echo URL answered %q, not the echo app", after, body)
 	}
-	run("teardown.sh")
 }
