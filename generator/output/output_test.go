@@ -192,3 +192,32 @@ func snapshotNames(t *testing.T, dir string) []string {
 	})
 	return out
 }
+
+// A builtin image the spec no longer has leaves no Dockerfile behind; a
+// Dockerfile of the user's own there (no generated marker) stays.
+func TestWriteRemovesStaleBuiltinDockerfiles(t *testing.T) {
+	dir := t.TempDir()
+	files := append(set("v1"),
+		render.File{Path: "builtin/echo.Dockerfile", Data: []byte(GeneratedMarker + " v1\n"), Mode: 0o644},
+		render.File{Path: "builtin/visualizer.Dockerfile", Data: []byte(GeneratedMarker + " v1\n"), Mode: 0o644})
+	if _, err := Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "builtin", "mine.Dockerfile"), []byte("FROM scratch\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := Write(dir, append(set("v1"), files[len(files)-1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(changed, []string{"builtin/echo.Dockerfile (removed)"}) {
+		t.Errorf("changed %v, want the echo Dockerfile removed", changed)
+	}
+	got := snapshot(t, dir)
+	if _, ok := got[filepath.Join("builtin", "echo.Dockerfile")]; ok {
+		t.Error("builtin/echo.Dockerfile is still there")
+	}
+	if _, ok := got[filepath.Join("builtin", "mine.Dockerfile")]; !ok {
+		t.Error("the user's own Dockerfile was removed")
+	}
+}
