@@ -408,6 +408,9 @@ func TestClassicLab(t *testing.T) {
 	})
 
 	t.Run("second up is a no-op", func(t *testing.T) {
+		// echo back to the spec's replicas: up sets a service scaled by
+		// hand back (drift), which is a change
+		h.must("docker", "service", "scale", "echo=1")
 		ids := docker(t, "ps", "-q", "--no-trunc", "--filter", "label=dev.swarmgen.lab="+lab)
 		versions := serviceVersions(t)
 		start := time.Now()

@@ -9,9 +9,11 @@ import (
 )
 
 // TestUpDownLeavesTheHostsImages: up, a rebuild (the image's context
-// changed) and down leave `docker images` as it was before: down removes
-// the tags the lab made to push, and a rebuild removes the image it
-// replaced instead of leaving it dangling. Twice, so nothing piles up.
+// changed) and down add nothing to `docker images`: down removes the tags
+// the lab made to push, and a rebuild removes the image it replaced
+// instead of leaving it dangling. Twice, so nothing piles up. (An image
+// this lab left dangling before, on a machine that ran older versions,
+// may go: only what is added counts.)
 func TestUpDownLeavesTheHostsImages(t *testing.T) {
 	needEngine(t)
 	h := newHarness(t, `apiVersion: swarmgen.dev/v1alpha1
@@ -50,8 +52,14 @@ images:
 			t.Errorf("cycle %d: after up, plan still shows changes:\n%s", cycle, out)
 		}
 		h.must("down")
-		if after := hostImages(t); !slices.Equal(after, before) {
-			t.Errorf("cycle %d: docker images before up:\n%s\nafter down:\n%s", cycle, strings.Join(before, "\n"), strings.Join(after, "\n"))
+		var added []string
+		for _, img := range hostImages(t) {
+			if !slices.Contains(before, img) {
+				added = append(added, img)
+			}
+		}
+		if len(added) > 0 {
+			t.Errorf("cycle %d: up, a rebuild and down left images that were not there before:\n%s", cycle, strings.Join(added, "\n"))
 		}
 	}
 }

@@ -149,7 +149,7 @@ func TestClientNotManager(t *testing.T) {
 	if !errors.Is(err, ErrNotManager) {
 		t.Fatalf("err = %v, want ErrNotManager", err)
 	}
-	if !strings.HasPrefix(err.Error(), "this node is not a swarm manager: ") || !strings.Contains(err.Error(), `docker swarm init`) {
+	if !strings.HasPrefix(err.Error(), "this node is not a swarm manager, ") || !strings.Contains(err.Error(), `docker swarm init`) {
 		t.Errorf("message %q", err)
 	}
 }
