@@ -85,14 +85,7 @@ func TestRolloutImage(t *testing.T) {
 	for _, n := range []string{"worker01", "worker02", "worker03", "worker04", "worker05", "manager02", "manager03", "manager01"} {
 		order = append(order, "node update --availability drain id-"+n+"\n", "up -d --no-deps "+n+"\n", "node update --availability active id-"+n+"\n")
 	}
-	at := 0
-	for _, o := range order {
-		i := strings.Index(calls[at:], o)
-		if i < 0 {
-			t.Fatalf("no call %q after the ones before it; calls:\n%s", o, calls)
-		}
-		at += i
-	}
+	checkInOrder(t, calls, order)
 	// the leader hands its leadership over before it goes, and is a
 	// manager again once back
 	checkCalls(t, calls, []string{"exec ha-manager02 docker node demote id-manager01\n", "exec ha-manager02 docker node promote id-manager01\n"}, []string{"demote id-worker", "demote id-manager02", "demote id-manager03"})

@@ -23,6 +23,19 @@ func runSteps(t *testing.T, body string) (string, error) {
 	return out, err
 }
 
+// checkInOrder fails t unless calls holds each of inOrder, in that order.
+func checkInOrder(t *testing.T, calls string, inOrder []string) {
+	t.Helper()
+	at := 0
+	for _, want := range inOrder {
+		i := strings.Index(calls[at:], want)
+		if i < 0 {
+			t.Fatalf("no call %q after the ones before it; calls:\n%s", want, calls)
+		}
+		at += i
+	}
+}
+
 // checkCalls fails t unless some docker call has each of want and none
 // has any of never.
 func checkCalls(t *testing.T, calls string, want, never []string) {
@@ -657,14 +670,7 @@ step remove-nodes remove_nodes
 		"exec p-m1 docker node update --availability drain w2", "exec p-w2 docker swarm leave", "exec p-m1 docker node rm --force w2",
 		"compose up -d --remove-orphans", "volume rm p_m4-docker",
 	}
-	at := 0
-	for _, want := range inOrder {
-		i := strings.Index(calls[at:], want)
-		if i < 0 {
-			t.Fatalf("no call %q after the ones before it; calls:\n%s", want, calls)
-		}
-		at += i
-	}
+	checkInOrder(t, calls, inOrder)
 	for _, never := range []string{"demote w2", "rm --force m1", "rm --force w1", "volume rm p_m1-docker", "volume rm p_registry-data"} {
 		if strings.Contains(calls, never) {
 			t.Errorf("a call has %q; calls:\n%s", never, calls)
