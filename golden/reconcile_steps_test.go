@@ -377,15 +377,7 @@ func TestReconcile(t *testing.T) {
 				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
 			}
 			checkCalls(t, calls, tc.want, tc.never)
-			at := 0
-			for _, o := range tc.order {
-				i := strings.Index(calls[at:], o)
-				if i < 0 {
-					t.Errorf("no call %q after the ones before it; calls:\n%s", o, calls)
-					break
-				}
-				at += i
-			}
+			checkInOrder(t, calls, tc.order)
 			if !strings.Contains(out, tc.say) || !strings.Contains(out, "<== summary ok") {
 				t.Errorf("output lacks %q or the summary:\n%s", tc.say, out)
 			}

@@ -221,6 +221,16 @@ func selectLab(c *cli.Context) (*generator.Result, lab.Cluster, error) {
 	return renderLab(c, false)
 }
 
+// findLabFiles is findLab for a command that runs the lab's generated
+// files: their directory must still hold that lab's (filesOf).
+func findLabFiles(c *cli.Context, name string) (lab.Cluster, error) {
+	cl, err := findLab(c, name)
+	if err != nil {
+		return lab.Cluster{}, err
+	}
+	return cl, filesOf(cl.Dir, name)
+}
+
 // findLab is lab.Find, with a name that matches no lab the user's error.
 func findLab(c *cli.Context, name string) (lab.Cluster, error) {
 	cl, err := lab.Find(c.Context, name)

@@ -91,11 +91,8 @@ func loadTarget(c *cli.Context) (string, model.Registry, error) {
 		}
 		return outDir(c), res.Lab.Registry, nil
 	}
-	cl, err := findLab(c, name)
+	cl, err := findLabFiles(c, name)
 	if err != nil {
-		return "", model.Registry{}, err
-	}
-	if err := filesOf(cl.Dir, name); err != nil {
 		return "", model.Registry{}, err
 	}
 	host, port, err := net.SplitHostPort(cl.RegistryPublished)

@@ -102,11 +102,8 @@ func startAction(c *cli.Context) error {
 	}
 	dir := outDir(c)
 	if name := labName(c); name != "" {
-		cl, err := findLab(c, name)
+		cl, err := findLabFiles(c, name)
 		if err != nil {
-			return err
-		}
-		if err := filesOf(cl.Dir, name); err != nil {
 			return err
 		}
 		dir = cl.Dir
@@ -257,11 +254,8 @@ func downCommand() *cli.Command {
 			if name := labName(c); name != "" {
 				// exactly that lab: the teardown.sh of its directory, if it is
 				// still that lab's
-				cl, err := findLab(c, name)
+				cl, err := findLabFiles(c, name)
 				if err != nil {
-					return err
-				}
-				if err := filesOf(cl.Dir, name); err != nil {
 					return err
 				}
 				if err := runner.Down(c.Context, cl.Dir, c.Bool("keep-data"), c.App.Writer); err != nil {
