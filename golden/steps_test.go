@@ -2,6 +2,7 @@ package golden
 
 import (
 	"fmt"
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -1080,14 +1081,14 @@ func TestBuiltinBase(t *testing.T) {
 		fails                                bool
 		want, never                          []string
 	}{
-		{"on this host", "swarmgen/swarmgen:devel", "false", `"image inspect -- swarmgen/swarmgen:devel") ;;`, "", false,
+		{"on this host", "swarmgen/swarmgen:devel", "false", `"image inspect --format {{.Id}} -- swarmgen/swarmgen:devel") echo sha256:b4se ;;`, "", false,
 			nil, []string{"pull"}},
-		{"a release's, not here: pulled", "ghcr.io/swarmgen/swarmgen:v1.2.3", "true", `"image inspect -- "*) exit 1 ;;
+		{"a release's, not here: pulled", "ghcr.io/swarmgen/swarmgen:v1.2.3", "true", `"image inspect "*) exit 1 ;;
   "pull --quiet -- ghcr.io/swarmgen/swarmgen:v1.2.3") ;;`, "", false,
 			[]string{"pull --quiet -- ghcr.io/swarmgen/swarmgen:v1.2.3"}, nil},
-		{"a release's, not here, offline", "ghcr.io/swarmgen/swarmgen:v1.2.3", "true", `"image inspect -- "*) exit 1 ;;
+		{"a release's, not here, offline", "ghcr.io/swarmgen/swarmgen:v1.2.3", "true", `"image inspect "*) exit 1 ;;
   "pull "*) echo "dial tcp: lookup ghcr.io: no such host" >&2; exit 1 ;;`, "swarmgen images load a bundle", true, nil, nil},
-		{"a devel one, not here", "swarmgen/swarmgen:devel", "false", `"image inspect -- "*) exit 1 ;;`,
+		{"a devel one, not here", "swarmgen/swarmgen:devel", "false", `"image inspect "*) exit 1 ;;`,
 			"run swarmgen up once on this host, or swarmgen images load a bundle", true, nil, []string{"pull"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1101,5 +1102,50 @@ step push-images viz
 			}
 			checkCalls(t, calls, tc.want, tc.never)
 		})
+	}
+}
+
+// The faults swarmgen net put in force are node labels in the swarm: up's
+// summary says they are in force (up heals none) from the read it has, a
+// line a node, and says nothing of other labels.
+func TestSummarySaysNetFaults(t *testing.T) {
+	body := `cat >"$RUN_DIR/swarm" <<'SNAP'
+from manager
+node m1 manager Ready Leader
+node w1 worker01 Ready
+label manager zone=a
+label worker01 ` + ownlabels.NetCut + `=manager,worker02
+label worker01 ` + ownlabels.NetDelay + `=delay 200ms 20ms loss 5%
+label manager ` + ownlabels.NetCut + `=worker01
+label worker02 ` + ownlabels.NetCut + `=
+SNAP
+summary
+`
+	out, _, err := runScenario(t, `exit 1`, body)
+	want := `    warning: network faults are in force, and up does not heal them (swarmgen net heal does):
+      worker01: cut off from manager,worker02; delay 200ms 20ms loss 5%
+      manager: cut off from worker01
+`
+	if err != nil || !strings.HasSuffix(out, want) {
+		t.Errorf("summary with faults recorded: %v\n got:\n%s\nwant it to end:\n%s", err, out, want)
+	}
+	body = strings.ReplaceAll(body, ownlabels.Prefix+"net.", "other.")
+	if out, _, err := runScenario(t, `exit 1`, body); err != nil || strings.Contains(out, "warning") {
+		t.Errorf("summary with no fault recorded: %v\n%s", err, out)
+	}
+}
+
+// The builtin base's ID is asked once a run, however many builtin images
+// need it (prepared and build_digest each ask for every one).
+func TestBaseIDAskedOnce(t *testing.T) {
+	out, calls, err := runScenario(t, `case "$*" in
+  "image inspect --format {{.Id}} -- swarmgen/swarmgen:devel") echo sha256:b4se ;;
+  *) exit 1 ;;
+esac`, `
+BUILTIN_BASE=swarmgen/swarmgen:devel
+for i in 1 2; do prepared '' ./builtin v.Dockerfile r n t x true; base_id; done
+`)
+	if err != nil || out != "sha256:b4se\nsha256:b4se\n" || strings.Count(calls, "image inspect") != 1 {
+		t.Errorf("base ID: %v\n%s\ncalls:\n%s", err, out, calls)
 	}
 }

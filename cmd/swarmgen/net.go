@@ -16,6 +16,7 @@ import (
 	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/internal/builtinimage"
 	"github.com/swarmgen/swarmgen/internal/netfault"
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 )
 
 // netCommand is `swarmgen net partition|heal|delay|show`.
@@ -40,7 +41,8 @@ the host still reaches every node. The faults live inside each node's own
 network namespace: iptables chain ` + netfault.Chain + ` (jumped to from INPUT and
 OUTPUT) and a netem qdisc with handle ` + netfault.Handle + ` on the node's lab
 interface, which heal removes, and nothing else. swarmgen up does not heal
-them (it says they are in force); down removes them with the containers.
+them: it says they are in force, from the labels net gives the swarm's
+nodes (` + ownlabels.NetCut + `, ` + ownlabels.NetDelay + `); down removes them with the containers.
 A lab of machines is refused: a real machine's firewall is not a lab's business.`,
 		Flags: labFlags(),
 		Subcommands: []*cli.Command{
@@ -156,15 +158,28 @@ func printFaults(w io.Writer, states []netfault.State) {
 
 // netLab is the lab of containers net acts on; a lab of machines is refused.
 func netLab(c *cli.Context, verb string) (netfault.Lab, error) {
-	res, _, err := renderLab(c, false)
+	res, cl, err := renderLab(c, false)
 	if err != nil {
 		return netfault.Lab{}, err
 	}
 	if res.Lab.Machines {
 		return netfault.Lab{}, userErrorf("swarmgen net %s changes the firewall and traffic control of the lab's node containers, and this lab's nodes are machines (endpoint or context in the spec): changing a real machine's firewall is not a lab's business", verb)
 	}
-	return netLabOf(res), nil
+	l := netLabOf(res)
+	l.Record = func(ctx context.Context, labels map[string]map[string]string) {
+		ctx, cancel := context.WithTimeout(ctx, recordWait)
+		defer cancel()
+		if err := cl.LabelNodes(ctx, labels); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "warning: the swarm could not record the network faults (%v): swarmgen up may not say which are in force; swarmgen net show reads them from the nodes\n", err)
+		}
+	}
+	return l, nil
 }
+
+// recordWait is how long net waits for the swarm to record its faults: a
+// partition just healed may leave it between leaders for a while (the
+// drills measure how long; under 15 s on our machines).
+var recordWait = 30 * time.Second
 
 // netLabOf is the lab's nodes for net; a node whose kernel has no netem
 // gets the delayer from the static Linux swarmgen for the engine's
@@ -185,24 +200,6 @@ func nodeNames(l netfault.Lab) []string {
 		names = append(names, n.Name)
 	}
 	return names
-}
-
-// warnFaults tells, before up runs, that network faults are in force: up
-// heals nothing by itself. It only reads, and says nothing when the lab
-// cannot be read (not up yet).
-func warnFaults(ctx context.Context, w io.Writer, res *generator.Result) {
-	if res.Lab.Machines {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	states, err := netLabOf(res).Read(ctx)
-	if err != nil {
-		return
-	}
-	if d := netfault.Describe(states); d != "" {
-		fmt.Fprintf(w, "warning: network faults are in force, and up does not heal them (swarmgen net heal does):\n%s\n", d)
-	}
 }
 
 // delayerCommand is what `net delay` runs inside a node whose kernel has

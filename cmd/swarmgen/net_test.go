@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
 
@@ -110,38 +108,5 @@ esac`)
 	code, out, _ = swarmgen(t, "net", "show", "-f", spec)
 	if code != 0 || !strings.Contains(out, "no network fault in force") {
 		t.Errorf("show: exit %d\n%s", code, out)
-	}
-}
-
-// up warns when faults are in force (it heals nothing), with a read only;
-// a lab that cannot be read (not up yet) gets no warning.
-func TestUpWarnsOfFaults(t *testing.T) {
-	res, err := generator.Generate(generator.Options{SpecPath: "../../examples/classic/swarm.yaml", OutDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stub := stubdocker.New(t, `case "$*" in
-  *" ip -o -4 addr show") [ -n "${DOWN:-}" ] && { echo "Error: No such container" >&2; exit 1; }; echo "5: eth0    inet 10.247.0.9/24 scope global eth0" ;;
-  "exec manager iptables-save") printf '*filter\n:SWARMGEN-NET - [0:0]\n-A INPUT -j SWARMGEN-NET\n-A SWARMGEN-NET -s 10.247.0.3/32 -j DROP\nCOMMIT\n' ;;
-  *" iptables-save") echo '*filter'; echo COMMIT ;;
-  *" tc qdisc show dev eth0") echo 'qdisc noqueue 0: root refcnt 2' ;;
-  *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
-esac`)
-	stub.Use(t)
-	var buf strings.Builder
-	warnFaults(context.Background(), &buf, res)
-	if !strings.Contains(buf.String(), "warning: network faults are in force, and up does not heal them") || !strings.Contains(buf.String(), "manager  cut off from 10.247.0.3") {
-		t.Errorf("warning:\n%s", buf.String())
-	}
-	for _, c := range strings.Split(strings.TrimSpace(stub.Calls()), "\n") {
-		if strings.Contains(c, "restore") || strings.Contains(c, "tc qdisc del") || strings.Contains(c, "replace") {
-			t.Errorf("up's check changed something: %s", c)
-		}
-	}
-	t.Setenv("DOWN", "1")
-	buf.Reset()
-	warnFaults(context.Background(), &buf, res)
-	if buf.Len() != 0 {
-		t.Errorf("a lab not up: %s", buf.String())
 	}
 }

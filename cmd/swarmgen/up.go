@@ -229,7 +229,6 @@ func upAction(c *cli.Context) error {
 			}
 		}
 	}
-	warnFaults(c.Context, c.App.ErrWriter, res)
 	err = runner.Up(c.Context, runner.UpOptions{
 		Dir: outDir(c), Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"), Parallel: c.Int("parallel"),
 		Out: c.App.Writer, TTY: styled(c.App.Writer),

@@ -138,6 +138,8 @@ LABEL_HASH='dev.swarmgen.hash'
 LABEL_LAB='dev.swarmgen.lab'
 LABEL_LABELS='dev.swarmgen.labels'
 LABEL_LOADED='dev.swarmgen.loaded'
+LABEL_NET_CUT='dev.swarmgen.net.cut'
+LABEL_NET_DELAY='dev.swarmgen.net.delay'
 LABEL_NETWORK='dev.swarmgen.network'
 LABEL_NODE='dev.swarmgen.node'
 LABEL_ROLE='dev.swarmgen.role'
@@ -2438,10 +2440,10 @@ push_images() {
 # release published it; else only swarmgen up (or images load) makes it.
 prepared() {
   [ "$8" = true ] || return 0
-  ! docker image inspect -- "$BUILTIN_BASE" >/dev/null 2>&1 || return 0
+  [ -z "$(base_id)" ] || return 0
   [ "$PLAN" != 1 ] || return 0
   if [ "$BUILTIN_BASE_PUBLISHED" = true ]; then
-    trace docker pull --quiet -- "$BUILTIN_BASE" >/dev/null && return 0
+    trace docker pull --quiet -- "$BUILTIN_BASE" >/dev/null && rm -f "$RUN_DIR/base-id" && return 0
     fail "the builtin images are made from $BUILTIN_BASE, which this host has not and cannot pull: pull it where there is a connection, or swarmgen images load a bundle (swarmgen images save writes one)"
   fi
   fail "the builtin images are made from $BUILTIN_BASE, which this host has not: it holds the swarmgen binary, and only swarmgen up makes it (this lab was rendered by a swarmgen that is no release: no registry has it); run swarmgen up once on this host, or swarmgen images load a bundle"
@@ -2454,9 +2456,19 @@ build_digest() {
   local sum
   sum=$(context_digest "$1" "$2")
   if [ "$3" = true ]; then
-    sum="$sum-$(docker image inspect --format "$FORMAT_IMAGE_ID" -- "$BUILTIN_BASE" 2>/dev/null | cut -c8-19)"
+    sum="$sum-$(base_id | cut -c8-19)"
   fi
   printf '%s\n' "$sum"
+}
+
+# base_id: BUILTIN_BASE's image ID on this host ("" when it has none),
+# asked once a run: every builtin image needs it twice.
+base_id() {
+  if [ ! -e "$RUN_DIR/base-id" ]; then
+    docker image inspect --format "$FORMAT_IMAGE_ID" -- "$BUILTIN_BASE" >"$RUN_DIR/base-id.$$" 2>/dev/null || : >"$RUN_DIR/base-id.$$"
+    mv -f "$RUN_DIR/base-id.$$" "$RUN_DIR/base-id" # whole, for the image jobs beside this one
+  fi
+  cat "$RUN_DIR/base-id"
 }
 
 # put_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME [PREPARED]: builds or tags
@@ -3106,10 +3118,33 @@ summary() {
   swarm_lines noderow | docker_table 'ID\tHOSTNAME\tSTATUS\tAVAILABILITY\tMANAGER STATUS\tENGINE VERSION'
   echo
   swarm_lines servicerow | docker_table 'ID\tNAME\tMODE\tREPLICAS\tIMAGE\tPORTS'
-  local line
+  local line faults
   for line in ${SUMMARY[@]+"${SUMMARY[@]}"}; do
     say "$line"
   done
+  faults=$(net_faults)
+  if [ -n "$faults" ]; then
+    say "warning: network faults are in force, and up does not heal them (swarmgen net heal does):"
+    while IFS= read -r line; do say "  $line"; done <<FAULTS
+$faults
+FAULTS
+  fi
+}
+
+# net_faults: a line a node for the network faults swarmgen net put in
+# force, which it records as labels of the swarm's nodes: up heals none of
+# them, and says so from the one read of the swarm it has, without reading
+# every node's firewall.
+net_faults() {
+  swarm_lines label | awk -v cut="$LABEL_NET_CUT=" -v delay="$LABEL_NET_DELAY=" '
+    { kv = substr($0, length($1) + 2); what = "" }
+    index(kv, cut) == 1 && length(kv) > length(cut) { what = "cut off from " substr(kv, length(cut) + 1) }
+    index(kv, delay) == 1 && length(kv) > length(delay) { what = substr(kv, length(delay) + 1) }
+    what != "" {
+      if ($1 in f) f[$1] = f[$1] "; " what
+      else { order[++n] = $1; f[$1] = what }
+    }
+    END { for (i = 1; i <= n; i++) print order[i] ": " f[order[i]] }'
 }
 
 # --- setup and main: they run last, once everything is defined ---

@@ -64,6 +64,40 @@ func (c Cluster) Leader(ctx context.Context) (string, error) {
 	return a.Leader, nil
 }
 
+// LabelNodes sets labels on the swarm's nodes (node name -> key -> value,
+// "" removes the key) through the leader, leaving every other label and
+// node alone. A swarm between leaders (a fault just put in force or
+// healed) is asked again, until ctx ends.
+func (c Cluster) LabelNodes(ctx context.Context, labels map[string]map[string]string) error {
+	for {
+		err := c.labelNodes(ctx, labels)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func (c Cluster) labelNodes(ctx context.Context, labels map[string]map[string]string) error {
+	a, err := c.Swarm().Leader(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Client.Close()
+	for _, n := range a.Nodes {
+		if set, ok := labels[n.Description.Hostname]; ok {
+			if err := a.Client.SetNodeLabels(ctx, n, set); err != nil {
+				return fmt.Errorf("node %s: %w", n.Description.Hostname, err)
+			}
+		}
+	}
+	return nil
+}
+
 // ErrNoEndpoint means the spec turns the lab's Docker endpoint off.
 var ErrNoEndpoint = errors.New("this lab has no Docker endpoint (docker_endpoint: false in its spec); set it to true and run swarmgen up")
 

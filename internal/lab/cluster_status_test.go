@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/swarmgen/swarmgen/internal/swarmapi"
 	"github.com/swarmgen/swarmgen/internal/testkit/fakeengine"
@@ -57,5 +58,46 @@ func TestStatusFollowsALeaderThatMoved(t *testing.T) {
 	}
 	if st.Leader != "lab-m2" {
 		t.Errorf("leader %q, want lab-m2", st.Leader)
+	}
+}
+
+// LabelNodes writes through the leader, and a swarm that has no leader for
+// a while (a partition just healed) is asked again until it has one. Only
+// the nodes named get an update, with the labels they had kept.
+func TestLabelNodesWaitsForALeader(t *testing.T) {
+	const nodes = `[{"ID":"a","Version":{"Index":7},"Description":{"Hostname":"m1"},"Spec":{"Role":"manager","Labels":{"zone":"x"}},"Status":{"State":"ready"},"ManagerStatus":{"Leader":true,"Reachability":"reachable"}},
+		{"ID":"b","Version":{"Index":8},"Description":{"Hostname":"w1"},"Spec":{"Role":"worker"},"Status":{"State":"ready"}}]`
+	var asked atomic.Int32
+	var updates []string
+	e, sock := fakeengine.Serve(t, func(req string) (int, string) {
+		path, _, _ := strings.Cut(req, "?")
+		switch {
+		case path == "GET /nodes" && asked.Add(1) < 3:
+			return http.StatusServiceUnavailable, `{"message":"rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online."}`
+		case path == "GET /nodes":
+			return 0, nodes
+		case strings.HasPrefix(path, "POST /nodes/"):
+			updates = append(updates, req)
+			return 0, ""
+		}
+		return fakeengine.NotFound()
+	})
+	cl := Cluster{
+		Managers:   []string{"lab-m1"},
+		Containers: map[string]string{"m1": "lab-m1", "w1": "lab-w1"},
+		Dial:       func(string) swarmapi.Dialer { return swarmapi.UnixDialer(sock) },
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := cl.LabelNodes(ctx, map[string]map[string]string{"m1": {"dev.swarmgen.net.cut": "w1", "dev.swarmgen.net.delay": ""}})
+	if err != nil || asked.Load() != 3 || len(updates) != 1 || !strings.HasPrefix(updates[0], "POST /nodes/a/update?version=7") {
+		t.Fatalf("err %v, %d node lists, updates %q", err, asked.Load(), updates)
+	}
+	if body := e.Bodies()[0]; !strings.Contains(body, `"Labels":{"dev.swarmgen.net.cut":"w1","zone":"x"}`) {
+		t.Errorf("update body %s", body)
+	}
+	// labels as they are already: no update
+	if err := cl.LabelNodes(ctx, map[string]map[string]string{"m1": {"zone": "x", "gone": ""}, "w1": {"gone": ""}}); err != nil || len(updates) != 1 {
+		t.Errorf("labels already so: err %v, updates %q", err, updates)
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/swarmgen/swarmgen/internal/dockercli"
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 )
 
 // Chain is the iptables chain swarmgen owns in each node's filter table,
@@ -48,6 +50,12 @@ type Lab struct {
 	// node to run the delayer when its kernel has no netem; nil: no such
 	// fallback
 	Binary func() (string, error)
+	// Record, when set, keeps in the swarm what is in force: labels of the
+	// swarm's nodes (node name -> label key -> value, "" removes), so that
+	// up says so from the one read of the swarm it makes anyway, without a
+	// docker exec a node. Partition and Delay record before they act (the
+	// fault may cost the swarm its leader), Heal after.
+	Record func(ctx context.Context, labels map[string]map[string]string)
 }
 
 // State is one node's network as read from inside its namespace.
@@ -299,7 +307,20 @@ func (l Lab) Partition(ctx context.Context, groups [][]string) ([]State, error) 
 			group[n] = i
 		}
 	}
-	return states, l.each(states, func(s State) error {
+	want := make([]State, len(states))
+	for k, s := range states {
+		s.CutFrom = nil
+		if i, in := group[s.Name]; in {
+			for _, o := range states {
+				if j, ok := group[o.Name]; ok && j != i {
+					s.CutFrom = append(s.CutFrom, o.Name)
+				}
+			}
+		}
+		want[k] = s
+	}
+	l.record(ctx, want)
+	return states, l.recorded(ctx, l.each(states, func(s State) error {
 		i, in := group[s.Name]
 		if !in {
 			return heal(ctx, s, true, false)
@@ -312,7 +333,30 @@ func (l Lab) Partition(ctx context.Context, groups [][]string) ([]State, error) 
 		}
 		_, err := dockercli.RunInput(ctx, partitionRules(s, peers), "exec", "-i", s.Container, "iptables-restore", "-w", "--noflush")
 		return err
-	})
+	}))
+}
+
+// record records states' faults, if the lab keeps a record.
+func (l Lab) record(ctx context.Context, states []State) {
+	if l.Record == nil {
+		return
+	}
+	labels := map[string]map[string]string{}
+	for _, s := range states {
+		labels[s.Name] = map[string]string{ownlabels.NetCut: strings.Join(s.CutFrom, ","), ownlabels.NetDelay: s.Netem}
+	}
+	l.Record(ctx, labels)
+}
+
+// recorded is err; after a failed change, what is in force is read and
+// recorded again, so that the record made before it does not stay wrong.
+func (l Lab) recorded(ctx context.Context, err error) error {
+	if err != nil && l.Record != nil {
+		if states, rerr := l.Read(ctx); rerr == nil {
+			l.record(ctx, states)
+		}
+	}
+	return err
 }
 
 // partitionRules is iptables-restore input that makes Chain drop the
@@ -361,6 +405,19 @@ func (l Lab) Delay(ctx context.Context, name string, n Netem) (State, error) {
 	case s.Root != "" && !defaultQdisc(s.Root):
 		return s, fmt.Errorf("node %s: interface %s already has a root qdisc that is not swarmgen's (%s); swarmgen leaves it alone", name, s.Iface, s.Root)
 	}
+	want := slices.Clone(states)
+	for k := range want {
+		if want[k].Name == name {
+			want[k].Netem = n.String()
+		}
+	}
+	l.record(ctx, want)
+	s, err = l.delay(ctx, s, n)
+	return s, l.recorded(ctx, err)
+}
+
+func (l Lab) delay(ctx context.Context, s State, n Netem) (State, error) {
+	name := s.Name
 	noNetem := s.NoTC
 	if noNetem == nil {
 		args := append([]string{"exec", s.Container, "tc", "qdisc", "replace", "dev", s.Iface, "root", "handle", Handle, "netem"}, n.Args()...)
@@ -450,7 +507,17 @@ func (l Lab) Heal(ctx context.Context) ([]State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return states, l.each(states, func(s State) error { return heal(ctx, s, true, true) })
+	err = l.each(states, func(s State) error { return heal(ctx, s, true, true) })
+	if err != nil {
+		return states, l.recorded(ctx, err)
+	}
+	healed := make([]State, len(states))
+	for k, s := range states {
+		s.CutFrom, s.Netem = nil, ""
+		healed[k] = s
+	}
+	l.record(ctx, healed)
+	return states, nil
 }
 
 func heal(ctx context.Context, s State, partition, delay bool) error {

@@ -2,6 +2,8 @@ package netfault
 
 import (
 	"context"
+	"fmt"
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"os"
 	"path/filepath"
 	"sort"
@@ -254,5 +256,55 @@ exec lab-w1 rm -rf /run/swarmgen-net`
 	}
 	if got := restored(t, stub2, "lab-w1"); got != "*mangle\n-D POSTROUTING -o eth0 -j SWARMGEN-NET-DELAY\n-F SWARMGEN-NET-DELAY\n-X SWARMGEN-NET-DELAY\nCOMMIT\n" {
 		t.Errorf("heal's rules:\n%s", got)
+	}
+}
+
+// The lab records its faults in the swarm: before a partition or a delay
+// changes anything (the fault may cost the swarm its leader), after a
+// heal; a change that fails is recorded again as what is in force.
+func TestFaultsRecorded(t *testing.T) {
+	stub := stubdocker.New(t, nodesScenario)
+	stub.Use(t)
+	var records []string
+	l := stubLab
+	l.Record = func(_ context.Context, labels map[string]map[string]string) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "[%d writes before]", len(strings.Fields(strings.ReplaceAll(writes(stub), " ", "_"))))
+		for _, n := range []string{"m1", "w1", "w2"} {
+			fmt.Fprintf(&b, " %s cut=%q delay=%q", n, labels[n][ownlabels.NetCut], labels[n][ownlabels.NetDelay])
+		}
+		records = append(records, b.String())
+	}
+	ctx := context.Background()
+	if _, err := l.Partition(ctx, [][]string{{"m1"}, {"w1", "w2"}}); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := ParseNetem("200ms", "", "")
+	if _, err := l.Delay(ctx, "w2", n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Heal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("NONETEM", "1")
+	if _, err := l.Delay(ctx, "w1", n); err == nil {
+		t.Fatal("a delay on a kernel without netem, and no delayer")
+	}
+	t.Setenv("DOWN", "lab-w1")
+	if _, err := l.Partition(ctx, [][]string{{"m1"}, {"w1"}}); err == nil {
+		t.Fatal("a partition of a stopped node")
+	}
+	want := []string{
+		`[0 writes before] m1 cut="w1,w2" delay="" w1 cut="m1" delay="" w2 cut="m1" delay=""`,
+		// the stub keeps no state: the partition is not read back
+		`[3 writes before] m1 cut="" delay="" w1 cut="" delay="" w2 cut="" delay="delay 200ms"`,
+		`[4 writes before] m1 cut="" delay="" w1 cut="" delay="" w2 cut="" delay=""`,
+		// a delay that failed: recorded before, then as it is
+		`[4 writes before] m1 cut="" delay="" w1 cut="" delay="delay 200ms" w2 cut="" delay=""`,
+		`[5 writes before] m1 cut="" delay="" w1 cut="" delay="" w2 cut="" delay=""`,
+		// a refused partition records nothing
+	}
+	if strings.Join(records, "\n") != strings.Join(want, "\n") {
+		t.Errorf("records:\n%s\nwant:\n%s", strings.Join(records, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -28,6 +28,12 @@ const (
 	Loaded   = Prefix + "loaded"   // the registry container whose image swarmgen loaded onto its machine
 	GWBridge = Prefix + "gwbridge" // a node whose docker_gwbridge network its swarm join made
 	Context  = Prefix + "context"  // a built image's build context digest, to skip a build of the same context
+
+	// on swarm nodes: the network faults swarmgen net put in force there, so
+	// that up can say so from its one read of the swarm, without reading
+	// every node's firewall
+	NetCut   = Prefix + "net.cut"   // the nodes this node is cut off from (net partition)
+	NetDelay = Prefix + "net.delay" // the delay on this node's lab link (net delay)
 )
 
 var byName = map[string]string{
@@ -35,6 +41,7 @@ var byName = map[string]string{
 	"network": Network, "hash": Hash, "service": Service,
 	"secret": Secret, "salt": Salt, "context": Context,
 	"stack": Stack, "loaded": Loaded, "gwbridge": GWBridge,
+	"net-cut": NetCut, "net-delay": NetDelay,
 }
 
 // Key is the label key a template names (`{{ label "hash" }}`); an unknown

@@ -3,6 +3,7 @@ package swarmapi
 import (
 	"context"
 	"errors"
+	"maps"
 	"net"
 	"strings"
 	"sync"
@@ -141,6 +142,38 @@ func (c *Client) NodeID(ctx context.Context) (string, error) {
 		return err
 	})
 	return res.Info.Swarm.NodeID, err
+}
+
+// SetNodeLabels sets labels of node n as listed (its spec and version:
+// the engine refuses an update of a node changed since, and the caller
+// lists again); a value "" removes the label. A node that has them so
+// already is not updated.
+func (c *Client) SetNodeLabels(ctx context.Context, n Node, set map[string]string) error {
+	labels := maps.Clone(n.Spec.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	changed := false
+	for k, v := range set {
+		old, had := labels[k]
+		switch {
+		case v == "" && had:
+			delete(labels, k)
+			changed = true
+		case v != "" && old != v:
+			labels[k] = v
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	spec := n.Spec
+	spec.Labels = labels
+	return c.call(ctx, func(ctx context.Context) error {
+		_, err := c.api.NodeUpdate(ctx, n.ID, client.NodeUpdateOptions{Version: n.Version, Spec: spec})
+		return err
+	})
 }
 
 // call runs one request and turns its error into one that says what is

@@ -349,8 +349,11 @@ func TestServerEvents(t *testing.T) {
 	}
 
 	// Nothing changes: no event (the time alone does not count), but
-	// keep-alive comments.
-	time.Sleep(150 * time.Millisecond)
+	// keep-alive comments. Wait for five reads of the source (however
+	// long a loaded machine makes them take), not for a time.
+	for deadline := time.Now().Add(10 * time.Second); src.calls.Load() < 5 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	src.mu.Lock()
 	src.model.Nodes[3].State, src.model.Nodes[3].Down = "ready", false
 	src.mu.Unlock()
@@ -368,7 +371,7 @@ func TestServerEvents(t *testing.T) {
 		t.Errorf("no keep-alive comment in %q", s.lines)
 	}
 	if src.calls.Load() < 5 {
-		t.Errorf("the source was read %d times in 150 ms at 20 ms intervals", src.calls.Load())
+		t.Errorf("the source was read %d times in 10 s at 20 ms intervals", src.calls.Load())
 	}
 
 	// The engine fails: the error is an event too, then the recovery.

@@ -19,10 +19,10 @@ push_images() {
 # release published it; else only swarmgen up (or images load) makes it.
 prepared() {
   [ "$8" = true ] || return 0
-  ! docker image inspect -- "$BUILTIN_BASE" >/dev/null 2>&1 || return 0
+  [ -z "$(base_id)" ] || return 0
   [ "$PLAN" != 1 ] || return 0
   if [ "$BUILTIN_BASE_PUBLISHED" = true ]; then
-    trace docker pull --quiet -- "$BUILTIN_BASE" >/dev/null && return 0
+    trace docker pull --quiet -- "$BUILTIN_BASE" >/dev/null && rm -f "$RUN_DIR/base-id" && return 0
     fail "the builtin images are made from $BUILTIN_BASE, which this host has not and cannot pull: pull it where there is a connection, or swarmgen images load a bundle (swarmgen images save writes one)"
   fi
   fail "the builtin images are made from $BUILTIN_BASE, which this host has not: it holds the swarmgen binary, and only swarmgen up makes it (this lab was rendered by a swarmgen that is no release: no registry has it); run swarmgen up once on this host, or swarmgen images load a bundle"
@@ -35,9 +35,19 @@ build_digest() {
   local sum
   sum=$(context_digest "$1" "$2")
   if [ "$3" = true ]; then
-    sum="$sum-$(docker image inspect --format "$FORMAT_IMAGE_ID" -- "$BUILTIN_BASE" 2>/dev/null | cut -c8-19)"
+    sum="$sum-$(base_id | cut -c8-19)"
   fi
   printf '%s\n' "$sum"
+}
+
+# base_id: BUILTIN_BASE's image ID on this host ("" when it has none),
+# asked once a run: every builtin image needs it twice.
+base_id() {
+  if [ ! -e "$RUN_DIR/base-id" ]; then
+    docker image inspect --format "$FORMAT_IMAGE_ID" -- "$BUILTIN_BASE" >"$RUN_DIR/base-id.$$" 2>/dev/null || : >"$RUN_DIR/base-id.$$"
+    mv -f "$RUN_DIR/base-id.$$" "$RUN_DIR/base-id" # whole, for the image jobs beside this one
+  fi
+  cat "$RUN_DIR/base-id"
 }
 
 # put_image SOURCE BUILD DOCKERFILE REF REPOSITORY TAG NAME [PREPARED]: builds or tags

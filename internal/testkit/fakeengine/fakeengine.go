@@ -25,8 +25,16 @@ type Answer func(request string) (status int, body string)
 
 // Engine records the requests it answered (the version ping aside).
 type Engine struct {
-	mu   sync.Mutex
-	seen []string
+	mu     sync.Mutex
+	seen   []string
+	bodies []string
+}
+
+// Bodies is the bodies of the requests that had one (updates), in order.
+func (e *Engine) Bodies() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.bodies...)
 }
 
 // Seen is the requests so far, as "GET /v1.41/nodes".
@@ -44,8 +52,12 @@ func (e *Engine) Handler(answer Answer) http.Handler {
 			io.WriteString(w, "OK")
 			return
 		}
+		in, _ := io.ReadAll(r.Body)
 		e.mu.Lock()
 		e.seen = append(e.seen, r.Method+" "+r.URL.RequestURI())
+		if len(in) > 0 {
+			e.bodies = append(e.bodies, string(in))
+		}
 		e.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		status, body := answer(r.Method + " " + strings.TrimPrefix(r.URL.RequestURI(), "/v"+APIVersion))

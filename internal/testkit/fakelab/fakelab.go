@@ -160,7 +160,6 @@ case "$CMD $*" in
     d=$(printf '%s\n' "$CONTEXTS" | awk -v r="${*: -1}" '$1 == r { print $2; f = 1 } END { exit !f }') || { echo "Error: No such image: ${*: -1}" >&2; exit 1; }
     echo "$d" ;;
   # the builtin images' base: there
-  "docker image inspect -- swarmgen/swarmgen:devel") ;;
   "docker image inspect --format {{.Id}} -- swarmgen/swarmgen:devel") echo ` + baseID + ` ;;
   # a rebuilt ref's image: the one built before, then this run's build
   "docker image inspect --format {{.Id}} -- "*)
