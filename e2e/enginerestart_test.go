@@ -65,7 +65,7 @@ func TestEngineRestart(t *testing.T) {
 		}
 	})
 
-	e := startPrivateEngine(t, dockerd)
+	e := startPrivateEngine(t, dockerd, erImages)
 	h := newHarness(t, smallLab(erLab, erRegistryPort)+"lab_network:\n  subnet: "+erSubnet+"\n", e.env()...)
 	t.Logf("TIMING setup (lock, private engine, images, go build): %s", time.Since(setup).Round(time.Millisecond))
 
@@ -172,14 +172,14 @@ var erImages = []string{"swarmgen-e2e/dind:bookworm", "swarmgen-e2e/registry:3",
 func needPrivateEngine(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		notRunnable(t, "TestEngineRestart runs a dockerd of its own, which needs root")
+		notRunnable(t, t.Name()+" runs a dockerd of its own, which needs root")
 	}
 	if _, err := lookPathSbin("ip"); err != nil {
-		notRunnable(t, "TestEngineRestart needs ip (iproute2) for the private engine's bridge")
+		notRunnable(t, t.Name()+" needs ip (iproute2) for the private engine's bridge")
 	}
 	dockerd, err := lookPathSbin("dockerd")
 	if err != nil {
-		notRunnable(t, "TestEngineRestart needs dockerd on PATH or in /usr/sbin; install docker.io (./e2e/provision.sh does)")
+		notRunnable(t, t.Name()+" needs dockerd on PATH or in /usr/sbin; install docker.io (./e2e/provision.sh does)")
 	}
 	return dockerd
 }
@@ -203,6 +203,7 @@ type privateEngine struct {
 	dataRoot string
 	cmd      *exec.Cmd
 	exited   chan struct{} // closed when cmd has exited
+	images   []string      // the host engine's images it holds
 }
 
 func (e *privateEngine) host() string    { return "unix://" + filepath.Join(erRun, "docker.sock") }
@@ -252,9 +253,9 @@ func (e *privateEngine) logTail(n int) string {
 }
 
 // startPrivateEngine takes the test's lock, clears what an interrupted
-// run left, starts the private dockerd with its images, and stops and
-// removes it all when the test ends.
-func startPrivateEngine(t *testing.T, dockerd string) *privateEngine {
+// run left, starts the private dockerd with images (of the host's engine;
+// no other image), and stops and removes it all when the test ends.
+func startPrivateEngine(t *testing.T, dockerd string, images []string) *privateEngine {
 	t.Helper()
 	cache := os.Getenv("SWARMGEN_E2E_CACHE")
 	if cache == "" {
@@ -265,7 +266,7 @@ func startPrivateEngine(t *testing.T, dockerd string) *privateEngine {
 		t.Fatal(err)
 	}
 	lockTest(t, filepath.Join(cache, "lock"))
-	e := &privateEngine{t: t, dockerd: dockerd, dataRoot: filepath.Join(cache, "data-root")}
+	e := &privateEngine{t: t, dockerd: dockerd, dataRoot: filepath.Join(cache, "data-root"), images: images}
 
 	t0 := time.Now()
 	if err := e.clearLeftovers(); err != nil {
@@ -321,12 +322,12 @@ func startPrivateEngine(t *testing.T, dockerd string) *privateEngine {
 		t.Fatal(err)
 	}
 	if used := subnetUsers(erSubnet); len(used) > 0 {
-		t.Fatalf("the lab subnet %s is already used on this host by %s; TestEngineRestart needs it for itself", erSubnet, strings.Join(used, ", "))
+		t.Fatalf("the lab subnet %s is already used on this host by %s; %s needs it for itself", erSubnet, strings.Join(used, ", "), t.Name())
 	}
 	t1 := time.Now()
 	loaded := e.syncImages()
 	if len(loaded) == 0 {
-		t.Logf("TIMING images: all %d in the private engine's cache already (%s)", len(erImages), time.Since(t1).Round(time.Millisecond))
+		t.Logf("TIMING images: all %d in the private engine's cache already (%s)", len(images), time.Since(t1).Round(time.Millisecond))
 	} else {
 		t.Logf("TIMING images: loaded %s from the host's engine in %s", strings.Join(loaded, ", "), time.Since(t1).Round(time.Millisecond))
 	}
@@ -372,16 +373,16 @@ func lockTest(t *testing.T, path string) {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
 			if said {
-				t.Logf("TIMING waited %s for the other TestEngineRestart", time.Since(asked).Round(time.Millisecond))
+				t.Logf("TIMING waited %s for the other test of the private engine", time.Since(asked).Round(time.Millisecond))
 			}
 			break
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
 			f.Close()
-			t.Fatalf("lock %s (another TestEngineRestart runs?): %v", path, err)
+			t.Fatalf("lock %s (another test of the private engine runs?): %v", path, err)
 		}
 		if !said {
-			t.Logf("waiting for another TestEngineRestart (lock %s)", path)
+			t.Logf("waiting for another test of the private engine (lock %s)", path)
 			said = true
 		}
 	}
@@ -488,7 +489,7 @@ func (e *privateEngine) syncImages() []string {
 	t.Helper()
 	keep := map[string]bool{}
 	var stale []string
-	for _, img := range erImages {
+	for _, img := range e.images {
 		id := docker(t, "image", "inspect", "--format", "{{.Id}}", img)
 		keep[id] = true
 		if got, err := e.tryDocker("image", "inspect", "--format", "{{.Id}}", img); err != nil || got != id {

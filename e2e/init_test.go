@@ -1,13 +1,18 @@
 package e2e
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 )
 
 // quickStart is the README's quick start, line by line as written (without
@@ -59,19 +64,29 @@ func (q *quickRun) run(line, check string) string {
 	return string(out)
 }
 
-// TestInitFromNothing: the README's quick start, each line as written:
-// `swarmgen init`, then `swarmgen up` with nothing built beforehand but the
-// node and registry images this machine cannot pull (the echo app is
-// builtin: up builds it from the swarmgen binary), the URL the summary
-// prints answering from the echo service, then status, viz, docker, env
-// and down; then the committed files alone (standalone). Only what this
-// machine needs is changed in the starter spec:
-// offline images, no privileged containers, no routing mesh (no IPVS here:
-// the echo service is then published in host mode, so it runs on the
-// manager), and ports and a name of its own beside the other e2e labs.
+// TestInitFromNothing: the README's quick start, each line as written, by
+// a swarmgen installed as users install a release with Go (`go install
+// .../cmd/swarmgen@VERSION`, from a file module proxy of this tree): a
+// dynamic binary, run outside the source tree. `swarmgen init`, then
+// `swarmgen up` with nothing built beforehand but the node and registry
+// images this machine cannot pull (the echo app is builtin: up has Go
+// install the static swarmgen of that version and builds the app from
+// it), the URL the summary prints answering from the echo service, then
+// status, viz, docker, env and down; then the committed files alone
+// (standalone). Only what this machine needs is changed in the starter
+// spec: offline images, no privileged containers, no routing mesh (no IPVS
+// here: the echo service is then published in host mode, so it runs on
+// the manager), and ports and a name of its own beside the other e2e labs
+// (the registry's port is the one init found free: 5000 unless taken).
 func TestInitFromNothing(t *testing.T) {
 	needEngine(t)
 	h := newHarness(t, "")
+	// the swarmgen a user gets from go install ...@VERSION: dynamic, outside
+	// the source tree; up has Go build the static one for the builtin images
+	start := time.Now()
+	g := installFromProxy(t)
+	h.bin, h.env = g.Bin, append(h.env, g.Env...)
+	t.Logf("TIMING module proxy and go install of a dynamic swarmgen: %s", time.Since(start).Round(time.Millisecond))
 	q := &quickRun{h: h, ran: map[string]bool{}}
 	if err := os.Remove(filepath.Join(h.dir, "swarm.yaml")); err != nil {
 		t.Fatal(err)
@@ -81,12 +96,14 @@ func TestInitFromNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := string(raw)
+	spec := regexp.MustCompile(`(?m)^(  port: )[0-9]+ `).ReplaceAllString(string(raw), "${1}15007 ")
+	if !strings.Contains(spec, "\n  port: 15007 ") {
+		t.Fatalf("the starter spec has no registry port any more; update this test:\n%s", spec)
+	}
 	for _, r := range [][2]string{
 		{"# name: lab-a ", "name: e2e-init #"},
 		{"# routing_mesh: true ", "routing_mesh: false #"},
 		{"image: registry:3.0.0", "image: swarmgen-e2e/registry:3"},
-		{"port: 5000 ", "port: 15007 "},
 		{"image: docker:28.5.2-dind", "image: swarmgen-e2e/dind:bookworm"},
 		{"privileged: true ", "privileged: false "},
 		{`"8000:8000"`, `"18000:8000"`},
@@ -103,10 +120,13 @@ func TestInitFromNothing(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(h.dir, "swarm.yaml"), []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	start = time.Now()
 	out := q.run("swarmgen up", "")
+	t.Logf("TIMING swarmgen up (the static swarmgen built by go install first): %s", time.Since(start).Round(time.Millisecond))
 	if !strings.Contains(out, "http://127.0.0.1:18000") {
 		t.Errorf("the summary does not name the echo URL:\n%s", out)
 	}
+	checkBuiltByGoInstall(t, g)
 	checkEcho(t, "swarmgen up")
 	if _, err := httpGet("http://127.0.0.1:19007/"); err != nil {
 		t.Errorf("the visualizer URL: %v", err)
@@ -132,6 +152,34 @@ func TestInitFromNothing(t *testing.T) {
 		if !q.ran[line] {
 			t.Errorf("the quick-start line %q was not run; run it here or move it to quickStartNotRun with the reason", line)
 		}
+	}
+}
+
+// checkBuiltByGoInstall checks that up, run by the dynamic swarmgen g,
+// had Go install the static linux one of the same version into the user
+// cache, and made the builtin images' base from it.
+func checkBuiltByGoInstall(t *testing.T, g goInstalled) {
+	t.Helper()
+	// go install puts it in bin/ of the GOPATH it is given: the engine's
+	// architecture is this machine's here
+	static := filepath.Join(g.Cache, "swarmgen", g.Version, "bin", "swarmgen")
+	if _, err := os.Stat(static); err != nil {
+		t.Fatalf("up did not go install the static swarmgen into the user cache: %v", err)
+	}
+	if dynamic(t, static) {
+		t.Errorf("%s, which up had Go install, is linked dynamically", static)
+	}
+	data, err := os.ReadFile(static)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("sha256:%x", sha256.Sum256(data))
+	base := "swarmgen/swarmgen:devel" // no release: model.BuiltinBaseDevel
+	if got := docker(t, "image", "inspect", "--format", `{{index .Config.Labels "`+ownlabels.Context+`"}}`, base); got != want {
+		t.Errorf("the builtin images' base %s holds the swarmgen of digest %s, not the one go install built (%s)", base, got, want)
+	}
+	if got := strings.TrimSpace(goOut(t, nil, "version", "-m", static)); !strings.Contains(got, module+"\t"+g.Version) {
+		t.Errorf("the static swarmgen is not %s@%s:\n%s", module, g.Version, got)
 	}
 }
 
@@ -204,10 +252,16 @@ func standalone(t *testing.T, dir string) {
 // echo app does, after what brought the lab up.
 func checkEcho(t *testing.T, after string) {
 	t.Helper()
+	checkEchoAt(t, "http://127.0.0.1:18000/", after)
+}
+
+// checkEchoAt is checkEcho of the echo app at url.
+func checkEchoAt(t *testing.T, url, after string) {
+	t.Helper()
 	var body string
 	var err error
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Second) {
-		if body, err = httpGet("http://127.0.0.1:18000/"); err == nil {
+		if body, err = httpGet(url); err == nil {
 			break
 		}
 		if time.Now().After(deadline) {
