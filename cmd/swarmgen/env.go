@@ -32,8 +32,14 @@ The certificates stay where they are; nothing secret is printed.`,
 			if c.Bool("unset") {
 				// needs no spec: without one it undoes a lab of containers'
 				vars := endpoint.Unset
-				if labName(c) != "" {
-					// a lab --lab finds is one of containers
+				if name := labName(c); name != "" {
+					cl, err := findLab(c, name)
+					if err != nil {
+						return err
+					}
+					if cl.MachineEnv != nil {
+						vars = []string{endpoint.ContextVar}
+					}
 				} else if res, _, err := renderLab(c, false); err == nil && res.Lab.Machines {
 					vars = []string{endpoint.ContextVar}
 				}
@@ -44,10 +50,13 @@ The certificates stay where they are; nothing secret is printed.`,
 			if err != nil {
 				return err
 			}
-			if res != nil && res.Lab.Machines {
+			if cl.MachineContext != "" || (res != nil && res.Lab.Machines) {
 				// the context, not the leader's own variables: one answer for
 				// tcp, ssh and context machines, kept pointed by swarmgen up
-				name := res.Lab.MachineContext
+				name := cl.MachineContext
+				if res != nil {
+					name = res.Lab.MachineContext
+				}
 				if _, err := dockercli.Run(c.Context, "context", "inspect", name); err != nil {
 					return userErrorf("no docker context %s on this host: swarmgen up registers it (pointed at the leading manager machine); run swarmgen up", name)
 				}
