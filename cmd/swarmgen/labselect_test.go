@@ -256,3 +256,19 @@ func TestMachineLabWhoseFilesChanged(t *testing.T) {
 		t.Errorf("the files of another lab ran:\n%s", calls)
 	}
 }
+
+// up refuses a spec whose lab of machines of the same name was made from
+// another directory, as the record of that lab (its docker context) says.
+func TestUpRefusesALabOfMachinesOfAnotherDirectory(t *testing.T) {
+	other := t.TempDir()
+	stubdocker.New(t, `case "$*" in
+  "context ls "*) echo 'swarmgen|ssh://admin@m1 swarmgen lab of machines lab=swarmgen leader=m1 files=`+other+`' ;;
+esac`).Use(t)
+	dir := t.TempDir()
+	spec, _ := os.ReadFile(classicSpec)
+	os.WriteFile(filepath.Join(dir, "swarm.yaml"), spec, 0o644)
+	t.Chdir(dir)
+	if code, _, stderr := swarmgen(t, "plan"); code != exitUser || !strings.Contains(stderr, "made from "+other) {
+		t.Errorf("plan: exit %d %q", code, stderr)
+	}
+}
