@@ -61,7 +61,7 @@ The certificates stay where they are; nothing secret is printed.`,
 					return userErrorf("no docker context %s on this host: swarmgen up registers it (pointed at the leading manager machine); run swarmgen up", name)
 				}
 				fmt.Fprintf(w, "export %s=%s\n", endpoint.ContextVar, shell.Quote(name))
-				fmt.Fprintf(w, "# Run this command to configure your shell:\n# eval \"$(swarmgen env)\"\n")
+				printEvalHint(c)
 				return nil
 			}
 			env, err := cl.Env(c.Context)
@@ -71,8 +71,18 @@ The certificates stay where they are; nothing secret is printed.`,
 			for _, kv := range env.Vars() {
 				fmt.Fprintf(w, "export %s=%s\n", kv[0], shell.Quote(kv[1]))
 			}
-			fmt.Fprintf(w, "# Run this command to configure your shell:\n# eval \"$(swarmgen env)\"\n")
+			printEvalHint(c)
 			return nil
 		},
 	}
+}
+
+// printEvalHint says how to use the exports, with the --lab they were
+// printed for.
+func printEvalHint(c *cli.Context) {
+	cmd := "swarmgen env"
+	if name := labName(c); name != "" {
+		cmd += " --lab " + shell.Quote(name)
+	}
+	fmt.Fprintf(c.App.Writer, "# Run this command to configure your shell:\n# eval \"$(%s)\"\n", cmd)
 }

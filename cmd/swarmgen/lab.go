@@ -59,7 +59,7 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 // errMachines refuses a command that acts on node containers in a lab of
 // machines, which are no containers of this host's.
 func errMachines(cmd string) error {
-	return userErrorf("%s acts on the lab's node containers, and this lab's nodes are machines (endpoint or context in the spec): swarmgen does not stop or restart machines; use their own tools", cmd)
+	return userErrorf("%s acts on the lab's node containers, and this lab's nodes are machines (nodes with an endpoint or a context): swarmgen does not stop or restart machines; use their own tools", cmd)
 }
 
 // machineEnv is, for each machine, this process's environment with the

@@ -207,7 +207,8 @@ func TestMachineLabByName(t *testing.T) {
 		t.Errorf("the lab's teardown.sh did not run:\n%s", calls)
 	}
 
-	if code, out, stderr := swarmgen(t, "env", "--lab", "fleet"); code != 0 || !strings.HasPrefix(out, "export DOCKER_CONTEXT='swarmgen-fleet'\n") {
+	if code, out, stderr := swarmgen(t, "env", "--lab", "fleet"); code != 0 || !strings.HasPrefix(out, "export DOCKER_CONTEXT='swarmgen-fleet'\n") ||
+		!strings.Contains(out, `eval "$(swarmgen env --lab 'fleet')"`) {
 		t.Errorf("env --lab fleet: exit %d %q %s", code, out, stderr)
 	}
 	if code, out, _ := swarmgen(t, "env", "--unset", "--lab", "fleet"); code != 0 || out != "unset DOCKER_CONTEXT\n" {
