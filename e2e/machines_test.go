@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	swarmlab "github.com/swarmgen/swarmgen/internal/lab"
 )
 
 // The lab of TestMachines: machines of the fixture (machines_fixture_test.go),
@@ -243,6 +246,10 @@ func TestMachines(t *testing.T) {
 		}
 	})
 
+	t.Run("--lab finds the lab from another directory", func(t *testing.T) {
+		checkMachineLabByName(t, h, w1)
+	})
+
 	t.Run("second up changes nothing", func(t *testing.T) {
 		states := map[string]machineState{}
 		for _, m := range f.All() {
@@ -306,14 +313,25 @@ func TestMachines(t *testing.T) {
 		checkMachineLab(t, f, wrap, "m1 w1 w2 w3")
 	})
 
-	// without --yes (and nobody to answer) down asks and changes nothing
-	out, _ := h.swarmgen("down")
-	if got := m1.Docker(t, "info", "--format", "{{.Swarm.LocalNodeState}}"); got != "active" {
-		t.Errorf("down without --yes, stdin closed, left m1 %s:\n%s", got, out)
+	// down --lab NAME from another directory, by the lab's record: without
+	// --yes (and nobody to answer) it shows the plan, asks and changes
+	// nothing; with --yes it runs the lab's own teardown.sh
+	elsewhere := t.TempDir()
+	out, _ := h.swarmgenIn(elsewhere, nil, "down", "--lab", machLab)
+	if got := m1.Docker(t, "info", "--format", "{{.Swarm.LocalNodeState}}"); got != "active" || !strings.Contains(out, "pass --yes") {
+		t.Errorf("down --lab without --yes, stdin closed, left m1 %s:\n%s", got, out)
 	}
 	start = time.Now()
-	h.must("down", "--yes")
+	if out, err := h.swarmgenIn(elsewhere, nil, "down", "--lab", machLab, "--yes"); err != nil {
+		t.Fatalf("down --lab %s --yes: %v\n%s", machLab, err, out)
+	}
 	t.Logf("TIMING down on 4 machines: %s", time.Since(start).Round(time.Millisecond))
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("down --lab wrote %d files in the directory it ran in", len(entries))
+	}
+	if out, err := h.swarmgenIn(elsewhere, nil, "list"); err != nil || strings.Contains(out, machLab) {
+		t.Errorf("swarmgen list after down: %v\n%s", err, out)
+	}
 	for _, m := range f.All() {
 		if d := before[m.Name].Diff(m.State(t)); d != "" {
 			t.Errorf("down left %s other than it found it:\n%s", m.Name, d)
@@ -330,6 +348,97 @@ func TestMachines(t *testing.T) {
 	}
 	f.NoHostAccess(t)
 	wrap.Refused(t)
+}
+
+// swarmgenIn runs swarmgen in dir with args as they are (no -f, no -o),
+// env added to the harness's.
+func (h *harness) swarmgenIn(dir string, env []string, args ...string) (string, error) {
+	h.t.Helper()
+	cmd := exec.Command(h.bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), h.env...), env...)
+	out, err := cmd.CombinedOutput()
+	h.t.Logf("$ (in %s) %sswarmgen %s\n%s", dir, strings.Join(append(env, ""), " "), strings.Join(args, " "), out)
+	return string(out), err
+}
+
+// checkMachineLabByName checks that the running lab is found by its name
+// alone, from a directory without its spec, through its record (the docker
+// context up registered): list shows it and its directory; status, docker,
+// env and export-logs read it with --lab (or $SWARMGEN_LAB); node refuses
+// it; nothing is written where they run.
+func checkMachineLabByName(t *testing.T, h *harness, w1 *machine) {
+	t.Helper()
+	elsewhere := t.TempDir()
+	must := func(env []string, args ...string) string {
+		t.Helper()
+		out, err := h.swarmgenIn(elsewhere, env, args...)
+		if err != nil {
+			t.Fatalf("swarmgen %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	var labs []swarmlab.LabInfo
+	if err := json.Unmarshal([]byte(must(nil, "list", "--json")), &labs); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range labs {
+		if l.Name == machLab {
+			found = true
+			if l.Kind != swarmlab.KindMachines || l.Dir != h.dir || !strings.HasPrefix(l.Endpoint, "tcp://127.0.0.1:") {
+				t.Errorf("list --json shows %+v, want a lab of machines in %s", l, h.dir)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("list --json does not show %s: %+v", machLab, labs)
+	}
+	if out := must(nil, "list"); !strings.Contains(out, "machines (m1 at tcp://127.0.0.1:") || !strings.Contains(out, h.dir) {
+		t.Errorf("swarmgen list:\n%s", out)
+	}
+	for _, env := range [][]string{nil, {"SWARMGEN_LAB=" + machLab}} {
+		args := []string{"status", "--json"}
+		if env == nil {
+			args = append(args, "--lab", machLab)
+		}
+		var st swarmlab.Status
+		if err := json.Unmarshal([]byte(must(env, args...)), &st); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, n := range st.Nodes {
+			names = append(names, n.Name)
+		}
+		if st.Leader != "m1" || strings.Join(names, " ") != "m1 w1 w2" || converged("web_echo", "web_proxy")(&st) != nil {
+			t.Errorf("%s swarmgen %s: leader %s, nodes %v, services %+v", strings.Join(env, " "), strings.Join(args, " "), st.Leader, names, st.Services)
+		}
+	}
+	if out := must(nil, "docker", "--lab", machLab, "node", "ls", "--format", "{{.Hostname}}"); strings.Join(strings.Fields(out), " ") != "m1 w1 w2" {
+		t.Errorf("swarmgen docker --lab %s node ls: %q", machLab, out)
+	}
+	if out := must(nil, "env", "--lab", machLab); !strings.HasPrefix(out, "export DOCKER_CONTEXT='swarmgen-"+machLab+"'\n") {
+		t.Errorf("swarmgen env --lab %s:\n%s", machLab, out)
+	}
+	logs := filepath.Join(t.TempDir(), "logs")
+	must(nil, "export-logs", "--lab", machLab, logs)
+	for _, f := range []string{"swarm/nodes.json", "swarm/services.json", "m1/docker-info.txt", "generated/bootstrap.sh"} {
+		if _, err := os.Stat(filepath.Join(logs, f)); err != nil {
+			t.Errorf("export-logs --lab: %v", err)
+		}
+	}
+	if out, err := h.swarmgenIn(elsewhere, nil, "node", "stop", "--lab", machLab, "w1"); err == nil || !strings.Contains(out, "does not stop or restart machines") {
+		t.Errorf("node stop --lab of a lab of machines: %v\n%s", err, out)
+	}
+	if got := w1.Docker(t, "info", "--format", "{{.Swarm.LocalNodeState}}"); got != "active" {
+		t.Errorf("w1 is %s after a refused node stop", got)
+	}
+	if out, err := h.swarmgenIn(elsewhere, nil, "status", "--lab", "no-such-lab"); err == nil || !strings.Contains(out, `no lab named "no-such-lab"`) {
+		t.Errorf("status --lab no-such-lab: %v\n%s", err, out)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("--lab wrote %d files in the directory it ran in", len(entries))
+	}
 }
 
 // checkMachineLab checks the running lab on the fleet's machines: the

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/swarmgen/swarmgen/generator/shell"
+	"github.com/swarmgen/swarmgen/internal/endpointdef"
 	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
 
@@ -377,7 +378,13 @@ func TestMachineDockerContext(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	desc := contextCert(t, certs, "cert m1")
+	// the description is the lab's record (package endpointdef), which
+	// swarmgen list and --lab read: the lab, the machine, this directory
+	sum := strings.TrimPrefix(contextCert(t, certs, "cert m1"), "swarmgen lab, certificate ")
+	record := func(leader string, extra ...string) string {
+		return endpointdef.MachinesDescription(endpointdef.Record{Lab: "fleet", Leader: leader, Dir: dir}, extra...)
+	}
+	desc := record("m1", "certificate="+sum)
 	tcp := "tcp://192.0.2.11:2376"
 	for _, tc := range []struct {
 		name, leader, contexts, plan string
@@ -404,14 +411,24 @@ func TestMachineDockerContext(t *testing.T) {
 	}, {
 		name:     "the leader moved (it was w1): updated",
 		leader:   "m1",
-		contexts: `printf 'swarmgen-fleet|ssh://admin@w1.example swarmgen lab\n'`,
+		contexts: `printf '%s\n' 'swarmgen-fleet|ssh://admin@w1.example ` + record("w1") + `'`,
 		want:     []string{"context update swarmgen-fleet --description " + desc + ` --docker "host=tcp://192.0.2.11:2376","ca=` + certs + "/ca.pem\","},
 		never:    []string{"context create"},
 	}, {
 		name:     "another certificate: updated",
 		leader:   "m1",
-		contexts: `printf 'swarmgen-fleet|` + tcp + ` swarmgen lab, certificate 1\n'`,
+		contexts: `printf '%s\n' 'swarmgen-fleet|` + tcp + ` ` + record("m1", "certificate=1") + `'`,
 		want:     []string{"context update swarmgen-fleet "},
+	}, {
+		name:     "a record of an older swarmgen (no lab, no directory): updated",
+		leader:   "m1",
+		contexts: `printf 'swarmgen-fleet|` + tcp + ` swarmgen lab, certificate ` + sum + `\n'`,
+		want:     []string{"context update swarmgen-fleet --description " + desc + " "},
+	}, {
+		name:     "the files moved: updated",
+		leader:   "m1",
+		contexts: `printf '%s\n' 'swarmgen-fleet|` + tcp + ` ` + strings.Replace(desc, "files="+dir, "files=/elsewhere", 1) + `'`,
+		want:     []string{"context update swarmgen-fleet --description " + desc + " "},
 	}, {
 		name:     "plan, none yet: a + line",
 		leader:   "m1",
@@ -430,17 +447,17 @@ func TestMachineDockerContext(t *testing.T) {
 		name:     "ssh leader: its endpoint, no TLS",
 		leader:   "w1",
 		contexts: `true`,
-		want:     []string{`context create swarmgen-fleet --description swarmgen lab --docker "host=ssh://admin@w1.example"` + "\n"},
+		want:     []string{`context create swarmgen-fleet --description ` + record("w1") + ` --docker "host=ssh://admin@w1.example"` + "\n"},
 	}, {
 		name:     "context leader: its context's endpoint",
 		leader:   "w2",
 		contexts: `true`,
 		want: []string{"context inspect --format {{.Endpoints.docker.Host}} lab-w2\n",
-			`context create swarmgen-fleet --description swarmgen lab, from context lab-w2 --docker "from=lab-w2"` + "\n"},
+			`context create swarmgen-fleet --description ` + record("w2", "from=lab-w2") + ` --docker "from=lab-w2"` + "\n"},
 	}, {
 		name:     "context leader, unchanged",
 		leader:   "w2",
-		contexts: `printf 'swarmgen-fleet|tcp://192.0.2.13:2376 swarmgen lab, from context lab-w2\n'`,
+		contexts: `printf '%s\n' 'swarmgen-fleet|tcp://192.0.2.13:2376 ` + record("w2", "from=lab-w2") + `'`,
 		never:    []string{"context create", "context update"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/swarmgen/swarmgen/generator/model"
 	"github.com/swarmgen/swarmgen/generator/shell"
 	"github.com/swarmgen/swarmgen/internal/dockerformat"
+	"github.com/swarmgen/swarmgen/internal/endpointdef"
 	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"github.com/swarmgen/swarmgen/internal/plan"
 	"github.com/swarmgen/swarmgen/internal/testkit/goldenfile"
@@ -73,7 +74,7 @@ func TestRuntimeFiles(t *testing.T) {
 
 // constantsSh is runtime/constants.sh: the constants the runtime shares
 // with Go, written from their owners (packages ownlabels, dockerformat,
-// plan, generator/model), so each is spelled once, in Go.
+// plan, generator/model, endpointdef), so each is spelled once, in Go.
 func constantsSh() []byte {
 	var b strings.Builder
 	upper := func(name string) string { return strings.ToUpper(strings.ReplaceAll(name, "-", "_")) }
@@ -102,6 +103,11 @@ func constantsSh() []byte {
 	set("PLAN_REFUSED", string(plan.Refused))
 	b.WriteString("# where nodes-up records, in the lab's directory, the containers compose\n# up left (generator/model); all else the lab remembers is in its swarm\n")
 	set("COMPOSE_RECORD", model.ComposeRecord)
+	b.WriteString("# a lab of machines' record on this host: its docker context's description,\n# MACHINES_RECORD then KEY=VALUE fields, files last (package endpointdef)\n")
+	set("MACHINES_RECORD", endpointdef.MachinesRecord)
+	set("RECORD_LAB", endpointdef.RecordLab)
+	set("RECORD_LEADER", endpointdef.RecordLeader)
+	set("RECORD_FILES", endpointdef.RecordFiles)
 	return []byte(b.String())
 }
 

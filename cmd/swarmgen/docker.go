@@ -32,6 +32,7 @@ ARGS), where only the lab's stack directory is mounted, read-only at
 In a lab of machines it runs against the leading manager machine's own
 endpoint (or context) from the spec; swarmgen up points the docker context
 swarmgen-LAB there too, and eval "$(swarmgen env)" sets DOCKER_CONTEXT to it.
+With --lab, a lab of machines is reached through that context alone.
 
 -f, -o and --lab may come before the verb or right after it; everything else is
 docker's. The spec is read only to find the lab's managers. For docker's own

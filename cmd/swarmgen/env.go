@@ -32,8 +32,14 @@ The certificates stay where they are; nothing secret is printed.`,
 			if c.Bool("unset") {
 				// needs no spec: without one it undoes a lab of containers'
 				vars := endpoint.Unset
-				if labName(c) != "" {
-					// a lab --lab finds is one of containers
+				if name := labName(c); name != "" {
+					cl, err := findLab(c, name)
+					if err != nil {
+						return err
+					}
+					if cl.MachineEnv != nil {
+						vars = []string{endpoint.ContextVar}
+					}
 				} else if res, _, err := renderLab(c, false); err == nil && res.Lab.Machines {
 					vars = []string{endpoint.ContextVar}
 				}
@@ -44,15 +50,18 @@ The certificates stay where they are; nothing secret is printed.`,
 			if err != nil {
 				return err
 			}
-			if res != nil && res.Lab.Machines {
+			if cl.MachineContext != "" || (res != nil && res.Lab.Machines) {
 				// the context, not the leader's own variables: one answer for
 				// tcp, ssh and context machines, kept pointed by swarmgen up
-				name := res.Lab.MachineContext
+				name := cl.MachineContext
+				if res != nil {
+					name = res.Lab.MachineContext
+				}
 				if _, err := dockercli.Run(c.Context, "context", "inspect", name); err != nil {
 					return userErrorf("no docker context %s on this host: swarmgen up registers it (pointed at the leading manager machine); run swarmgen up", name)
 				}
 				fmt.Fprintf(w, "export %s=%s\n", endpoint.ContextVar, shell.Quote(name))
-				fmt.Fprintf(w, "# Run this command to configure your shell:\n# eval \"$(swarmgen env)\"\n")
+				printEvalHint(c)
 				return nil
 			}
 			env, err := cl.Env(c.Context)
@@ -62,8 +71,18 @@ The certificates stay where they are; nothing secret is printed.`,
 			for _, kv := range env.Vars() {
 				fmt.Fprintf(w, "export %s=%s\n", kv[0], shell.Quote(kv[1]))
 			}
-			fmt.Fprintf(w, "# Run this command to configure your shell:\n# eval \"$(swarmgen env)\"\n")
+			printEvalHint(c)
 			return nil
 		},
 	}
+}
+
+// printEvalHint says how to use the exports, with the --lab they were
+// printed for.
+func printEvalHint(c *cli.Context) {
+	cmd := "swarmgen env"
+	if name := labName(c); name != "" {
+		cmd += " --lab " + shell.Quote(name)
+	}
+	fmt.Fprintf(c.App.Writer, "# Run this command to configure your shell:\n# eval \"$(%s)\"\n", cmd)
 }

@@ -21,6 +21,7 @@ func TestListJSON(t *testing.T) {
       printf 'classic\tmanager\trunning\t/labs/classic\n'
       printf 'classic\tworker\texited\t/labs/classic\n'
       printf 'big\tmanager\texited\t/labs/big\n' ;;
+    "context ls "*) echo 'swarmgen-fleet|tcp://192.0.2.11:2376 swarmgen lab of machines lab=fleet leader=m1 files=/labs/fleet' ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`).Use(t)
 	code, out, stderr := swarmgen(t, "list", "--json")
@@ -32,8 +33,9 @@ func TestListJSON(t *testing.T) {
 		t.Fatalf("list --json is not a JSON list: %v\n%s", err, out)
 	}
 	want := []map[string]any{
-		{"name": "big", "nodes": 1.0, "running": 0.0, "state": "stopped", "dir": "/labs/big"},
-		{"name": "classic", "nodes": 2.0, "running": 1.0, "state": "degraded", "dir": "/labs/classic"},
+		{"name": "big", "kind": "containers", "nodes": 1.0, "running": 0.0, "state": "stopped", "dir": "/labs/big", "endpoint": ""},
+		{"name": "classic", "kind": "containers", "nodes": 2.0, "running": 1.0, "state": "degraded", "dir": "/labs/classic", "endpoint": ""},
+		{"name": "fleet", "kind": "machines", "nodes": 0.0, "running": 0.0, "state": "unknown", "dir": "/labs/fleet", "endpoint": "tcp://192.0.2.11:2376"},
 	}
 	if len(labs) != len(want) {
 		t.Fatalf("got %v, want %v", labs, want)

@@ -59,7 +59,7 @@ func renderLabAt(c *cli.Context, file, out string, write bool) (*generator.Resul
 // errMachines refuses a command that acts on node containers in a lab of
 // machines, which are no containers of this host's.
 func errMachines(cmd string) error {
-	return userErrorf("%s acts on the lab's node containers, and this lab's nodes are machines (endpoint or context in the spec): swarmgen does not stop or restart machines; use their own tools", cmd)
+	return userErrorf("%s acts on the lab's node containers, and this lab's nodes are machines (nodes with an endpoint or a context): swarmgen does not stop or restart machines; use their own tools", cmd)
 }
 
 // machineEnv is, for each machine, this process's environment with the
@@ -237,9 +237,16 @@ func findLab(c *cli.Context, name string) (lab.Cluster, error) {
 	var none lab.ErrNoLab
 	if errors.As(err, &none) {
 		if _, cerr := dockercli.Run(c.Context, "context", "inspect", endpoint.ContextName(name)); cerr == nil {
-			return lab.Cluster{}, userErrorf("%v; %s is the docker context of a lab of machines, which --lab does not find yet: run the command with -f its spec", err, endpoint.ContextName(name))
+			// swarmgen's context, without the record a lab of machines has
+			return lab.Cluster{}, userErrorf("%v; the docker context %s records no lab: a lab of machines brought up by an older swarmgen (swarmgen up -f its spec records it), or a lab of containers whose containers are gone (docker context rm %s)", err, endpoint.ContextName(name), endpoint.ContextName(name))
 		}
 		return lab.Cluster{}, userError{err}
 	}
 	return cl, err
+}
+
+// errMachineLab refuses a command --lab pointed at a lab of machines
+// that it cannot act on without the lab's spec, saying what to run.
+func errMachineLab(cmd, name string, cl lab.Cluster, instead string) error {
+	return userErrorf("%s --lab %s: %s is a lab of machines (its files are in %s); %s", cmd, name, name, cl.Dir, instead)
 }

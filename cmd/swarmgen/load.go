@@ -95,6 +95,10 @@ func loadTarget(c *cli.Context) (string, model.Registry, error) {
 	if err != nil {
 		return "", model.Registry{}, err
 	}
+	if cl.MachineEnv != nil {
+		// its registry (on a machine, or the spec's address) is the spec's
+		return "", model.Registry{}, errMachineLab("swarmgen load", name, cl, "name its spec instead: swarmgen load -f SPEC -o "+cl.Dir+" IMAGE...")
+	}
 	host, port, err := net.SplitHostPort(cl.RegistryPublished)
 	if err != nil {
 		return "", model.Registry{}, userErrorf("lab %s has no running registry publishing its port (%s); start the lab: swarmgen start --lab %s", name, cl.Registry, name)

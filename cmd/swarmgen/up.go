@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/swarmgen/swarmgen/generator"
+	"github.com/swarmgen/swarmgen/generator/shell"
 	"github.com/swarmgen/swarmgen/internal/builtinimage"
 	"github.com/swarmgen/swarmgen/internal/lab"
 	"github.com/swarmgen/swarmgen/internal/plan"
@@ -106,9 +108,14 @@ func startAction(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
+		if cl.MachineEnv != nil {
+			return errMachineLab("swarmgen start", name, cl, startMachines(cl.Dir))
+		}
 		dir = cl.Dir
 	} else if _, err := os.Stat(filepath.Join(dir, "bootstrap.sh")); err != nil {
 		return userErrorf("no bootstrap.sh in %s: no lab was brought up from here; swarmgen up makes one (swarmgen list shows the labs, swarmgen start --lab NAME starts one)", dir)
+	} else if machineFiles(dir) {
+		return userErrorf("the files in %s are a lab of machines'; %s", dir, startMachines(dir))
 	}
 	err := runner.Up(c.Context, runner.UpOptions{
 		Dir: dir, Wait: c.Duration("wait"), Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet"), Force: c.Bool("force"), Parallel: c.Int("parallel"),
@@ -121,6 +128,11 @@ func startAction(c *cli.Context) error {
 	return err
 }
 
+// startMachines says what start is for a lab of machines: nothing to do.
+func startMachines(dir string) string {
+	return "swarmgen never stops machines, so there is nothing to start: swarmgen up -f its spec -o " + dir + " brings the lab to its spec (asking first, unless --yes)"
+}
+
 // filesOf checks that dir holds the generated files of the lab named
 // project, which its teardown.sh and bootstrap.sh act on: a directory
 // rendered since for another lab must not remove or start that one.
@@ -130,7 +142,11 @@ func filesOf(dir, project string) error {
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "docker-compose.yml"))
 	if err != nil {
-		return nil // a lab of machines has no compose file
+		// a lab of machines has no compose file: its bootstrap.sh names it
+		if machineFiles(dir) && !headerHas(dir, "LAB="+shell.Quote(project)) {
+			return userErrorf("the files in %s are no longer those of lab %s; run swarmgen down -f its spec where they are now", dir, project)
+		}
+		return nil
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, "name: "); ok {
@@ -141,6 +157,20 @@ func filesOf(dir, project string) error {
 		}
 	}
 	return nil
+}
+
+// machineFiles reports whether dir's bootstrap.sh is a lab of machines'.
+func machineFiles(dir string) bool { return headerHas(dir, "PROVIDER=machines") }
+
+// headerHas reports whether a line of the data header of dir's
+// bootstrap.sh (before its runtime) is line.
+func headerHas(dir, line string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "bootstrap.sh"))
+	if err != nil {
+		return false
+	}
+	header, _, _ := strings.Cut(string(b), "\n# --- runtime")
+	return slices.Contains(strings.Split(header, "\n"), line)
 }
 
 // notTakenOver refuses a lab of the same name made from another directory:
@@ -250,31 +280,39 @@ func downCommand() *cli.Command {
 			yesFlag("a lab of machines: remove without asking"),
 		},
 		Action: func(c *cli.Context) error {
+			dir := outDir(c)
+			var machines bool
+			var script []byte // the bootstrap.sh whose down --plan a lab of machines shows
 			if name := labName(c); name != "" {
 				// exactly that lab: the teardown.sh of its directory, if it is
-				// still that lab's
+				// still that lab's; a lab of machines' bootstrap.sh is there
+				// as its up left it
 				cl, err := findLabFiles(c, name)
 				if err != nil {
 					return err
 				}
-				if err := runner.Down(c.Context, cl.Dir, c.Bool("keep-data"), c.App.Writer); err != nil {
-					return cli.Exit(err.Error(), exitUser)
+				dir, machines = cl.Dir, cl.MachineEnv != nil
+				if machines {
+					if script, err = os.ReadFile(filepath.Join(dir, "bootstrap.sh")); err != nil {
+						return userErrorf("lab %s: %v; swarmgen down -f its spec removes it", name, err)
+					}
 				}
-				return nil
+			} else {
+				res, _, err := renderLab(c, false)
+				if err != nil {
+					return err
+				}
+				if err := filesOf(dir, res.Lab.Project); err != nil {
+					return err
+				}
+				machines, script = res.Lab.Machines, scriptOf(res)
 			}
-			res, _, err := renderLab(c, false)
-			if err != nil {
-				return err
-			}
-			if err := filesOf(outDir(c), res.Lab.Project); err != nil {
-				return err
-			}
-			if res.Lab.Machines {
+			if machines {
 				if c.Bool("keep-data") {
 					return userErrorf("--keep-data is for a lab of containers: down on machines removes all that swarmgen put there")
 				}
 				if !c.Bool("yes") {
-					p, err := runner.DownPlan(c.Context, outDir(c), scriptOf(res))
+					p, err := runner.DownPlan(c.Context, dir, script)
 					if err != nil {
 						return cli.Exit(err.Error(), exitUser)
 					}
@@ -283,7 +321,7 @@ func downCommand() *cli.Command {
 					}
 				}
 			}
-			if err := runner.Down(c.Context, outDir(c), c.Bool("keep-data"), c.App.Writer); err != nil {
+			if err := runner.Down(c.Context, dir, c.Bool("keep-data"), c.App.Writer); err != nil {
 				return cli.Exit(err.Error(), exitUser)
 			}
 			return nil
@@ -307,8 +345,10 @@ func stopCommand() *cli.Command {
 					return errMachines("swarmgen stop")
 				}
 				name = res.Lab.Project
-			} else if _, err := findLab(c, name); err != nil {
+			} else if cl, err := findLab(c, name); err != nil {
 				return err
+			} else if cl.MachineEnv != nil {
+				return errMachines("swarmgen stop")
 			}
 			if err := runner.Stop(c.Context, name, c.App.Writer); err != nil {
 				return cli.Exit(err.Error(), exitUser)
@@ -322,7 +362,7 @@ func listCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "list",
 		Usage: "list every swarmgen lab on this host",
-		Flags: []cli.Flag{jsonFlag("[{name, nodes, running, state: running|stopped|degraded, dir}]")},
+		Flags: []cli.Flag{jsonFlag("[{name, kind: containers|machines, nodes, running, state: running|stopped|degraded|unknown, dir, endpoint}]")},
 		Action: func(c *cli.Context) error {
 			labs, err := lab.List(c.Context)
 			if err != nil {

@@ -66,3 +66,60 @@ func SANs(bindAddress string) string {
 	}
 	return sans
 }
+
+// A lab of machines has no container to carry labels: the host's docker
+// context of the lab (ContextName) is its record on this host, written by
+// bootstrap.sh's docker-context step and removed by its down. Its
+// description is MachinesRecord, then space-separated fields KEY=VALUE:
+// the lab's name, the machine the context reaches (the leading manager at
+// the last up), what tells a change of that endpoint (a certificate's
+// checksum, the machine's own context), and last the absolute directory
+// of the lab's generated files, which may hold spaces. swarmgen list shows
+// it and --lab finds the lab by it, from any directory, reaching no machine.
+const (
+	MachinesRecord = "swarmgen lab of machines"
+	RecordLab      = "lab="
+	RecordLeader   = "leader="
+	RecordFiles    = "files="
+)
+
+// Record is what a lab of machines' docker context records of it.
+type Record struct {
+	Lab    string // the lab's name (its LAB, the compose project a lab of containers has)
+	Leader string // the machine the context reaches
+	Dir    string // the lab's generated files
+}
+
+// MachinesDescription is the description bootstrap.sh gives the docker
+// context of a lab of machines; extra are the fields that tell its
+// endpoint changed ("certificate=N", "from=CONTEXT"). Go writes none: it
+// spells what the runtime writes, for the tests that compare them.
+func MachinesDescription(r Record, extra ...string) string {
+	f := []string{MachinesRecord, RecordLab + r.Lab, RecordLeader + r.Leader}
+	f = append(f, extra...)
+	return strings.Join(append(f, RecordFiles+r.Dir), " ")
+}
+
+// ParseRecord reads a docker context's description; ok is false for
+// anything but a lab of machines' record (a lab of containers' context,
+// one written by an older swarmgen, anyone else's).
+func ParseRecord(desc string) (r Record, ok bool) {
+	rest, ok := strings.CutPrefix(desc, MachinesRecord+" ")
+	if !ok {
+		return Record{}, false
+	}
+	for rest != "" {
+		if dir, last := strings.CutPrefix(rest, RecordFiles); last {
+			r.Dir = dir // the rest, spaces and all
+			break
+		}
+		field, after, _ := strings.Cut(rest, " ")
+		if v, is := strings.CutPrefix(field, RecordLab); is {
+			r.Lab = v
+		} else if v, is := strings.CutPrefix(field, RecordLeader); is {
+			r.Leader = v
+		}
+		rest = after
+	}
+	return r, r.Lab != "" && r.Leader != "" && r.Dir != ""
+}

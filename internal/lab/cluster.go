@@ -46,11 +46,20 @@ type Cluster struct {
 	MachineEnv map[string][]string
 	// RegistryMachine is the node that runs a lab of machines' registry.
 	RegistryMachine string
+	// MachineContext is, for a lab of machines found by its record (Find,
+	// without its spec), the host's docker context it is reached through:
+	// one machine, its leading manager at the last up (Managers).
+	MachineContext string
 }
 
 // Swarm is how the lab's managers are reached through the Engine API.
 func (c Cluster) Swarm() swarmapi.Managers {
-	return swarmapi.Managers{Containers: c.Managers, ByNode: c.Containers, Dial: c.Dial}
+	m := swarmapi.Managers{Containers: c.Managers, ByNode: c.Containers, Dial: c.Dial}
+	if c.MachineContext != "" && len(c.Managers) == 1 {
+		m.Reach = fmt.Sprintf("this lab of machines was found by its docker context %s, which reaches %s alone (the leader at the last swarmgen up); swarmgen up in %s points it at the leader, or give the lab's spec with -f to reach every machine",
+			c.MachineContext, c.Managers[0], c.Dir)
+	}
+	return m
 }
 
 // Leader returns the container of the manager that leads the swarm now,

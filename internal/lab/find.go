@@ -2,14 +2,18 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sort"
 	"strings"
 
 	"github.com/swarmgen/swarmgen/internal/dockercli"
+	"github.com/swarmgen/swarmgen/internal/dockerformat"
 	"github.com/swarmgen/swarmgen/internal/endpoint"
+	"github.com/swarmgen/swarmgen/internal/endpointdef"
 	"github.com/swarmgen/swarmgen/internal/ownlabels"
+	"github.com/swarmgen/swarmgen/internal/swarmapi"
 )
 
 // ErrNoLab says no container on this host carries a lab's name.
@@ -21,15 +25,89 @@ func (e ErrNoLab) Error() string {
 
 // Find reads the lab named name (its compose project) from its containers'
 // labels alone: node containers by role and node name, the registry, the
-// directory of its generated files and its Docker endpoint. No spec is
-// read and nothing is rendered, so it works from any directory.
+// directory of its generated files and its Docker endpoint. A lab of
+// machines, which has no container here, is read from its record, the
+// host's docker context of the lab (machinesCluster). No spec is read,
+// nothing is rendered and no machine is reached, so it works from any
+// directory.
 func Find(ctx context.Context, name string) (Cluster, error) {
 	out, err := dockercli.Run(ctx, "ps", "-a", "--filter", "label="+ownlabels.Lab+"="+name, "--format",
 		`{{.Names}}	{{.Label "`+ownlabels.Role+`"}}	{{.Label "`+ownlabels.Node+`"}}	{{.Label "`+ownlabels.WorkingDir+`"}}	{{.Ports}}`)
 	if err != nil {
 		return Cluster{}, err
 	}
-	return clusterOf(name, out)
+	cl, err := clusterOf(name, out)
+	var none ErrNoLab
+	if !errors.As(err, &none) {
+		return cl, err
+	}
+	records, rerr := machineRecords(ctx)
+	if rerr != nil {
+		return Cluster{}, rerr
+	}
+	for _, r := range records {
+		if r.Lab == name {
+			return machinesCluster(r), nil
+		}
+	}
+	return Cluster{}, err
+}
+
+// machineRecord is a lab of machines as the host's docker context of the
+// lab records it (package endpointdef).
+type machineRecord struct {
+	endpointdef.Record
+	Context  string // the docker context
+	Endpoint string // the Docker endpoint it reaches (Leader's)
+}
+
+// machineRecords are the labs of machines the host's docker contexts
+// record; a context that records none (a lab of containers', anyone
+// else's) is left out.
+func machineRecords(ctx context.Context) ([]machineRecord, error) {
+	out, err := dockercli.Run(ctx, "context", "ls", "--format", dockerformat.MustNamed("context-endpoint"))
+	if err != nil {
+		return nil, err
+	}
+	return recordsOf(out), nil
+}
+
+// recordsOf reads docker context ls's NAME|ENDPOINT DESCRIPTION lines (the
+// CLI of docker 20.10 marks the current context "NAME *").
+func recordsOf(ls string) []machineRecord {
+	var records []machineRecord
+	for _, line := range strings.Split(strings.TrimRight(ls, "\n"), "\n") {
+		name, rest, ok := strings.Cut(line, "|")
+		name = strings.TrimSuffix(name, " *")
+		if !ok || !endpointdef.IsLabContext(name) {
+			continue
+		}
+		ep, desc, _ := strings.Cut(rest, " ")
+		if r, ok := endpointdef.ParseRecord(desc); ok {
+			records = append(records, machineRecord{Record: r, Context: name, Endpoint: ep})
+		}
+	}
+	return records
+}
+
+// machinesCluster is a lab of machines found by its record: it reaches
+// the one machine its docker context does (the leading manager at the last
+// up), through that context, as the docker CLI would. Everything the swarm
+// knows is read there; a leader elsewhere now is named with what to do
+// (Cluster.Swarm), never guessed.
+func machinesCluster(r machineRecord) Cluster {
+	env := swarmapi.CLIEnv([]string{endpoint.ContextVar + "=" + r.Context})
+	cl := Cluster{Dir: r.Dir, Managers: []string{r.Leader}, Containers: map[string]string{r.Leader: r.Leader},
+		MachineEnv: map[string][]string{r.Leader: env}, MachineContext: r.Context}
+	cl.Dial = func(name string) swarmapi.Dialer {
+		if name != r.Leader {
+			return func(context.Context) (net.Conn, error) {
+				return nil, fmt.Errorf("machine %s is not the one the docker context %s reaches (%s)", name, r.Context, r.Leader)
+			}
+		}
+		return swarmapi.CLIDialer("the Docker engine of machine "+name+" (docker context "+r.Context+")", env)
+	}
+	return cl
 }
 
 // clusterOf shapes Find's docker ps lines.

@@ -12,17 +12,33 @@ import (
 	"github.com/swarmgen/swarmgen/internal/ownlabels"
 )
 
-// LabInfo is one lab found on this host by its containers' labels, as
-// `swarmgen list --json` prints it.
+// LabInfo is one lab found on this host by its containers' labels, or a
+// lab of machines by its record (its docker context), as `swarmgen list
+// --json` prints it.
 type LabInfo struct {
 	Name    string `json:"name"`    // compose project
-	Nodes   int    `json:"nodes"`   // node containers (the registry is not counted)
+	Kind    string `json:"kind"`    // KindContainers or KindMachines
+	Nodes   int    `json:"nodes"`   // node containers (the registry is not counted); 0 for machines
 	Running int    `json:"running"` // of them, running
-	State   string `json:"state"`   // running, stopped or degraded (some nodes stopped)
-	Dir     string `json:"dir"`     // where its generated files are
+	// running, stopped or degraded (some nodes stopped); unknown for a lab
+	// of machines, which list does not reach (status --lab NAME does)
+	State string `json:"state"`
+	Dir   string `json:"dir"` // where its generated files are
+	// Endpoint is, for a lab of machines, the Docker endpoint its docker
+	// context reaches: its leading manager machine (Leader) at the last up
+	Endpoint string `json:"endpoint"`
+	Leader   string `json:"-"`
 }
 
-// List finds every lab on this host from its ownlabels.Lab label.
+// The kinds of lab list shows.
+const (
+	KindContainers = "containers"
+	KindMachines   = "machines"
+)
+
+// List finds every lab on this host: labs of containers from their
+// ownlabels.Lab label, labs of machines from their records (the host's
+// docker contexts that record one). No machine is reached.
 func List(ctx context.Context) ([]LabInfo, error) {
 	out, err := dockercli.Run(ctx, "ps", "-a", "--filter", "label="+ownlabels.Lab,
 		"--format", `{{.Label "`+ownlabels.Lab+`"}}	{{.Label "`+ownlabels.Role+`"}}	{{.State}}	{{.Label "`+ownlabels.WorkingDir+`"}}`)
@@ -37,7 +53,7 @@ func List(ctx context.Context) ([]LabInfo, error) {
 		}
 		l := labs[f[0]]
 		if l == nil {
-			l = &LabInfo{Name: f[0], Dir: f[3]}
+			l = &LabInfo{Name: f[0], Kind: KindContainers, Dir: f[3]}
 			labs[f[0]] = l
 		}
 		if f[1] == "registry" {
@@ -60,6 +76,16 @@ func List(ctx context.Context) ([]LabInfo, error) {
 		}
 		list = append(list, *l)
 	}
+	records, err := machineRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range records {
+		if labs[r.Lab] != nil {
+			continue // containers of that name: Find takes them first too
+		}
+		list = append(list, LabInfo{Name: r.Lab, Kind: KindMachines, State: "unknown", Dir: r.Dir, Endpoint: r.Endpoint, Leader: r.Leader})
+	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return list, nil
 }
@@ -69,11 +95,15 @@ func PrintList(w io.Writer, labs []LabInfo) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LAB\tNODES\tSTATE\tFILES")
 	for _, l := range labs {
-		state := l.State
-		if state == "degraded" {
+		nodes, state := fmt.Sprint(l.Nodes), l.State
+		switch {
+		case l.Kind == KindMachines:
+			// not reached: where it is, not how it is
+			nodes, state = "-", fmt.Sprintf("machines (%s at %s)", l.Leader, l.Endpoint)
+		case state == "degraded":
 			state = fmt.Sprintf("degraded (%d/%d nodes running)", l.Running, l.Nodes)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", l.Name, l.Nodes, state, l.Dir)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Name, nodes, state, l.Dir)
 	}
 	tw.Flush()
 }

@@ -31,6 +31,10 @@ type Managers struct {
 	ByNode     map[string]string // swarm node name (hostname) -> container
 	// Dial reaches a container's engine; nil: ExecDialer.
 	Dial func(container string) Dialer
+	// Reach says how the managers are reached when Containers are not all
+	// of them (a lab of machines found by its docker context reaches one
+	// machine): the advice for a leader that is none of Containers.
+	Reach string
 }
 
 // Dialer reaches one container's engine.
@@ -66,7 +70,13 @@ func (m Managers) Leader(ctx context.Context) (*Answer, error) {
 		}
 		nodes, err := c.Nodes(ctx)
 		if err == nil {
-			leader := m.leaderOf(nodes)
+			leader, named := m.leaderOf(nodes)
+			if leader == "" && named != "" {
+				// a leader swarmgen has no way to: not an election
+				c.Close()
+				silent = fmt.Errorf("manager %s answers that %s leads the swarm, and %s is not a manager swarmgen reaches here%s", ctr, named, named, m.reach())
+				continue
+			}
 			if leader == ctr {
 				return &Answer{Client: c, Answered: ctr, Leader: ctr, Nodes: nodes}, nil
 			}
@@ -105,15 +115,23 @@ func (m Managers) Leader(ctx context.Context) (*Answer, error) {
 	return nil, ErrNoManager
 }
 
-// leaderOf is the container of the node that nodes mark leader ("" if none
-// is, or it is no container of the lab).
-func (m Managers) leaderOf(nodes []Node) string {
+// leaderOf is the container of the node that nodes mark leader, and that
+// node's name ("" for both if none is; "" for the container if it is no
+// container of the lab's).
+func (m Managers) leaderOf(nodes []Node) (container, name string) {
 	for _, n := range nodes {
 		if n.ManagerStatus != nil && n.ManagerStatus.Leader {
-			return m.ByNode[n.Description.Hostname]
+			return m.ByNode[n.Description.Hostname], n.Description.Hostname
 		}
 	}
-	return ""
+	return "", ""
+}
+
+func (m Managers) reach() string {
+	if m.Reach == "" {
+		return " (no node of the lab has its name)"
+	}
+	return ": " + m.Reach
 }
 
 // ask is the answer of container ctr itself, if it still leads.
@@ -123,7 +141,7 @@ func (m Managers) ask(ctx context.Context, ctr string) (*Answer, error) {
 		return nil, err
 	}
 	nodes, err := c.Nodes(ctx)
-	if err == nil && m.leaderOf(nodes) != ctr {
+	if leader, _ := m.leaderOf(nodes); err == nil && leader != ctr {
 		err = errors.New("it no longer leads")
 	}
 	if err != nil {

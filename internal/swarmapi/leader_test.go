@@ -84,3 +84,17 @@ func TestLeaderNoManagerUp(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNoManager", err)
 	}
 }
+
+// A leader that is no manager the lab reaches (a lab of machines found by
+// its docker context reaches one) is named, with how to reach it: never
+// taken for an election (a lost quorum), never guessed.
+func TestLeaderOutOfReach(t *testing.T) {
+	m := managersOf(t, map[string]string{"lab-m2": failedOver})
+	delete(m.ByNode, "m3")
+	m.Reach = "run swarmgen up there"
+	_, err := m.Leader(context.Background())
+	var ql *QuorumLostError
+	if err == nil || errors.As(err, &ql) || !strings.Contains(err.Error(), "lab-m2 answers that m3 leads the swarm, and m3 is not a manager swarmgen reaches here: run swarmgen up there") {
+		t.Errorf("a leader out of reach: %v", err)
+	}
+}

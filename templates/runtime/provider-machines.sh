@@ -123,24 +123,27 @@ machine_env() {
 # machines_docker_context: the host's docker context $API_CONTEXT reaches
 # the leading manager machine as machine_env does: its tcp endpoint with
 # its TLS files, its ssh endpoint, or the endpoint of its docker context.
+# Its description is the lab's record on this host (swarmgen list and
+# --lab read it): the lab, that machine, and this directory, last.
 machines_docker_context() {
   local host cert ctx desc tls line fields=()
   # one field a line: a path may hold spaces (Go refuses newlines)
   { IFS= read -r host && IFS= read -r cert && IFS= read -r ctx; } < <(machine_env "$LEADER"; printf '%s\n' "${DOCKER_HOST:--}" "${DOCKER_CERT_PATH:--}" "${DOCKER_CONTEXT:--}")
+  desc="$MACHINES_RECORD $RECORD_LAB$LAB $RECORD_LEADER$LEADER"
   if [ "$ctx" != - ]; then
     host=$(docker context inspect --format "$FORMAT_CONTEXT_HOST" "$ctx") ||
       fail "the docker context $ctx of machine $LEADER ($SPEC_FILE) is not on this host; create it (docker context create $ctx --docker host=...)"
-    desc="swarmgen lab, from context $ctx"
+    desc+=" from=$ctx"
     fields=("from=$ctx")
   else
-    desc="swarmgen lab"
     fields=("host=$host")
     if [ "$cert" != - ]; then
-      desc+=", certificate $(cksum_of "$cert/cert.pem")"
+      desc+=" certificate=$(cksum_of "$cert/cert.pem")"
       tls=$(tls_fields "$cert")
       while IFS= read -r line; do fields+=("$line"); done <<<"$tls"
     fi
   fi
+  desc+=" $RECORD_FILES$(pwd)"
   context_put "$(context_have)" "$host" "$desc" "$LEADER" ${fields[@]+"${fields[@]}"}
 }
 
