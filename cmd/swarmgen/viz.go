@@ -7,10 +7,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/swarmgen/swarmgen/internal/netfault"
 	"github.com/swarmgen/swarmgen/internal/swarmapi"
 	"github.com/swarmgen/swarmgen/internal/viz"
 )
@@ -31,6 +34,7 @@ through docker exec. Nothing is ever passed through to the Docker API.`,
 			&cli.StringFlag{Name: "auth-user", Usage: "require HTTP basic auth as this user, with the password in --auth-password-file"},
 			&cli.StringFlag{Name: "auth-password-file", Usage: "the file holding the password of --auth-user, on one line (the builtin visualizer stack reads a swarm secret)"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "a host name the page may be reached by, besides IP addresses and localhost (repeatable; * for any)"},
+			&cli.BoolFlag{Name: "faults", Value: true, Usage: "on the host of a lab of containers, show the network faults in force (swarmgen net) on the nodes and in the timeline: read inside each node when the page opens, after a change the swarm shows (at most every 10s) and at least every minute (--faults=false: never)"},
 		},
 		Action: func(c *cli.Context) error {
 			auth := c.String("auth")
@@ -48,27 +52,141 @@ through docker exec. Nothing is ever passed through to the Docker API.`,
 					return userErrorf("%v", err)
 				}
 			}
-			api, what, err := engineClient(c)
+			src, err := vizSource(c)
 			if err != nil {
 				return err
 			}
-			defer api.Close()
+			defer src.close()
+			opts := viz.Options{Auth: auth, AllowedHosts: c.StringSlice("allow-host")}
+			if c.Bool("faults") && src.faults != nil {
+				opts.Faults = src.faults
+				// a read of the faults is a few docker execs per node: the
+				// more nodes, the rarer the periodic read
+				opts.FaultsEvery = max(time.Minute, time.Duration(src.nodes)*time.Second)
+			}
 			srv := &http.Server{
 				Addr:              c.String("listen"),
-				Handler:           viz.NewServer(&viz.ClientSource{Client: api}, viz.Options{Auth: auth, AllowedHosts: c.StringSlice("allow-host")}),
+				Handler:           viz.NewServer(src.Source, opts),
 				ReadHeaderTimeout: 10 * time.Second,
 			}
 			ln, err := net.Listen("tcp", srv.Addr)
 			if err != nil {
 				return userErrorf("cannot listen on %s: %v", srv.Addr, err)
 			}
-			fmt.Fprintf(c.App.Writer, "visualizer of %s on http://%s\n", what, ln.Addr())
+			fmt.Fprintf(c.App.Writer, "visualizer of %s on http://%s\n", src.what, ln.Addr())
 			if w := openWarning(ln.Addr(), auth); w != "" {
 				fmt.Fprintln(c.App.ErrWriter, w)
 			}
 			return srv.Serve(ln)
 		},
 	}
+}
+
+// vizParts are what swarmgen viz reads.
+type vizParts struct {
+	viz.Source
+	what    string
+	clients []*swarmapi.Client
+	// faults reads the network faults of a lab of containers; nil when
+	// there is no such lab at hand
+	faults func(context.Context) (map[string]string, error)
+	nodes  int
+}
+
+func (p vizParts) close() {
+	for _, c := range p.clients {
+		c.Close()
+	}
+}
+
+// vizSource is, on the host of a lab, every manager's engine, the leader
+// first (viz.Failover: the page follows the majority when the leader is
+// cut off), and the lab's network faults when its nodes are containers;
+// elsewhere the one engine engineClient picks.
+func vizSource(c *cli.Context) (vizParts, error) {
+	if c.String("socket") != "" {
+		api, what, err := engineClient(c)
+		return vizParts{Source: &viz.ClientSource{Client: api}, what: what, clients: []*swarmapi.Client{api}}, err
+	}
+	if _, err := os.Stat(specPath(c)); err != nil && labName(c) == "" {
+		api, what, err := engineClient(c)
+		return vizParts{Source: &viz.ClientSource{Client: api}, what: what, clients: []*swarmapi.Client{api}}, err
+	}
+	res, cl, err := selectLab(c)
+	if err != nil {
+		return vizParts{}, err
+	}
+	leader, err := cl.Leader(c.Context)
+	if err != nil {
+		return vizParts{}, cli.Exit(err.Error(), exitUser)
+	}
+	nodeOf := map[string]string{}
+	for name, ctr := range cl.Containers {
+		nodeOf[ctr] = name
+	}
+	order := []string{leader}
+	for _, m := range cl.Managers {
+		if m != leader {
+			order = append(order, m)
+		}
+	}
+	p := vizParts{what: "manager " + leader, nodes: len(cl.Containers)}
+	f := &viz.Failover{}
+	for _, ctr := range order {
+		api, err := swarmapi.New(cl.Swarm().Dialer(ctr))
+		if err != nil {
+			p.close()
+			return vizParts{}, err
+		}
+		p.clients = append(p.clients, api)
+		name := nodeOf[ctr]
+		if name == "" {
+			name = ctr
+		}
+		f.Names = append(f.Names, name)
+		f.Sources = append(f.Sources, &viz.ClientSource{Client: api})
+	}
+	p.Source = f
+	if len(order) > 1 {
+		p.what += fmt.Sprintf(" (or another of the %d managers when it knows no leader)", len(order))
+	}
+	if res != nil && !res.Lab.Machines {
+		l := netLabOf(res)
+		p.faults = func(ctx context.Context) (map[string]string, error) {
+			states, err := l.Read(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return nodeFaults(states), nil
+		}
+	}
+	return p, nil
+}
+
+// nodeFaults says, per faulty node, what is in force on it, as net show
+// says it.
+func nodeFaults(states []netfault.State) map[string]string {
+	out := map[string]string{}
+	for _, s := range states {
+		if !s.Faulty() {
+			continue
+		}
+		var what []string
+		if s.HasChain {
+			cut := append([]string(nil), s.CutFrom...)
+			sort.Strings(cut)
+			if len(cut) > 0 {
+				what = append(what, "cut off from "+strings.Join(cut, ", "))
+			}
+		}
+		if s.Netem != "" {
+			what = append(what, s.Netem+" on "+s.Iface)
+		}
+		if len(what) > 0 {
+			out[s.Name] = strings.Join(what, "; ")
+		}
+	}
+	return out
 }
 
 // engineClient reads a manager's Engine API, picking how to reach it: an

@@ -26,23 +26,32 @@ type Model struct {
 	Unassigned []TaskCard `json:"unassigned"`
 	// Services: the legend, by name.
 	Services []ServiceLegend `json:"services"`
+	// Via is the manager the state was read through, when the source
+	// picks among several (Failover); "" otherwise.
+	Via string `json:"via,omitempty"`
+	// Timeline is what changed while the server watched, oldest first
+	// (DeriveEvents, FaultEvents); the server fills it, BuildModel does not.
+	Timeline []Event `json:"timeline,omitempty"`
 }
 
 // NodeColumn is one node and the tasks on it.
 type NodeColumn struct {
-	ID            string     `json:"id"`
-	Name          string     `json:"name"` // Description.Hostname
-	Role          string     `json:"role"` // manager or worker
-	Leader        bool       `json:"leader,omitempty"`
-	Reachability  string     `json:"reachability,omitempty"` // managers only
-	State         string     `json:"state"`                  // ready, down, unknown, disconnected
-	Down          bool       `json:"down,omitempty"`         // State is not ready
-	Message       string     `json:"message,omitempty"`      // e.g. "heartbeat failure"
-	Availability  string     `json:"availability"`           // active, pause, drain
-	Addr          string     `json:"addr,omitempty"`
-	Labels        []string   `json:"labels"` // "key=value", sorted
-	EngineVersion string     `json:"engineVersion,omitempty"`
-	Tasks         []TaskCard `json:"tasks"` // by service, then slot
+	ID            string   `json:"id"`
+	Name          string   `json:"name"` // Description.Hostname
+	Role          string   `json:"role"` // manager or worker
+	Leader        bool     `json:"leader,omitempty"`
+	Reachability  string   `json:"reachability,omitempty"` // managers only
+	State         string   `json:"state"`                  // ready, down, unknown, disconnected
+	Down          bool     `json:"down,omitempty"`         // State is not ready
+	Message       string   `json:"message,omitempty"`      // e.g. "heartbeat failure"
+	Availability  string   `json:"availability"`           // active, pause, drain
+	Addr          string   `json:"addr,omitempty"`
+	Labels        []string `json:"labels"` // "key=value", sorted
+	EngineVersion string   `json:"engineVersion,omitempty"`
+	// Fault is the network fault swarmgen put on the node ("cut off from
+	// manager02, manager03"), when the server can read them (Options.Faults)
+	Fault string     `json:"fault,omitempty"`
+	Tasks []TaskCard `json:"tasks"` // by service, then slot
 }
 
 // TaskCard is one task on a node.

@@ -80,6 +80,20 @@ type Options struct {
 	// other names get 421: a page of some other site whose name was made to
 	// resolve to this address (DNS rebinding) cannot read the swarm.
 	AllowedHosts []string
+	// MaxEvents bounds the timeline the server keeps and serves (default
+	// DefaultMaxEvents): the newest are kept.
+	MaxEvents int
+	// Faults, when set, reads the network faults in force, node name ->
+	// what ("cut off from manager02, manager03"): swarmgen viz on the host
+	// of a lab of containers sets it (netfault.Lab.Read, docker exec in
+	// each node). It is read in the background while a page is open: when
+	// the page opens, when a read of the swarm brought an event (at most
+	// once per FaultsGap), and at least every FaultsEvery; never once per
+	// poll. The faults mark the nodes (NodeColumn.Fault) and their changes
+	// are events.
+	Faults func(ctx context.Context) (map[string]string, error)
+	// FaultsEvery (default 1m) and FaultsGap (default 10s): see Faults.
+	FaultsEvery, FaultsGap time.Duration
 }
 
 // ParseAuth splits Options.Auth's "user:pass" and refuses what would
@@ -136,6 +150,11 @@ var webFS embed.FS
 // One poller, shared by every open page, reads src every Options.Interval
 // while at least one /events stream is open; /api/state reuses its last
 // read when it is fresh. Nothing is ever passed through to the Docker API.
+//
+// The server keeps a timeline (Model.Timeline): what changed from one read
+// to the next (DeriveEvents) while it watched, at most Options.MaxEvents
+// events, in memory only: it starts when the first page opens and is gone
+// with the server.
 func NewServer(src Source, opts Options) http.Handler {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
@@ -149,9 +168,19 @@ func NewServer(src Source, opts Options) http.Handler {
 	if opts.Title == "" {
 		opts.Title = "swarm visualizer"
 	}
+	if opts.MaxEvents <= 0 {
+		opts.MaxEvents = DefaultMaxEvents
+	}
+	if opts.FaultsEvery <= 0 {
+		opts.FaultsEvery = time.Minute
+	}
+	if opts.FaultsGap <= 0 {
+		opts.FaultsGap = 10 * time.Second
+	}
 	s := &server{
 		opts: opts,
-		hub:  &hub{src: src, interval: opts.Interval, timeout: opts.Timeout, subs: map[chan struct{}]struct{}{}},
+		hub: &hub{src: src, interval: opts.Interval, timeout: opts.Timeout, subs: map[chan struct{}]struct{}{},
+			tl: timeline{max: opts.MaxEvents}, faultsFn: opts.Faults, faultsEvery: opts.FaultsEvery, faultsGap: opts.FaultsGap},
 	}
 	s.page, s.csp = buildPage(opts.Title)
 	if opts.Auth != "" {
@@ -342,6 +371,17 @@ type hub struct {
 	key     []byte // the last Model's JSON with a zero time
 	subs    map[chan struct{}]struct{}
 	polling bool
+
+	// the timeline, under mu
+	tl   timeline
+	last *Model // the last read; a failed one keeps the nodes of the last that succeeded
+	// network faults (Options.Faults), under mu
+	faultsFn               func(context.Context) (map[string]string, error)
+	faultsEvery, faultsGap time.Duration
+	faults                 map[string]string // nil: never read
+	faultsErr              string
+	faultsAt               time.Time // when the last read ended
+	faultsBusy             bool
 }
 
 func (h *hub) current() state {
@@ -368,6 +408,7 @@ func (h *hub) refresh(maxAge time.Duration) state {
 	if err != nil {
 		m = &Model{Time: start.UTC(), Error: err.Error(), Nodes: []NodeColumn{}, Unassigned: []TaskCard{}, Services: []ServiceLegend{}}
 	}
+	h.observe(m)
 	failed := m.Error != ""
 	full, err1 := json.Marshal(m)
 	keyed := *m
@@ -392,6 +433,66 @@ func (h *hub) refresh(maxAge time.Duration) state {
 		}
 	}
 	return h.cur
+}
+
+// observe adds what changed since the last read to the timeline, marks
+// the nodes with the faults last read, puts the timeline into m, and
+// starts a read of the faults when one is due.
+func (h *hub) observe(m *Model) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	evs := DeriveEvents(h.last, m)
+	if m.Error != "" {
+		kept := &Model{Error: m.Error}
+		if h.last != nil {
+			c := *h.last
+			c.Error = m.Error
+			kept = &c
+		}
+		h.last = kept
+	} else {
+		c := *m
+		h.last = &c
+	}
+	h.tl.add(evs...)
+	for i := range m.Nodes {
+		m.Nodes[i].Fault = h.faults[m.Nodes[i].Name]
+	}
+	m.Timeline = append([]Event{}, h.tl.events...)
+
+	if h.faultsFn == nil || h.faultsBusy {
+		return
+	}
+	since := time.Since(h.faultsAt)
+	if h.faultsAt.IsZero() || since >= h.faultsEvery || (len(evs) > 0 && since >= h.faultsGap) {
+		h.faultsBusy = true
+		go h.readFaults()
+	}
+}
+
+// readFaults reads the network faults in force and tells what changed; the
+// next read of the swarm serves it.
+func (h *hub) readFaults() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	f, err := h.faultsFn(ctx)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.faultsBusy, h.faultsAt = false, time.Now()
+	now := time.Now().UTC()
+	if err != nil {
+		if msg := err.Error(); msg != h.faultsErr {
+			h.faultsErr = msg
+			h.tl.add(Event{Time: now, Kind: "error", Text: "cannot read the network faults: " + msg})
+		}
+		return
+	}
+	h.faultsErr = ""
+	if f == nil {
+		f = map[string]string{}
+	}
+	h.tl.add(FaultEvents(h.faults, f, now)...)
+	h.faults = f
 }
 
 func (h *hub) subscribe() chan struct{} {

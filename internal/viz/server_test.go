@@ -450,3 +450,101 @@ func TestAuthFromFile(t *testing.T) {
 		}
 	}
 }
+
+// The timeline: the first read sums up the swarm, each change is an event
+// in the next state sent, /api/state has it too, and the server keeps at
+// most MaxEvents.
+func TestServerTimeline(t *testing.T) {
+	src := fixtureSource(t)
+	ts := newTestServer(t, src, Options{Interval: 20 * time.Millisecond, MaxEvents: 3})
+	s, stop := openEvents(t, ts.URL)
+	defer stop()
+	first := nextState(t, s, 2*time.Second)
+	if len(first.Timeline) != 1 || first.Timeline[0].Kind != "watch" || !strings.Contains(first.Timeline[0].Text, "4 nodes, 3 ready") {
+		t.Fatalf("first timeline %+v", first.Timeline)
+	}
+	setWorker03 := func(state string) {
+		src.mu.Lock()
+		src.model.Nodes[3].State, src.model.Nodes[3].Down = state, state != "ready"
+		src.mu.Unlock()
+	}
+	setWorker03("ready")
+	m := nextState(t, s, 2*time.Second)
+	if got := texts(m.Timeline[1:]); got != "ready: worker03 is Ready again [worker03]\n" {
+		t.Errorf("after worker03 came back: %s", got)
+	}
+	if !m.Timeline[1].Time.Equal(m.Time) {
+		t.Errorf("the event's time %s is not the read's %s", m.Timeline[1].Time, m.Time)
+	}
+	_, body := do(t, "GET", ts.URL+"/api/state")
+	var st Model
+	if err := json.Unmarshal([]byte(body), &st); err != nil || len(st.Timeline) != 2 {
+		t.Errorf("/api/state timeline: %v %s", err, body)
+	}
+	for _, state := range []string{"down", "ready", "down"} {
+		setWorker03(state)
+		m = nextState(t, s, 2*time.Second)
+	}
+	if len(m.Timeline) != 3 || m.Timeline[2].Kind != "down" || m.Timeline[1].Kind != "ready" || m.Timeline[0].Kind != "down" {
+		t.Errorf("after 5 events with MaxEvents 3: %s", texts(m.Timeline))
+	}
+}
+
+// The network faults are read when the page opens and again only after a
+// change the swarm shows (at most once per FaultsGap) or every
+// FaultsEvery, never once per poll; they mark the nodes and their changes
+// are events.
+func TestServerFaults(t *testing.T) {
+	src := fixtureSource(t)
+	var reads atomic.Int64
+	var mu sync.Mutex
+	faults := map[string]string{"worker03": "cut off from manager, worker01, worker02"}
+	opts := Options{Interval: 10 * time.Millisecond, FaultsEvery: time.Hour, FaultsGap: time.Millisecond,
+		Faults: func(ctx context.Context) (map[string]string, error) {
+			reads.Add(1)
+			mu.Lock()
+			defer mu.Unlock()
+			out := map[string]string{}
+			for k, v := range faults {
+				out[k] = v
+			}
+			return out, nil
+		}}
+	ts := newTestServer(t, src, opts)
+	s, stop := openEvents(t, ts.URL)
+	defer stop()
+	var m Model
+	for deadline := time.Now().Add(2 * time.Second); m.Nodes == nil || m.Nodes[3].Fault == ""; {
+		if time.Now().After(deadline) {
+			t.Fatalf("worker03 never marked with its fault: %+v", m.Nodes)
+		}
+		m = nextState(t, s, 2*time.Second)
+	}
+	if got := texts(m.Timeline[1:]); got != "fault: network fault on worker03: cut off from manager, worker01, worker02 [worker03]\n" {
+		t.Errorf("timeline after the first read of the faults: %s", got)
+	}
+	time.Sleep(200 * time.Millisecond) // 20 polls
+	if n := reads.Load(); n != 1 {
+		t.Errorf("the faults were read %d times in 20 polls with nothing changed, want once", n)
+	}
+
+	// healed: the swarm shows worker03 back, which reads the faults again
+	mu.Lock()
+	faults = map[string]string{}
+	mu.Unlock()
+	src.mu.Lock()
+	src.model.Nodes[3].State, src.model.Nodes[3].Down = "ready", false
+	src.mu.Unlock()
+	for deadline := time.Now().Add(2 * time.Second); m.Nodes[3].Fault != ""; {
+		if time.Now().After(deadline) {
+			t.Fatalf("worker03 still marked after heal: %s", texts(m.Timeline))
+		}
+		m = nextState(t, s, 2*time.Second)
+	}
+	if got := texts(m.Timeline[2:]); got != "ready: worker03 is Ready again [worker03]\nhealed: network faults healed: none in force (was on worker03) [worker03]\n" {
+		t.Errorf("timeline after heal: %s", got)
+	}
+	if n := reads.Load(); n != 2 {
+		t.Errorf("the faults were read %d times, want twice", n)
+	}
+}
