@@ -34,7 +34,7 @@ through docker exec. Nothing is ever passed through to the Docker API.`,
 			&cli.StringFlag{Name: "auth-user", Usage: "require HTTP basic auth as this user, with the password in --auth-password-file"},
 			&cli.StringFlag{Name: "auth-password-file", Usage: "the file holding the password of --auth-user, on one line (the builtin visualizer stack reads a swarm secret)"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "a host name the page may be reached by, besides IP addresses and localhost (repeatable; * for any)"},
-			&cli.BoolFlag{Name: "faults", Value: true, Usage: "on the host of a lab of containers, show the network faults in force (swarmgen net) on the nodes and in the timeline: read inside each node when the page opens, after a change the swarm shows (at most every 10s) and at least every minute (--faults=false: never)"},
+			&cli.BoolFlag{Name: "faults", Value: true, Usage: "on the host of a lab of containers, mark the nodes with the network faults in force (swarmgen net) and tell them in the timeline; read inside the nodes when a page opens, after a change the swarm shows and every minute or so, never once per poll (--faults=false: never)"},
 		},
 		Action: func(c *cli.Context) error {
 			auth := c.String("auth")

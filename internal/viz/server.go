@@ -88,9 +88,9 @@ type Options struct {
 	// of a lab of containers sets it (netfault.Lab.Read, docker exec in
 	// each node). It is read in the background while a page is open: when
 	// the page opens, when a read of the swarm brought an event (at most
-	// once per FaultsGap), and at least every FaultsEvery; never once per
-	// poll. The faults mark the nodes (NodeColumn.Fault) and their changes
-	// are events.
+	// once per FaultsGap, as soon as the gap has passed), and at least every
+	// FaultsEvery; never once per poll. The faults mark the nodes
+	// (NodeColumn.Fault) and their changes are events.
 	Faults func(ctx context.Context) (map[string]string, error)
 	// FaultsEvery (default 1m) and FaultsGap (default 10s): see Faults.
 	FaultsEvery, FaultsGap time.Duration
@@ -382,6 +382,7 @@ type hub struct {
 	faultsErr              string
 	faultsAt               time.Time // when the last read ended
 	faultsBusy             bool
+	faultsDue              bool // an event came since the last read began
 }
 
 func (h *hub) current() state {
@@ -460,12 +461,16 @@ func (h *hub) observe(m *Model) {
 	}
 	m.Timeline = append([]Event{}, h.tl.events...)
 
-	if h.faultsFn == nil || h.faultsBusy {
+	if h.faultsFn == nil {
+		return
+	}
+	h.faultsDue = h.faultsDue || len(evs) > 0
+	if h.faultsBusy {
 		return
 	}
 	since := time.Since(h.faultsAt)
-	if h.faultsAt.IsZero() || since >= h.faultsEvery || (len(evs) > 0 && since >= h.faultsGap) {
-		h.faultsBusy = true
+	if h.faultsAt.IsZero() || since >= h.faultsEvery || (h.faultsDue && since >= h.faultsGap) {
+		h.faultsBusy, h.faultsDue = true, false
 		go h.readFaults()
 	}
 }

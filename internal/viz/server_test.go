@@ -548,3 +548,32 @@ func TestServerFaults(t *testing.T) {
 		t.Errorf("the faults were read %d times, want twice", n)
 	}
 }
+
+// A change the swarm shows within FaultsGap of the last read of the faults
+// reads them once the gap has passed, not at the next periodic read.
+func TestServerFaultsReadAfterTheGap(t *testing.T) {
+	src := fixtureSource(t)
+	var reads atomic.Int64
+	const gap = 300 * time.Millisecond
+	ts := newTestServer(t, src, Options{Interval: 10 * time.Millisecond, FaultsEvery: time.Hour, FaultsGap: gap,
+		Faults: func(ctx context.Context) (map[string]string, error) { reads.Add(1); return nil, nil }})
+	s, stop := openEvents(t, ts.URL)
+	defer stop()
+	nextState(t, s, 2*time.Second)
+	for deadline := time.Now().Add(time.Second); reads.Load() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the faults were not read when the page opened")
+		}
+	}
+	src.mu.Lock()
+	src.model.Nodes[3].State, src.model.Nodes[3].Down = "ready", false
+	src.mu.Unlock()
+	nextState(t, s, 2*time.Second)
+	if n := reads.Load(); n != 1 {
+		t.Errorf("read %d times within the gap, want once", n)
+	}
+	time.Sleep(2 * gap)
+	if n := reads.Load(); n != 2 {
+		t.Errorf("read %d times after the gap, want twice", n)
+	}
+}
