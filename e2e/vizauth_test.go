@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -195,7 +196,17 @@ func checkTimeline(t *testing.T, h *harness, url, user, pass string) {
 	cutoff := `(n => n ? n.dataset.cutoff || "" : "no node")(document.querySelector('[data-node="worker01"]'))`
 	for name, b := range map[string]*browser{"in-lab": inLab, "host": onHost} {
 		if _, err := b.waitEval(`document.querySelectorAll("#timeline li[data-kind=watch]").length`, "1", time.Minute); err != nil {
-			t.Fatalf("the %s page shows no timeline: %v", name, err)
+			var text string
+			_ = b.eval(`document.body.innerText.slice(0, 800)`, &text)
+			req, _ := http.NewRequest("GET", url+"api/state", nil)
+			req.SetBasicAuth(user, pass)
+			state := ""
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				state = string(body[:min(len(body), 300)]) + " ... timeline: " + fmt.Sprint(strings.Contains(string(body), `"timeline"`))
+			}
+			t.Fatalf("the %s page shows no timeline: %v\npage:\n%s\nin-lab api/state: %s", name, err, text, state)
 		}
 	}
 
