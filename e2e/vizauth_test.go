@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"bufio"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -30,7 +33,7 @@ nodes:
 managers:
   - name: manager
     ports: ["%d:9000"]
-workers: 0
+workers: 1
 visualizer:
   auth:
     user: admin
@@ -42,6 +45,10 @@ visualizer:
 // password is in no generated file, output or export-logs bundle; an
 // unchanged password file changes nothing, a changed one makes a new
 // secret version (the old one pruned) that the visualizer then asks for.
+// Then the timeline, live: a partition made by hand (swarmgen net) shows in
+// the open page of the in-lab visualizer (the swarm's own view: the worker
+// Down, then Ready) and in swarmgen viz on the host, which also reads the
+// fault and marks the worker cut off.
 func TestVisualizerAuth(t *testing.T) {
 	needEngine(t)
 	h := newHarness(t, vizAuthSpec)
@@ -134,6 +141,116 @@ func TestVisualizerAuth(t *testing.T) {
 	}
 	if s := outputs.String(); strings.Contains(s, first) || strings.Contains(s, second) {
 		t.Errorf("the password is in swarmgen's output")
+	}
+
+	t.Run("timeline", func(t *testing.T) { checkTimeline(t, h, url, "admin", second) })
+}
+
+// checkTimeline opens the in-lab visualizer (url, with the password) and
+// swarmgen viz on the host, cuts worker01 off with swarmgen net partition,
+// heals, and checks what each page's timeline and node view show.
+func checkTimeline(t *testing.T, h *harness, url, user, pass string) {
+	h.waitFor("2 nodes ready", 2*time.Minute, nodesReadyAnd(2, converged("visualizer_app")))
+	inLab := startBrowser(t)
+	auth := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+	if err := inLab.call(inLab.session, "Network.enable", map[string]any{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := inLab.call(inLab.session, "Network.setExtraHTTPHeaders", map[string]any{"headers": map[string]string{"Authorization": "Basic " + auth}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := inLab.navigate(url); err != nil {
+		t.Fatal(err)
+	}
+
+	hostViz := exec.Command(h.bin, "viz", "-f", filepath.Join(h.dir, "swarm.yaml"), "-o", h.dir, "--listen", "127.0.0.1:0")
+	stdout, err := hostViz.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	hostViz.Stderr = &stderr
+	if err := hostViz.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = hostViz.Process.Kill()
+		_ = hostViz.Wait()
+		if t.Failed() {
+			t.Logf("swarmgen viz on the host said:\n%s", stderr.String())
+		}
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	hostURL := line[strings.LastIndex(line, " ")+1:]
+	if err != nil || !strings.HasPrefix(hostURL, "http://127.0.0.1:") {
+		t.Fatalf("swarmgen viz printed %q (%v)\n%s", line, err, stderr.String())
+	}
+	onHost := startBrowser(t)
+	if err := onHost.navigate(strings.TrimSpace(hostURL) + "/"); err != nil {
+		t.Fatal(err)
+	}
+
+	event := func(kind, node string) string {
+		return fmt.Sprintf(`!!document.querySelector('#timeline li[data-kind=%q][data-nodes~=%q]')`, kind, node)
+	}
+	cutoff := `(n => n ? n.dataset.cutoff || "" : "no node")(document.querySelector('[data-node="worker01"]'))`
+	for name, b := range map[string]*browser{"in-lab": inLab, "host": onHost} {
+		if _, err := b.waitEval(`document.querySelectorAll("#timeline li[data-kind=watch]").length`, "1", time.Minute); err != nil {
+			var text string
+			_ = b.eval(`document.body.innerText.slice(0, 800)`, &text)
+			req, _ := http.NewRequest("GET", url+"api/state", nil)
+			req.SetBasicAuth(user, pass)
+			state := ""
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				state = string(body[:min(len(body), 300)]) + " ... timeline: " + fmt.Sprint(strings.Contains(string(body), `"timeline"`))
+			}
+			t.Fatalf("the %s page shows no timeline: %v\npage:\n%s\nin-lab api/state: %s", name, err, text, state)
+		}
+	}
+
+	start := time.Now()
+	h.must("net", "partition", "worker01")
+	if _, err := inLab.waitEval(event("down", "worker01"), "true", 2*time.Minute); err != nil {
+		t.Errorf("the in-lab page's timeline does not show worker01 Down: %v", err)
+	}
+	t.Logf("TIMING in-lab page: worker01 Down %s after the partition", time.Since(start).Round(100*time.Millisecond))
+	if _, err := onHost.waitEval(event("fault", "worker01"), "true", 2*time.Minute); err != nil {
+		t.Errorf("the host page's timeline does not show the fault on worker01: %v", err)
+	}
+	// the fault is a label of the swarm's node: the in-lab page knows it too
+	if _, err := inLab.waitEval(event("fault", "worker01"), "true", time.Minute); err != nil {
+		t.Errorf("the in-lab page's timeline does not show the fault on worker01: %v", err)
+	}
+	if _, err := onHost.waitEval(cutoff, `"fault"`, 30*time.Second); err != nil {
+		t.Errorf("the host page does not mark worker01 cut off: %v", err)
+	}
+	if _, err := onHost.waitEval(event("down", "worker01"), "true", time.Minute); err != nil {
+		t.Errorf("the host page's timeline does not show worker01 Down: %v", err)
+	}
+	root, _ := filepath.Abs("..")
+	if err := os.MkdirAll(filepath.Join(root, "e2e", "out"), 0o755); err == nil {
+		if err := onHost.screenshot(filepath.Join(root, "e2e", "out", "visualizer-timeline.png")); err != nil {
+			t.Errorf("screenshot: %v", err)
+		}
+	}
+
+	start = time.Now()
+	h.must("net", "heal")
+	if _, err := inLab.waitEval(event("ready", "worker01"), "true", 2*time.Minute); err != nil {
+		t.Errorf("the in-lab page's timeline does not show worker01 Ready again: %v", err)
+	}
+	t.Logf("TIMING in-lab page: worker01 Ready %s after heal", time.Since(start).Round(100*time.Millisecond))
+	if _, err := onHost.waitEval(event("healed", "worker01"), "true", 2*time.Minute); err != nil {
+		t.Errorf("the host page's timeline does not show the fault healed: %v", err)
+	}
+	if _, err := onHost.waitEval(cutoff, `""`, 30*time.Second); err != nil {
+		t.Errorf("the host page still marks worker01 cut off: %v", err)
+	}
+	var lines []string
+	if err := onHost.eval(`Array.from(document.querySelectorAll("#timeline li")).map(li => li.textContent)`, &lines); err == nil {
+		t.Logf("host page timeline, newest first:\n%s", strings.Join(lines, "\n"))
 	}
 }
 

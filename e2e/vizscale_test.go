@@ -14,7 +14,8 @@ import (
 // The visualizer's page at 100 nodes, in Chromium, from the demo's fake
 // swarm (no lab needed): the nodes wrap into rows grouped by role (no page
 // that scrolls sideways), a click on a service in the legend shows that
-// service's nodes alone, and nodes group by a label's value. Leaves a
+// service's nodes alone, and nodes group by a label's value; the timeline
+// sums the swarm up above them. Leaves a
 // screenshot in e2e/out/visualizer-100.png.
 func TestVisualizerAtScale(t *testing.T) {
 	root, _ := filepath.Abs("..")
@@ -53,6 +54,11 @@ func TestVisualizerAtScale(t *testing.T) {
 	}
 	if strings.Join(groups, ", ") != "manager 3, worker 97" {
 		t.Errorf("groups %q, want the 3 managers, then the 97 workers", groups)
+	}
+	// the timeline above the nodes: one line so far, that sums the swarm up
+	if _, err := b.waitEval(`Array.from(document.querySelectorAll("#timeline li")).map(li => li.dataset.kind + " " + li.querySelector(".tx").textContent).join("|")`,
+		`"watch watching: node01 leads; 100 nodes, 100 ready"`, 5*time.Second); err != nil {
+		t.Errorf("the timeline: %v", err)
 	}
 	sideways := `document.documentElement.scrollWidth > document.documentElement.clientWidth`
 	var scrolls bool

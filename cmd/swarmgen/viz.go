@@ -48,27 +48,94 @@ through docker exec. Nothing is ever passed through to the Docker API.`,
 					return userErrorf("%v", err)
 				}
 			}
-			api, what, err := engineClient(c)
+			src, err := vizSource(c)
 			if err != nil {
 				return err
 			}
-			defer api.Close()
+			defer src.close()
+			opts := viz.Options{Auth: auth, AllowedHosts: c.StringSlice("allow-host")}
 			srv := &http.Server{
 				Addr:              c.String("listen"),
-				Handler:           viz.NewServer(&viz.ClientSource{Client: api}, viz.Options{Auth: auth, AllowedHosts: c.StringSlice("allow-host")}),
+				Handler:           viz.NewServer(src.Source, opts),
 				ReadHeaderTimeout: 10 * time.Second,
 			}
 			ln, err := net.Listen("tcp", srv.Addr)
 			if err != nil {
 				return userErrorf("cannot listen on %s: %v", srv.Addr, err)
 			}
-			fmt.Fprintf(c.App.Writer, "visualizer of %s on http://%s\n", what, ln.Addr())
+			fmt.Fprintf(c.App.Writer, "visualizer of %s on http://%s\n", src.what, ln.Addr())
 			if w := openWarning(ln.Addr(), auth); w != "" {
 				fmt.Fprintln(c.App.ErrWriter, w)
 			}
 			return srv.Serve(ln)
 		},
 	}
+}
+
+// vizParts are what swarmgen viz reads.
+type vizParts struct {
+	viz.Source
+	what    string
+	clients []*swarmapi.Client
+}
+
+func (p vizParts) close() {
+	for _, c := range p.clients {
+		c.Close()
+	}
+}
+
+// vizSource is, on the host of a lab, every manager's engine, the leader
+// first (viz.Failover: the page follows the majority when the leader is
+// cut off); elsewhere the one engine engineClient picks.
+func vizSource(c *cli.Context) (vizParts, error) {
+	if c.String("socket") != "" {
+		api, what, err := engineClient(c)
+		return vizParts{Source: &viz.ClientSource{Client: api}, what: what, clients: []*swarmapi.Client{api}}, err
+	}
+	if _, err := os.Stat(specPath(c)); err != nil && labName(c) == "" {
+		api, what, err := engineClient(c)
+		return vizParts{Source: &viz.ClientSource{Client: api}, what: what, clients: []*swarmapi.Client{api}}, err
+	}
+	_, cl, err := selectLab(c)
+	if err != nil {
+		return vizParts{}, err
+	}
+	leader, err := cl.Leader(c.Context)
+	if err != nil {
+		return vizParts{}, cli.Exit(err.Error(), exitUser)
+	}
+	nodeOf := map[string]string{}
+	for name, ctr := range cl.Containers {
+		nodeOf[ctr] = name
+	}
+	order := []string{leader}
+	for _, m := range cl.Managers {
+		if m != leader {
+			order = append(order, m)
+		}
+	}
+	p := vizParts{what: "manager " + leader}
+	f := &viz.Failover{}
+	for _, ctr := range order {
+		api, err := swarmapi.New(cl.Swarm().Dialer(ctr))
+		if err != nil {
+			p.close()
+			return vizParts{}, err
+		}
+		p.clients = append(p.clients, api)
+		name := nodeOf[ctr]
+		if name == "" {
+			name = ctr
+		}
+		f.Names = append(f.Names, name)
+		f.Sources = append(f.Sources, &viz.ClientSource{Client: api})
+	}
+	p.Source = f
+	if len(order) > 1 {
+		p.what += fmt.Sprintf(" (or another of the %d managers when it knows no leader)", len(order))
+	}
+	return p, nil
 }
 
 // engineClient reads a manager's Engine API, picking how to reach it: an

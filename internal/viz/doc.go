@@ -15,6 +15,13 @@
 //   - NewServer serves the page (/), the Model as JSON (/api/state) and its
 //     changes as server-sent events (/events) from any Source;
 //     ClientSource is the Source over a swarmapi.Client.
+//   - DeriveEvents turns two reads into timeline events (a node Down or
+//     Ready, a manager unreachable, the leader changed); FaultEvents does
+//     the same for the network faults swarmgen net records in the nodes'
+//     labels (NodeColumn.Fault). The server keeps
+//     the newest Options.MaxEvents in memory and serves them in the Model.
+//   - Failover is the Source over several managers that keeps to one
+//     that knows a leader (swarmgen viz on the host of a lab).
 //   - RenderText draws a Model as text columns for a terminal.
 //
 // A typical use, on the host of a swarmgen lab:

@@ -26,23 +26,32 @@ type Model struct {
 	Unassigned []TaskCard `json:"unassigned"`
 	// Services: the legend, by name.
 	Services []ServiceLegend `json:"services"`
+	// Via is the manager the state was read through, when the source
+	// picks among several (Failover); "" otherwise.
+	Via string `json:"via,omitempty"`
+	// Timeline is what changed while the server watched, oldest first
+	// (DeriveEvents, FaultEvents); the server fills it, BuildModel does not.
+	Timeline []Event `json:"timeline,omitempty"`
 }
 
 // NodeColumn is one node and the tasks on it.
 type NodeColumn struct {
-	ID            string     `json:"id"`
-	Name          string     `json:"name"` // Description.Hostname
-	Role          string     `json:"role"` // manager or worker
-	Leader        bool       `json:"leader,omitempty"`
-	Reachability  string     `json:"reachability,omitempty"` // managers only
-	State         string     `json:"state"`                  // ready, down, unknown, disconnected
-	Down          bool       `json:"down,omitempty"`         // State is not ready
-	Message       string     `json:"message,omitempty"`      // e.g. "heartbeat failure"
-	Availability  string     `json:"availability"`           // active, pause, drain
-	Addr          string     `json:"addr,omitempty"`
-	Labels        []string   `json:"labels"` // "key=value", sorted
-	EngineVersion string     `json:"engineVersion,omitempty"`
-	Tasks         []TaskCard `json:"tasks"` // by service, then slot
+	ID            string   `json:"id"`
+	Name          string   `json:"name"` // Description.Hostname
+	Role          string   `json:"role"` // manager or worker
+	Leader        bool     `json:"leader,omitempty"`
+	Reachability  string   `json:"reachability,omitempty"` // managers only
+	State         string   `json:"state"`                  // ready, down, unknown, disconnected
+	Down          bool     `json:"down,omitempty"`         // State is not ready
+	Message       string   `json:"message,omitempty"`      // e.g. "heartbeat failure"
+	Availability  string   `json:"availability"`           // active, pause, drain
+	Addr          string   `json:"addr,omitempty"`
+	Labels        []string `json:"labels"` // "key=value", sorted
+	EngineVersion string   `json:"engineVersion,omitempty"`
+	// Fault is the network fault swarmgen net put on the node ("cut off
+	// from manager02, manager03"), from the labels it records them in
+	Fault string     `json:"fault,omitempty"`
+	Tasks []TaskCard `json:"tasks"` // by service, then slot
 }
 
 // TaskCard is one task on a node.
@@ -111,6 +120,7 @@ func BuildModel(nodes []swarmapi.Node, services []swarmapi.Service, tasks []swar
 			Addr:          n.Status.Addr,
 			EngineVersion: n.Description.Engine.EngineVersion,
 			Labels:        sortedLabels(n.Spec.Labels),
+			Fault:         faultOf(n.Spec.Labels),
 			Tasks:         []TaskCard{},
 		}
 		if col.Name == "" {
@@ -333,6 +343,20 @@ func shortID(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// faultOf says what network faults swarmgen net put in force on a node, as
+// it records them in the node's labels ("cut off from manager01,
+// manager02; delay 200ms"); "" when none.
+func faultOf(labels map[string]string) string {
+	var what []string
+	if cut := labels[ownlabels.NetCut]; cut != "" {
+		what = append(what, "cut off from "+strings.ReplaceAll(cut, ",", ", "))
+	}
+	if delay := labels[ownlabels.NetDelay]; delay != "" {
+		what = append(what, delay)
+	}
+	return strings.Join(what, "; ")
 }
 
 func sortedLabels(labels map[string]string) []string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/moby/moby/api/types/swarm"
 
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"github.com/swarmgen/swarmgen/internal/swarmapi"
 )
 
@@ -237,5 +238,26 @@ func TestHueAndImageTag(t *testing.T) {
 		if got := imageTag(in); got != want {
 			t.Errorf("imageTag(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A node's network faults are what swarmgen net records in its labels;
+// they are not shown among its labels.
+func TestModelFaultFromLabels(t *testing.T) {
+	nodes := []swarmapi.Node{
+		{ID: "a", Description: swarm.NodeDescription{Hostname: "worker01"}, Spec: swarm.NodeSpec{Annotations: swarm.Annotations{Labels: map[string]string{
+			ownlabels.NetCut: "manager01,manager02", ownlabels.NetDelay: "delay 200ms 20ms loss 5%", "zone": "a"}}}},
+		{ID: "b", Description: swarm.NodeDescription{Hostname: "worker02"}, Spec: swarm.NodeSpec{Annotations: swarm.Annotations{Labels: map[string]string{
+			ownlabels.NetDelay: "delay 50ms"}}}},
+		{ID: "c", Description: swarm.NodeDescription{Hostname: "worker03"}},
+	}
+	m := BuildModel(nodes, nil, nil, time.Now())
+	for i, want := range []string{"cut off from manager01, manager02; delay 200ms 20ms loss 5%", "delay 50ms", ""} {
+		if m.Nodes[i].Fault != want {
+			t.Errorf("%s: fault %q, want %q", m.Nodes[i].Name, m.Nodes[i].Fault, want)
+		}
+	}
+	if got := strings.Join(m.Nodes[0].Labels, " "); got != "zone=a" {
+		t.Errorf("worker01's labels shown: %q", got)
 	}
 }

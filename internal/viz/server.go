@@ -80,6 +80,9 @@ type Options struct {
 	// other names get 421: a page of some other site whose name was made to
 	// resolve to this address (DNS rebinding) cannot read the swarm.
 	AllowedHosts []string
+	// MaxEvents bounds the timeline the server keeps and serves (default
+	// DefaultMaxEvents): the newest are kept.
+	MaxEvents int
 }
 
 // ParseAuth splits Options.Auth's "user:pass" and refuses what would
@@ -136,6 +139,11 @@ var webFS embed.FS
 // One poller, shared by every open page, reads src every Options.Interval
 // while at least one /events stream is open; /api/state reuses its last
 // read when it is fresh. Nothing is ever passed through to the Docker API.
+//
+// The server keeps a timeline (Model.Timeline): what changed from one read
+// to the next (DeriveEvents) while it watched, at most Options.MaxEvents
+// events, in memory only: it starts when the first page opens and is gone
+// with the server.
 func NewServer(src Source, opts Options) http.Handler {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
@@ -149,9 +157,13 @@ func NewServer(src Source, opts Options) http.Handler {
 	if opts.Title == "" {
 		opts.Title = "swarm visualizer"
 	}
+	if opts.MaxEvents <= 0 {
+		opts.MaxEvents = DefaultMaxEvents
+	}
 	s := &server{
 		opts: opts,
-		hub:  &hub{src: src, interval: opts.Interval, timeout: opts.Timeout, subs: map[chan struct{}]struct{}{}},
+		hub: &hub{src: src, interval: opts.Interval, timeout: opts.Timeout, subs: map[chan struct{}]struct{}{},
+			tl: timeline{max: opts.MaxEvents}},
 	}
 	s.page, s.csp = buildPage(opts.Title)
 	if opts.Auth != "" {
@@ -342,6 +354,10 @@ type hub struct {
 	key     []byte // the last Model's JSON with a zero time
 	subs    map[chan struct{}]struct{}
 	polling bool
+
+	// the timeline, under mu
+	tl   timeline
+	last *Model // the last read; a failed one keeps the nodes of the last that succeeded
 }
 
 func (h *hub) current() state {
@@ -368,6 +384,7 @@ func (h *hub) refresh(maxAge time.Duration) state {
 	if err != nil {
 		m = &Model{Time: start.UTC(), Error: err.Error(), Nodes: []NodeColumn{}, Unassigned: []TaskCard{}, Services: []ServiceLegend{}}
 	}
+	h.observe(m)
 	failed := m.Error != ""
 	full, err1 := json.Marshal(m)
 	keyed := *m
@@ -392,6 +409,44 @@ func (h *hub) refresh(maxAge time.Duration) state {
 		}
 	}
 	return h.cur
+}
+
+// observe adds what changed since the last read to the timeline (the
+// network faults too, which come with the nodes' labels) and puts the
+// timeline into m.
+func (h *hub) observe(m *Model) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	evs := DeriveEvents(h.last, m)
+	if m.Error != "" {
+		kept := &Model{Error: m.Error}
+		if h.last != nil {
+			c := *h.last
+			c.Error = m.Error
+			kept = &c
+		}
+		h.last = kept
+	} else {
+		evs = append(evs, FaultEvents(faults(h.last), faults(m), m.Time)...)
+		c := *m
+		h.last = &c
+	}
+	h.tl.add(evs...)
+	m.Timeline = append([]Event{}, h.tl.events...)
+}
+
+// faults is the network fault in force per node of m.
+func faults(m *Model) map[string]string {
+	f := map[string]string{}
+	if m == nil {
+		return f
+	}
+	for _, n := range m.Nodes {
+		if n.Fault != "" {
+			f[n.Name] = n.Fault
+		}
+	}
+	return f
 }
 
 func (h *hub) subscribe() chan struct{} {

@@ -453,3 +453,69 @@ func TestAuthFromFile(t *testing.T) {
 		}
 	}
 }
+
+// The timeline: the first read sums up the swarm, each change is an event
+// in the next state sent, /api/state has it too, and the server keeps at
+// most MaxEvents.
+func TestServerTimeline(t *testing.T) {
+	src := fixtureSource(t)
+	ts := newTestServer(t, src, Options{Interval: 20 * time.Millisecond, MaxEvents: 3})
+	s, stop := openEvents(t, ts.URL)
+	defer stop()
+	first := nextState(t, s, 2*time.Second)
+	if len(first.Timeline) != 1 || first.Timeline[0].Kind != "watch" || !strings.Contains(first.Timeline[0].Text, "4 nodes, 3 ready") {
+		t.Fatalf("first timeline %+v", first.Timeline)
+	}
+	setWorker03 := func(state string) {
+		src.mu.Lock()
+		src.model.Nodes[3].State, src.model.Nodes[3].Down = state, state != "ready"
+		src.mu.Unlock()
+	}
+	setWorker03("ready")
+	m := nextState(t, s, 2*time.Second)
+	if got := texts(m.Timeline[1:]); got != "ready: worker03 is Ready again [worker03]\n" {
+		t.Errorf("after worker03 came back: %s", got)
+	}
+	// the time of the read that saw it: this state's, or an earlier one's
+	// (a stream sends the newest state, which may be a later read)
+	if at := m.Timeline[1].Time; at.After(m.Time) || at.Before(first.Time) {
+		t.Errorf("the event's time %s is not a read's between %s and %s", at, first.Time, m.Time)
+	}
+	_, body := do(t, "GET", ts.URL+"/api/state")
+	var st Model
+	if err := json.Unmarshal([]byte(body), &st); err != nil || len(st.Timeline) != 2 {
+		t.Errorf("/api/state timeline: %v %s", err, body)
+	}
+	for _, state := range []string{"down", "ready", "down"} {
+		setWorker03(state)
+		m = nextState(t, s, 2*time.Second)
+	}
+	if len(m.Timeline) != 3 || m.Timeline[2].Kind != "down" || m.Timeline[1].Kind != "ready" || m.Timeline[0].Kind != "down" {
+		t.Errorf("after 5 events with MaxEvents 3: %s", texts(m.Timeline))
+	}
+}
+
+// The network faults come with the nodes (their labels, BuildModel): a
+// fault in force when the page opens, and one healed later, are events.
+func TestServerFaults(t *testing.T) {
+	src := fixtureSource(t)
+	src.mu.Lock()
+	src.model.Nodes[3].Fault = "cut off from manager, worker01, worker02"
+	src.mu.Unlock()
+	ts := newTestServer(t, src, Options{Interval: 10 * time.Millisecond})
+	s, stop := openEvents(t, ts.URL)
+	defer stop()
+	m := nextState(t, s, 2*time.Second)
+	if got := texts(m.Timeline[1:]); m.Nodes[3].Fault == "" || got != "fault: network fault on worker03: cut off from manager, worker01, worker02 [worker03]\n" {
+		t.Errorf("the first read, worker03 cut off: fault %q, timeline %s", m.Nodes[3].Fault, got)
+	}
+
+	// healed: worker03 back, its fault gone
+	src.mu.Lock()
+	src.model.Nodes[3].State, src.model.Nodes[3].Down, src.model.Nodes[3].Fault = "ready", false, ""
+	src.mu.Unlock()
+	m = nextState(t, s, 2*time.Second)
+	if got := texts(m.Timeline[2:]); got != "ready: worker03 is Ready again [worker03]\nhealed: network faults healed: none in force (was on worker03) [worker03]\n" {
+		t.Errorf("timeline after heal: %s", got)
+	}
+}

@@ -7,6 +7,7 @@
   var nodesEl = $("nodes"), legendEl = $("legend"), bannerEl = $("banner");
   var filterEl = $("filter"), connEl = $("conn"), summaryEl = $("summary"), updatedEl = $("updated");
   var groupEl = $("group");
+  var timelineEl = $("timeline"), timelineCountEl = $("timeline-count");
 
   var model = null;     // last model rendered with nodes
   var lastJSON = "";    // to skip identical updates (polling)
@@ -99,6 +100,21 @@
     }
     meta.appendChild(st);
     meta.appendChild(el("span", "badge " + n.availability, n.availability));
+    // cut off: a network fault of swarmgen's, or unreachable for the leader
+    if (n.reachability === "unreachable") {
+      var ur = el("span", "badge cutoff", "unreachable");
+      ur.title = "the leader cannot reach this manager (raft)";
+      meta.appendChild(ur);
+      sec.dataset.cutoff = "unreachable";
+    }
+    if (n.fault) {
+      var cut = n.fault.indexOf("cut off") === 0;
+      var fb = el("span", "badge " + (cut ? "cutoff" : "slow"), cut ? "cut off" : "slow link");
+      fb.title = "network fault: " + n.fault;
+      meta.appendChild(fb);
+      if (cut) sec.dataset.cutoff = "fault";
+      sec.dataset.fault = n.fault;
+    }
     h.appendChild(meta);
 
     var sub = [];
@@ -259,8 +275,32 @@
     applyFilter();
   }
 
+  // ---- timeline -------------------------------------------------------------
+
+  // renderTimeline lists the server's events, newest first; events of the
+  // last 30 s stand out.
+  function renderTimeline(events) {
+    events = events || [];
+    var frag = document.createDocumentFragment(), now = Date.now();
+    for (var i = events.length - 1; i >= 0; i--) {
+      var e = events[i];
+      var li = el("li", now - new Date(e.time).getTime() < 30000 ? "fresh" : "");
+      li.dataset.kind = e.kind;
+      if (e.nodes && e.nodes.length) li.dataset.nodes = e.nodes.join(" ");
+      var at = el("span", "at", fmtTime(e.time));
+      at.title = e.time;
+      li.appendChild(at);
+      li.appendChild(el("span", "tx", e.text));
+      frag.appendChild(li);
+    }
+    if (!events.length) frag.appendChild(el("li", "none", "nothing yet"));
+    timelineEl.replaceChildren(frag);
+    timelineCountEl.textContent = events.length ? "(" + events.length + ")" : "";
+  }
+
   function update(m) {
     var t = fmtTime(m.time);
+    renderTimeline(m.timeline);
     if (m.error) {
       bannerEl.textContent = "Cannot read the swarm: " + m.error + (model ? "\nShowing the last state read." : "");
       bannerEl.hidden = false;
@@ -280,7 +320,7 @@
   function onData(text) {
     // Compare without the time: polling must not re-render an unchanged state.
     var m = JSON.parse(text);
-    var key = JSON.stringify([m.error, m.nodes, m.unassigned, m.services]);
+    var key = JSON.stringify([m.error, m.nodes, m.unassigned, m.services, m.timeline]);
     if (key === lastJSON) {
       var t = fmtTime(m.time);
       if (t && !m.error) updatedEl.textContent = "updated " + t;
