@@ -6,7 +6,7 @@ now() { date +%s.%N; }
 timed() {
   local t0
   t0=$(now)
-  "$@" >/dev/null
+  "$@" >/dev/null || { echo "bench: $* failed" >&2; return 1; }
   awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'
 }
 # median: the median of the numbers on stdin, one a line

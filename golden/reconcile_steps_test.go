@@ -352,7 +352,7 @@ func TestReconcile(t *testing.T) {
     [ "$(nth leader)" -gt 4 ] || { echo "from $2"; echo "state $2 pending  "; exit 0; } ;;&`,
 		never:     append(append([]string{}, creates...), removes...),
 		say:       "the swarm is up; ha-manager01 leads it",
-		planFails: "the swarm has no leader (waited 0s)",
+		planFails: "the swarm has no leader (waited 2s)",
 	}, {
 		// swarmgen recover made manager02 the only manager of a new
 		// cluster and wiped manager01's and manager03's swarm state

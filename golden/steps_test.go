@@ -2,7 +2,6 @@ package golden
 
 import (
 	"fmt"
-	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"github.com/swarmgen/swarmgen/internal/testkit/fakelab"
 	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
@@ -1147,5 +1147,52 @@ for i in 1 2; do prepared '' ./builtin v.Dockerfile r n t x true; base_id; done
 `)
 	if err != nil || out != "sha256:b4se\nsha256:b4se\n" || strings.Count(calls, "image inspect") != 1 {
 		t.Errorf("base ID: %v\n%s\ncalls:\n%s", err, out, calls)
+	}
+}
+
+// On an unchanged lab, a node the leader lists once and Ready gets no join
+// job at all (a process a node costs seconds at 100 nodes); one that is
+// not Ready does.
+func TestJoinSkipsReadyNodes(t *testing.T) {
+	out, err := runSteps(t, `
+MANAGERS=(m1) MANAGER_ADDRS=(10.0.0.1)
+WORKERS=(w1 w2 w3) WORKER_ADDRS=(a b c)
+NODES=(m1 w1 w2 w3) CONTAINER_PREFIX= LEADER=m1
+on() { :; }
+cat >"$RUN_DIR/swarm" <<'SNAP'
+state m1 active id1 c1
+node id1 m1 Ready Leader
+node id2 w1 Ready
+node id3 w2 Ready
+node id4 w3 Down
+SNAP
+touch "$RUN_DIR/containers-unchanged"
+join_one() { echo "$1" >>"$RUN_DIR/jobs"; }
+step swarm-join swarm_join
+echo "jobs: $(tr '\n' ' ' <"$RUN_DIR/jobs")"
+`)
+	if err != nil || !strings.Contains(out, "jobs: w3 \n") {
+		t.Errorf("want a join job for w3 alone: %v\n%s", err, out)
+	}
+}
+
+// A read that names no leader (a manager under load failed it) is made
+// again, a plan too, before the script says no manager answers.
+func TestWaitLeaderReadsAgain(t *testing.T) {
+	out, _, err := runScenario(t, `exit 1`, `
+MANAGERS=(m1) MANAGER_ADDRS=(10.0.0.1) CONTAINER_PREFIX= PLAN=1
+rm -f "$RUN_DIR/early"
+read_snapshot() {
+  echo x >>"$RUN_DIR/reads"
+  if [ "$(wc -l <"$RUN_DIR/reads")" -lt 2 ]; then
+    echo "state m1 active id1 c1" >"$1"
+  else
+    printf 'state m1 active id1 c1\nnode id1 m1 Ready Leader\n' >"$1"
+  fi
+}
+wait_leader && echo "reads $(wc -l <"$RUN_DIR/reads")"
+`)
+	if err != nil || !strings.Contains(out, "m1 10.0.0.1\nreads 2\n") {
+		t.Errorf("want the leader from the second read: %v\n%s", err, out)
 	}
 }

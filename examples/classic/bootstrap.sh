@@ -880,14 +880,16 @@ lab_containers() {
 # start (a node with no container yet is listed by the join step).
 plan_nodes() {
   local node state
-  for node in "${NODES[@]}"; do
-    state=$(printf '%s\n' "$1" | awk -v n="$node" '$1 == n { print $3 }')
+  # one awk for all (a process a node costs seconds at 100 nodes)
+  while read -r node state; do
     case "$state" in
       running | "") ;;
       paused) act '~' node "${node#"$CONTAINER_PREFIX"}" "unpause its container" true ;;
       *) act '~' node "${node#"$CONTAINER_PREFIX"}" "start its container ($state)" true ;;
     esac
-  done
+  done <<NODES
+$(printf '%s\n' "$1" | awk -v nodes=" ${NODES[*]} " 'index(nodes, " " $1 " ") && !seen[$1]++ { print $1, $3 }')
+NODES
 }
 
 # unpause_nodes RECORD: compose up refuses to start a paused container
@@ -1850,6 +1852,25 @@ find_leader() {
   done
   return 1
 }
+
+# a plan reads the swarm as it is, but a manager under load can fail one
+# read and answer the next: it waits this long for a read that names a
+# leader (up waits WAIT, through an election)
+PLAN_LEADER_WAIT=2
+
+# wait_leader [SECONDS]: find_leader, reading the swarm again twice a
+# second while no read names a leader, for up to SECONDS (default WAIT, in
+# a plan PLAN_LEADER_WAIT).
+wait_leader() {
+  local waited=${1:-$WAIT}
+  [ -n "${1:-}" ] || [ "$PLAN" != 1 ] || waited=$PLAN_LEADER_WAIT
+  local deadline=$((SECONDS + waited))
+  until find_leader; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.5
+    forget_swarm
+  done
+}
 swarm_init() {
   local m state stopped=""
   for m in "${MANAGERS[@]}"; do
@@ -1862,17 +1883,10 @@ swarm_init() {
     # anything but inactive (active, pending while it reconnects after a
     # restart, error, locked) means the swarm exists: never init again
     if [ "$state" != inactive ]; then
-      # after a restart its managers first elect a leader (a plan does
-      # not wait: it reads the swarm as it is)
-      local waited=$WAIT
-      [ "$PLAN" != 1 ] || waited=0
-      local deadline=$((SECONDS + waited))
-      local found
-      until found=$(find_leader); do
-        [ "$SECONDS" -lt "$deadline" ] || fail "the swarm has no leader (waited ${waited}s): too few managers are up; see swarmgen status"
-        sleep 0.5
-        forget_swarm
-      done
+      # after a restart its managers first elect a leader
+      local found waited=$WAIT
+      [ "$PLAN" != 1 ] || waited=$PLAN_LEADER_WAIT
+      found=$(wait_leader "$waited") || fail "the swarm has no leader (waited ${waited}s): too few managers are up; see swarmgen status"
       say "the swarm is up; ${found%% *} leads it"
       return
     fi
@@ -2022,6 +2036,8 @@ swarm_join() {
     else
       node=${WORKERS[$i - ${#MANAGERS[@]}]} addr=${WORKER_ADDRS[$i - ${#MANAGERS[@]}]} role=worker
     fi
+    # (no job for a node that needs none: at 100 nodes, one a node costs seconds)
+    if ! no_swarm_yet && joined "$node"; then continue; fi
     while :; do
       join_reap || rc=1
       troubles=$(($(wc -l <"$RUN_DIR/join-trouble")))
@@ -2080,6 +2096,11 @@ join_reap() {
 node_labels() {
   local node=$1 keys=$2 have managed kv key old args=()
   shift 2
+  # no label in the spec, none set before, no bridge to mark: nothing to
+  # do, found without a process (it runs for every node)
+  if [ $# -eq 0 ] && [ -z "$keys" ] && [ ! -e "$RUN_DIR/gwbridge-$node" ]; then
+    case $'\n'"$HAVE_LABELS" in *$'\n'"$node $LABEL_LABELS="*) ;; *) return 0 ;; esac
+  fi
   # the docker_gwbridge its join made (the machines step marks it) goes
   # with the lab (down)
   [ ! -e "$RUN_DIR/gwbridge-$node" ] || set -- "$@" "$LABEL_GWBRIDGE=made"
@@ -2117,6 +2138,18 @@ node_labels() {
     act . label "$node" "" on "$LEADER" node update ${args[@]+"${args[@]}"} "$node" >/dev/null
   fi
 }
+# joined NODE: nothing to do for NODE: the leader, or a node the leader
+# lists once and Ready (its engine reports to this swarm now), when the
+# containers are the ones of the last up (a node re-created a moment ago
+# can still be listed Ready under its old ID). In bash alone: swarm_join
+# asks it of every node before it starts a job.
+joined() {
+  [ "$1" != "$LEADER" ] || return 0
+  [ -e "$RUN_DIR/containers-unchanged" ] || return 1
+  case "$READY" in *" ${1#"$CONTAINER_PREFIX"} "*) return 0 ;; esac
+  return 1
+}
+
 # join_one NODE ADDRESS ROLE: joins a node unless it is in the swarm. A
 # node that holds state of a swarm this lab's leader does not know (say,
 # after the lab's swarm was made anew) leaves it first, but only when the
@@ -2129,13 +2162,7 @@ join_one() {
     act + node "$name" "$role at $addr" true
     return
   fi
-  [ "$node" != "$LEADER" ] || return 0
-  # listed once and Ready by the leader: its engine reports to this swarm
-  # now. Only for containers that are the ones of the last up (a node
-  # re-created a moment ago can still be listed Ready under its old ID).
-  if [ -e "$RUN_DIR/containers-unchanged" ]; then
-    case "$READY" in *" $name "*) return ;; esac
-  fi
+  ! joined "$node" || return 0
   while :; do
     state="" id="" cluster=""
     read -r state id cluster < <(on "$node" info --format "$FORMAT_SWARM_MEMBERSHIP" 2>/dev/null || true) || true
@@ -3217,7 +3244,7 @@ main() {
   fi
   # (a new swarm: its leader is the manager that made it)
   if ! swarm_new; then
-    read -r LEADER LEADER_ADDR < <(find_leader) || fail "no manager answers for the swarm; see swarmgen status"
+    read -r LEADER LEADER_ADDR < <(wait_leader) || fail "no manager answers for the swarm; see swarmgen status"
   fi
   step remove-nodes remove_nodes
   step swarm-join swarm_join

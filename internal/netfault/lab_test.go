@@ -3,13 +3,13 @@ package netfault
 import (
 	"context"
 	"fmt"
-	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 	"github.com/swarmgen/swarmgen/internal/testkit/stubdocker"
 )
 
@@ -269,7 +269,11 @@ func TestFaultsRecorded(t *testing.T) {
 	l := stubLab
 	l.Record = func(_ context.Context, labels map[string]map[string]string) {
 		var b strings.Builder
-		fmt.Fprintf(&b, "[%d writes before]", len(strings.Fields(strings.ReplaceAll(writes(stub), " ", "_"))))
+		made := 0
+		if w := writes(stub); w != "" {
+			made = strings.Count(w, "\n") + 1
+		}
+		fmt.Fprintf(&b, "[%d writes before]", made)
 		for _, n := range []string{"m1", "w1", "w2"} {
 			fmt.Fprintf(&b, " %s cut=%q delay=%q", n, labels[n][ownlabels.NetCut], labels[n][ownlabels.NetDelay])
 		}

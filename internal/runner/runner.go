@@ -45,6 +45,9 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
+	if e.Step == "" {
+		return fmt.Sprintf("bootstrap.sh failed between its steps:\n%s", strings.TrimRight(e.Output, "\n"))
+	}
 	return fmt.Sprintf("step %q failed (%s):\n%s", e.Step, title(e.Step), strings.TrimRight(e.Output, "\n"))
 }
 

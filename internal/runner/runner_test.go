@@ -113,3 +113,12 @@ exit 1
 		t.Errorf("want the step's error in its output, got %#v (%v)", se, err)
 	}
 }
+
+// A script that fails outside any step (after the last, say) is not
+// reported as a step with no name.
+func TestStepErrorBetweenSteps(t *testing.T) {
+	err := &StepError{Output: "error: no manager answers for the swarm\n"}
+	if got := err.Error(); got != "bootstrap.sh failed between its steps:\nerror: no manager answers for the swarm" {
+		t.Errorf("%q", got)
+	}
+}

@@ -1,3 +1,15 @@
+# joined NODE: nothing to do for NODE: the leader, or a node the leader
+# lists once and Ready (its engine reports to this swarm now), when the
+# containers are the ones of the last up (a node re-created a moment ago
+# can still be listed Ready under its old ID). In bash alone: swarm_join
+# asks it of every node before it starts a job.
+joined() {
+  [ "$1" != "$LEADER" ] || return 0
+  [ -e "$RUN_DIR/containers-unchanged" ] || return 1
+  case "$READY" in *" ${1#"$CONTAINER_PREFIX"} "*) return 0 ;; esac
+  return 1
+}
+
 # join_one NODE ADDRESS ROLE: joins a node unless it is in the swarm. A
 # node that holds state of a swarm this lab's leader does not know (say,
 # after the lab's swarm was made anew) leaves it first, but only when the
@@ -10,13 +22,7 @@ join_one() {
     act + node "$name" "$role at $addr" true
     return
   fi
-  [ "$node" != "$LEADER" ] || return 0
-  # listed once and Ready by the leader: its engine reports to this swarm
-  # now. Only for containers that are the ones of the last up (a node
-  # re-created a moment ago can still be listed Ready under its old ID).
-  if [ -e "$RUN_DIR/containers-unchanged" ]; then
-    case "$READY" in *" $name "*) return ;; esac
-  fi
+  ! joined "$node" || return 0
   while :; do
     state="" id="" cluster=""
     read -r state id cluster < <(on "$node" info --format "$FORMAT_SWARM_MEMBERSHIP" 2>/dev/null || true) || true

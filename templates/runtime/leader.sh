@@ -23,3 +23,22 @@ find_leader() {
   done
   return 1
 }
+
+# a plan reads the swarm as it is, but a manager under load can fail one
+# read and answer the next: it waits this long for a read that names a
+# leader (up waits WAIT, through an election)
+PLAN_LEADER_WAIT=2
+
+# wait_leader [SECONDS]: find_leader, reading the swarm again twice a
+# second while no read names a leader, for up to SECONDS (default WAIT, in
+# a plan PLAN_LEADER_WAIT).
+wait_leader() {
+  local waited=${1:-$WAIT}
+  [ -n "${1:-}" ] || [ "$PLAN" != 1 ] || waited=$PLAN_LEADER_WAIT
+  local deadline=$((SECONDS + waited))
+  until find_leader; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.5
+    forget_swarm
+  done
+}

@@ -60,7 +60,7 @@ main() {
   fi
   # (a new swarm: its leader is the manager that made it)
   if ! swarm_new; then
-    read -r LEADER LEADER_ADDR < <(find_leader) || fail "no manager answers for the swarm; see swarmgen status"
+    read -r LEADER LEADER_ADDR < <(wait_leader) || fail "no manager answers for the swarm; see swarmgen status"
   fi
   step remove-nodes remove_nodes
   step swarm-join swarm_join

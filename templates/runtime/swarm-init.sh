@@ -10,17 +10,10 @@ swarm_init() {
     # anything but inactive (active, pending while it reconnects after a
     # restart, error, locked) means the swarm exists: never init again
     if [ "$state" != inactive ]; then
-      # after a restart its managers first elect a leader (a plan does
-      # not wait: it reads the swarm as it is)
-      local waited=$WAIT
-      [ "$PLAN" != 1 ] || waited=0
-      local deadline=$((SECONDS + waited))
-      local found
-      until found=$(find_leader); do
-        [ "$SECONDS" -lt "$deadline" ] || fail "the swarm has no leader (waited ${waited}s): too few managers are up; see swarmgen status"
-        sleep 0.5
-        forget_swarm
-      done
+      # after a restart its managers first elect a leader
+      local found waited=$WAIT
+      [ "$PLAN" != 1 ] || waited=$PLAN_LEADER_WAIT
+      found=$(wait_leader "$waited") || fail "the swarm has no leader (waited ${waited}s): too few managers are up; see swarmgen status"
       say "the swarm is up; ${found%% *} leads it"
       return
     fi
