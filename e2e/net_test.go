@@ -133,9 +133,10 @@ func TestNetFaultsAndDrills(t *testing.T) {
 		if slow < 190*time.Millisecond || slow-base < 100*time.Millisecond {
 			t.Errorf("connect time %s with the delay, %s without: the delay is not there", slow, base)
 		}
-		// up heals nothing, and says the fault is in force
+		// up heals nothing, and says the fault is in force (from the label
+		// net gave the node)
 		out = h.must("up", "--wait", "4m")
-		if !strings.Contains(out, "network faults are in force, and up does not heal them") || !strings.Contains(out, "delay 200ms on eth") {
+		if !strings.Contains(out, "network faults are in force, and up does not heal them") || !strings.Contains(out, "worker02: delay 200ms") {
 			t.Errorf("up did not warn of the fault:\n%s", out)
 		}
 		if show := h.must("net", "show"); !regexp.MustCompile(`worker02 +(netem )?delay 200ms on eth`).MatchString(show) {
