@@ -38,7 +38,7 @@ hand() {
   for n in worker01 worker02 worker03; do
     docker exec "e2e-$n" docker swarm join --token "$token" "$addr:2377" >/dev/null
   done
-  docker build -q -t localhost:15000/swarmgen/visualizer:latest -f .swarmgen/builtin/visualizer.Dockerfile .swarmgen/builtin >/dev/null
+  docker build -q -t localhost:15000/swarmgen/visualizer:latest -f builtin/visualizer.Dockerfile builtin >/dev/null
   docker push -q localhost:15000/swarmgen/visualizer:latest >/dev/null
   for img in yutsuki/echo:latest swarmgen-e2e/nginx-proxy:latest=gihyodocker/nginx-proxy:latest; do
     local src=${img%%=*} dst=${img#*=}
