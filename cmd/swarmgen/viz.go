@@ -89,11 +89,7 @@ func (p vizParts) close() {
 // first (viz.Failover: the page follows the majority when the leader is
 // cut off); elsewhere the one engine engineClient picks.
 func vizSource(c *cli.Context) (vizParts, error) {
-	if c.String("socket") != "" {
-		api, what, err := engineClient(c)
-		return vizParts{Source: &viz.ClientSource{Client: api}, what: what, clients: []*swarmapi.Client{api}}, err
-	}
-	if _, err := os.Stat(specPath(c)); err != nil && labName(c) == "" {
+	if !labAtHand(c) {
 		api, what, err := engineClient(c)
 		return vizParts{Source: &viz.ClientSource{Client: api}, what: what, clients: []*swarmapi.Client{api}}, err
 	}
@@ -149,11 +145,21 @@ func engineClient(c *cli.Context) (*swarmapi.Client, string, error) {
 	return api, what, err
 }
 
+// labAtHand: the engine to read is a lab's (a spec here, or --lab), not
+// the one --socket names or the local socket.
+func labAtHand(c *cli.Context) bool {
+	if c.String("socket") != "" {
+		return false
+	}
+	_, err := os.Stat(specPath(c))
+	return err == nil || labName(c) != ""
+}
+
 func engineDialer(c *cli.Context) (swarmapi.Dialer, string, error) {
 	if sock := c.String("socket"); sock != "" {
 		return swarmapi.UnixDialer(sock), sock, nil
 	}
-	if _, err := os.Stat(specPath(c)); err == nil || labName(c) != "" {
+	if labAtHand(c) {
 		_, cl, err := selectLab(c)
 		if err != nil {
 			return nil, "", err

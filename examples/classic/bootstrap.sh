@@ -1853,18 +1853,15 @@ find_leader() {
   return 1
 }
 
-# a plan reads the swarm as it is, but a manager under load can fail one
-# read and answer the next: it waits this long for a read that names a
-# leader (up waits WAIT, through an election)
-PLAN_LEADER_WAIT=2
+# leader_wait: the seconds wait_leader waits: WAIT, through an election;
+# in a plan 2 (it reads the swarm as it is, but a manager under load can
+# fail one read and answer the next)
+leader_wait() { if [ "$PLAN" = 1 ]; then echo 2; else echo "$WAIT"; fi; }
 
-# wait_leader [SECONDS]: find_leader, reading the swarm again twice a
-# second while no read names a leader, for up to SECONDS (default WAIT, in
-# a plan PLAN_LEADER_WAIT).
+# wait_leader: find_leader, reading the swarm again twice a second while
+# no read names a leader, for up to leader_wait seconds.
 wait_leader() {
-  local waited=${1:-$WAIT}
-  [ -n "${1:-}" ] || [ "$PLAN" != 1 ] || waited=$PLAN_LEADER_WAIT
-  local deadline=$((SECONDS + waited))
+  local deadline=$((SECONDS + $(leader_wait)))
   until find_leader; do
     [ "$SECONDS" -lt "$deadline" ] || return 1
     sleep 0.5
@@ -1884,9 +1881,8 @@ swarm_init() {
     # restart, error, locked) means the swarm exists: never init again
     if [ "$state" != inactive ]; then
       # after a restart its managers first elect a leader
-      local found waited=$WAIT
-      [ "$PLAN" != 1 ] || waited=$PLAN_LEADER_WAIT
-      found=$(wait_leader "$waited") || fail "the swarm has no leader (waited ${waited}s): too few managers are up; see swarmgen status"
+      local found
+      found=$(wait_leader) || fail "the swarm has no leader (waited $(leader_wait)s): too few managers are up; see swarmgen status"
       say "the swarm is up; ${found%% *} leads it"
       return
     fi

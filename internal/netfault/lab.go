@@ -307,31 +307,26 @@ func (l Lab) Partition(ctx context.Context, groups [][]string) ([]State, error) 
 			group[n] = i
 		}
 	}
+	// each node as it is to be: cut off from the nodes of the other groups
 	want := make([]State, len(states))
 	for k, s := range states {
-		s.CutFrom = nil
+		s.CutFrom, s.Dropped = nil, nil
 		if i, in := group[s.Name]; in {
 			for _, o := range states {
 				if j, ok := group[o.Name]; ok && j != i {
 					s.CutFrom = append(s.CutFrom, o.Name)
+					s.Dropped = append(s.Dropped, o.Address)
 				}
 			}
 		}
 		want[k] = s
 	}
 	l.record(ctx, want)
-	return states, l.recorded(ctx, l.each(states, func(s State) error {
-		i, in := group[s.Name]
-		if !in {
+	return states, l.recorded(ctx, l.each(want, func(s State) error {
+		if _, in := group[s.Name]; !in {
 			return heal(ctx, s, true, false)
 		}
-		var peers []string
-		for _, o := range states {
-			if j, ok := group[o.Name]; ok && j != i {
-				peers = append(peers, o.Address)
-			}
-		}
-		_, err := dockercli.RunInput(ctx, partitionRules(s, peers), "exec", "-i", s.Container, "iptables-restore", "-w", "--noflush")
+		_, err := dockercli.RunInput(ctx, partitionRules(s, s.Dropped), "exec", "-i", s.Container, "iptables-restore", "-w", "--noflush")
 		return err
 	}))
 }

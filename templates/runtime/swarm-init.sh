@@ -11,9 +11,8 @@ swarm_init() {
     # restart, error, locked) means the swarm exists: never init again
     if [ "$state" != inactive ]; then
       # after a restart its managers first elect a leader
-      local found waited=$WAIT
-      [ "$PLAN" != 1 ] || waited=$PLAN_LEADER_WAIT
-      found=$(wait_leader "$waited") || fail "the swarm has no leader (waited ${waited}s): too few managers are up; see swarmgen status"
+      local found
+      found=$(wait_leader) || fail "the swarm has no leader (waited $(leader_wait)s): too few managers are up; see swarmgen status"
       say "the swarm is up; ${found%% *} leads it"
       return
     fi
