@@ -89,6 +89,13 @@ func TestRolloutImage(t *testing.T) {
 	// the leader hands its leadership over before it goes, and is a
 	// manager again once back
 	checkCalls(t, calls, []string{"exec ha-manager02 docker node demote id-manager01\n", "exec ha-manager02 docker node promote id-manager01\n"}, []string{"demote id-worker", "demote id-manager02", "demote id-manager03"})
+	// and is recreated only once it has left the managers' raft (the fake
+	// lists it reachable for two reads after its demotion)
+	_, afterDemote, _ := strings.Cut(calls, "docker node demote id-manager01\n")
+	beforeRecreate, _, _ := strings.Cut(afterDemote, "up -d --no-deps manager01\n")
+	if n := strings.Count(beforeRecreate, "node inspect --format {{.ID}} {{.Status.State}} {{.Spec.Availability}} {{with .ManagerStatus}}{{.Reachability}}{{end}} id-manager01\n"); n != 3 {
+		t.Errorf("the leader was recreated after %d reads of its demotion, want 3 (the third says it left the raft):\n%s", n, calls)
+	}
 	// the leader's own calls go to another manager while it is recreated
 	if strings.Contains(calls, "exec ha-manager01 docker node update --availability drain id-manager01") {
 		t.Errorf("the leader was drained through itself:\n%s", calls)

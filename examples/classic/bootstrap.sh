@@ -2387,6 +2387,7 @@ roll_node() {
     # once; a stopped leader would leave the swarm without one until the
     # others' election timeout), and comes back as a manager after
     on "$via" node demote "$id" >/dev/null
+    wait_demoted "$via" "$id" "$name" || return 1
     say "node $name handed the leadership over (demoted until it is back)"
   fi
   recreate_node "$c" "$2" || { printf 'error: node %s did not come back: its container was not recreated\n' "$name" >&2; return 1; }
@@ -2422,6 +2423,23 @@ wait_tasks_gone() {
   while [ -n "$(on "$1" node ps --filter desired-state=running -q "$2" 2>/dev/null)" ]; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       printf 'error: node %s: its tasks did not move away within %ss\n' "$3" "$WAIT" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# wait_demoted VIA ID NAME: the demoted leader has left the managers'
+# raft (the swarm lists no manager status for it). A demote returns before
+# that; a leader recreated in between came back down and unreachable, a
+# manager in the raft that neither the others nor itself could use.
+wait_demoted() {
+  local deadline=$((SECONDS + WAIT)) id state avail reach
+  while :; do
+    read -r id state avail reach < <(on "$1" node inspect --format "$FORMAT_NODE_STATUS" "$2" 2>/dev/null || true) || true
+    [ "$id" != "$2" ] || [ -n "$reach" ] || return 0
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      printf 'error: node %s: still a manager (%s) %ss after its demotion\n' "$3" "${reach:-no answer}" "$WAIT" >&2
       return 1
     fi
     sleep 0.5

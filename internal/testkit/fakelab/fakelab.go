@@ -134,8 +134,10 @@ case "$CMD $*" in
     if in_swarm "$L"; then echo "active id-${L#"$P"} C"; else echo "inactive  "; fi ;;
   "docker exec $L docker node inspect --format {{.Status.State}} "*) echo down ;;
   "docker exec "*" docker node inspect --format {{.ID}} {{.Status.State}} {{.Spec.Availability}} "*) # a node rolled out
-    n=${*: -1}; n=${n#id-}
-    printf '%s\n' "$NODES" | awk -v n="$n" '$1 == n { r = ($3 == "" ? "" : "reachable"); print "id-" n, tolower($2), "active", r }' ;;
+    n=${*: -1}; n=${n#id-} d=$STUB_DIR/demoted-id-$n gone=
+    # a demoted manager leaves the raft at the third read after its demote
+    if [ -e "$d" ]; then echo x >>"$d"; [ "$(wc -l <"$d")" -lt 3 ] || gone=1; fi
+    printf '%s\n' "$NODES" | awk -v n="$n" -v gone="$gone" '$1 == n { r = ($3 == "" || gone ? "" : "reachable"); print "id-" n, tolower($2), "active", r }' ;;
   "docker exec "*" docker node ls --format {{.ID}} {{.Hostname}} {{.Status}} {{.ManagerStatus}}") printf '%s\n' "$NODES" | awk 'NF { print "id-" $1, $0 }' ;;
   "docker exec "*" docker node ls -q") printf '%s\n' "$NODES" | awk 'NF { print "id-" $1 }' ;;
   "docker exec "*" docker node ps --filter desired-state=running -q "*) ;; # drained at once
@@ -171,7 +173,8 @@ case "$CMD $*" in
     [ "${SWARMGEN_JOIN_TOKEN#SWMTKN-1-secret-}" != "$SWARMGEN_JOIN_TOKEN" ] && touch "$STUB_DIR/in-$4" ;;
   "docker exec "*" docker swarm leave"*) ;;
   "docker exec "*" docker node update --availability "*) ;;
-  "docker exec "*" docker node demote id-"* | "docker exec "*" docker node promote id-"*) ;; # a roll-out's leader
+  "docker exec "*" docker node demote id-"*) : >"$STUB_DIR/demoted-${*: -1}" ;; # a roll-out's leader
+  "docker exec "*" docker node promote id-"*) rm -f "$STUB_DIR/demoted-${*: -1}" ;;
   "docker exec $L docker node update "* | "docker exec $L docker node demote "* | "docker exec $L docker node rm "*) ;;
   "docker exec $L docker network create "* | "docker exec $L docker network rm "*) ;;
   "docker exec $L docker service create "* | "docker exec $L docker service rm "*) ;;
