@@ -34,3 +34,37 @@ func TestHostKind(t *testing.T) {
 		})
 	}
 }
+
+// The note is the first up's: once the lab's registry runs, the host
+// check asks no docker info.
+func TestHostKindOnTheFirstUpOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name, ps string
+		asked    bool
+	}{
+		{"no lab yet", "other 0.0.0.0:8080->80/tcp", true},
+		{"another lab's registry", "x-registry 0.0.0.0:5001->5000/tcp\nother-registry 0.0.0.0:5002->5000/tcp", true},
+		{"the lab's registry", "other 0.0.0.0:8080->80/tcp\nREG 0.0.0.0:5000->5000/tcp", false},
+		{"the lab's registry first", "REG 0.0.0.0:5000->5000/tcp", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			scenario := `case "$CMD $*" in
+  "docker ps --format {{.Names}} {{.Ports}}") printf '%s\n' "$PS" ;;
+  "docker info --format {{.OperatingSystem}}|{{.Name}}") echo "Docker Desktop|docker-desktop" ;;
+  "ss "*) ;;
+  *) echo "stub: no answer for: $CMD $*" >&2; exit 1 ;;
+esac`
+			ps := strings.ReplaceAll(tc.ps, "REG ", "$REGISTRY ")
+			out, calls, err := runScenario(t, scenario, "PS=\""+ps+"\"\nexport PS\nHOST_PORTS=() PLAN=0 ROUTING_MESH=false\ncontainers_host_check && echo checked\n", "ss")
+			if err != nil || !strings.Contains(out, "checked") {
+				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+			}
+			if got := strings.Contains(calls, "info --format"); got != tc.asked {
+				t.Errorf("docker info asked: %v, want %v\ncalls:\n%s", got, tc.asked, calls)
+			}
+			if got := strings.Contains(out, "note: Docker runs in a VM here (docker-desktop)"); got != tc.asked {
+				t.Errorf("VM note: %v, want %v:\n%s", got, tc.asked, out)
+			}
+		})
+	}
+}

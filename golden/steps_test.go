@@ -818,6 +818,8 @@ func TestLoadImages(t *testing.T) {
 	const scenario = `case "$CMD $*" in
     "docker inspect --format {{.State.Running}} registry") echo "${RUNNING:-true}" ;;
     "docker image inspect -- app:1") ;;
+    "docker image inspect --format {{.Id}} -- app:1 localhost:5000/app:1")
+      echo sha256:app; [ -n "$TAGGED" ] || { echo "Error: No such image: localhost:5000/app:1" >&2; exit 1; }; echo "$TAGGED" ;;
     "docker image inspect -- gone:1") echo "Error: No such image: gone:1" >&2; exit 1 ;;
     "docker tag -- app:1 localhost:5000/app:1") ;;
     "docker image inspect --format "*" localhost:5000/app:1") [ -z "$LOCAL" ] || echo "localhost:5000/app@sha256:$LOCAL" ;;
@@ -834,11 +836,13 @@ func TestLoadImages(t *testing.T) {
 		name, env, args string
 		fails           bool
 		say             string
-		pushes          bool
+		pushes, tags    bool
 		never           []string
 	}{
 		{name: "a new image is pushed", args: app, say: "registry:5000/app:1 pushed", pushes: true},
-		{name: "the same digest is skipped", env: "REMOTE=aaa LOCAL=aaa", args: app, say: "registry:5000/app:1 unchanged"},
+		{name: "the same digest is skipped", env: "REMOTE=aaa LOCAL=aaa TAGGED=sha256:app", args: app, say: "registry:5000/app:1 unchanged", never: []string{"tag "}},
+		{name: "the push tag names another image: tagged again", env: "REMOTE=aaa LOCAL=aaa TAGGED=sha256:older", args: app, say: "registry:5000/app:1 unchanged", tags: true},
+		{name: "no push tag yet: tagged", args: app, say: "registry:5000/app:1 pushed", pushes: true, tags: true},
 		{name: "a changed image under the same tag is pushed", env: "REMOTE=bbb LOCAL=aaa", args: app, say: "registry:5000/app:1 pushed", pushes: true},
 		{name: "an image not on the host", args: "gone:1 localhost:5000/gone:1 gone 1 registry:5000/gone:1", fails: true,
 			say: "image gone:1 is not on this host; build or pull it first", never: []string{"tag ", "push "}},
@@ -849,7 +853,7 @@ func TestLoadImages(t *testing.T) {
 		{name: "fields missing", args: "app:1 localhost:5000/app:1", fails: true, say: "usage: bootstrap.sh load", never: []string{"inspect"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, calls, err := runScenario(t, scenario, "export REMOTE= LOCAL= "+tc.env+"\nload_images "+tc.args+"\n", "curl")
+			out, calls, err := runScenario(t, scenario, "export REMOTE= LOCAL= TAGGED= "+tc.env+"\nload_images "+tc.args+"\n", "curl")
 			if (err != nil) != tc.fails {
 				t.Fatalf("err = %v (want failure: %v)\n%s\ncalls:\n%s", err, tc.fails, out, calls)
 			}
@@ -858,6 +862,9 @@ func TestLoadImages(t *testing.T) {
 			}
 			if got := strings.Contains(calls, push); got != tc.pushes {
 				t.Errorf("pushed: %v, want %v; calls:\n%s", got, tc.pushes, calls)
+			}
+			if tc.tags && !strings.Contains(calls, "tag -- app:1 localhost:5000/app:1\n") {
+				t.Errorf("not tagged; calls:\n%s", calls)
 			}
 			for _, n := range tc.never {
 				if strings.Contains(calls, "\n"+n) || strings.HasPrefix(calls, n) {

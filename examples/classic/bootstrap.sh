@@ -574,7 +574,12 @@ containers_host_check() {
   if [ "$PLAN" = 1 ]; then
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi
-  host_vm_note "$(host_kind)"
+  # where the engine runs is said on the up that makes the lab: a registry
+  # running from an earlier run means it was said (one docker info less)
+  case "$published" in
+    "$REGISTRY "* | *$'\n'"$REGISTRY "*) ;;
+    *) host_vm_note "$(host_kind)" ;;
+  esac
   for port in ${HOST_PORTS[@]+"${HOST_PORTS[@]}"}; do
     proto=tcp
     case "$port" in */udp) proto=udp port=${port%/udp} ;; esac
@@ -2538,12 +2543,21 @@ put_image() {
       trace docker build --quiet --label "$LABEL_CONTEXT=$sum" -t "$ref" -f "$build/$dockerfile" "$build" >/dev/null
       drop_replaced "$old"
     fi
-  else
+  elif ! tagged "$source" "$ref"; then
     docker image inspect -- "$source" >/dev/null 2>&1 || fail "image $source is not on this host; build or pull it first"
     trace docker tag -- "$source" "$ref"
   fi
   wait_registry
   push_image "$ref" "$5" "$6" "$7"
+}
+
+# tagged SOURCE REF: REF names SOURCE's image already (one inspect of
+# both, which fails if either is missing): an unchanged image is not
+# tagged again.
+tagged() {
+  local ids
+  ids=$(docker image inspect --format "$FORMAT_IMAGE_ID" -- "$1" "$2" 2>/dev/null) || return 1
+  [ "$ids" = "${ids%%$'\n'*}"$'\n'"${ids%%$'\n'*}" ]
 }
 
 # mirror_image REF PUSH-REF REPOSITORY TAG DIGEST: puts a Docker Hub image

@@ -40,6 +40,16 @@ const (
 // ownlabels.Lab label, labs of machines from their records (the host's
 // docker contexts that record one). No machine is reached.
 func List(ctx context.Context) ([]LabInfo, error) {
+	// the two reads at once: each is a docker CLI run (up asks before anything)
+	type recordsRead struct {
+		records []machineRecord
+		err     error
+	}
+	read := make(chan recordsRead, 1)
+	go func() {
+		records, err := machineRecords(ctx)
+		read <- recordsRead{records, err}
+	}()
 	out, err := dockercli.Run(ctx, "ps", "-a", "--filter", "label="+ownlabels.Lab,
 		"--format", `{{.Label "`+ownlabels.Lab+`"}}	{{.Label "`+ownlabels.Role+`"}}	{{.State}}	{{.Label "`+ownlabels.WorkingDir+`"}}`)
 	if err != nil {
@@ -76,11 +86,11 @@ func List(ctx context.Context) ([]LabInfo, error) {
 		}
 		list = append(list, *l)
 	}
-	records, err := machineRecords(ctx)
-	if err != nil {
-		return nil, err
+	r := <-read
+	if r.err != nil {
+		return nil, r.err
 	}
-	for _, r := range records {
+	for _, r := range r.records {
 		if labs[r.Lab] != nil {
 			continue // containers of that name: Find takes them first too
 		}

@@ -118,7 +118,12 @@ containers_host_check() {
   if [ "$PLAN" = 1 ]; then
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi
-  host_vm_note "$(host_kind)"
+  # where the engine runs is said on the up that makes the lab: a registry
+  # running from an earlier run means it was said (one docker info less)
+  case "$published" in
+    "$REGISTRY "* | *$'\n'"$REGISTRY "*) ;;
+    *) host_vm_note "$(host_kind)" ;;
+  esac
   for port in ${HOST_PORTS[@]+"${HOST_PORTS[@]}"}; do
     proto=tcp
     case "$port" in */udp) proto=udp port=${port%/udp} ;; esac

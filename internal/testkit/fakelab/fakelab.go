@@ -42,7 +42,8 @@ import (
 //	             no record (deployed by hand)
 //	SERVICES     "NAME HASH" of the standalone services the lab made
 //	REGISTRY     "REPOSITORY:TAG DIGEST" the lab registry holds
-//	PUSHED       "REF DIGEST" of the host's images, as last pushed
+//	PUSHED       "REF DIGEST" of the host's images, as last pushed (and
+//	             tagged REF for it)
 //	CONTEXTS     "REF DIGEST" of the images built from a context, as the
 //	             script checksums the context (context_digest); the host
 //	             has no image of a ref to build that is in neither this
@@ -163,6 +164,11 @@ case "$CMD $*" in
     echo "$d" ;;
   # the builtin images' base: there
   "docker image inspect --format {{.Id}} -- swarmgen/swarmgen:devel") echo ` + baseID + ` ;;
+  # a host image and its push tag: the same image once pushed (tagged then)
+  "docker image inspect --format {{.Id}} -- "*" "*)
+    echo sha256:src
+    printf '%s\n' "$PUSHED" | awk -v r="${*: -1}" '$1 == r { f = 1 } END { exit !f }' || { echo "Error: No such image: ${*: -1}" >&2; exit 1; }
+    echo sha256:src ;;
   # a rebuilt ref's image: the one built before, then this run's build
   "docker image inspect --format {{.Id}} -- "*)
     if [ -e "$STUB_DIR/built" ]; then echo sha256:new; else echo sha256:old; fi ;;
