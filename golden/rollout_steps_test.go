@@ -259,3 +259,45 @@ func TestDrift(t *testing.T) {
 		})
 	}
 }
+
+// Nodes changed while the swarm names no leader (an election, a lost
+// quorum): up waits for one, and with none refuses rather than let compose
+// recreate every node at once; the plan says so.
+func TestRolloutWaitsForALeader(t *testing.T) {
+	t.Setenv("SWARMGEN_WAIT", "2")
+	all := []string{"ha-manager01 docker:27-dind", "ha-manager02 docker:27-dind", "ha-manager03 docker:27-dind",
+		"ha-worker01 docker:27-dind", "ha-worker02 docker:27-dind", "ha-worker03 docker:27-dind", "ha-worker04 docker:27-dind", "ha-worker05 docker:27-dind"}
+	// every manager is in the swarm and none lists its nodes: no leader
+	const noLeader = `  "docker exec "*" sh -c "*"t=\$(mktemp -d)"*) echo "from $2"; echo "state $2 active id-${2#"$P"} C"; exit 0 ;;
+`
+	// (the plan then stops where every plan of a swarm without a leader does)
+	out, calls, _ := runLab(t, "ha", old(all...), noLeader, "--plan")
+	if !strings.Contains(out, "refused\t-\trecreating node(s) manager01 manager02 manager03 worker01 worker02 worker03 worker04 worker05 while the swarm names no leader (an election, or its quorum lost; waited 2s)") {
+		t.Errorf("plan does not refuse:\n%s", out)
+	}
+	checkReadOnly(t, calls)
+
+	out, calls, err := runLab(t, "ha", old(all...), noLeader)
+	if err == nil || !strings.Contains(out, "while the swarm names no leader") || !strings.Contains(out, "nothing was changed") {
+		t.Errorf("up did not refuse: %v\n%s", err, out)
+	}
+	if strings.Contains(calls, " up -d") {
+		t.Errorf("up recreated nodes without a leader:\n%s", calls)
+	}
+	if n := strings.Count(calls, "t=$(mktemp -d)"); n < 3 {
+		t.Errorf("up read the swarm %d times: it did not wait for a leader\n%s", n, calls)
+	}
+
+	// a leader after a few reads: the roll-out, one node at a time
+	const leaderLater = `  "docker exec "*" sh -c "*"t=\$(mktemp -d)"*)
+    [ "$(nth lead)" -gt 4 ] || { echo "from $2"; echo "state $2 active id-${2#"$P"} C"; exit 0; } ;;&
+`
+	t.Setenv("SWARMGEN_WAIT", "30")
+	out, calls, err = runLab(t, "ha", old(all...), leaderLater)
+	if err != nil {
+		t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+	}
+	if got := rolled(calls); len(got) != 8 || got[7] != "manager01" {
+		t.Errorf("recreated one at a time: %q\n%s", got, calls)
+	}
+}
