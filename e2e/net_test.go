@@ -13,6 +13,7 @@ import (
 	"time"
 
 	swarmlab "github.com/swarmgen/swarmgen/internal/lab"
+	"github.com/swarmgen/swarmgen/internal/ownlabels"
 )
 
 // A lab of its own: no other e2e test uses this name or port.
@@ -156,7 +157,39 @@ func TestNetFaultsAndDrills(t *testing.T) {
 	for _, name := range []string{"leader-partition", "worker-partition", "slow-overlay"} {
 		t.Run("drill "+name, func(t *testing.T) {
 			h.waitFor("5 nodes ready", 2*time.Minute, nodesReadyAnd(5, converged("echo")))
-			out, err := h.swarmgen("drill", name, "--json")
+			type result struct {
+				out string
+				err error
+			}
+			ran := make(chan result, 1)
+			go func() {
+				out, err := h.swarmgen("drill", name, "--json")
+				ran <- result{out, err}
+			}()
+			// while it runs, the swarm records the drill's faults as net's
+			// (the visualizer's timeline shows them); the worker is cut off
+			// for tens of seconds, read here every second
+			workerCut := regexp.MustCompile(`(?m)^worker0[12] manager01,manager02,manager03$`)
+			var recorded string
+			var r result
+		wait:
+			for {
+				select {
+				case r = <-ran:
+					break wait
+				case <-time.After(time.Second):
+					if !workerCut.MatchString(recorded) {
+						recorded = netCutLabels(t)
+					}
+				}
+			}
+			out, err := r.out, r.err
+			if name == "worker-partition" && !workerCut.MatchString(recorded) {
+				t.Errorf("during drill %s, the swarm recorded the cut-off as %q", name, recorded)
+			}
+			if left := netCutLabels(t); left != "" {
+				t.Errorf("after drill %s, the swarm still records a cut-off: %q", name, left)
+			}
 			var rep struct {
 				Passed   bool
 				Timeline []struct {
@@ -315,4 +348,22 @@ func exitCode(err error) int {
 		return -1
 	}
 	return 0
+}
+
+// netCutLabels are the nodes the swarm records cut off (HOSTNAME PEERS a
+// line), read through manager02 (a drill cuts off manager01 or a worker).
+func netCutLabels(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("docker", "exec", netLab+"-manager02", "sh", "-c",
+		`docker node inspect --format '{{.Description.Hostname}} {{index .Spec.Labels "`+ownlabels.NetCut+`"}}' $(docker node ls -q)`).Output()
+	if err != nil {
+		return ""
+	}
+	var cut []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if f := strings.Fields(line); len(f) == 2 {
+			cut = append(cut, line)
+		}
+	}
+	return strings.Join(cut, "\n")
 }

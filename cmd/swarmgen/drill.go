@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -51,8 +52,14 @@ docs/drills.md says what each teaches and how to read its timeline.`,
 			if res.Lab.Machines {
 				return userErrorf("swarmgen drill %s cuts the network of the lab's node containers or stops them, and this lab's nodes are machines (endpoint or context in the spec): that is not a lab's business on real machines", d.Name)
 			}
+			// the drill's faults are recorded as net's are (the visualizer
+			// shows them), in order but beside the drill: a record waits for
+			// a leader, and the drill measures how long the swarm takes
+			record, recorded := inOrder(faultRecorder(c, cl))
+			defer recorded()
 			l := drill.Lab{Net: netLabOf(res), Swarm: cl.Swarm(), Containers: cl.Containers, Image: c.String("image"),
 				Plan: planRunner(c)}
+			l.Net.Record = record
 			for _, n := range res.Lab.Managers {
 				l.Managers = append(l.Managers, n.Name)
 			}
@@ -100,4 +107,29 @@ func planRunner(c *cli.Context) func(context.Context) (string, error) {
 		out, err := exec.CommandContext(ctx, exe, "plan", "-f", specPath(c), "-o", outDir(c)).CombinedOutput()
 		return string(out), err
 	}
+}
+
+// inOrder runs record's calls one after another on a goroutine of their
+// own, so that the caller does not wait for them; wait waits until every
+// call made before it has returned.
+func inOrder(record func(context.Context, map[string]map[string]string)) (rec func(context.Context, map[string]map[string]string), wait func()) {
+	type call struct {
+		ctx    context.Context
+		labels map[string]map[string]string
+	}
+	calls := make(chan call, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for c := range calls {
+			record(c.ctx, c.labels)
+		}
+	}()
+	var once sync.Once
+	return func(ctx context.Context, labels map[string]map[string]string) {
+			calls <- call{context.WithoutCancel(ctx), labels}
+		}, func() {
+			once.Do(func() { close(calls) })
+			<-done
+		}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/swarmgen/swarmgen/generator"
 	"github.com/swarmgen/swarmgen/internal/builtinimage"
+	"github.com/swarmgen/swarmgen/internal/lab"
 	"github.com/swarmgen/swarmgen/internal/netfault"
 	"github.com/swarmgen/swarmgen/internal/ownlabels"
 )
@@ -166,14 +167,20 @@ func netLab(c *cli.Context, verb string) (netfault.Lab, error) {
 		return netfault.Lab{}, userErrorf("swarmgen net %s changes the firewall and traffic control of the lab's node containers, and this lab's nodes are machines (endpoint or context in the spec): changing a real machine's firewall is not a lab's business", verb)
 	}
 	l := netLabOf(res)
-	l.Record = func(ctx context.Context, labels map[string]map[string]string) {
+	l.Record = faultRecorder(c, cl)
+	return l, nil
+}
+
+// faultRecorder records network faults as the nodes' labels in the swarm,
+// where up's summary and the visualizers read them.
+func faultRecorder(c *cli.Context, cl lab.Cluster) func(context.Context, map[string]map[string]string) {
+	return func(ctx context.Context, labels map[string]map[string]string) {
 		ctx, cancel := context.WithTimeout(ctx, recordWait)
 		defer cancel()
 		if err := cl.LabelNodes(ctx, labels); err != nil {
 			fmt.Fprintf(c.App.ErrWriter, "warning: the swarm could not record the network faults (%v): swarmgen up may not say which are in force; swarmgen net show reads them from the nodes\n", err)
 		}
 	}
-	return l, nil
 }
 
 // recordWait is how long net waits for the swarm to record its faults: a
