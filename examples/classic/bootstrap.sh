@@ -712,6 +712,10 @@ nodes_up() {
   local have rolled=""
   have=$(containers_record)
   rm -f "$RUN_DIR/recreate"
+  # the nodes whose container starts again this run (not paused: a paused
+  # one keeps its network namespace): swarm-join forgets their faults
+  printf '%s\n' "$have" | awk -v nodes=" ${NODES[*]} " -v p="$CONTAINER_PREFIX" '
+    index(nodes, " " $1 " ") && $3 != "running" && $3 != "paused" { print substr($1, length(p) + 1) }' >"$RUN_DIR/restarted"
   # (a lab with no container yet, a record of one line, has nothing to recreate)
   local containers=""
   case $have in *$'\n'*) containers=1 ;; esac
@@ -2078,6 +2082,27 @@ swarm_join() {
   HAVE_LABELS=""
   swarm_new || HAVE_LABELS=$(swarm_lines label)
   each NODE_LABELS node_labels
+  # shellcheck disable=SC2046 # node names, one word each
+  swarm_new || forget_faults $(cat "$RUN_DIR/restarted" 2>/dev/null)
+}
+
+# forget_faults NODE...: drops the record of the network faults swarmgen
+# net made on each NODE (its labels) whose container started again, or
+# anew, this run: the rules lived in the container's network namespace and
+# went with it, and the record would say they are in force.
+forget_faults() {
+  local node labels args
+  [ "$#" -gt 0 ] || return 0
+  labels=$'\n'$(swarm_lines label)
+  for node in "$@"; do
+    args=()
+    case "$labels" in *$'\n'"$node $LABEL_NET_CUT="*) args+=(--label-rm "$LABEL_NET_CUT") ;; esac
+    case "$labels" in *$'\n'"$node $LABEL_NET_DELAY="*) args+=(--label-rm "$LABEL_NET_DELAY") ;; esac
+    [ "${#args[@]}" -gt 0 ] || continue
+    act - label "$node" "the network faults swarmgen net recorded (its container restarted without them)" \
+      on "$LEADER" node update ${args[@]+"${args[@]}"} "$node" >/dev/null
+    say "node $node: its network faults went with its restart"
+  done
 }
 
 # join_reap: waits for the joins in JOIN_PIDS (of the nodes in
@@ -2363,11 +2388,15 @@ rollout() {
     esac
   done <<<"$order"
   wait_all ${pids[@]+"${pids[@]}"} || rollout_stopped
-  [ "$PLAN" != 1 ] || return 0
-  rollout_done
-  # the leader may have changed: the steps after this one talk to the new one
-  find_leader >"$RUN_DIR/leader" || fail "no manager leads the swarm after the roll-out; see swarmgen status"
-  say "roll-out done, time each node was out: $(tr '\n' ' ' <"$RUN_DIR/out")"
+  if [ "$PLAN" != 1 ]; then
+    rollout_done
+    # the leader may have changed: the steps after this one talk to the new one
+    find_leader >"$RUN_DIR/leader" || fail "no manager leads the swarm after the roll-out; see swarmgen status"
+    read -r LEADER LEADER_ADDR <"$RUN_DIR/leader"
+    say "roll-out done, time each node was out: $(tr '\n' ' ' <"$RUN_DIR/out")"
+  fi
+  # shellcheck disable=SC2046 # node names, one word each
+  forget_faults $(printf '%s\n' "$order" | awk -v p="$CONTAINER_PREFIX" 'NF { print substr($1, length(p) + 1) }')
 }
 
 # rollout_stopped: a node did not come back: the roll-out stops there.

@@ -256,6 +256,10 @@ nodes_up() {
   local have rolled=""
   have=$(containers_record)
   rm -f "$RUN_DIR/recreate"
+  # the nodes whose container starts again this run (not paused: a paused
+  # one keeps its network namespace): swarm-join forgets their faults
+  printf '%s\n' "$have" | awk -v nodes=" ${NODES[*]} " -v p="$CONTAINER_PREFIX" '
+    index(nodes, " " $1 " ") && $3 != "running" && $3 != "paused" { print substr($1, length(p) + 1) }' >"$RUN_DIR/restarted"
   # (a lab with no container yet, a record of one line, has nothing to recreate)
   local containers=""
   case $have in *$'\n'*) containers=1 ;; esac

@@ -69,11 +69,15 @@ rollout() {
     esac
   done <<<"$order"
   wait_all ${pids[@]+"${pids[@]}"} || rollout_stopped
-  [ "$PLAN" != 1 ] || return 0
-  rollout_done
-  # the leader may have changed: the steps after this one talk to the new one
-  find_leader >"$RUN_DIR/leader" || fail "no manager leads the swarm after the roll-out; see swarmgen status"
-  say "roll-out done, time each node was out: $(tr '\n' ' ' <"$RUN_DIR/out")"
+  if [ "$PLAN" != 1 ]; then
+    rollout_done
+    # the leader may have changed: the steps after this one talk to the new one
+    find_leader >"$RUN_DIR/leader" || fail "no manager leads the swarm after the roll-out; see swarmgen status"
+    read -r LEADER LEADER_ADDR <"$RUN_DIR/leader"
+    say "roll-out done, time each node was out: $(tr '\n' ' ' <"$RUN_DIR/out")"
+  fi
+  # shellcheck disable=SC2046 # node names, one word each
+  forget_faults $(printf '%s\n' "$order" | awk -v p="$CONTAINER_PREFIX" 'NF { print substr($1, length(p) + 1) }')
 }
 
 # rollout_stopped: a node did not come back: the roll-out stops there.

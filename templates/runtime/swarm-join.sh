@@ -74,6 +74,27 @@ swarm_join() {
   HAVE_LABELS=""
   swarm_new || HAVE_LABELS=$(swarm_lines label)
   each NODE_LABELS node_labels
+  # shellcheck disable=SC2046 # node names, one word each
+  swarm_new || forget_faults $(cat "$RUN_DIR/restarted" 2>/dev/null)
+}
+
+# forget_faults NODE...: drops the record of the network faults swarmgen
+# net made on each NODE (its labels) whose container started again, or
+# anew, this run: the rules lived in the container's network namespace and
+# went with it, and the record would say they are in force.
+forget_faults() {
+  local node labels args
+  [ "$#" -gt 0 ] || return 0
+  labels=$'\n'$(swarm_lines label)
+  for node in "$@"; do
+    args=()
+    case "$labels" in *$'\n'"$node $LABEL_NET_CUT="*) args+=(--label-rm "$LABEL_NET_CUT") ;; esac
+    case "$labels" in *$'\n'"$node $LABEL_NET_DELAY="*) args+=(--label-rm "$LABEL_NET_DELAY") ;; esac
+    [ "${#args[@]}" -gt 0 ] || continue
+    act - label "$node" "the network faults swarmgen net recorded (its container restarted without them)" \
+      on "$LEADER" node update ${args[@]+"${args[@]}"} "$node" >/dev/null
+    say "node $node: its network faults went with its restart"
+  done
 }
 
 # join_reap: waits for the joins in JOIN_PIDS (of the nodes in

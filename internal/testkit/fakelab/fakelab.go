@@ -28,7 +28,8 @@ import (
 //	P, PROJECT   container prefix, compose project
 //	CONTAINERS   the project's containers (ps -a); docker exec in any other
 //	             fails (no such container)
-//	STOPPED      containers that are exited: ps -a says so and docker exec
+//	STOPPED      containers that are exited until a compose up starts them:
+//	             ps -a says so and docker exec
 //	             in them fails (not running)
 //	MANAGERS     the manager containers, in the spec's order
 //	NODES        the swarm's nodes, "NAME STATUS MANAGERSTATUS", as the leader
@@ -73,6 +74,7 @@ const answers = `
 L=$P$(printf '%s\n' "$NODES" | awk '$3 == "Leader" { print $1 }')
 listed() { printf '%s\n' "$NODES" | awk -v n="${1#"$P"}" -v m="$2" '$1 == n && (m == "" || $3 != "") { f = 1 } END { exit !f }'; }
 has() { case " $(printf '%s ' $1) " in *" $2 "*) ;; *) return 1 ;; esac; } # has LIST WORD
+stopped() { has "$STOPPED" "$1" && [ ! -e "$STUB_DIR/compose-up" ]; } # until a compose up starts it
 in_swarm() { [ -e "$STUB_DIR/in-$1" ] || { ! has "$INACTIVE" "$1" && listed "$1"; }; }
 service_lines() { awk -v s="  $2:" -v q="  \"$2\":" '$0 == s || $0 == q { on = 1; next } on && /^  ?[^ ]/ { exit } on' "$1" 2>/dev/null; } # FILE SERVICE
 config_hash() { echo "h-$(service_lines "$1" "$2" | cksum | awk '{ print $1 }')"; } # FILE SERVICE, as compose config --hash
@@ -83,6 +85,7 @@ case "$CMD $*" in
   "ss "*) ;;                  # no host port in use
   "docker compose -f "*" config --hash *") # the file is $3
     for c in $CONTAINERS; do echo "${c#"$P"} $(config_hash "$3" "${c#"$P"}")"; done ;;
+  "docker compose "*" up -d"*) touch "$STUB_DIR/compose-up" ;;
   "docker compose "* | "docker ps --format {{.Names}} {{.Ports}}") ;;
   "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format have "*)
     for c in $CONTAINERS; do
@@ -92,7 +95,7 @@ case "$CMD $*" in
     done ;;
   "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
     for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
-      ! has "$STOPPED" "$c" || { echo "$c id-$c exited " && continue; }
+      ! stopped "$c" || { echo "$c id-$c exited " && continue; }
       port=$(printf '%s\n' $MANAGERS | awk -v c="$c" '$1 == c { print "127.0.0.1:" 32770 + NR "->2376/tcp" }')
       # one of OLD: the record nodes-up kept differs (as the compose file's
       # checksum would after a change to it)
@@ -108,7 +111,7 @@ case "$CMD $*" in
   "docker exec "*)
     c=$2; [ "$c" != -e ] || c=$4
     has "$CONTAINERS" "$c" || { echo "Error response from daemon: No such container: $c" >&2; exit 1; }
-    ! has "$STOPPED" "$c" || { echo "Error response from daemon: container $c is not running" >&2; exit 1; } ;;&
+    ! stopped "$c" || { echo "Error response from daemon: container $c is not running" >&2; exit 1; } ;;&
   "docker exec "*" sh -c i=0; until docker version "*) ;; # wait_engine: it answers
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") if in_swarm "$2"; then echo active; else echo inactive; fi ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*) if in_swarm "$2"; then echo "active id-${2#"$P"} C"; else echo "inactive  "; fi ;;
