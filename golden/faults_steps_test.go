@@ -24,9 +24,8 @@ func TestFaultsForgottenWithTheirContainer(t *testing.T) {
 		t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
 	}
 	checkReadOnly(t, calls)
-	// (the plan of a stopped node lists its join: its engine cannot say
-	// that its volume keeps it in the swarm)
-	if got, want := planDetails(t, out), []string{"~ node worker01: start its container (exited)", "+ node worker01: worker at 10.247.0.20", "- label worker01: " + forget}; !slices.Equal(got, want) {
+	// (no join: its volume keeps its swarm state)
+	if got, want := planDetails(t, out), []string{"~ node worker01: start its container (exited)", "- label worker01: " + forget}; !slices.Equal(got, want) {
 		t.Errorf("plan:\n%q\nwant:\n%q", got, want)
 	}
 
@@ -61,4 +60,33 @@ func TestFaultsForgottenWithARollout(t *testing.T) {
 	}
 	checkInOrder(t, calls, []string{"up -d --no-deps worker02\n", "docker node update --label-rm dev.swarmgen.net.delay worker02\n"})
 	checkCalls(t, calls, nil, []string{"--label-rm dev.swarmgen.net.delay worker01"})
+}
+
+// The plan of a stopped node: starting it is the change; a join only if
+// the swarm does not list a node of its name (its volume keeps the state
+// of the node it was).
+func TestPlanOfAStoppedNode(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		listed bool
+		want   []string
+	}{
+		{"the swarm lists it", true, []string{"~ node worker02: start its container (exited)"}},
+		{"the swarm does not list it", false, []string{"~ node worker02: start its container (exited)", "+ node worker02: worker at 10.247.0.21"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, calls, err := runLab(t, "classic", func(v fakelab.Vars) {
+				v.Add("STOPPED", "worker02")
+				if !tc.listed {
+					v.Drop("NODES", "worker02")
+				}
+			}, "", "--plan")
+			if err != nil {
+				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+			}
+			if got := planDetails(t, out); !slices.Equal(got, tc.want) {
+				t.Errorf("plan:\n%q\nwant:\n%q", got, tc.want)
+			}
+		})
+	}
 }

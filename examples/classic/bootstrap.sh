@@ -2010,13 +2010,14 @@ swarm_join() {
   local pids=() i
   # for join_one, from the leader's read: the swarm's cluster ID, the node
   # IDs it knows, and the nodes it lists once and Ready
-  CLUSTER_ID="" KNOWN_IDS="" READY=" "
+  CLUSTER_ID="" KNOWN_IDS="" KNOWN_NAMES=" " READY=" "
   # (a swarm this run made has one node, its leader: asked with the tokens)
   if ! swarm_new; then
     local nodes
     nodes=$(swarm_lines node)
     CLUSTER_ID=$(swarm_lines state | awk -v l="$LEADER" '$1 == l { print $4 }')
     KNOWN_IDS=$(printf '%s\n' "$nodes" | awk 'NF { print $1 }')
+    KNOWN_NAMES+=$(printf '%s\n' "$nodes" | awk 'NF { printf "%s ", $2 }')
     READY+=$(printf '%s\n' "$nodes" | awk 'NF { n[$2]++; r[$2] = $3 } END { for (h in n) if (n[h] == 1 && r[h] == "Ready") printf "%s ", h }')
   fi
   # the join tokens, read once when nodes are missing, in one exec with
@@ -2200,6 +2201,9 @@ join_one() {
   while :; do
     state="" id="" cluster=""
     read -r state id cluster < <(on "$node" info --format "$FORMAT_SWARM_MEMBERSHIP" 2>/dev/null || true) || true
+    if [ "$PLAN" = 1 ] && [ -z "$state" ] && stopped_member "$name"; then
+      return # started, its engine comes back as the node it was
+    fi
     if [ "$state" = inactive ] || { [ "$PLAN" = 1 ] && [ -z "$state" ]; }; then
       break # not in a swarm; in plan mode also a node with no running container
     fi
@@ -2226,6 +2230,14 @@ join_one() {
     sleep 0.5
   done
   act + node "$name" "$role at $addr$note" join_swarm "$node" "$addr" "$role"
+}
+
+# stopped_member NAME: the node's container is there, stopped (nodes-up
+# lists it), and the swarm lists a node of that name: its volume keeps its
+# swarm state, so a start needs no join.
+stopped_member() {
+  case "$KNOWN_NAMES" in *" $1 "*) ;; *) return 1 ;; esac
+  grep -qxF -e "$1" "$RUN_DIR/restarted" 2>/dev/null
 }
 
 # leave_swarm NODE: the node leaves the swarm it is in, whatever it is.

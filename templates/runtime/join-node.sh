@@ -26,6 +26,9 @@ join_one() {
   while :; do
     state="" id="" cluster=""
     read -r state id cluster < <(on "$node" info --format "$FORMAT_SWARM_MEMBERSHIP" 2>/dev/null || true) || true
+    if [ "$PLAN" = 1 ] && [ -z "$state" ] && stopped_member "$name"; then
+      return # started, its engine comes back as the node it was
+    fi
     if [ "$state" = inactive ] || { [ "$PLAN" = 1 ] && [ -z "$state" ]; }; then
       break # not in a swarm; in plan mode also a node with no running container
     fi
@@ -52,6 +55,14 @@ join_one() {
     sleep 0.5
   done
   act + node "$name" "$role at $addr$note" join_swarm "$node" "$addr" "$role"
+}
+
+# stopped_member NAME: the node's container is there, stopped (nodes-up
+# lists it), and the swarm lists a node of that name: its volume keeps its
+# swarm state, so a start needs no join.
+stopped_member() {
+  case "$KNOWN_NAMES" in *" $1 "*) ;; *) return 1 ;; esac
+  grep -qxF -e "$1" "$RUN_DIR/restarted" 2>/dev/null
 }
 
 # leave_swarm NODE: the node leaves the swarm it is in, whatever it is.
