@@ -219,6 +219,17 @@ func TestNetFaultsAndDrills(t *testing.T) {
 		t.Errorf("an unknown drill: %v\n%s", err, out)
 	}
 
+	// a node that stops loses its fault with its network namespace: the up
+	// that starts it again drops the record, and says nothing is in force
+	h.must("net", "delay", "worker02", "50ms")
+	h.must("node", "stop", "worker02")
+	if out := h.must("up", "--wait", "4m"); strings.Contains(out, "network faults are in force") {
+		t.Errorf("up started worker02 again and still says its delay is in force:\n%s", out)
+	}
+	if show := h.must("net", "show"); !strings.Contains(show, "no network fault in force") {
+		t.Errorf("after worker02 was stopped and started again, net show:\n%s", show)
+	}
+
 	h.must("net", "partition", "worker01")
 	h.must("net", "delay", "worker02", "50ms")
 	h.must("down")
