@@ -312,9 +312,23 @@ func nodeNetState(t *testing.T) map[string]string {
 			}
 		}
 		rules := emptyTable.ReplaceAllString(strings.Join(lines, "\n")+"\n", "")
-		st[n] = rules + docker(t, "exec", netLab+"-"+n, "tc", "qdisc", "show", "dev", "eth0")
+		st[n] = rules + qdiscs(t, n)
 	}
 	return st
+}
+
+// qdiscs is node n's qdiscs on its lab interface, read again while tc
+// says its netlink dump was interrupted (the node's interfaces changed
+// meanwhile: a drill's task came or went), up to ten times.
+func qdiscs(t *testing.T, n string) string {
+	t.Helper()
+	for i := 0; ; i++ {
+		out := docker(t, "exec", netLab+"-"+n, "tc", "qdisc", "show", "dev", "eth0")
+		if !strings.Contains(out, "Dump was interrupted") || i == 9 {
+			return out
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func compareNetState(t *testing.T, when string, before, after map[string]string) {
