@@ -11,8 +11,7 @@ deploy() {
     STACK_HASHES=$(swarm_lines record)
     SERVICE_HASHES=$(swarm_lines hash)
     # what runs otherwise than the spec says (changed by hand): "NAME<TAB>WHAT"
-    SPECS=$(swarm_lines spec)
-    DRIFTS=$(each DESIRED drift_of)
+    DRIFTS=$(drifts)
   fi
   SECRET_VERSION=""
   if [ "${#PASSWORD[@]}" -gt 0 ]; then
@@ -136,33 +135,49 @@ service_new() {
   say "service $name created"
 }
 
-# drift_of NAME OWNER MODE IMAGE PORTS ENV LABELS (a DESIRED record):
-# "NAME<TAB>OWNER<TAB>WHAT" when service NAME runs otherwise than that,
-# WHAT saying how ("replicas 5 -> 2, image a -> b"); the environment's and
-# labels' values are not shown (they may be secrets).
-drift_of() {
-  local have mode image ports env labels what=""
-  # (fields split at US, not at tabs: read would merge empty tab-separated ones)
-  have=$(printf '%s\n' "$SPECS" | awk -F '\t' -v n="$1" -v OFS=$'\037' '$1 == n { $1 = $1; print; exit }')
-  [ -n "$have" ] || return 0
-  IFS=$'\037' read -r _ mode image ports env labels <<<"$have"
-  if [ "$mode" != "$3" ]; then
-    case "$mode/$3" in
-      "replicated "*/"replicated "*) what+=", replicas ${mode#replicated } -> ${3#replicated }" ;;
-      *) what+=", mode ${mode% *} -> ${3% *}" ;;
-    esac
-  fi
-  image=${image%@sha256:*}
-  [ "$image" = "$4" ] || what+=", image $image -> $4"
-  ports=$(printf '%s\n' "$ports" | tr ' ' '\n' | awk NF | LC_ALL=C sort | tr '\n' ' ')
-  ports=${ports% }
-  [ "$ports" = "$5" ] || what+=", published ports ${ports:-none} -> ${5:-none}"
-  [ "$env" = "$6" ] || what+=", environment"
-  # labels ($7) are not compared yet: on the real engine a stack's
-  # service has labels besides the namespace and deploy.labels (seen in
-  # e2e TestRolloutNodeImage), which made every up redeploy
-  : "$labels"
-  [ -z "$what" ] || printf '%s\t%s\t%s\n' "$1" "$2" "${what#, }"
+# drifts: "NAME<TAB>OWNER<TAB>WHAT" of each service (a DESIRED record:
+# NAME OWNER MODE IMAGE PORTS ENV LABELS) that runs otherwise than the
+# record says, WHAT saying how ("replicas 5 -> 2, image a -> b"); the
+# environment's and labels' values are not shown (they may be secrets).
+# One awk for every service (a process a service costs seconds at scale):
+# the swarm read's spec lines, a RS line, then the records, fields at US.
+drifts() {
+  { swarm_lines spec; printf '\036\n'; each DESIRED desired_line; } | LC_ALL=C awk '
+    # ports as a set: the words sorted, one space between
+    function words(s, a, n, i, j, t, out) {
+      n = split(s, a, " ")
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      for (i = 1; i <= n; i++) out = out (i > 1 ? " " : "") a[i]
+      return out
+    }
+    function kind(m) { sub(/ [^ ]*$/, "", m); return m } # "replicated 3": replicated
+    BEGIN { FS = "\t" }
+    !records && $0 == "\036" { records = 1; FS = "\037"; next }
+    !records { if (NF && !($1 in mode)) { mode[$1] = $2; image[$1] = $3; ports[$1] = $4; env[$1] = $5 } next }
+    !($1 in mode) { next }
+    {
+      what = ""
+      if (mode[$1] != $3) {
+        if (mode[$1] ~ /^replicated / && $3 ~ /^replicated /) what = what ", replicas " substr(mode[$1], 12) " -> " substr($3, 12)
+        else what = what ", mode " kind(mode[$1]) " -> " kind($3)
+      }
+      img = image[$1]; sub(/@sha256:[^@]*$/, "", img)
+      if (img != $4) what = what ", image " img " -> " $4
+      p = words(ports[$1])
+      if (p != $5) what = what ", published ports " (p == "" ? "none" : p) " -> " ($5 == "" ? "none" : $5)
+      # labels ($7) are not compared yet: on the real engine a stack'"'"'s
+      # service has labels besides the namespace and deploy.labels (seen
+      # in e2e TestRolloutNodeImage), which made every up redeploy
+      if (env[$1] != $6) what = what ", environment"
+      if (what != "") printf "%s\t%s\t%s\n", $1, $2, substr(what, 3)
+    }'
+}
+
+# desired_line FIELD...: a DESIRED record as one line, fields at US (no
+# process: printf and "$*" are the shell's own).
+desired_line() {
+  local IFS=$'\037'
+  printf '%s\n' "$*"
 }
 
 # drifted OWNER [NAME]: plan lines "~ service NAME: WHAT (changed outside
