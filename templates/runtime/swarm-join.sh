@@ -75,8 +75,10 @@ swarm_join() {
   HAVE_LABELS=""
   swarm_new || HAVE_LABELS=$(swarm_lines label)
   each NODE_LABELS node_labels
-  # shellcheck disable=SC2046 # node names, one word each
-  swarm_new || forget_faults $(cat "$RUN_DIR/restarted" 2>/dev/null)
+  if ! swarm_new && [ -s "$RUN_DIR/restarted" ]; then
+    # shellcheck disable=SC2046 # node names, one word each
+    forget_faults $(cat "$RUN_DIR/restarted")
+  fi
 }
 
 # forget_faults NODE...: drops the record of the network faults swarmgen
