@@ -60,6 +60,20 @@ func TestManagerFailover(t *testing.T) {
 		}
 	}
 	t.Logf("FAILOVER: %s killed, %s leads after %s", oldLeader, newLeader, time.Since(killed).Round(10*time.Millisecond))
+	// a leader just elected knows the other nodes' state only from their
+	// next heartbeats (unknown until then)
+	h.waitFor("the new leader sees the other manager ready", time.Minute, func(st *swarmlab.Status) error {
+		ready := 0
+		for _, n := range st.Nodes {
+			if n.Role == "manager" && n.State == "ready" {
+				ready++
+			}
+		}
+		if ready != 2 {
+			return fmt.Errorf("%d managers ready", ready)
+		}
+		return nil
+	})
 	out := h.must("status")
 	if !strings.Contains(out, "leader: "+newLeader) || !strings.Contains(out, "managers up: 2 of 3") {
 		t.Errorf("status does not show the new leader and the down manager:\n%s", out)

@@ -2056,7 +2056,9 @@ swarm_join() {
       join_reap || rc=1
       troubles=$(($(wc -l <"$RUN_DIR/join-trouble")))
       if [ "$troubles" -gt "$seen" ]; then
-        seen=$troubles window=$(((window + 1) / 2)) hold=$((SECONDS + pause))
+        # half as many for each join that met trouble, however many came at once
+        while [ "$seen" -lt "$troubles" ]; do seen=$((seen + 1)) window=$(((window + 1) / 2)); done
+        hold=$((SECONDS + pause))
         say "joins: a manager is busy or unreachable; $window at a time, next in ${pause}s"
         [ "$pause" -ge 8 ] || pause=$((pause * 2))
       fi
@@ -3034,7 +3036,7 @@ desired_line() {
 # NAME) that run otherwise than the spec says; fails when there is none.
 drifted() {
   local lines name owner what
-  [ -n "$DRIFTS" ] || return 1 # (no process for a lab that runs as its spec says)
+  [ -n "${DRIFTS:-}" ] || return 1 # (no process for a lab that runs as its spec says)
   lines=$(printf '%s\n' "$DRIFTS" | awk -F '\t' -v o="$1" -v n="${2:-}" '$2 == o && (n == "" || $1 == n)')
   [ -n "$lines" ] || return 1
   while IFS=$'\t' read -r name owner what; do

@@ -185,7 +185,7 @@ desired_line() {
 # NAME) that run otherwise than the spec says; fails when there is none.
 drifted() {
   local lines name owner what
-  [ -n "$DRIFTS" ] || return 1 # (no process for a lab that runs as its spec says)
+  [ -n "${DRIFTS:-}" ] || return 1 # (no process for a lab that runs as its spec says)
   lines=$(printf '%s\n' "$DRIFTS" | awk -F '\t' -v o="$1" -v n="${2:-}" '$2 == o && (n == "" || $1 == n)')
   [ -n "$lines" ] || return 1
   while IFS=$'\t' read -r name owner what; do

@@ -48,7 +48,9 @@ swarm_join() {
       join_reap || rc=1
       troubles=$(($(wc -l <"$RUN_DIR/join-trouble")))
       if [ "$troubles" -gt "$seen" ]; then
-        seen=$troubles window=$(((window + 1) / 2)) hold=$((SECONDS + pause))
+        # half as many for each join that met trouble, however many came at once
+        while [ "$seen" -lt "$troubles" ]; do seen=$((seen + 1)) window=$(((window + 1) / 2)); done
+        hold=$((SECONDS + pause))
         say "joins: a manager is busy or unreachable; $window at a time, next in ${pause}s"
         [ "$pause" -ge 8 ] || pause=$((pause * 2))
       fi
