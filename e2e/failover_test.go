@@ -62,18 +62,7 @@ func TestManagerFailover(t *testing.T) {
 	t.Logf("FAILOVER: %s killed, %s leads after %s", oldLeader, newLeader, time.Since(killed).Round(10*time.Millisecond))
 	// a leader just elected knows the other nodes' state only from their
 	// next heartbeats (unknown until then)
-	h.waitFor("the new leader sees the other manager ready", time.Minute, func(st *swarmlab.Status) error {
-		ready := 0
-		for _, n := range st.Nodes {
-			if n.Role == "manager" && n.State == "ready" {
-				ready++
-			}
-		}
-		if ready != 2 {
-			return fmt.Errorf("%d managers ready", ready)
-		}
-		return nil
-	})
+	h.waitFor("the new leader sees the other manager ready", time.Minute, managersReady(2))
 	out := h.must("status")
 	if !strings.Contains(out, "leader: "+newLeader) || !strings.Contains(out, "managers up: 2 of 3") {
 		t.Errorf("status does not show the new leader and the down manager:\n%s", out)
@@ -105,14 +94,8 @@ func TestManagerFailover(t *testing.T) {
 
 	h.must("start", "--wait", "4m")
 	st = h.waitFor("quorum back", 2*time.Minute, func(st *swarmlab.Status) error {
-		ready := 0
-		for _, n := range st.Nodes {
-			if n.Role == "manager" && n.State == "ready" {
-				ready++
-			}
-		}
-		if ready != 3 {
-			return fmt.Errorf("%d managers ready", ready)
+		if err := managersReady(3)(st); err != nil {
+			return err
 		}
 		return converged("echo")(st)
 	})
@@ -216,4 +199,20 @@ func newHarness(t *testing.T, spec string, env ...string) *harness {
 		_, _ = h.swarmgen("down")
 	})
 	return h
+}
+
+// managersReady: exactly n managers are ready.
+func managersReady(n int) func(*swarmlab.Status) error {
+	return func(st *swarmlab.Status) error {
+		ready := 0
+		for _, node := range st.Nodes {
+			if node.Role == "manager" && node.State == "ready" {
+				ready++
+			}
+		}
+		if ready != n {
+			return fmt.Errorf("%d managers ready, want %d", ready, n)
+		}
+		return nil
+	}
 }
