@@ -721,13 +721,14 @@ nodes_up() {
   case $have in *$'\n'*) containers=1 ;; esac
   if [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] && [ -n "$containers" ]; then
     node_decision "$have" >"$RUN_DIR/recreate"
-    if [ -z "$(swarm_lines node)" ] && swarm_lines state | awk '$2 == "active" { f = 1 } END { exit !f }' &&
-      awk -v r="$REGISTRY" '$1 != r { f = 1 } END { exit !f }' "$RUN_DIR/recreate"; then
+    local changed # the swarm nodes among them, "NAME NAME "
+    changed=$(awk -v r="$REGISTRY" -v p="$CONTAINER_PREFIX" '$1 != r { printf "%s ", substr($1, length(p) + 1) }' "$RUN_DIR/recreate")
+    if [ -n "$changed" ] && [ -z "$(swarm_lines node)" ] && swarm_lines state | awk '$2 == "active" { f = 1 } END { exit !f }'; then
       # a swarm that names no leader now (an election, a lost quorum): its
       # changed nodes wait for one, to be recreated one at a time; compose
       # would recreate them all at once, every manager together
       wait_leader >/dev/null ||
-        refuse "recreating node(s) $(awk -v r="$REGISTRY" -v p="$CONTAINER_PREFIX" '$1 != r { sub("^" p, "", $1); printf "%s ", $1 }' "$RUN_DIR/recreate")while the swarm names no leader (an election, or its quorum lost; waited $(leader_wait)s): with a leader they are recreated one at a time, without one all at once; see swarmgen status and run up again once it has one"
+        refuse "recreating node(s) ${changed}while the swarm names no leader (an election, or its quorum lost; waited $(leader_wait)s): with a leader they are recreated one at a time, without one all at once; see swarmgen status and run up again once it has one"
     fi
     if [ -s "$RUN_DIR/recreate" ] && [ -n "$(swarm_lines node)" ]; then
       rolled=1
@@ -2010,14 +2011,13 @@ swarm_join() {
   local pids=() i
   # for join_one, from the leader's read: the swarm's cluster ID, the node
   # IDs it knows, and the nodes it lists once and Ready
-  CLUSTER_ID="" KNOWN_IDS="" KNOWN_NAMES=" " READY=" "
+  CLUSTER_ID="" KNOWN_IDS="" READY=" "
   # (a swarm this run made has one node, its leader: asked with the tokens)
   if ! swarm_new; then
     local nodes
     nodes=$(swarm_lines node)
     CLUSTER_ID=$(swarm_lines state | awk -v l="$LEADER" '$1 == l { print $4 }')
     KNOWN_IDS=$(printf '%s\n' "$nodes" | awk 'NF { print $1 }')
-    KNOWN_NAMES+=$(printf '%s\n' "$nodes" | awk 'NF { printf "%s ", $2 }')
     READY+=$(printf '%s\n' "$nodes" | awk 'NF { n[$2]++; r[$2] = $3 } END { for (h in n) if (n[h] == 1 && r[h] == "Ready") printf "%s ", h }')
   fi
   # the join tokens, read once when nodes are missing, in one exec with
@@ -2084,11 +2084,12 @@ swarm_join() {
   # join dropped the snapshot: a node that joined again has none)
   HAVE_LABELS=""
   swarm_new || HAVE_LABELS=$(swarm_lines label)
-  each NODE_LABELS node_labels
   if ! swarm_new && [ -s "$RUN_DIR/restarted" ]; then
+    # (before the spec's labels change any: it reads the snapshot just read)
     # shellcheck disable=SC2046 # node names, one word each
     forget_faults $(cat "$RUN_DIR/restarted")
   fi
+  each NODE_LABELS node_labels
 }
 
 # forget_faults NODE...: drops the record of the network faults swarmgen
@@ -2240,8 +2241,8 @@ join_one() {
 # lists it), and the swarm lists a node of that name: its volume keeps its
 # swarm state, so a start needs no join.
 stopped_member() {
-  case "$KNOWN_NAMES" in *" $1 "*) ;; *) return 1 ;; esac
-  grep -qxF -e "$1" "$RUN_DIR/restarted" 2>/dev/null
+  grep -qxF -e "$1" "$RUN_DIR/restarted" 2>/dev/null || return 1
+  swarm_lines node | awk -v n="$1" '$2 == n { f = 1 } END { exit !f }'
 }
 
 # leave_swarm NODE: the node leaves the swarm it is in, whatever it is.

@@ -61,8 +61,8 @@ join_one() {
 # lists it), and the swarm lists a node of that name: its volume keeps its
 # swarm state, so a start needs no join.
 stopped_member() {
-  case "$KNOWN_NAMES" in *" $1 "*) ;; *) return 1 ;; esac
-  grep -qxF -e "$1" "$RUN_DIR/restarted" 2>/dev/null
+  grep -qxF -e "$1" "$RUN_DIR/restarted" 2>/dev/null || return 1
+  swarm_lines node | awk -v n="$1" '$2 == n { f = 1 } END { exit !f }'
 }
 
 # leave_swarm NODE: the node leaves the swarm it is in, whatever it is.

@@ -265,13 +265,14 @@ nodes_up() {
   case $have in *$'\n'*) containers=1 ;; esac
   if [ "$have" != "$(cat "$COMPOSE_RECORD" 2>/dev/null)" ] && [ -n "$containers" ]; then
     node_decision "$have" >"$RUN_DIR/recreate"
-    if [ -z "$(swarm_lines node)" ] && swarm_lines state | awk '$2 == "active" { f = 1 } END { exit !f }' &&
-      awk -v r="$REGISTRY" '$1 != r { f = 1 } END { exit !f }' "$RUN_DIR/recreate"; then
+    local changed # the swarm nodes among them, "NAME NAME "
+    changed=$(awk -v r="$REGISTRY" -v p="$CONTAINER_PREFIX" '$1 != r { printf "%s ", substr($1, length(p) + 1) }' "$RUN_DIR/recreate")
+    if [ -n "$changed" ] && [ -z "$(swarm_lines node)" ] && swarm_lines state | awk '$2 == "active" { f = 1 } END { exit !f }'; then
       # a swarm that names no leader now (an election, a lost quorum): its
       # changed nodes wait for one, to be recreated one at a time; compose
       # would recreate them all at once, every manager together
       wait_leader >/dev/null ||
-        refuse "recreating node(s) $(awk -v r="$REGISTRY" -v p="$CONTAINER_PREFIX" '$1 != r { sub("^" p, "", $1); printf "%s ", $1 }' "$RUN_DIR/recreate")while the swarm names no leader (an election, or its quorum lost; waited $(leader_wait)s): with a leader they are recreated one at a time, without one all at once; see swarmgen status and run up again once it has one"
+        refuse "recreating node(s) ${changed}while the swarm names no leader (an election, or its quorum lost; waited $(leader_wait)s): with a leader they are recreated one at a time, without one all at once; see swarmgen status and run up again once it has one"
     fi
     if [ -s "$RUN_DIR/recreate" ] && [ -n "$(swarm_lines node)" ]; then
       rolled=1

@@ -2,14 +2,13 @@ swarm_join() {
   local pids=() i
   # for join_one, from the leader's read: the swarm's cluster ID, the node
   # IDs it knows, and the nodes it lists once and Ready
-  CLUSTER_ID="" KNOWN_IDS="" KNOWN_NAMES=" " READY=" "
+  CLUSTER_ID="" KNOWN_IDS="" READY=" "
   # (a swarm this run made has one node, its leader: asked with the tokens)
   if ! swarm_new; then
     local nodes
     nodes=$(swarm_lines node)
     CLUSTER_ID=$(swarm_lines state | awk -v l="$LEADER" '$1 == l { print $4 }')
     KNOWN_IDS=$(printf '%s\n' "$nodes" | awk 'NF { print $1 }')
-    KNOWN_NAMES+=$(printf '%s\n' "$nodes" | awk 'NF { printf "%s ", $2 }')
     READY+=$(printf '%s\n' "$nodes" | awk 'NF { n[$2]++; r[$2] = $3 } END { for (h in n) if (n[h] == 1 && r[h] == "Ready") printf "%s ", h }')
   fi
   # the join tokens, read once when nodes are missing, in one exec with
@@ -76,11 +75,12 @@ swarm_join() {
   # join dropped the snapshot: a node that joined again has none)
   HAVE_LABELS=""
   swarm_new || HAVE_LABELS=$(swarm_lines label)
-  each NODE_LABELS node_labels
   if ! swarm_new && [ -s "$RUN_DIR/restarted" ]; then
+    # (before the spec's labels change any: it reads the snapshot just read)
     # shellcheck disable=SC2046 # node names, one word each
     forget_faults $(cat "$RUN_DIR/restarted")
   fi
+  each NODE_LABELS node_labels
 }
 
 # forget_faults NODE...: drops the record of the network faults swarmgen
