@@ -49,7 +49,7 @@ func TestHostKindOnTheFirstUpOnly(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			scenario := `case "$CMD $*" in
-  "docker ps --format {{.Names}} {{.Ports}}") printf '%s\n' "$PS" ;;
+  "docker ps -a --format "*) printf '%s\n' "$PS" | sed 's/^\([^ ]*\)/- \1 0123 running/' ;;
   "docker info --format {{.OperatingSystem}}|{{.Name}}") echo "Docker Desktop|docker-desktop" ;;
   "ss "*) ;;
   *) echo "stub: no answer for: $CMD $*" >&2; exit 1 ;;

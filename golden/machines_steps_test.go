@@ -522,3 +522,42 @@ HASH=$h`+suffix+` PLAN=1 registry_up 3>&1 | awk -F '\t' '$1 == "plan" && $3 == "
 		}
 	}
 }
+
+// A manager's read of the swarm (read_swarm, the same for both providers)
+// takes the manager's state line from its own row of the node list, with
+// no docker info (a CLI start costs most of an unchanged lab's plan); an
+// engine that lists no nodes is asked docker info, and only a manager
+// among those (a swarm with no leader: a cluster ID) reads as incomplete.
+func TestSwarmReadState(t *testing.T) {
+	const reads = `
+  "node inspect --format"*) echo "m1 zone=a" ;;
+  "network ls"*) echo "network web true" ;;
+  "config ls"*) ;;
+  "service ls"*) ;;
+  "secret ls"*) ;;
+esac`
+	for _, tc := range []struct{ name, nodeLs, info, want, not string }{
+		{"a manager that lists the nodes", `printf 'node idm1 m1 Ready Leader\nnoderow idm1 *\tm1\tReady\nnode idw1 w1 Ready \nnoderow idw1\tw1\tReady\n'`, "",
+			"state m1 active idm1\nfrom m1\nnode idm1 m1 Ready Leader", "incomplete"},
+		{"a manager with no leader", `echo "Error response from daemon: rpc error: The swarm does not have a leader." >&2; exit 1`, "active idm1 cluster1",
+			"state m1 active idm1 cluster1\nincomplete", "from m1"},
+		{"a worker", `echo "Error response from daemon: This node is not a swarm manager." >&2; exit 1`, "active idm1 ",
+			"state m1 active idm1 \nfrom m1", "incomplete"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			scenario := `case "$*" in
+  "node ls --format"*) ` + tc.nodeLs + ` ;;
+  "info --format"*) echo "state m1 ` + tc.info + `" ;;` + reads
+			out, calls, _, err := runMachines(t, t.TempDir(), scenario, `read_swarm m1`)
+			if err != nil && tc.info == "" {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if !strings.Contains(out, tc.want) || strings.Contains(out, tc.not) {
+				t.Errorf("the read:\n%s\nwant %q, and no %q", out, tc.want, tc.not)
+			}
+			if asked := strings.Contains(calls, "info --format"); asked != (tc.info != "") {
+				t.Errorf("docker info asked: %v; calls:\n%s", asked, calls)
+			}
+		})
+	}
+}

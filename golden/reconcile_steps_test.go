@@ -132,6 +132,52 @@ func TestUnchangedLab(t *testing.T) {
 	}
 }
 
+// An unchanged lab reads its images in one docker image inspect (the push
+// step's image_facts) and its containers in one docker ps, in plan mode
+// and up (TestSwarmReadState: its managers' reads ask no docker info). A
+// host without a Docker Hub image the lab mirrors makes the one read
+// fail: each image is asked alone then. An image rebuilt is not judged by what was read before its
+// build: the new build, which no registry has, is pushed.
+func TestImagesAndContainersReadOnce(t *testing.T) {
+	hub := func(v fakelab.Vars) { v["HUB"] = v["MIRRORS"] }
+	count := func(calls, prefix string) int {
+		n := 0
+		for _, line := range strings.Split(calls, "\n") {
+			if strings.HasPrefix(line, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, args := range [][]string{nil, {"--plan"}} {
+		out, calls, err := runLab(t, "classic", hub, "", args...)
+		if err != nil {
+			t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+		}
+		if lines := planLines(t, out); len(lines) > 0 {
+			t.Errorf("plan lines for a converged lab: %q", lines)
+		}
+		for prefix, want := range map[string]int{"image inspect ": 1, "ps ": 1} {
+			if got := count(calls, prefix); got != want {
+				t.Errorf("%v: %d calls %q, want %d:\n%s", args, got, prefix, want, calls)
+			}
+		}
+	}
+	// the mirrored image not on the host: one inspect an image
+	_, calls, err := runLab(t, "classic", nil, "", "--plan")
+	if err != nil || count(calls, "image inspect ") < 3 {
+		t.Errorf("%v; calls:\n%s", err, calls)
+	}
+	out, calls, err := runLab(t, "classic", func(v fakelab.Vars) {
+		hub(v)
+		v["REBUILT"] = "localhost:5000/yutsuki/echo:latest"
+	}, "")
+	if err != nil {
+		t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+	}
+	checkCalls(t, calls, []string{"build --quiet", "push --quiet -- localhost:5000/yutsuki/echo:latest"}, []string{"push --quiet -- localhost:5000/swarmgen/visualizer"})
+}
+
 // The join command of a node, as the calls show it (the token comes in
 // the exec's environment).
 func joinCall(container, addr, leaderAddr string) string {

@@ -149,8 +149,8 @@ LABEL_SERVICE='dev.swarmgen.service'
 LABEL_STACK='dev.swarmgen.stack'
 # the templates handed to docker's --format (package dockerformat), by name
 FORMAT_CONTAINER_CONFIG='{{.Names}} {{or (.Label "com.docker.compose.service") "-"}} {{or (.Label "com.docker.compose.config-hash") "-"}} {{.Image}}'
+FORMAT_CONTAINER_HOST='{{or (.Label "com.docker.compose.project") "-"}} {{.Names}} {{.ID}} {{.State}} {{.Ports}}'
 FORMAT_CONTAINER_NAME='{{.Names}}'
-FORMAT_CONTAINER_PORTS='{{.Names}} {{.Ports}}'
 FORMAT_CONTAINER_RECORD='{{.Names}} {{.ID}} {{.State}} {{.Ports}}'
 FORMAT_CONTAINER_RUNNING='{{.State.Running}}'
 FORMAT_CONTAINER_STATUS='{{.State.Status}}'
@@ -159,6 +159,7 @@ FORMAT_CONTEXT_HOST='{{.Endpoints.docker.Host}}'
 FORMAT_HOST_KIND='{{.OperatingSystem}}|{{.Name}}'
 FORMAT_IMAGE_CONTEXT='{{index .Config.Labels "dev.swarmgen.context"}}'
 FORMAT_IMAGE_DIGESTS='{{range .RepoDigests}}{{println .}}{{end}}'
+FORMAT_IMAGE_FACTS='{{.Id}}|{{index .Config.Labels "dev.swarmgen.context"}}|{{range .RepoDigests}}{{.}} {{end}}'
 FORMAT_IMAGE_ID='{{.Id}}'
 FORMAT_IMAGE_ID_DIGESTS='{{.Id}}{{range .RepoDigests}} {{.}}{{end}}'
 FORMAT_IMAGE_REFS='{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}'
@@ -192,8 +193,8 @@ FORMAT_TASK_REJECTED='{{.Name}}|{{.Node}}|{{.Image}}|{{.Error}}'
 # the same, escaped for the inside of a double-quoted word (a format in
 # the script a node's sh runs: on_sh)
 Q_CONTAINER_CONFIG='{{.Names}} {{or (.Label \"com.docker.compose.service\") \"-\"}} {{or (.Label \"com.docker.compose.config-hash\") \"-\"}} {{.Image}}'
+Q_CONTAINER_HOST='{{or (.Label \"com.docker.compose.project\") \"-\"}} {{.Names}} {{.ID}} {{.State}} {{.Ports}}'
 Q_CONTAINER_NAME='{{.Names}}'
-Q_CONTAINER_PORTS='{{.Names}} {{.Ports}}'
 Q_CONTAINER_RECORD='{{.Names}} {{.ID}} {{.State}} {{.Ports}}'
 Q_CONTAINER_RUNNING='{{.State.Running}}'
 Q_CONTAINER_STATUS='{{.State.Status}}'
@@ -202,6 +203,7 @@ Q_CONTEXT_HOST='{{.Endpoints.docker.Host}}'
 Q_HOST_KIND='{{.OperatingSystem}}|{{.Name}}'
 Q_IMAGE_CONTEXT='{{index .Config.Labels \"dev.swarmgen.context\"}}'
 Q_IMAGE_DIGESTS='{{range .RepoDigests}}{{println .}}{{end}}'
+Q_IMAGE_FACTS='{{.Id}}|{{index .Config.Labels \"dev.swarmgen.context\"}}|{{range .RepoDigests}}{{.}} {{end}}'
 Q_IMAGE_ID='{{.Id}}'
 Q_IMAGE_ID_DIGESTS='{{.Id}}{{range .RepoDigests}} {{.}}{{end}}'
 Q_IMAGE_REFS='{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}'
@@ -568,12 +570,16 @@ provider_containers() {
 # IPVS when the lab uses the routing mesh.
 containers_host_check() {
   local port proto owner published
-  # every running container with its published ports, read once
-  published=$(docker ps --format "$FORMAT_CONTAINER_PORTS" 2>/dev/null) ||
+  # every container of the host, read once: the ports here, the lab's own
+  # for nodes-up's first record (read_containers)
+  docker ps -a --format "$FORMAT_CONTAINER_HOST" >"$RUN_DIR/host-containers.$$" 2>/dev/null ||
     fail "the Docker engine does not answer ('docker ps' fails); start Docker and run again"
+  mv -f "$RUN_DIR/host-containers.$$" "$RUN_DIR/host-containers"
   if [ "$PLAN" = 1 ]; then
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi
+  # "NAME PORTS" of the running (and paused) containers
+  published=$(awk '$4 == "running" || $4 == "paused" { print $2, substr($0, length($1 $2 $3 $4) + 5) }' "$RUN_DIR/host-containers")
   # where the engine runs is said on the up that makes the lab: a registry
   # running from an earlier run means it was said (one docker info less)
   case "$published" in
@@ -871,8 +877,15 @@ containers_record() {
 }
 
 # read_containers: "NAME ID STATE PORTS" of each of the lab's containers,
-# as docker has them now.
+# as docker has them now: the first time, from the host check's read of
+# every container (nothing changes a container between the two), then
+# from docker.
 read_containers() {
+  if [ -e "$RUN_DIR/host-containers" ]; then
+    awk -v p="${VOLUME_PREFIX%_}" '$1 == p { print substr($0, length($1) + 2) }' "$RUN_DIR/host-containers"
+    rm -f "$RUN_DIR/host-containers"
+    return
+  fi
   docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format "$FORMAT_CONTAINER_RECORD"
 }
 
@@ -1435,7 +1448,7 @@ machine_push_ref() {
 # IMAGE's ID and a digest in REF's repository once it pushed it.
 machine_in_registry() {
   local id have
-  id=$(docker image inspect --format "$FORMAT_IMAGE_ID" "$1" 2>/dev/null) || return 1
+  id=$(image_fact "$1" id || docker image inspect --format "$FORMAT_IMAGE_ID" "$1" 2>/dev/null) || return 1
   have=$(on "$REGISTRY_MACHINE" image inspect --format "$FORMAT_IMAGE_ID_DIGESTS" "$2" 2>/dev/null) || return 1
   [ "${have%% *}" = "$id" ] || return 1
   case " $have " in
@@ -1702,7 +1715,8 @@ cksum_of() { cksum <"$1" 2>/dev/null | awk '{ print $1 }' || true; }
 # the node) and kept in $RUN_DIR/swarm until act changes the swarm, which
 # drops it so the next step reads it again. An exec costs far more than
 # the commands it runs, so an unchanged lab is read once. Its lines:
-#   state CONTAINER STATE NODEID CLUSTERID  each manager asked (docker info)
+#   state CONTAINER STATE NODEID [CLUSTERID]  each manager asked (its own
+#                                   node row, else docker info's)
 #   from CONTAINER                  the manager the lines below come from
 #   node ID HOSTNAME STATUS [MANAGERSTATUS]
 #   label HOSTNAME KEY=VALUE        every label of every node
@@ -1720,18 +1734,30 @@ cksum_of() { cksum <"$1" 2>/dev/null | awk '{ print $1 }' || true; }
 # read_swarm MANAGER: the lines above, of one manager's engine, in one
 # on_sh (one exec for a container, one sh for a machine). Commands that
 # need a manager print nothing on an engine that is in no swarm. Each
-# docker command costs a CLI start (~35 ms of CPU in a node): one listing
-# prints two lines an item, and the services' inspect gives stacks and
-# hashes, so the read runs seven. A manager of a swarm whose reads failed
-# gives its state line and "incomplete", never a partial swarm.
+# docker command costs a CLI start (~80 ms of CPU in a node, most of an
+# unchanged lab's plan): one listing prints two lines an item, the
+# services' inspect gives stacks and hashes, and docker info is asked only
+# of an engine that lists no nodes, so a manager's read runs six. A
+# manager of a swarm whose reads failed gives its state line and
+# "incomplete", never a partial swarm.
 read_swarm() {
   on_sh "$1" '
     t=$(mktemp -d)
     f="$t/failed"
-    docker info --format "state $1 '"$Q_SWARM_MEMBERSHIP"'" >"$t/0" 2>/dev/null &
-    { docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1" &&
-      docker node inspect --format "'"$Q_NODE_LABELS"'" $(sed -n "s/^node \([^ ]*\) .*/\1/p" "$t/1") >"$t/2r" &&
-      sed "/^\$/d; s/^/label /" "$t/2r" >"$t/2" || : >"$f"; } 2>/dev/null &
+    { if docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1"; then
+        # a manager that lists the nodes is an active one: its state line
+        # from its own row, with no docker info (the cluster ID is
+        # swarm-join'"'"'s to ask, with the tokens)
+        echo "state $1 active $(sed -n "s/^noderow \([^ ]*\) \*.*/\1/p" "$t/1")" >"$t/0"
+        : >"$t/manager"
+        docker node inspect --format "'"$Q_NODE_LABELS"'" $(sed -n "s/^node \([^ ]*\) .*/\1/p" "$t/1") >"$t/2r" &&
+          sed "/^\$/d; s/^/label /" "$t/2r" >"$t/2" || : >"$f"
+      else
+        # a worker, an engine in no swarm, a manager with no leader
+        : >"$f"
+        docker info --format "state $1 '"$Q_SWARM_MEMBERSHIP"'" >"$t/0"
+        ! grep -q "^state [^ ]* active [^ ]* [^ ]" "$t/0" || : >"$t/manager"
+      fi; } 2>/dev/null &
     docker network ls --filter driver=overlay --format "network '"$Q_NETWORK_LINE"'" >"$t/3" 2>/dev/null || : >"$f" &
     docker config ls --filter label='"$LABEL_STACK"' --format "record '"$Q_STACK_RECORD"'" >"$t/4" 2>/dev/null || : >"$f" &
     { docker service ls --format "service '"$Q_SERVICE_REPLICAS"'\nservicerow '"$Q_SERVICE_ROW"'" >"$t/5" &&
@@ -1748,7 +1774,7 @@ read_swarm() {
       # a manager of a swarm whose reads failed (no quorum, an election
       # under way): what it did read is not the swarm, and a missing
       # service must never read as one to create
-      if [ -e "$f" ] && grep -q "^state [^ ]* active [^ ]* [^ ]" "$t/0"; then
+      if [ -e "$f" ] && [ -e "$t/manager" ]; then
         echo incomplete
       else
         echo "from $1"
@@ -2009,14 +2035,13 @@ remove_stale() {
 }
 swarm_join() {
   local pids=() i
-  # for join_one, from the leader's read: the swarm's cluster ID, the node
-  # IDs it knows, and the nodes it lists once and Ready
+  # for join_one, from the leader's read: the node IDs it knows and the
+  # nodes it lists once and Ready; with the tokens, the swarm's cluster ID
   CLUSTER_ID="" KNOWN_IDS="" READY=" "
   # (a swarm this run made has one node, its leader: asked with the tokens)
   if ! swarm_new; then
     local nodes
     nodes=$(swarm_lines node)
-    CLUSTER_ID=$(swarm_lines state | awk -v l="$LEADER" '$1 == l { print $4 }')
     KNOWN_IDS=$(printf '%s\n' "$nodes" | awk 'NF { print $1 }')
     READY+=$(printf '%s\n' "$nodes" | awk 'NF { n[$2]++; r[$2] = $3 } END { for (h in n) if (n[h] == 1 && r[h] == "Ready") printf "%s ", h }')
   fi
@@ -2028,8 +2053,9 @@ swarm_join() {
     { read -r MANAGER_TOKEN && read -r WORKER_TOKEN && read -r lead_state lead_id lead_cluster; } < <(on_sh "$LEADER" '
       docker swarm join-token -q manager && docker swarm join-token -q worker &&
       docker info --format "'"$Q_SWARM_MEMBERSHIP"'"') || true
-    if swarm_new && [ "$lead_state" = active ]; then
-      KNOWN_IDS=$lead_id CLUSTER_ID=$lead_cluster
+    if [ "$lead_state" = active ]; then
+      CLUSTER_ID=$lead_cluster
+      if swarm_new; then KNOWN_IDS=$lead_id; fi
     fi
   fi
   case "$JOIN_PARALLEL" in
@@ -2531,6 +2557,7 @@ wait_node_back() {
 push_images() {
   local pids=()
   registry_ready
+  image_facts
   each IMAGES prepared
   each IMAGES put_image \&
   each MIRROR mirror_image \&
@@ -2544,6 +2571,60 @@ push_images() {
   wait_all ${pids[@]+"${pids[@]}"}
 }
 
+# image_facts: every image the push step compares (each image to build or
+# tag and its tag, each Docker Hub image to mirror, the builtin base) read
+# in one docker image inspect, as "NAME|ID|CONTEXT|DIGEST ..." lines in
+# $RUN_DIR/images (image_fact): an inspect each would cost a CLI start
+# each, most of an unchanged lab's plan. None when one is missing (a
+# first up): each is asked alone then.
+image_facts() {
+  local names=() base="" out i=0 line
+  each IMAGES fact_names
+  each MIRROR mirror_fact_name
+  [ -z "$base" ] || names+=("$BUILTIN_BASE")
+  [ "${#names[@]}" -gt 0 ] || return 0
+  # one line an image, in the order asked (when all are there)
+  out=$(docker image inspect --format "$FORMAT_IMAGE_FACTS" -- ${names[@]+"${names[@]}"} 2>/dev/null) || return 0
+  while IFS= read -r line; do
+    [ "$i" -lt "${#names[@]}" ] || return 0
+    printf '%s|%s\n' "${names[$i]}" "$line"
+    i=$((i + 1))
+  done <<<"$out" >"$RUN_DIR/images.$$"
+  [ "$i" -eq "${#names[@]}" ] || return 0
+  mv -f "$RUN_DIR/images.$$" "$RUN_DIR/images"
+}
+# fact_names SOURCE BUILD DOCKERFILE REF ... PREPARED, mirror_fact_name
+# REF ... DIGEST: the images image_facts reads (into its names, and base
+# for a builtin image: bash's dynamic scope)
+fact_names() {
+  if [ -n "$2" ]; then names+=("$4"); else names+=("$1" "$4"); fi
+  [ "${8:-}" != true ] || base=1
+}
+mirror_fact_name() { [ -n "$5" ] || names+=("$1"); }
+
+# image_fact NAME id|context|digests: image NAME's ID, build context
+# digest or repository digests (one a line), from image_facts' read;
+# fails when it has no line for NAME, or an image changed since (so the
+# caller asks docker).
+image_fact() {
+  [ -e "$RUN_DIR/images" ] && [ ! -e "$RUN_DIR/images-changed" ] || return 1
+  local name id context digests
+  while IFS='|' read -r name id context digests; do
+    [ "$name" = "$1" ] || continue
+    case $2 in
+      id) printf '%s\n' "$id" ;;
+      context) printf '%s\n' "$context" ;;
+      digests) printf '%s\n' $digests ;;
+    esac
+    return 0
+  done <"$RUN_DIR/images"
+  return 1
+}
+
+# images_changed: this run builds, tags, pulls or pushes an image: the
+# facts read before are no longer the images'.
+images_changed() { : >"$RUN_DIR/images-changed"; }
+
 # prepared SOURCE BUILD ... PREPARED: a builtin image (PREPARED true) is
 # built FROM BUILTIN_BASE: in this host's images already, else pulled if a
 # release published it; else only swarmgen up (or images load) makes it.
@@ -2552,6 +2633,7 @@ prepared() {
   [ -z "$(base_id)" ] || return 0
   [ "$PLAN" != 1 ] || return 0
   if [ "$BUILTIN_BASE_PUBLISHED" = true ]; then
+    images_changed
     trace docker pull --quiet -- "$BUILTIN_BASE" >/dev/null && rm -f "$RUN_DIR/base-id" && return 0
     fail "the builtin images are made from $BUILTIN_BASE, which this host has not and cannot pull: pull it where there is a connection, or swarmgen images load a bundle (swarmgen images save writes one)"
   fi
@@ -2574,7 +2656,8 @@ build_digest() {
 # asked once a run: every builtin image needs it twice.
 base_id() {
   if [ ! -e "$RUN_DIR/base-id" ]; then
-    docker image inspect --format "$FORMAT_IMAGE_ID" -- "$BUILTIN_BASE" >"$RUN_DIR/base-id.$$" 2>/dev/null || : >"$RUN_DIR/base-id.$$"
+    image_fact "$BUILTIN_BASE" id >"$RUN_DIR/base-id.$$" ||
+      docker image inspect --format "$FORMAT_IMAGE_ID" -- "$BUILTIN_BASE" >"$RUN_DIR/base-id.$$" 2>/dev/null || : >"$RUN_DIR/base-id.$$"
     mv -f "$RUN_DIR/base-id.$$" "$RUN_DIR/base-id" # whole, for the image jobs beside this one
   fi
   cat "$RUN_DIR/base-id"
@@ -2594,11 +2677,13 @@ put_image() {
     if [ "$(built_context "$ref" || true)" != "$sum" ]; then
       local old
       old=$(docker image inspect --format "$FORMAT_IMAGE_ID" -- "$ref" 2>/dev/null || true)
+      images_changed
       trace docker build --quiet --label "$LABEL_CONTEXT=$sum" -t "$ref" -f "$build/$dockerfile" "$build" >/dev/null
       drop_replaced "$old"
     fi
   elif ! tagged "$source" "$ref"; then
     docker image inspect -- "$source" >/dev/null 2>&1 || fail "image $source is not on this host; build or pull it first"
+    images_changed
     trace docker tag -- "$source" "$ref"
   fi
   wait_registry
@@ -2609,7 +2694,11 @@ put_image() {
 # both, which fails if either is missing): an unchanged image is not
 # tagged again.
 tagged() {
-  local ids
+  local ids have
+  if ids=$(image_fact "$1" id) && have=$(image_fact "$2" id); then
+    [ -n "$ids" ] && [ "$ids" = "$have" ]
+    return
+  fi
   ids=$(docker image inspect --format "$FORMAT_IMAGE_ID" -- "$1" "$2" 2>/dev/null) || return 1
   [ "$ids" = "${ids%%$'\n'*}"$'\n'"${ids%%$'\n'*}" ]
 }
@@ -2629,6 +2718,7 @@ mirror_image() {
     say "$ref unchanged (Docker Hub mirror)"
     return
   fi
+  images_changed
   if ! docker image inspect -- "$ref" >/dev/null 2>&1; then
     why=$(trace docker pull --quiet -- "$ref" 2>&1 >/dev/null) ||
       fail "image $ref (a stack's Docker Hub image) is neither on this host nor pullable: $(printf '%s\n' "$why" | awk 'NF { l = $0 } END { sub(/^Error response from daemon: /, "", l); print l }'); pull it where there is a connection, or swarmgen images load a bundle"
@@ -2645,7 +2735,7 @@ mirror_image() {
 mirrored() {
   if [ -n "$5" ]; then
     registry_has "$3" "$5"
-  elif docker image inspect -- "$1" >/dev/null 2>&1; then
+  elif image_fact "$1" id >/dev/null || docker image inspect -- "$1" >/dev/null 2>&1; then
     in_registry "$1" "$2" "$3" "$4"
   else
     registry_has "$3" "$4"
@@ -2684,7 +2774,7 @@ context_digest() {
 
 # built_context REF: the context digest image REF was built from (empty:
 # not built by this script); fails when there is no image REF.
-built_context() { docker image inspect --format "$FORMAT_IMAGE_CONTEXT" "$1" 2>/dev/null; }
+built_context() { image_fact "$1" context || docker image inspect --format "$FORMAT_IMAGE_CONTEXT" "$1" 2>/dev/null; }
 
 # drop_replaced ID: removes the image a rebuild replaced, if no tag names
 # it any more (a user's own tag keeps it; a container using it makes the
@@ -2759,6 +2849,7 @@ push_image() {
     say "$name unchanged"
     return
   fi
+  images_changed
   act . image "$name" "" push_ref "$ref"
   say "$name pushed"
 }
@@ -2780,7 +2871,7 @@ http_in_registry() {
     "/v2/$3/manifests/$4" 2>/dev/null |
     tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' || true)
   [ -n "$remote" ] || return 1
-  digests=$(docker image inspect --format "$FORMAT_IMAGE_DIGESTS" "$1" 2>/dev/null) || return 1
+  digests=$(image_fact "$1" digests || docker image inspect --format "$FORMAT_IMAGE_DIGESTS" "$1" 2>/dev/null) || return 1
   has_line "$digests" "${2%:*}@$remote"
 }
 

@@ -22,8 +22,11 @@ const (
 var byName = map[string]string{
 	// docker ps
 	"container-name":   "{{.Names}}",
-	"container-ports":  "{{.Names}} {{.Ports}}",
 	"container-record": "{{.Names}} {{.ID}} {{.State}} {{.Ports}}",
+	// every container of the host: its compose project ("-" for none),
+	// then container-record's fields (one read for the host check's ports
+	// and nodes-up's record)
+	"container-host": `{{or (.Label "com.docker.compose.project") "-"}} {{.Names}} {{.ID}} {{.State}} {{.Ports}}`,
 	// what compose made a container from (its service's config hash) and
 	// the image it runs: nodes-up's decision which nodes to recreate
 	"container-config": `{{.Names}} {{or (.Label "com.docker.compose.service") "-"}} {{or (.Label "com.docker.compose.config-hash") "-"}} {{.Image}}`,
@@ -61,6 +64,9 @@ var byName = map[string]string{
 	"image-digests": "{{range .RepoDigests}}{{println .}}{{end}}",
 	// the digest of the build context an image was built from
 	"image-context": `{{index .Config.Labels "` + ownlabels.Context + `"}}`,
+	// ID|CONTEXT|DIGEST... of an image: the three above in one line, for
+	// the push step's one read of every image it compares (image_facts)
+	"image-facts": `{{.Id}}|{{index .Config.Labels "` + ownlabels.Context + `"}}|{{range .RepoDigests}}{{.}} {{end}}`,
 	// docker stack|service|network|secret ls
 	"name": "{{.Name}}",
 	// docker service ls; docker service inspect

@@ -112,12 +112,16 @@ provider_containers() {
 # IPVS when the lab uses the routing mesh.
 containers_host_check() {
   local port proto owner published
-  # every running container with its published ports, read once
-  published=$(docker ps --format "$FORMAT_CONTAINER_PORTS" 2>/dev/null) ||
+  # every container of the host, read once: the ports here, the lab's own
+  # for nodes-up's first record (read_containers)
+  docker ps -a --format "$FORMAT_CONTAINER_HOST" >"$RUN_DIR/host-containers.$$" 2>/dev/null ||
     fail "the Docker engine does not answer ('docker ps' fails); start Docker and run again"
+  mv -f "$RUN_DIR/host-containers.$$" "$RUN_DIR/host-containers"
   if [ "$PLAN" = 1 ]; then
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi
+  # "NAME PORTS" of the running (and paused) containers
+  published=$(awk '$4 == "running" || $4 == "paused" { print $2, substr($0, length($1 $2 $3 $4) + 5) }' "$RUN_DIR/host-containers")
   # where the engine runs is said on the up that makes the lab: a registry
   # running from an earlier run means it was said (one docker info less)
   case "$published" in
@@ -415,8 +419,15 @@ containers_record() {
 }
 
 # read_containers: "NAME ID STATE PORTS" of each of the lab's containers,
-# as docker has them now.
+# as docker has them now: the first time, from the host check's read of
+# every container (nothing changes a container between the two), then
+# from docker.
 read_containers() {
+  if [ -e "$RUN_DIR/host-containers" ]; then
+    awk -v p="${VOLUME_PREFIX%_}" '$1 == p { print substr($0, length($1) + 2) }' "$RUN_DIR/host-containers"
+    rm -f "$RUN_DIR/host-containers"
+    return
+  fi
   docker ps -a --filter "label=com.docker.compose.project=${VOLUME_PREFIX%_}" --format "$FORMAT_CONTAINER_RECORD"
 }
 

@@ -415,7 +415,7 @@ machine_push_ref() {
 # IMAGE's ID and a digest in REF's repository once it pushed it.
 machine_in_registry() {
   local id have
-  id=$(docker image inspect --format "$FORMAT_IMAGE_ID" "$1" 2>/dev/null) || return 1
+  id=$(image_fact "$1" id || docker image inspect --format "$FORMAT_IMAGE_ID" "$1" 2>/dev/null) || return 1
   have=$(on "$REGISTRY_MACHINE" image inspect --format "$FORMAT_IMAGE_ID_DIGESTS" "$2" 2>/dev/null) || return 1
   [ "${have%% *}" = "$id" ] || return 1
   case " $have " in

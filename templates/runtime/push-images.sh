@@ -1,6 +1,7 @@
 push_images() {
   local pids=()
   registry_ready
+  image_facts
   each IMAGES prepared
   each IMAGES put_image \&
   each MIRROR mirror_image \&
@@ -14,6 +15,60 @@ push_images() {
   wait_all ${pids[@]+"${pids[@]}"}
 }
 
+# image_facts: every image the push step compares (each image to build or
+# tag and its tag, each Docker Hub image to mirror, the builtin base) read
+# in one docker image inspect, as "NAME|ID|CONTEXT|DIGEST ..." lines in
+# $RUN_DIR/images (image_fact): an inspect each would cost a CLI start
+# each, most of an unchanged lab's plan. None when one is missing (a
+# first up): each is asked alone then.
+image_facts() {
+  local names=() base="" out i=0 line
+  each IMAGES fact_names
+  each MIRROR mirror_fact_name
+  [ -z "$base" ] || names+=("$BUILTIN_BASE")
+  [ "${#names[@]}" -gt 0 ] || return 0
+  # one line an image, in the order asked (when all are there)
+  out=$(docker image inspect --format "$FORMAT_IMAGE_FACTS" -- ${names[@]+"${names[@]}"} 2>/dev/null) || return 0
+  while IFS= read -r line; do
+    [ "$i" -lt "${#names[@]}" ] || return 0
+    printf '%s|%s\n' "${names[$i]}" "$line"
+    i=$((i + 1))
+  done <<<"$out" >"$RUN_DIR/images.$$"
+  [ "$i" -eq "${#names[@]}" ] || return 0
+  mv -f "$RUN_DIR/images.$$" "$RUN_DIR/images"
+}
+# fact_names SOURCE BUILD DOCKERFILE REF ... PREPARED, mirror_fact_name
+# REF ... DIGEST: the images image_facts reads (into its names, and base
+# for a builtin image: bash's dynamic scope)
+fact_names() {
+  if [ -n "$2" ]; then names+=("$4"); else names+=("$1" "$4"); fi
+  [ "${8:-}" != true ] || base=1
+}
+mirror_fact_name() { [ -n "$5" ] || names+=("$1"); }
+
+# image_fact NAME id|context|digests: image NAME's ID, build context
+# digest or repository digests (one a line), from image_facts' read;
+# fails when it has no line for NAME, or an image changed since (so the
+# caller asks docker).
+image_fact() {
+  [ -e "$RUN_DIR/images" ] && [ ! -e "$RUN_DIR/images-changed" ] || return 1
+  local name id context digests
+  while IFS='|' read -r name id context digests; do
+    [ "$name" = "$1" ] || continue
+    case $2 in
+      id) printf '%s\n' "$id" ;;
+      context) printf '%s\n' "$context" ;;
+      digests) printf '%s\n' $digests ;;
+    esac
+    return 0
+  done <"$RUN_DIR/images"
+  return 1
+}
+
+# images_changed: this run builds, tags, pulls or pushes an image: the
+# facts read before are no longer the images'.
+images_changed() { : >"$RUN_DIR/images-changed"; }
+
 # prepared SOURCE BUILD ... PREPARED: a builtin image (PREPARED true) is
 # built FROM BUILTIN_BASE: in this host's images already, else pulled if a
 # release published it; else only swarmgen up (or images load) makes it.
@@ -22,6 +77,7 @@ prepared() {
   [ -z "$(base_id)" ] || return 0
   [ "$PLAN" != 1 ] || return 0
   if [ "$BUILTIN_BASE_PUBLISHED" = true ]; then
+    images_changed
     trace docker pull --quiet -- "$BUILTIN_BASE" >/dev/null && rm -f "$RUN_DIR/base-id" && return 0
     fail "the builtin images are made from $BUILTIN_BASE, which this host has not and cannot pull: pull it where there is a connection, or swarmgen images load a bundle (swarmgen images save writes one)"
   fi
@@ -44,7 +100,8 @@ build_digest() {
 # asked once a run: every builtin image needs it twice.
 base_id() {
   if [ ! -e "$RUN_DIR/base-id" ]; then
-    docker image inspect --format "$FORMAT_IMAGE_ID" -- "$BUILTIN_BASE" >"$RUN_DIR/base-id.$$" 2>/dev/null || : >"$RUN_DIR/base-id.$$"
+    image_fact "$BUILTIN_BASE" id >"$RUN_DIR/base-id.$$" ||
+      docker image inspect --format "$FORMAT_IMAGE_ID" -- "$BUILTIN_BASE" >"$RUN_DIR/base-id.$$" 2>/dev/null || : >"$RUN_DIR/base-id.$$"
     mv -f "$RUN_DIR/base-id.$$" "$RUN_DIR/base-id" # whole, for the image jobs beside this one
   fi
   cat "$RUN_DIR/base-id"
@@ -64,11 +121,13 @@ put_image() {
     if [ "$(built_context "$ref" || true)" != "$sum" ]; then
       local old
       old=$(docker image inspect --format "$FORMAT_IMAGE_ID" -- "$ref" 2>/dev/null || true)
+      images_changed
       trace docker build --quiet --label "$LABEL_CONTEXT=$sum" -t "$ref" -f "$build/$dockerfile" "$build" >/dev/null
       drop_replaced "$old"
     fi
   elif ! tagged "$source" "$ref"; then
     docker image inspect -- "$source" >/dev/null 2>&1 || fail "image $source is not on this host; build or pull it first"
+    images_changed
     trace docker tag -- "$source" "$ref"
   fi
   wait_registry
@@ -79,7 +138,11 @@ put_image() {
 # both, which fails if either is missing): an unchanged image is not
 # tagged again.
 tagged() {
-  local ids
+  local ids have
+  if ids=$(image_fact "$1" id) && have=$(image_fact "$2" id); then
+    [ -n "$ids" ] && [ "$ids" = "$have" ]
+    return
+  fi
   ids=$(docker image inspect --format "$FORMAT_IMAGE_ID" -- "$1" "$2" 2>/dev/null) || return 1
   [ "$ids" = "${ids%%$'\n'*}"$'\n'"${ids%%$'\n'*}" ]
 }
@@ -99,6 +162,7 @@ mirror_image() {
     say "$ref unchanged (Docker Hub mirror)"
     return
   fi
+  images_changed
   if ! docker image inspect -- "$ref" >/dev/null 2>&1; then
     why=$(trace docker pull --quiet -- "$ref" 2>&1 >/dev/null) ||
       fail "image $ref (a stack's Docker Hub image) is neither on this host nor pullable: $(printf '%s\n' "$why" | awk 'NF { l = $0 } END { sub(/^Error response from daemon: /, "", l); print l }'); pull it where there is a connection, or swarmgen images load a bundle"
@@ -115,7 +179,7 @@ mirror_image() {
 mirrored() {
   if [ -n "$5" ]; then
     registry_has "$3" "$5"
-  elif docker image inspect -- "$1" >/dev/null 2>&1; then
+  elif image_fact "$1" id >/dev/null || docker image inspect -- "$1" >/dev/null 2>&1; then
     in_registry "$1" "$2" "$3" "$4"
   else
     registry_has "$3" "$4"
@@ -154,7 +218,7 @@ context_digest() {
 
 # built_context REF: the context digest image REF was built from (empty:
 # not built by this script); fails when there is no image REF.
-built_context() { docker image inspect --format "$FORMAT_IMAGE_CONTEXT" "$1" 2>/dev/null; }
+built_context() { image_fact "$1" context || docker image inspect --format "$FORMAT_IMAGE_CONTEXT" "$1" 2>/dev/null; }
 
 # drop_replaced ID: removes the image a rebuild replaced, if no tag names
 # it any more (a user's own tag keeps it; a container using it makes the
@@ -229,6 +293,7 @@ push_image() {
     say "$name unchanged"
     return
   fi
+  images_changed
   act . image "$name" "" push_ref "$ref"
   say "$name pushed"
 }
@@ -250,7 +315,7 @@ http_in_registry() {
     "/v2/$3/manifests/$4" 2>/dev/null |
     tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' || true)
   [ -n "$remote" ] || return 1
-  digests=$(docker image inspect --format "$FORMAT_IMAGE_DIGESTS" "$1" 2>/dev/null) || return 1
+  digests=$(image_fact "$1" digests || docker image inspect --format "$FORMAT_IMAGE_DIGESTS" "$1" 2>/dev/null) || return 1
   has_line "$digests" "${2%:*}@$remote"
 }
 

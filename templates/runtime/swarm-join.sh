@@ -1,13 +1,12 @@
 swarm_join() {
   local pids=() i
-  # for join_one, from the leader's read: the swarm's cluster ID, the node
-  # IDs it knows, and the nodes it lists once and Ready
+  # for join_one, from the leader's read: the node IDs it knows and the
+  # nodes it lists once and Ready; with the tokens, the swarm's cluster ID
   CLUSTER_ID="" KNOWN_IDS="" READY=" "
   # (a swarm this run made has one node, its leader: asked with the tokens)
   if ! swarm_new; then
     local nodes
     nodes=$(swarm_lines node)
-    CLUSTER_ID=$(swarm_lines state | awk -v l="$LEADER" '$1 == l { print $4 }')
     KNOWN_IDS=$(printf '%s\n' "$nodes" | awk 'NF { print $1 }')
     READY+=$(printf '%s\n' "$nodes" | awk 'NF { n[$2]++; r[$2] = $3 } END { for (h in n) if (n[h] == 1 && r[h] == "Ready") printf "%s ", h }')
   fi
@@ -19,8 +18,9 @@ swarm_join() {
     { read -r MANAGER_TOKEN && read -r WORKER_TOKEN && read -r lead_state lead_id lead_cluster; } < <(on_sh "$LEADER" '
       docker swarm join-token -q manager && docker swarm join-token -q worker &&
       docker info --format "'"$Q_SWARM_MEMBERSHIP"'"') || true
-    if swarm_new && [ "$lead_state" = active ]; then
-      KNOWN_IDS=$lead_id CLUSTER_ID=$lead_cluster
+    if [ "$lead_state" = active ]; then
+      CLUSTER_ID=$lead_cluster
+      if swarm_new; then KNOWN_IDS=$lead_id; fi
     fi
   fi
   case "$JOIN_PARALLEL" in

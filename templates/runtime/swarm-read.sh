@@ -4,7 +4,8 @@
 # the node) and kept in $RUN_DIR/swarm until act changes the swarm, which
 # drops it so the next step reads it again. An exec costs far more than
 # the commands it runs, so an unchanged lab is read once. Its lines:
-#   state CONTAINER STATE NODEID CLUSTERID  each manager asked (docker info)
+#   state CONTAINER STATE NODEID [CLUSTERID]  each manager asked (its own
+#                                   node row, else docker info's)
 #   from CONTAINER                  the manager the lines below come from
 #   node ID HOSTNAME STATUS [MANAGERSTATUS]
 #   label HOSTNAME KEY=VALUE        every label of every node
@@ -22,18 +23,30 @@
 # read_swarm MANAGER: the lines above, of one manager's engine, in one
 # on_sh (one exec for a container, one sh for a machine). Commands that
 # need a manager print nothing on an engine that is in no swarm. Each
-# docker command costs a CLI start (~35 ms of CPU in a node): one listing
-# prints two lines an item, and the services' inspect gives stacks and
-# hashes, so the read runs seven. A manager of a swarm whose reads failed
-# gives its state line and "incomplete", never a partial swarm.
+# docker command costs a CLI start (~80 ms of CPU in a node, most of an
+# unchanged lab's plan): one listing prints two lines an item, the
+# services' inspect gives stacks and hashes, and docker info is asked only
+# of an engine that lists no nodes, so a manager's read runs six. A
+# manager of a swarm whose reads failed gives its state line and
+# "incomplete", never a partial swarm.
 read_swarm() {
   on_sh "$1" '
     t=$(mktemp -d)
     f="$t/failed"
-    docker info --format "state $1 '"$Q_SWARM_MEMBERSHIP"'" >"$t/0" 2>/dev/null &
-    { docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1" &&
-      docker node inspect --format "'"$Q_NODE_LABELS"'" $(sed -n "s/^node \([^ ]*\) .*/\1/p" "$t/1") >"$t/2r" &&
-      sed "/^\$/d; s/^/label /" "$t/2r" >"$t/2" || : >"$f"; } 2>/dev/null &
+    { if docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1"; then
+        # a manager that lists the nodes is an active one: its state line
+        # from its own row, with no docker info (the cluster ID is
+        # swarm-join'"'"'s to ask, with the tokens)
+        echo "state $1 active $(sed -n "s/^noderow \([^ ]*\) \*.*/\1/p" "$t/1")" >"$t/0"
+        : >"$t/manager"
+        docker node inspect --format "'"$Q_NODE_LABELS"'" $(sed -n "s/^node \([^ ]*\) .*/\1/p" "$t/1") >"$t/2r" &&
+          sed "/^\$/d; s/^/label /" "$t/2r" >"$t/2" || : >"$f"
+      else
+        # a worker, an engine in no swarm, a manager with no leader
+        : >"$f"
+        docker info --format "state $1 '"$Q_SWARM_MEMBERSHIP"'" >"$t/0"
+        ! grep -q "^state [^ ]* active [^ ]* [^ ]" "$t/0" || : >"$t/manager"
+      fi; } 2>/dev/null &
     docker network ls --filter driver=overlay --format "network '"$Q_NETWORK_LINE"'" >"$t/3" 2>/dev/null || : >"$f" &
     docker config ls --filter label='"$LABEL_STACK"' --format "record '"$Q_STACK_RECORD"'" >"$t/4" 2>/dev/null || : >"$f" &
     { docker service ls --format "service '"$Q_SERVICE_REPLICAS"'\nservicerow '"$Q_SERVICE_ROW"'" >"$t/5" &&
@@ -50,7 +63,7 @@ read_swarm() {
       # a manager of a swarm whose reads failed (no quorum, an election
       # under way): what it did read is not the swarm, and a missing
       # service must never read as one to create
-      if [ -e "$f" ] && grep -q "^state [^ ]* active [^ ]* [^ ]" "$t/0"; then
+      if [ -e "$f" ] && [ -e "$t/manager" ]; then
         echo incomplete
       else
         echo "from $1"

@@ -50,6 +50,9 @@ import (
 //	             has no image of a ref to build that is in neither this
 //	             nor REBUILT
 //	REBUILT      refs whose build context changed since they were built
+//	             (a build gives them an image no registry has: no digests)
+//	MIRRORS      the Docker Hub images the lab mirrors (MIRROR's refs)
+//	HUB          those of them the host holds (the others: no such image)
 //	VOLUMES      the lab's volumes
 //	CONTEXT      converged: the docker context names the leader and the
 //	             current certificate; anything else: there is none
@@ -79,6 +82,16 @@ in_swarm() { [ -e "$STUB_DIR/in-$1" ] || { ! has "$INACTIVE" "$1" && listed "$1"
 service_lines() { awk -v s="  $2:" -v q="  \"$2\":" '$0 == s || $0 == q { on = 1; next } on && /^  ?[^ ]/ { exit } on' "$1" 2>/dev/null; } # FILE SERVICE
 config_hash() { echo "h-$(service_lines "$1" "$2" | cksum | awk '{ print $1 }')"; } # FILE SERVICE, as compose config --hash
 service_image() { service_lines "$1" "$2" | awk '/^    image: / { gsub(/"/, "", $2); print $2; exit }'; } # FILE SERVICE
+records() { # the project's containers as docker ps -a's container-record
+  for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
+    ! stopped "$c" || { echo "$c id-$c exited " && continue; }
+    port=$(printf '%s\n' $MANAGERS | awk -v c="$c" '$1 == c { print "127.0.0.1:" 32770 + NR "->2376/tcp" }')
+    # one of OLD: the record nodes-up kept differs (as the compose file's
+    # checksum would after a change to it)
+    id=id-$c; ! printf '%s\n' "$OLD" | awk -v c="$c" '$1 == c { f = 1 } END { exit !f }' || id=old-$c
+    echo "$c $id running $port"
+  done
+}
 case "$CMD $*" in
   # --- the host ---
   "uname -s") echo Darwin ;; # has_ipvs: a kernel with IPVS
@@ -86,22 +99,16 @@ case "$CMD $*" in
   "docker compose -f "*" config --hash *") # the file is $3
     for c in $CONTAINERS; do echo "${c#"$P"} $(config_hash "$3" "${c#"$P"}")"; done ;;
   "docker compose "*" up -d"*) touch "$STUB_DIR/compose-up" ;;
-  "docker compose "* | "docker ps --format {{.Names}} {{.Ports}}") ;;
+  "docker compose "*) ;;
+  "docker ps -a --format {{or (.Label \"com.docker.compose.project\") \"-\"}} "*) # the host check: every container
+    records | sed "s/^/$PROJECT /"; echo "- other 0123abcd running 0.0.0.0:61234->80/tcp" ;;
   "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format have "*)
     for c in $CONTAINERS; do
       o=$(printf '%s\n' "$OLD" | awk -v c="$c" '$1 == c { print $2, $3 }')
       [ -n "$o" ] || o="$(config_hash docker-compose.yml "${c#"$P"}") $(service_image docker-compose.yml "${c#"$P"}")"
       echo "have $c ${c#"$P"} $o"
     done ;;
-  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}")
-    for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
-      ! stopped "$c" || { echo "$c id-$c exited " && continue; }
-      port=$(printf '%s\n' $MANAGERS | awk -v c="$c" '$1 == c { print "127.0.0.1:" 32770 + NR "->2376/tcp" }')
-      # one of OLD: the record nodes-up kept differs (as the compose file's
-      # checksum would after a change to it)
-      id=id-$c; ! printf '%s\n' "$OLD" | awk -v c="$c" '$1 == c { f = 1 } END { exit !f }' || id=old-$c
-      echo "$c $id running $port"
-    done ;;
+  "docker ps -a --filter label=com.docker.compose.project=$PROJECT --format {{.Names}} {{.ID}} {{.State}} {{.Ports}}") records ;;
   "docker ps -a --format {{.Names}}") printf '%s\n' $CONTAINERS ;;
   "docker context ls "*)
     echo "default *|unix:///var/run/docker.sock Current DOCKER_HOST based configuration"
@@ -118,8 +125,10 @@ case "$CMD $*" in
   "docker exec "*" sh -c "*"t=\$(mktemp -d)"*) # the swarm read (read_swarm) of a manager
     echo "from $2"
     if ! in_swarm "$2"; then echo "state $2 inactive  "; exit 0; fi
-    echo "state $2 active id-${2#"$P"} C"
-    listed "$2" manager || exit 0
+    # a manager that lists no nodes is asked docker info (a cluster ID);
+    # one that does, gives its state from its own node row
+    listed "$2" manager || { echo "state $2 active id-${2#"$P"} C"; exit 0; }
+    echo "state $2 active id-${2#"$P"}"
     printf '%s\n' "$NODES" | awk 'NF { print "node id-" $0 }' | awk '{ $2 = $2 " " substr($2, 4) } 1'
     printf '%s\n' "$LABELS" | awk 'NF { print "label " $0 }'
     for n in $OVERLAYS; do if has "$LABELLED" "$n"; then echo "network $n true"; else echo "network $n "; fi; done
@@ -160,7 +169,22 @@ case "$CMD $*" in
     [ -n "$d" ] || exit 22
     printf 'HTTP/1.1 200 OK\r\nDocker-Content-Digest: sha256:%s\r\n' "$d" ;;
   "docker image inspect --format {{range .RepoDigests}}{{println .}}{{end}} "*)
+    [ ! -e "$STUB_DIR/built" ] || ! has "$REBUILT" "${*: -1}" || exit 0
     printf '%s\n' "$PUSHED" | awk 'NF { sub(/:[^:\/]*$/, "", $1); print $1 "@sha256:" $2 }' ;;
+  "docker image inspect --format {{.Id}}|"*) # image_facts: a line an image asked, in order; none for a missing one (exit 1)
+    shift 5; rc=0
+    d=$(printf '%s\n' "$PUSHED" | awk 'NF { sub(/:[^:\/]*$/, "", $1); printf "%s@sha256:%s ", $1, $2 }')
+    for n in "$@"; do
+      if [ "$n" = swarmgen/swarmgen:devel ]; then echo "` + baseID + `||"
+      elif has "$REBUILT" "$n"; then echo "sha256:old|older|$d"
+      elif c=$(printf '%s\n' "$CONTEXTS" | awk -v r="$n" '$1 == r { print $2; f = 1 } END { exit !f }'); then echo "sha256:old|$c|$d"
+      elif has "$MIRRORS" "$n" && ! has "$HUB" "$n"; then echo "Error: No such image: $n" >&2; rc=1
+      elif has "$MIRRORS" "$n"; then echo "sha256:hub||$d"
+      elif printf '%s\n' "$PUSHED" | awk -v r="$n" '$1 == r { f = 1 } END { exit !f }'; then echo "sha256:src||$d"
+      elif [ "${n#localhost:}" != "$n" ]; then echo "Error: No such image: $n" >&2; rc=1 # a ref never built or tagged
+      else echo "sha256:src||$d"; fi # a host image the spec names
+    done
+    exit "$rc" ;;
   "docker image inspect --format {{index .Config.Labels \"dev.swarmgen.context\"}} "*)
     ! has "$REBUILT" "${*: -1}" || { echo older; exit 0; }
     d=$(printf '%s\n' "$CONTEXTS" | awk -v r="${*: -1}" '$1 == r { print $2; f = 1 } END { exit !f }') || { echo "Error: No such image: ${*: -1}" >&2; exit 1; }
@@ -290,7 +314,7 @@ func (s Script) records(name string) [][]string {
 // see Up).
 func (s Script) converged() Vars {
 	prefix, project := s.vars["CONTAINER_PREFIX"], strings.TrimSuffix(s.vars["VOLUME_PREFIX"], "_")
-	var nodes, containers, volumes, labels, stacks, services, registry, pushed []string
+	var nodes, containers, volumes, labels, stacks, services, registry, pushed, mirrors []string
 	for i, c := range s.arrs["MANAGERS"] {
 		status := "Reachable"
 		if i == 0 {
@@ -331,6 +355,8 @@ func (s Script) converged() Vars {
 	}
 	for _, c := range s.records("MIRROR") { // REF PUSH-REF REPOSITORY TAG DIGEST
 		registry = append(registry, c[2]+":"+c[3]+" d-"+c[2])
+		pushed = append(pushed, c[1]+" d-"+c[2])
+		mirrors = append(mirrors, c[0])
 	}
 	networks := strings.Fields(s.vars["KEEP_NETWORKS"])
 	return Vars{
@@ -339,7 +365,7 @@ func (s Script) converged() Vars {
 		"LABELS": strings.Join(labels, "\n"), "OVERLAYS": "ingress " + strings.Join(networks, " "), "LABELLED": strings.Join(networks, " "),
 		"STACKS": strings.Join(stacks, "\n"), "SERVICES": strings.Join(services, "\n"), "SPECS": strings.Join(specs, "\n"),
 		"REGISTRY": strings.Join(registry, "\n"), "PUSHED": strings.Join(pushed, "\n"), "CONTEXTS": "", "REBUILT": "",
-		"VOLUMES": strings.Join(volumes, "\n"), "CONTEXT": "converged",
+		"VOLUMES": strings.Join(volumes, "\n"), "CONTEXT": "converged", "MIRRORS": strings.Join(mirrors, " "), "HUB": "",
 	}
 }
 
