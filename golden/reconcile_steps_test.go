@@ -133,11 +133,13 @@ func TestUnchangedLab(t *testing.T) {
 }
 
 // An unchanged lab reads its images in one docker image inspect (the push
-// step's image_facts) and its containers in one docker ps, in plan mode
-// and up (TestSwarmReadState: its managers' reads ask no docker info). A
-// host without a Docker Hub image the lab mirrors makes the one read
-// fail: each image is asked alone then. An image rebuilt is not judged by what was read before its
-// build: the new build, which no registry has, is pushed.
+// step's image_facts), its containers in one docker ps and the host's
+// docker contexts in one docker context ls begun at the start, in plan
+// mode and up (TestSwarmReadState: its managers' reads ask no docker
+// info). A host without a Docker Hub image the lab mirrors makes the one
+// image read fail: each image is asked alone then. An image rebuilt is
+// not judged by what was read before its build: the new build, which no
+// registry has, is pushed.
 func TestImagesAndContainersReadOnce(t *testing.T) {
 	hub := func(v fakelab.Vars) { v["HUB"] = v["MIRRORS"] }
 	count := func(calls, prefix string) int {
@@ -157,7 +159,7 @@ func TestImagesAndContainersReadOnce(t *testing.T) {
 		if lines := planLines(t, out); len(lines) > 0 {
 			t.Errorf("plan lines for a converged lab: %q", lines)
 		}
-		for prefix, want := range map[string]int{"image inspect ": 1, "ps ": 1} {
+		for prefix, want := range map[string]int{"image inspect ": 1, "ps ": 1, "context ls ": 1} {
 			if got := count(calls, prefix); got != want {
 				t.Errorf("%v: %d calls %q, want %d:\n%s", args, got, prefix, want, calls)
 			}

@@ -466,6 +466,7 @@ provider_containers() {
 
   start_nodes() {
     start_read
+    start_contexts
     step preflight preflight
     start_push
     if [ -n "$API_CONTEXT" ]; then
@@ -1667,10 +1668,28 @@ EOF
 
 # context_have: "ENDPOINT DESCRIPTION" of the host's docker context
 # $API_CONTEXT, nothing when there is none (the CLI of docker 20.10 marks
-# the current context "NAME *").
+# the current context "NAME *"): the first time from start_contexts'
+# read, then from docker.
 context_have() {
-  docker context ls --format "$FORMAT_CONTEXT_ENDPOINT" |
-    awk -F'|' -v n="$API_CONTEXT" '{ name = $1; sub(/ \*$/, "", name) } name == n { print substr($0, length($1) + 2); exit }'
+  if [ -n "$CONTEXTS_PID" ]; then
+    while [ ! -e "$RUN_DIR/contexts" ] && kill -0 "$CONTEXTS_PID" 2>/dev/null; do sleep 0.02; done
+  fi
+  if [ -e "$RUN_DIR/contexts" ]; then
+    cat "$RUN_DIR/contexts"
+    rm -f "$RUN_DIR/contexts"
+  else
+    docker context ls --format "$FORMAT_CONTEXT_ENDPOINT"
+  fi | awk -F'|' -v n="$API_CONTEXT" '{ name = $1; sub(/ \*$/, "", name) } name == n { print substr($0, length($1) + 2); exit }'
+}
+
+# start_contexts: the host's docker contexts, read in the background from
+# the start for the docker-context step, the last (only that step changes
+# them): on an unchanged lab its read then costs no wait.
+CONTEXTS_PID=
+start_contexts() {
+  [ -n "$API_CONTEXT" ] || return 0
+  (docker context ls --format "$FORMAT_CONTEXT_ENDPOINT" >"$RUN_DIR/contexts.$$" 2>/dev/null && mv -f "$RUN_DIR/contexts.$$" "$RUN_DIR/contexts") &
+  CONTEXTS_PID=$!
 }
 
 # context_put HAVE HOST DESC WHO FIELD=VALUE...: the host's docker context
@@ -3391,7 +3410,7 @@ setup() {
   RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/swarmgen.XXXXXX")
   PUSH_LOG=$RUN_DIR/push.log
   # the background jobs (pushes, the early swarm read) end with the script
-  trap 'for pid in ${PUSH_PID:-} ${READ_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$RUN_DIR"' EXIT
+  trap 'for pid in ${PUSH_PID:-} ${READ_PID:-} ${CONTEXTS_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$RUN_DIR"' EXIT
   # the script's own output, for plan lines (act)
   exec 3>&1
 }

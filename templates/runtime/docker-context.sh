@@ -1,10 +1,28 @@
 
 # context_have: "ENDPOINT DESCRIPTION" of the host's docker context
 # $API_CONTEXT, nothing when there is none (the CLI of docker 20.10 marks
-# the current context "NAME *").
+# the current context "NAME *"): the first time from start_contexts'
+# read, then from docker.
 context_have() {
-  docker context ls --format "$FORMAT_CONTEXT_ENDPOINT" |
-    awk -F'|' -v n="$API_CONTEXT" '{ name = $1; sub(/ \*$/, "", name) } name == n { print substr($0, length($1) + 2); exit }'
+  if [ -n "$CONTEXTS_PID" ]; then
+    while [ ! -e "$RUN_DIR/contexts" ] && kill -0 "$CONTEXTS_PID" 2>/dev/null; do sleep 0.02; done
+  fi
+  if [ -e "$RUN_DIR/contexts" ]; then
+    cat "$RUN_DIR/contexts"
+    rm -f "$RUN_DIR/contexts"
+  else
+    docker context ls --format "$FORMAT_CONTEXT_ENDPOINT"
+  fi | awk -F'|' -v n="$API_CONTEXT" '{ name = $1; sub(/ \*$/, "", name) } name == n { print substr($0, length($1) + 2); exit }'
+}
+
+# start_contexts: the host's docker contexts, read in the background from
+# the start for the docker-context step, the last (only that step changes
+# them): on an unchanged lab its read then costs no wait.
+CONTEXTS_PID=
+start_contexts() {
+  [ -n "$API_CONTEXT" ] || return 0
+  (docker context ls --format "$FORMAT_CONTEXT_ENDPOINT" >"$RUN_DIR/contexts.$$" 2>/dev/null && mv -f "$RUN_DIR/contexts.$$" "$RUN_DIR/contexts") &
+  CONTEXTS_PID=$!
 }
 
 # context_put HAVE HOST DESC WHO FIELD=VALUE...: the host's docker context

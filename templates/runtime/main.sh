@@ -18,7 +18,7 @@ setup() {
   RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/swarmgen.XXXXXX")
   PUSH_LOG=$RUN_DIR/push.log
   # the background jobs (pushes, the early swarm read) end with the script
-  trap 'for pid in ${PUSH_PID:-} ${READ_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$RUN_DIR"' EXIT
+  trap 'for pid in ${PUSH_PID:-} ${READ_PID:-} ${CONTEXTS_PID:-}; do kill "$pid" 2>/dev/null || true; done; rm -rf "$RUN_DIR"' EXIT
   # the script's own output, for plan lines (act)
   exec 3>&1
 }

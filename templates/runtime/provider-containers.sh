@@ -8,6 +8,7 @@ provider_containers() {
 
   start_nodes() {
     start_read
+    start_contexts
     step preflight preflight
     start_push
     if [ -n "$API_CONTEXT" ]; then
