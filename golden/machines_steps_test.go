@@ -541,6 +541,8 @@ esac`
 			"state m1 active idm1\nfrom m1\nnode idm1 m1 Ready Leader", "incomplete"},
 		{"a manager with no leader", `echo "Error response from daemon: rpc error: The swarm does not have a leader." >&2; exit 1`, "active idm1 cluster1",
 			"state m1 active idm1 cluster1\nincomplete", "from m1"},
+		{"a node list that does not name the engine", `true`, "inactive  ",
+			"state m1 inactive  \nfrom m1", "incomplete"},
 		{"a worker", `echo "Error response from daemon: This node is not a swarm manager." >&2; exit 1`, "active idm1 ",
 			"state m1 active idm1 \nfrom m1", "incomplete"},
 	} {

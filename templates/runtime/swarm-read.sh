@@ -33,17 +33,19 @@ read_swarm() {
   on_sh "$1" '
     t=$(mktemp -d)
     f="$t/failed"
-    { if docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1"; then
-        # a manager that lists the nodes is an active one: its state line
-        # from its own row, with no docker info (the cluster ID is
-        # swarm-join'"'"'s to ask, with the tokens)
-        echo "state $1 active $(sed -n "s/^noderow \([^ ]*\) \*.*/\1/p" "$t/1")" >"$t/0"
+    { if docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1" &&
+        self=$(sed -n "s/^noderow \([^ ]*\) \*.*/\1/p" "$t/1") && [ -n "$self" ]; then
+        # a manager that lists the nodes, itself among them, is an active
+        # one: its state line from its own row, with no docker info (the
+        # cluster ID is swarm-join'"'"'s to ask, with the tokens)
+        echo "state $1 active $self" >"$t/0"
         : >"$t/manager"
         docker node inspect --format "'"$Q_NODE_LABELS"'" $(sed -n "s/^node \([^ ]*\) .*/\1/p" "$t/1") >"$t/2r" &&
           sed "/^\$/d; s/^/label /" "$t/2r" >"$t/2" || : >"$f"
       else
         # a worker, an engine in no swarm, a manager with no leader
         : >"$f"
+        : >"$t/1"
         docker info --format "state $1 '"$Q_SWARM_MEMBERSHIP"'" >"$t/0"
         ! grep -q "^state [^ ]* active [^ ]* [^ ]" "$t/0" || : >"$t/manager"
       fi; } 2>/dev/null &
