@@ -2635,7 +2635,10 @@ image_fact() {
     case $2 in
       id) printf '%s\n' "$id" ;;
       context) printf '%s\n' "$context" ;;
-      digests) printf '%s\n' $digests ;;
+      digests)
+        # shellcheck disable=SC2086 # digests, one word each (no glob character)
+        printf '%s\n' $digests
+        ;;
     esac
     return 0
   done <"$RUN_DIR/images"
