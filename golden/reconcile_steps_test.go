@@ -234,8 +234,9 @@ func TestReconcile(t *testing.T) {
 			"push --quiet -- localhost:5000/yutsuki/echo:latest", "push --quiet -- localhost:5000/swarmgen/visualizer:latest",
 			"exec manager docker network create --driver overlay --label dev.swarmgen.network=true --attachable ch03",
 			"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo", "exec manager docker stack deploy --prune -c /stack/visualizer.yml visualizer",
-			"exec manager docker service create --label dev.swarmgen.hash=", "context create swarmgen "},
-		never: append([]string{"SWARMGEN_JOIN_TOKEN manager "}, removes...),
+			"exec manager docker service create --label dev.swarmgen.hash=", "context create swarmgen ", `docker config create --label "dev.swarmgen.stack=$1"`},
+		// (a new swarm has no stack record to replace)
+		never: append([]string{"SWARMGEN_JOIN_TOKEN manager ", "config ls -q"}, removes...),
 		say:   "a new swarm: nothing to prune",
 		plan: []string{"+ context swarmgen", "+ image gihyodocker/nginx-proxy:latest", "+ image registry:5000/swarmgen/visualizer:latest", "+ image registry:5000/yutsuki/echo:latest",
 			"+ network ch03", "+ node manager", "+ node worker01", "+ node worker02", "+ node worker03",

@@ -2595,9 +2595,9 @@ push_images() {
 # image_facts: every image the push step compares (each image to build or
 # tag and its tag, each Docker Hub image to mirror, the builtin base) read
 # in one docker image inspect, as "NAME|ID|CONTEXT|DIGEST ..." lines in
-# $RUN_DIR/images (image_fact): an inspect each would cost a CLI start
-# each, most of an unchanged lab's plan. None when one is missing (a
-# first up): each is asked alone then.
+# $RUN_DIR/images (image_fact): an inspect an image would cost a CLI
+# start each, much of an unchanged lab's plan. None when one is missing
+# (a first up): each is asked alone then.
 image_facts() {
   local names=() base="" out i=0 line
   each IMAGES fact_names
@@ -3049,12 +3049,14 @@ stack_deploy() {
 # them (record lines).
 
 # stack_record NAME HASH: stack NAME was deployed from a file of HASH: its
-# config, in place of the earlier one, in one call.
+# config, in place of the earlier one, in one call (a swarm this run made
+# has no earlier one to look for: a CLI less on a cold up).
 stack_record() {
-  local config="swarmgen-stack-$2-$1"
-  on_sh "$LEADER" '
+  local config="swarmgen-stack-$2-$1" drop='
     ids=$(docker config ls -q --filter "label='"$LABEL_STACK"'=$1") &&
-    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } &&
+    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } &&'
+  if swarm_new; then drop=""; fi
+  on_sh "$LEADER" "$drop"'
     printf "%s\n" "$2" | docker config create --label "'"$LABEL_STACK"'=$1" --label "'"$LABEL_HASH"'=$2" "$3" - >/dev/null' sh "$1" "$2" "${config:0:64}"
 }
 

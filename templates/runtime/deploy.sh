@@ -82,12 +82,14 @@ stack_deploy() {
 # them (record lines).
 
 # stack_record NAME HASH: stack NAME was deployed from a file of HASH: its
-# config, in place of the earlier one, in one call.
+# config, in place of the earlier one, in one call (a swarm this run made
+# has no earlier one to look for: a CLI less on a cold up).
 stack_record() {
-  local config="swarmgen-stack-$2-$1"
-  on_sh "$LEADER" '
+  local config="swarmgen-stack-$2-$1" drop='
     ids=$(docker config ls -q --filter "label='"$LABEL_STACK"'=$1") &&
-    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } &&
+    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } &&'
+  if swarm_new; then drop=""; fi
+  on_sh "$LEADER" "$drop"'
     printf "%s\n" "$2" | docker config create --label "'"$LABEL_STACK"'=$1" --label "'"$LABEL_HASH"'=$2" "$3" - >/dev/null' sh "$1" "$2" "${config:0:64}"
 }
 

@@ -18,9 +18,9 @@ push_images() {
 # image_facts: every image the push step compares (each image to build or
 # tag and its tag, each Docker Hub image to mirror, the builtin base) read
 # in one docker image inspect, as "NAME|ID|CONTEXT|DIGEST ..." lines in
-# $RUN_DIR/images (image_fact): an inspect each would cost a CLI start
-# each, most of an unchanged lab's plan. None when one is missing (a
-# first up): each is asked alone then.
+# $RUN_DIR/images (image_fact): an inspect an image would cost a CLI
+# start each, much of an unchanged lab's plan. None when one is missing
+# (a first up): each is asked alone then.
 image_facts() {
   local names=() base="" out i=0 line
   each IMAGES fact_names
