@@ -525,7 +525,7 @@ HASH=$h`+suffix+` PLAN=1 registry_up 3>&1 | awk -F '\t' '$1 == "plan" && $3 == "
 
 // A manager's read of the swarm (read_swarm, the same for both providers)
 // takes the manager's state line from its own row of the node list, with
-// no docker info (a CLI start costs most of an unchanged lab's plan); an
+// no docker info (a CLI start costs much of an unchanged lab's plan); an
 // engine that lists no nodes is asked docker info, and only a manager
 // among those (a swarm with no leader: a cluster ID) reads as incomplete.
 func TestSwarmReadState(t *testing.T) {

@@ -1053,7 +1053,9 @@ echo "services: $(swarm_lines service | tr '\n' ' ')"
   case "$STUB_NODE $*" in
     *" info --format state "*) n=${3#state }; n=${n%% *}; echo "state $n active id-${n#p-} C" ;;
     "p-m1 service ls"*) echo "Error response from daemon: rpc error: code = Unknown desc = The swarm does not have a leader." >&2; exit 1 ;;
-    *" node ls"*) printf 'node id-m1 m1 Ready Reachable\nnode id-m2 m2 Ready Leader\n' ;;
+    *" node ls"*) # its own row marked, as docker node ls marks it
+      printf 'node id-m1 m1 Ready Reachable\nnode id-m2 m2 Ready Leader\n'
+      for m in m1 m2; do if [ "$STUB_NODE" = "p-$m" ]; then printf 'noderow id-%s *\t%s\n' $m $m; else printf 'noderow id-%s\t%s\n' $m $m; fi; done ;;
     *" node inspect"*) ;;
     *" service ls"*) echo "service echo 2/2" ;;
     *" service inspect"*) ;;
