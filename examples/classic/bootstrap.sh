@@ -341,6 +341,13 @@ step() {
   echo
 }
 
+# await_file FILE PID: waits until FILE is there or the background job PID
+# (a read begun at the start) has ended. A step runs in a subshell, which
+# cannot wait for its parent's jobs: it looks every 20 ms.
+await_file() {
+  while [ ! -e "$1" ] && kill -0 "$2" 2>/dev/null; do sleep 0.02; done
+}
+
 # has_line TEXT LINE: is LINE one of TEXT's lines? Matched in the shell:
 # `printf | grep -q` may end printf early (SIGPIPE), a failure under
 # pipefail that reads as "not there" on a busy machine.
@@ -573,9 +580,8 @@ containers_host_check() {
   local port proto owner published
   # every container of the host, read once: the ports here, the lab's own
   # for nodes-up's first record (read_containers)
-  docker ps -a --format "$FORMAT_CONTAINER_HOST" >"$RUN_DIR/host-containers.$$" 2>/dev/null ||
+  docker ps -a --format "$FORMAT_CONTAINER_HOST" >"$RUN_DIR/host-containers" 2>/dev/null ||
     fail "the Docker engine does not answer ('docker ps' fails); start Docker and run again"
-  mv -f "$RUN_DIR/host-containers.$$" "$RUN_DIR/host-containers"
   if [ "$PLAN" = 1 ]; then
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi
@@ -1671,9 +1677,7 @@ EOF
 # the current context "NAME *"): the first time from start_contexts'
 # read, then from docker.
 context_have() {
-  if [ -n "$CONTEXTS_PID" ]; then
-    while [ ! -e "$RUN_DIR/contexts" ] && kill -0 "$CONTEXTS_PID" 2>/dev/null; do sleep 0.02; done
-  fi
+  if [ -n "$CONTEXTS_PID" ]; then await_file "$RUN_DIR/contexts" "$CONTEXTS_PID"; fi
   if [ -e "$RUN_DIR/contexts" ]; then
     cat "$RUN_DIR/contexts"
     rm -f "$RUN_DIR/contexts"
@@ -1846,10 +1850,7 @@ swarm_snapshot() {
   if [ ! -e "$RUN_DIR/swarm" ] && [ -e "$RUN_DIR/early" ]; then
     # the early read (start_read): taken once, if nothing changed since
     # it began
-    until [ -e "$RUN_DIR/early.done" ]; do
-      kill -0 "$READ_PID" 2>/dev/null || break
-      sleep 0.02
-    done
+    await_file "$RUN_DIR/early.done" "$READ_PID"
     if [ ! -e "$RUN_DIR/changed" ] && [ -e "$RUN_DIR/early.swarm" ]; then
       mv -f "$RUN_DIR/early.swarm" "$RUN_DIR/swarm" 2>/dev/null || true # (taken by a job beside this one)
     fi

@@ -4,9 +4,7 @@
 # the current context "NAME *"): the first time from start_contexts'
 # read, then from docker.
 context_have() {
-  if [ -n "$CONTEXTS_PID" ]; then
-    while [ ! -e "$RUN_DIR/contexts" ] && kill -0 "$CONTEXTS_PID" 2>/dev/null; do sleep 0.02; done
-  fi
+  if [ -n "$CONTEXTS_PID" ]; then await_file "$RUN_DIR/contexts" "$CONTEXTS_PID"; fi
   if [ -e "$RUN_DIR/contexts" ]; then
     cat "$RUN_DIR/contexts"
     rm -f "$RUN_DIR/contexts"

@@ -93,6 +93,13 @@ step() {
   echo
 }
 
+# await_file FILE PID: waits until FILE is there or the background job PID
+# (a read begun at the start) has ended. A step runs in a subshell, which
+# cannot wait for its parent's jobs: it looks every 20 ms.
+await_file() {
+  while [ ! -e "$1" ] && kill -0 "$2" 2>/dev/null; do sleep 0.02; done
+}
+
 # has_line TEXT LINE: is LINE one of TEXT's lines? Matched in the shell:
 # `printf | grep -q` may end printf early (SIGPIPE), a failure under
 # pipefail that reads as "not there" on a busy machine.

@@ -115,9 +115,8 @@ containers_host_check() {
   local port proto owner published
   # every container of the host, read once: the ports here, the lab's own
   # for nodes-up's first record (read_containers)
-  docker ps -a --format "$FORMAT_CONTAINER_HOST" >"$RUN_DIR/host-containers.$$" 2>/dev/null ||
+  docker ps -a --format "$FORMAT_CONTAINER_HOST" >"$RUN_DIR/host-containers" 2>/dev/null ||
     fail "the Docker engine does not answer ('docker ps' fails); start Docker and run again"
-  mv -f "$RUN_DIR/host-containers.$$" "$RUN_DIR/host-containers"
   if [ "$PLAN" = 1 ]; then
     return # the host's ports and kernel are up's to check: a plan only reads the lab
   fi

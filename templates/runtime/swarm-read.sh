@@ -116,10 +116,7 @@ swarm_snapshot() {
   if [ ! -e "$RUN_DIR/swarm" ] && [ -e "$RUN_DIR/early" ]; then
     # the early read (start_read): taken once, if nothing changed since
     # it began
-    until [ -e "$RUN_DIR/early.done" ]; do
-      kill -0 "$READ_PID" 2>/dev/null || break
-      sleep 0.02
-    done
+    await_file "$RUN_DIR/early.done" "$READ_PID"
     if [ ! -e "$RUN_DIR/changed" ] && [ -e "$RUN_DIR/early.swarm" ]; then
       mv -f "$RUN_DIR/early.swarm" "$RUN_DIR/swarm" 2>/dev/null || true # (taken by a job beside this one)
     fi

@@ -82,6 +82,9 @@ in_swarm() { [ -e "$STUB_DIR/in-$1" ] || { ! has "$INACTIVE" "$1" && listed "$1"
 service_lines() { awk -v s="  $2:" -v q="  \"$2\":" '$0 == s || $0 == q { on = 1; next } on && /^  ?[^ ]/ { exit } on' "$1" 2>/dev/null; } # FILE SERVICE
 config_hash() { echo "h-$(service_lines "$1" "$2" | cksum | awk '{ print $1 }')"; } # FILE SERVICE, as compose config --hash
 service_image() { service_lines "$1" "$2" | awk '/^    image: / { gsub(/"/, "", $2); print $2; exit }'; } # FILE SERVICE
+repo_digests() { printf '%s\n' "$PUSHED" | awk 'NF { sub(/:[^:\/]*$/, "", $1); print $1 "@sha256:" $2 }'; } # every image's, as pushed
+context_of() { printf '%s\n' "$CONTEXTS" | awk -v r="$1" '$1 == r { print $2; f = 1 } END { exit !f }'; } # REF: the context it was built from
+pushed_ref() { printf '%s\n' "$PUSHED" | awk -v r="$1" '$1 == r { f = 1 } END { exit !f }'; } # REF: tagged and pushed
 records() { # the project's containers as docker ps -a's container-record
   for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
     ! stopped "$c" || { echo "$c id-$c exited " && continue; }
@@ -170,31 +173,31 @@ case "$CMD $*" in
     printf 'HTTP/1.1 200 OK\r\nDocker-Content-Digest: sha256:%s\r\n' "$d" ;;
   "docker image inspect --format {{range .RepoDigests}}{{println .}}{{end}} "*)
     [ ! -e "$STUB_DIR/built" ] || ! has "$REBUILT" "${*: -1}" || exit 0
-    printf '%s\n' "$PUSHED" | awk 'NF { sub(/:[^:\/]*$/, "", $1); print $1 "@sha256:" $2 }' ;;
+    repo_digests ;;
   "docker image inspect --format {{.Id}}|"*) # image_facts: a line an image asked, in order; none for a missing one (exit 1)
     shift 5; rc=0
-    d=$(printf '%s\n' "$PUSHED" | awk 'NF { sub(/:[^:\/]*$/, "", $1); printf "%s@sha256:%s ", $1, $2 }')
+    d=$(repo_digests | tr '\n' ' ')
     for n in "$@"; do
       if [ "$n" = swarmgen/swarmgen:devel ]; then echo "` + baseID + `||"
       elif has "$REBUILT" "$n"; then echo "sha256:old|older|$d"
-      elif c=$(printf '%s\n' "$CONTEXTS" | awk -v r="$n" '$1 == r { print $2; f = 1 } END { exit !f }'); then echo "sha256:old|$c|$d"
+      elif c=$(context_of "$n"); then echo "sha256:old|$c|$d"
       elif has "$MIRRORS" "$n" && ! has "$HUB" "$n"; then echo "Error: No such image: $n" >&2; rc=1
       elif has "$MIRRORS" "$n"; then echo "sha256:hub||$d"
-      elif printf '%s\n' "$PUSHED" | awk -v r="$n" '$1 == r { f = 1 } END { exit !f }'; then echo "sha256:src||$d"
+      elif pushed_ref "$n"; then echo "sha256:src||$d"
       elif [ "${n#localhost:}" != "$n" ]; then echo "Error: No such image: $n" >&2; rc=1 # a ref never built or tagged
       else echo "sha256:src||$d"; fi # a host image the spec names
     done
     exit "$rc" ;;
   "docker image inspect --format {{index .Config.Labels \"dev.swarmgen.context\"}} "*)
     ! has "$REBUILT" "${*: -1}" || { echo older; exit 0; }
-    d=$(printf '%s\n' "$CONTEXTS" | awk -v r="${*: -1}" '$1 == r { print $2; f = 1 } END { exit !f }') || { echo "Error: No such image: ${*: -1}" >&2; exit 1; }
+    d=$(context_of "${*: -1}") || { echo "Error: No such image: ${*: -1}" >&2; exit 1; }
     echo "$d" ;;
   # the builtin images' base: there
   "docker image inspect --format {{.Id}} -- swarmgen/swarmgen:devel") echo ` + baseID + ` ;;
   # a host image and its push tag: the same image once pushed (tagged then)
   "docker image inspect --format {{.Id}} -- "*" "*)
     echo sha256:src
-    printf '%s\n' "$PUSHED" | awk -v r="${*: -1}" '$1 == r { f = 1 } END { exit !f }' || { echo "Error: No such image: ${*: -1}" >&2; exit 1; }
+    pushed_ref "${*: -1}" || { echo "Error: No such image: ${*: -1}" >&2; exit 1; }
     echo sha256:src ;;
   # a rebuilt ref's image: the one built before, then this run's build
   "docker image inspect --format {{.Id}} -- "*)
