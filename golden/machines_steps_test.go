@@ -563,3 +563,52 @@ esac`
 		})
 	}
 }
+
+// A swarm made with routing_mesh: false goes without its ingress network
+// (every joining node would build its sandbox for nothing), removed in the
+// init's batch as soon as the new leader has made it; a removal refused
+// for another reason is a warning, and a failed init removes nothing.
+func TestInitWithoutIngress(t *testing.T) {
+	for _, tc := range []struct {
+		name, mesh, init, rm string
+		rms                  int
+		warn                 string
+		fails                bool
+	}{
+		{name: "made on the third ask", mesh: "false", rms: 3,
+			rm: `n=$(($(cat "$STUB_DIR/rms" 2>/dev/null || echo 0) + 1)); echo "$n" >"$STUB_DIR/rms"
+    [ "$n" -ge 3 ] || { echo "Error: No such network: ingress" >&2; exit 1; }`},
+		{name: "never made", mesh: "false", rms: 30, rm: `echo "Error: No such network: ingress" >&2; exit 1`},
+		{name: "refused", mesh: "false", rms: 1, warn: "ingress network cannot be removed because service web depends on it",
+			rm: `echo "Error response from daemon: rpc error: code = FailedPrecondition desc = ingress network cannot be removed because service web depends on it" >&2; exit 1`},
+		{name: "a failed init", mesh: "false", rms: 0, fails: true, init: `echo "Error response from daemon: could not choose an IP address" >&2; exit 1`},
+		{name: "with the routing mesh", mesh: "true", rms: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			scenario := `case "$*" in
+  "swarm init --advertise-addr 192.0.2.11") ` + tc.init + ` ;;
+  "network rm ingress")
+    # the CLI asks before it removes ingress: no answer is a no
+    read -r yes && [ "$yes" = y ] || { echo "stdin: '$yes'" >&2; exit 1; }
+    ` + tc.rm + ` ;;
+esac`
+			out, calls, _, err := runMachines(t, t.TempDir(), scenario, `ROUTING_MESH=`+tc.mesh+` LEADER=m1 LEADER_ADDR=192.0.2.11
+init_swarm`)
+			if (err != nil) != tc.fails {
+				t.Fatalf("error %v, want failure %v\n%s", err, tc.fails, out)
+			}
+			if n := strings.Count(calls, "network rm ingress"); n != tc.rms {
+				t.Errorf("%d removals of ingress, want %d; calls:\n%s", n, tc.rms, calls)
+			}
+			if n := strings.Count(calls, "swarm init"); n != 1 {
+				t.Errorf("%d swarm inits, want 1; calls:\n%s", n, calls)
+			}
+			if strings.Contains(out, "stdin:") {
+				t.Errorf("the removal was not confirmed:\n%s", out)
+			}
+			if got := strings.Contains(out, "warning: the ingress network stays"); got != (tc.warn != "") || !strings.Contains(out, tc.warn) {
+				t.Errorf("output:\n%s\nwant a warning with %q", out, tc.warn)
+			}
+		})
+	}
+}

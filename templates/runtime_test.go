@@ -220,7 +220,7 @@ func TestProvidersDefineTheSameSet(t *testing.T) {
 
 // providerOwned are header variables only one provider's header has: a
 // step that read one would be asking which provider it runs on.
-var providerOwned = []string{"PROVIDER", "MACHINE_ENV", "REGISTRY_MACHINE", "TAKE_OVER", "LAB", "HOST_PORTS", "ROUTING_MESH",
+var providerOwned = []string{"PROVIDER", "MACHINE_ENV", "REGISTRY_MACHINE", "TAKE_OVER", "LAB", "HOST_PORTS",
 	"MESH_WHERE", "REGISTRY_PULL", "REGISTRY_IMAGE", "REGISTRY_PORT", "REGISTRY_VOLUME", "CERTS_DIR", "TOOL_IMAGE", "API_PORT", "API_HOST"}
 
 // No step asks which provider it runs on: outside the provider files, the

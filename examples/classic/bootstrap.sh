@@ -7,8 +7,9 @@
 # same bytes in every bootstrap.sh) reads it. Usage: see the runtime.
 PROVIDER=containers
 SPEC_FILE='swarm.yaml'
-MESH_WHERE='swarm.yaml'
+# whether the swarm has its routing mesh (false: made without ingress)
 ROUTING_MESH=true
+MESH_WHERE='swarm.yaml'
 REGISTRY='registry'
 REGISTRY_PUSH='localhost:5000'
 # container (a machine's name) and address of every manager (the first
@@ -947,10 +948,13 @@ unpause_nodes() {
 # arguments) is reported at once with its log, not after the whole wait.
 # The node asks its engine itself, every 0.1 s for 5 s an exec: an exec
 # costs far more than the ask, and an exec a tick for each starting node
-# slows down the very engines being waited for.
+# slows down the very engines being waited for. It asks once the engine's
+# socket is there (dockerd makes it as it starts and answers on it when
+# ready): a docker CLI costs a tenth of a CPU-second on a small machine,
+# the test of the socket nothing, and dozens of nodes start at once.
 wait_engine() {
   local node=$1 deadline=$((SECONDS + WAIT)) state
-  until on_sh "$1" 'i=0; until docker version >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done' >/dev/null 2>&1; do
+  until on_sh "$1" 'i=0; until [ -S /var/run/docker.sock ] && docker version >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done' >/dev/null 2>&1; do
     state=$(docker inspect --format "$FORMAT_CONTAINER_STATUS" "$node" 2>/dev/null || true)
     case "$state" in
       exited | dead)
@@ -1960,9 +1964,41 @@ swarm_init() {
     return
   fi
   touch "$RUN_DIR/new-swarm" # so nothing of an earlier one is looked for
-  act . node "${LEADER#"$CONTAINER_PREFIX"}" "" on "$LEADER" swarm init --advertise-addr "$LEADER_ADDR" >/dev/null
+  act . node "${LEADER#"$CONTAINER_PREFIX"}" "" init_swarm
   swarm_made
-  say "swarm initialised on $LEADER ($LEADER_ADDR)"
+  local mesh=""
+  [ "$ROUTING_MESH" = true ] || mesh=", without the ingress network (routing_mesh: false)"
+  say "swarm initialised on $LEADER ($LEADER_ADDR)$mesh"
+}
+
+# init_swarm: swarm init on the leader. With routing_mesh: false (a kernel
+# without IPVS) the swarm goes without its ingress network, which nothing
+# could use: every node that joined would build the ingress sandbox anyway
+# (a namespace, a VXLAN device, seven re-execs of dockerd), about a second
+# of CPU a node here, and a cold up of 30 nodes took twice as long to join
+# with it. Removed in the init's exec (an exec costs more than both), as
+# soon as the new leader has made it; a removal that fails leaves a lab
+# that works as before, so it is a warning.
+init_swarm() {
+  if [ "$ROUTING_MESH" = true ]; then
+    on "$LEADER" swarm init --advertise-addr "$LEADER_ADDR" >/dev/null
+    return
+  fi
+  local out
+  out=$(on_sh "$LEADER" '
+    docker swarm init --advertise-addr "$1" >/dev/null || exit
+    i=0
+    while ! out=$(echo y | docker network rm ingress 2>&1); do
+      case "$out" in
+        *"No such network"* | *"not found"*)
+          i=$((i + 1))
+          [ "$i" -lt 30 ] || exit 0 # none made: nothing to remove
+          sleep 0.1
+          ;;
+        *) echo "$out" && exit 0 ;;
+      esac
+    done' sh "$LEADER_ADDR") || return
+  [ -z "$out" ] || say "warning: the ingress network stays (routing_mesh: false has no use for it): ${out##*$'\n'}"
 }
 # remove_nodes: a node the spec no longer has is drained (its tasks move and
 # converge elsewhere), demoted if a manager, leaves the swarm, and its

@@ -7,6 +7,8 @@
 # same bytes in every bootstrap.sh) reads it. Usage: see the runtime.
 PROVIDER=machines
 SPEC_FILE='../swarm.yaml'
+# whether the swarm has its routing mesh (false: made without ingress)
+ROUTING_MESH=false
 REGISTRY='fleet-registry'
 # container (a machine's name) and address of every manager (the first
 # initialises a new swarm) and worker

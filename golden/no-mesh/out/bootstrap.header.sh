@@ -7,8 +7,9 @@
 # same bytes in every bootstrap.sh) reads it. Usage: see the runtime.
 PROVIDER=containers
 SPEC_FILE='../swarm.yaml'
-MESH_WHERE='../swarm.yaml:8'
+# whether the swarm has its routing mesh (false: made without ingress)
 ROUTING_MESH=false
+MESH_WHERE='../swarm.yaml:8'
 REGISTRY='no-mesh-registry'
 REGISTRY_PUSH='localhost:5000'
 # container (a machine's name) and address of every manager (the first

@@ -7,8 +7,9 @@
 # same bytes in every bootstrap.sh) reads it. Usage: see the runtime.
 PROVIDER=containers
 SPEC_FILE='../swarm.yaml'
-MESH_WHERE='../swarm.yaml'
+# whether the swarm has its routing mesh (false: made without ingress)
 ROUTING_MESH=true
+MESH_WHERE='../swarm.yaml'
 REGISTRY='lab-a-registry'
 REGISTRY_PUSH='localhost:5001'
 # container (a machine's name) and address of every manager (the first
