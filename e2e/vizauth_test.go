@@ -16,7 +16,7 @@ import (
 
 const (
 	vizAuthLab          = "e2e-vizauth"
-	vizAuthRegistryPort = 15008
+	vizAuthRegistryPort = 15010
 	vizAuthPort         = 19008
 )
 
