@@ -15,23 +15,21 @@ runs=${3:-3}
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 git -C "$root" rev-parse --verify --quiet "$rev^{commit}" >/dev/null || { echo "bench: $rev is no commit of $root" >&2; exit 1; }
-trap 'for d in "$work/a" "$work/b"; do (cd "$d" 2>/dev/null && ./swarmgen down >/dev/null 2>&1) || true; done; git -C "$root" worktree remove --force "$work/src" 2>/dev/null || true; rm -rf "$work"' EXIT
+cleanup() {
+  local d
+  for d in "$work/a" "$work/b"; do (cd "$d" 2>/dev/null && ./swarmgen down >/dev/null 2>&1) || true; done
+  git -C "$root" worktree remove --force "$work/src" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 git -C "$root" worktree add --quiet --detach "$work/src" "$rev"
 mkdir -p "$work/a" "$work/b"
 mv "$work/swarmgen" "$work/a/swarmgen"
 (cd "$work/src" && CGO_ENABLED=0 go build -o "$work/b/swarmgen" ./cmd/swarmgen)
-for d in a b; do
-  cat >"$work/$d/swarm.yaml" <<SPEC
-apiVersion: swarmgen.dev/v1alpha1
-kind: Lab
-name: scale
-routing_mesh: false
-registry: {image: swarmgen-e2e/registry:3, port: 15002}
-nodes: {image: swarmgen-e2e/dind:bookworm, privileged: false}
-managers: 3
-workers: $((nodes - 3))
-SPEC
-done
+# shellcheck source=bare-lab.sh
+. "$root/bench/bare-lab.sh"
+bare_lab "$nodes" >"$work/a/swarm.yaml"
+cp "$work/a/swarm.yaml" "$work/b/"
 
 # cold DIR: one cold up in DIR, as "TOTAL STARTING JOINING" seconds
 cold() {

@@ -14,19 +14,12 @@ trap 'cd "$work" && ./swarmgen down >/dev/null 2>&1 || true; rm -rf "$work"' EXI
 cd "$work"
 # shellcheck source=timing.sh
 . "$root/bench/timing.sh"
+# shellcheck source=bare-lab.sh
+. "$root/bench/bare-lab.sh"
 
 for nodes in "${@:-10 30}"; do
   for n in $nodes; do
-    cat >swarm.yaml <<SPEC
-apiVersion: swarmgen.dev/v1alpha1
-kind: Lab
-name: scale
-routing_mesh: false
-registry: {image: swarmgen-e2e/registry:3, port: 15002}
-nodes: {image: swarmgen-e2e/dind:bookworm, privileged: false}
-managers: 3
-workers: $((n - 3))
-SPEC
+    bare_lab "$n" >swarm.yaml
     ./swarmgen down >/dev/null 2>&1 || true
     start=$(date +%s.%N)
     if ! out=$(./swarmgen up --wait 10m 2>&1); then
