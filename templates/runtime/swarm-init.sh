@@ -35,7 +35,7 @@ swarm_init() {
 # without IPVS) the swarm goes without its ingress network, which nothing
 # could use: every node that joined would build the ingress sandbox anyway
 # (a namespace, a VXLAN device, seven re-execs of dockerd), about a second
-# of CPU a node here, and a cold up of 30 nodes took twice as long to join
+# of CPU a node here: the joins of a 30-node lab took 2.7 times as long
 # with it. Removed in the init's exec (an exec costs more than both), as
 # soon as the new leader has made it; a removal that fails leaves a lab
 # that works as before, so it is a warning.
