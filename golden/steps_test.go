@@ -317,6 +317,68 @@ JOINED_AS=id-w1-first`,
 	}
 }
 
+// In a swarm this run made, up joins a node at once (one exec) and asks
+// where it belongs only when its engine refuses ("already part of a
+// swarm"), which an engine does while it is in a swarm or on its way into
+// one: a node in another swarm leaves only on the leader's word, one in
+// this swarm is left alone, and an engine that refuses yet says it is in
+// no swarm stops the step. In a swarm that was there, up asks first.
+func TestJoinFirstInANewSwarm(t *testing.T) {
+	stubs := `
+KNOWN_IDS="id-m1 id-w1" CLUSTER_ID=C WORKER_TOKEN=t WAIT=5 LEADER=m1
+: >"$RUN_DIR/join-trouble"
+[ -z "${MEMBERSHIP:-}" ] || echo "$MEMBERSHIP" >"$RUN_DIR/membership"
+docker() {
+  case "$*" in
+    *"swarm join"*)
+      echo x >>"$RUN_DIR/joins"
+      if [ -z "${ALWAYS_REFUSE:-}" ] && [ ! -e "$RUN_DIR/membership" ]; then echo "active id-w1-new C" >"$RUN_DIR/membership"; return 0; fi
+      echo 'Error response from daemon: This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.' >&2; return 1 ;;
+    *"info --format"*) echo x >>"$RUN_DIR/infos"; cat "$RUN_DIR/membership" 2>/dev/null || echo "inactive  " ;;
+    *) echo "stub docker: no answer for: $*" >&2; return 1 ;;
+  esac
+}
+on() {
+  case "$*" in
+    *"swarm leave"*) echo x >>"$RUN_DIR/leaves"; rm -f "$RUN_DIR/membership" ;;
+    *) docker "$@" ;;
+  esac
+}
+leader_knows() { echo "${LEADER_SAYS:-unsure}"; }
+count() { cat "$RUN_DIR/$1" 2>/dev/null | wc -l | tr -d ' '; }
+join_one w1 10.0.0.2 worker
+echo "joins $(count joins) infos $(count infos) leaves $(count leaves)"
+`
+	for _, c := range []struct {
+		name, vars, want string
+		joined, fails    bool
+	}{
+		{name: "a node in no swarm: joined in one exec, never asked",
+			vars: `touch "$RUN_DIR/new-swarm"`, want: "joins 1 infos 0 leaves 0", joined: true},
+		{name: "a node in another swarm: refused, asked, left on the leader's word, joined",
+			vars: `touch "$RUN_DIR/new-swarm"; MEMBERSHIP="active id-old OTHER" LEADER_SAYS=no`, want: "joins 2 infos 1 leaves 1", joined: true},
+		{name: "a node of this swarm: refused, asked, left alone",
+			vars: `touch "$RUN_DIR/new-swarm"; MEMBERSHIP="active id-w1 C"`, want: "joins 1 infos 1 leaves 0"},
+		{name: "an engine that refuses yet says it is in no swarm: the step stops",
+			vars: `touch "$RUN_DIR/new-swarm"; ALWAYS_REFUSE=1`, want: "refuses to join the swarm ('already part of a swarm') yet does not say it is in one", fails: true},
+		{name: "a swarm that was there: asked first, then joined",
+			vars: ``, want: "joins 1 infos 1 leaves 0", joined: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := runSteps(t, c.vars+"\n"+stubs)
+			if (err != nil) != c.fails || !strings.Contains(out, c.want) {
+				t.Errorf("want %q (fails: %v); got %v:\n%s", c.want, c.fails, err, out)
+			}
+			if joined := strings.Contains(out, "w1 joined as worker"); joined != c.joined {
+				t.Errorf("joined: %v, want %v:\n%s", joined, c.joined, out)
+			}
+			if c.fails && strings.Contains(out, "joins 4") {
+				t.Errorf("an engine that refused three times was asked to join again:\n%s", out)
+			}
+		})
+	}
+}
+
 // The kernel's neighbour table is one for every container of the host:
 // past about 31 nodes the default (1024) cannot hold the lab's, and
 // preflight says what to run.

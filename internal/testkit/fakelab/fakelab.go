@@ -206,6 +206,8 @@ case "$CMD $*" in
   # --- changes: done (the test reads them in the calls) ---
   "docker exec "*" docker swarm init "* | "docker exec "*" sh -c "*"docker swarm init "*) touch "$STUB_DIR/in-$2" ;; # from now on in a swarm
   "docker exec -e SWARMGEN_JOIN_TOKEN "*" sh -c exec docker swarm join "*)
+    # an engine in a swarm refuses to join another
+    ! in_swarm "$4" || { echo 'Error response from daemon: This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.' >&2; exit 1; }
     [ "${SWARMGEN_JOIN_TOKEN#SWMTKN-1-secret-}" != "$SWARMGEN_JOIN_TOKEN" ] && touch "$STUB_DIR/in-$4" ;;
   "docker exec "*" docker swarm leave"*) ;;
   "docker exec "*" docker node update --availability "*) ;;
