@@ -54,7 +54,8 @@ on m1 node ls
 on w1 info
 on w2 info
 on_sh m1 'docker version; docker ps' sh
-on_env m1 SWARMGEN_X=1 -- stack deploy -c ./stack/web.yml web
+export SWARMGEN_X=1
+on_sh m1 -e SWARMGEN_X 'docker stack deploy -c ./stack/web.yml web' sh
 `)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -82,7 +83,8 @@ on_env m1 SWARMGEN_X=1 -- stack deploy -c ./stack/web.yml web
 	// containers: docker exec, with the variables a stack file names
 	out, calls, err = runScenario(t, `echo answer`, `
 on manager node ls
-on_env manager SWARMGEN_X=1 -- stack deploy -c /stack/web.yml web
+export SWARMGEN_X=1
+on_sh manager -e SWARMGEN_X 'docker stack deploy -c /stack/web.yml web' sh
 on_sh manager 'docker version' sh
 `)
 	if err != nil {
@@ -90,7 +92,7 @@ on_sh manager 'docker version' sh
 	}
 	checkCalls(t, calls, []string{
 		"exec manager docker node ls\n",
-		"exec -e SWARMGEN_X=1 manager docker stack deploy -c /stack/web.yml web\n",
+		"exec -e SWARMGEN_X manager sh -c docker stack deploy -c /stack/web.yml web sh\n",
 		"exec manager sh -c docker version sh\n",
 	}, nil)
 }

@@ -233,7 +233,7 @@ func TestReconcile(t *testing.T) {
 			joinCall("worker01", "10.247.0.20", classicLeader), joinCall("worker02", "10.247.0.21", classicLeader), joinCall("worker03", "10.247.0.22", classicLeader),
 			"push --quiet -- localhost:5000/yutsuki/echo:latest", "push --quiet -- localhost:5000/swarmgen/visualizer:latest",
 			"exec manager docker network create --driver overlay --label dev.swarmgen.network=true --attachable ch03",
-			"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo", "exec manager docker stack deploy --prune -c /stack/visualizer.yml visualizer",
+			deployCall("echo", "ch03-webapi"), deployCall("visualizer", "visualizer"),
 			"exec manager docker service create --label dev.swarmgen.hash=", "context create swarmgen ", `docker config create --label "dev.swarmgen.stack=$1"`},
 		// (a new swarm has no stack record to replace)
 		never: append([]string{"SWARMGEN_JOIN_TOKEN manager ", "config ls -q"}, removes...),
@@ -311,7 +311,8 @@ func TestReconcile(t *testing.T) {
 		name:  "stack changed: redeployed and recorded; the other stack is left alone",
 		lab:   "classic",
 		edit:  func(v fakelab.Vars) { v.Drop("STACKS", "echo"); v.Add("STACKS", "echo 0000") },
-		order: []string{"exec manager docker stack deploy --prune -c /stack/ch03-webapi.yml echo\n", "exec manager sh -c", `docker config create --label "dev.swarmgen.stack=$1" --label "dev.swarmgen.hash=$2" "$3" - >/dev/null sh echo 51f60dec45741a62 swarmgen-stack-51f60dec45741a62-echo` + "\n"},
+		// in one exec: the deploy, then the old record's removal, then the new one
+		order: []string{"exec manager sh -c", `docker stack deploy --prune -c "$2" "$1" >/dev/null || exit`, "docker config rm $ids", `docker config create --label "dev.swarmgen.stack=$1" --label "dev.swarmgen.hash=$3" "$4" - >/dev/null` + deployCall("echo", "ch03-webapi") + "51f60dec45741a62 swarmgen-stack-51f60dec45741a62-echo\n"},
 		never: append([]string{"visualizer.yml", "visualizer\n", "service create"}, removes...),
 		plan:  []string{"~ stack echo"},
 	}, {

@@ -214,10 +214,10 @@ func TestDrift(t *testing.T) {
 	for _, tc := range []struct {
 		name, service, field, value, want, call string
 	}{
-		{"replicas", "web_proxy", "1", "replicated 5", "~ service web_proxy: replicas 5 -> 2 (changed outside swarmgen)", "stack deploy --prune -c /stack/web.yml web"},
-		{"mode", "data_redis", "1", "global", "~ service data_redis: mode global -> replicated (changed outside swarmgen)", "stack deploy --prune -c /stack/db.yml data"},
+		{"replicas", "web_proxy", "1", "replicated 5", "~ service web_proxy: replicas 5 -> 2 (changed outside swarmgen)", deployCall("web", "web")},
+		{"mode", "data_redis", "1", "global", "~ service data_redis: mode global -> replicated (changed outside swarmgen)", deployCall("data", "db")},
 		{"image", "whoami", "2", "traefik/whoami:v1.9@sha256:abc", "~ service whoami: image traefik/whoami:v1.9 -> traefik/whoami:v1.10 (changed outside swarmgen)", "service rm whoami"},
-		{"ports", "web_proxy", "3", "80:80/tcp/ingress 9000:90/tcp/ingress", "~ service web_proxy: published ports 80:80/tcp/ingress 9000:90/tcp/ingress -> 80:80/tcp/ingress (changed outside swarmgen)", "stack deploy --prune -c /stack/web.yml web"},
+		{"ports", "web_proxy", "3", "80:80/tcp/ingress 9000:90/tcp/ingress", "~ service web_proxy: published ports 80:80/tcp/ingress 9000:90/tcp/ingress -> 80:80/tcp/ingress (changed outside swarmgen)", deployCall("web", "web")},
 		{"env", "whoami", "4", `["WHOAMI_NAME=other"]`, "~ service whoami: environment (changed outside swarmgen)", "service rm whoami"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

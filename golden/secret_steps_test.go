@@ -21,7 +21,7 @@ const secretScenario = `case "$*" in
       awk 'NF { print "secret", $1, "visualizer-auth", $2 }' "$STUB_DIR/have" 2>/dev/null; cat "$STUB_DIR/listing" 2>/dev/null; true ;;
     "exec -i p-m1 docker secret create "*) cat >"$STUB_DIR/stdin"; echo some-id ;;
     "exec p-m1 docker secret rm "*) ;;
-    "exec -e SWARMGEN_VISUALIZER_SECRET="*" p-m1 docker stack deploy "* | "exec p-m1 sh -c "*"docker config create "*) ;;
+    "exec -e SWARMGEN_VISUALIZER_SECRET p-m1 sh -c "*"docker stack deploy "*) echo "the deploy saw SWARMGEN_VISUALIZER_SECRET=$SWARMGEN_VISUALIZER_SECRET" ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`
 
@@ -158,9 +158,16 @@ func TestStackDeployWithSecret(t *testing.T) {
 	out, calls, err := runScenario(t, secretScenario, `LEADER=p-m1
 stack_deploy visualizer visualizer h1-visualizer-auth-abc -e SWARMGEN_VISUALIZER_SECRET=visualizer-auth-abc
 `)
-	if err != nil || !strings.Contains(calls, "exec -e SWARMGEN_VISUALIZER_SECRET=visualizer-auth-abc p-m1 docker stack deploy --prune -c /stack/visualizer.yml visualizer\n") ||
-		!strings.Contains(calls, " sh visualizer h1-visualizer-auth-abc swarmgen-stack-h1-visualizer-auth-abc-visualizer\n") {
+	if err != nil || !strings.Contains(calls, "exec -e SWARMGEN_VISUALIZER_SECRET p-m1 sh -c ") ||
+		!strings.Contains(calls, deployCall("visualizer", "visualizer")+"h1-visualizer-auth-abc swarmgen-stack-h1-visualizer-auth-abc-visualizer\n") {
 		t.Errorf("%v\n%s\ncalls:\n%s", err, out, calls)
+	}
+	// the version's name reaches docker by the exec's environment, not its arguments
+	if !strings.Contains(out, "the deploy saw SWARMGEN_VISUALIZER_SECRET=visualizer-auth-abc\n") {
+		t.Errorf("the stack deploy did not see the version in its environment:\n%s", out)
+	}
+	if strings.Contains(calls, "=visualizer-auth-abc") {
+		t.Errorf("the version's value is in a command line:\n%s", calls)
 	}
 }
 

@@ -1267,3 +1267,9 @@ wait_leader && echo "reads $(wc -l <"$RUN_DIR/reads")"
 		t.Errorf("want the leader from the second read: %v\n%s", err, out)
 	}
 }
+
+// deployCall is the end of the call that deploys stack name from
+// stack/file.yml (with its record: stack_deploy) up to its hash.
+func deployCall(name, file string) string {
+	return " sh " + name + " /stack/" + file + ".yml "
+}

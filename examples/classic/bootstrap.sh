@@ -448,7 +448,6 @@ compose_file() { printf '%s\n' "${SWARMGEN_COMPOSE_FILE:-docker-compose.yml}"; }
 #   start_nodes       the steps that end with every node's engine answering; starts the pushes (start_push) once the registry can take them
 #   on NODE ARGS...   a docker command on NODE's own engine
 #   on_stdin NODE ARGS...                  on, with this script's stdin
-#   on_env NODE VAR=VALUE... -- ARGS...    on, with variables in docker's environment (a stack file's)
 #   on_sh NODE [-t] [-e VAR]... SCRIPT [NAME ARGS...]  sh -c SCRIPT where docker is NODE's engine (-t traces, -e passes VAR)
 #   lab_stopped       plan mode, no manager answers: does the lab exist, stopped (its swarm comes back when it starts)?
 #   swarm_made        right after swarm init: what marks the new swarm as the lab's
@@ -487,14 +486,6 @@ provider_containers() {
   on() { local node=$1; shift; trace docker exec "$node" docker "$@"; }
 
   on_stdin() { local node=$1; shift; trace docker exec -i "$node" docker "$@"; }
-
-  on_env() {
-    local node=$1 opts=()
-    shift
-    while [ "$1" != -- ]; do opts+=(-e "$1"); shift; done
-    shift
-    trace docker exec ${opts[@]+"${opts[@]}"} "$node" docker "$@"
-  }
 
   # on_sh: sh -c SCRIPT in the node, where docker is its engine's (a batch
   # of reads in one exec); -e VAR passes the variable VAR of this script's
@@ -1072,16 +1063,6 @@ provider_machines() {
   on() { local node=$1; shift; ( machine_env "$node"; trace docker "$@" ); }
 
   on_stdin() { on "$@"; }
-
-  on_env() {
-    local node=$1
-    shift
-    (
-      while [ "$1" != -- ]; do export "${1?}"; shift; done
-      shift
-      on "$node" "$@"
-    )
-  }
 
   # on_sh: runs on this host, whose environment holds the -e variables
   # already.
@@ -3098,16 +3079,21 @@ deploy_stack() {
 }
 
 # stack_deploy NAME FILE HASH [-e VAR=VALUE]...: deploys the stack and
-# records its file's hash in the swarm, for the next run to compare.
+# records its file's hash in the swarm, for the next run to compare, in
+# one exec (an exec costs more than both; a record only of a deploy that
+# went through).
 stack_deploy() {
-  local name=$1 file=$2 hash=$3 vars=()
+  local name=$1 file=$2 hash=$3 opts=()
   shift 3
   while [ "$#" -ge 2 ] && [ "$1" = -e ]; do
-    vars+=("$2")
+    # by name: on_sh hands the node this shell's variable
+    export "${2?}"
+    opts+=(-e "${2%%=*}")
     shift 2
   done
-  on_env "$LEADER" ${vars[@]+"${vars[@]}"} -- stack deploy --prune -c "$STACK_DIR/$file.yml" "$name" >/dev/null
-  stack_record "$name" "$hash"
+  local config="swarmgen-stack-$hash-$name"
+  on_sh "$LEADER" ${opts[@]+"${opts[@]}"} '
+    docker stack deploy --prune -c "$2" "$1" >/dev/null || exit'"$(stack_record)" sh "$name" "$STACK_DIR/$file.yml" "$hash" "${config:0:64}"
   say "stack $name deployed from stack/$file.yml"
 }
 
@@ -3118,16 +3104,17 @@ stack_deploy() {
 # and no node's disk holds anything of swarmgen's. The swarm read lists
 # them (record lines).
 
-# stack_record NAME HASH: stack NAME was deployed from a file of HASH: its
-# config, in place of the earlier one, in one call (a swarm this run made
-# has no earlier one to look for: a CLI less on a cold up).
+# stack_record: the sh text that records that stack $1 was deployed from a
+# file of hash $3: config $4, in place of the earlier one (a swarm this
+# run made has none to look for: a CLI less on a cold up).
 stack_record() {
-  local config="swarmgen-stack-$2-$1" drop='
+  if ! swarm_new; then
+    printf '%s' '
     ids=$(docker config ls -q --filter "label='"$LABEL_STACK"'=$1") &&
-    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } &&'
-  if swarm_new; then drop=""; fi
-  on_sh "$LEADER" "$drop"'
-    printf "%s\n" "$2" | docker config create --label "'"$LABEL_STACK"'=$1" --label "'"$LABEL_HASH"'=$2" "$3" - >/dev/null' sh "$1" "$2" "${config:0:64}"
+    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } || exit'
+  fi
+  printf '%s' '
+    printf "%s\n" "$3" | docker config create --label "'"$LABEL_STACK"'=$1" --label "'"$LABEL_HASH"'=$3" "$4" - >/dev/null'
 }
 
 # stack_unrecord NAME: forgets stack NAME.

@@ -61,16 +61,21 @@ deploy_stack() {
 }
 
 # stack_deploy NAME FILE HASH [-e VAR=VALUE]...: deploys the stack and
-# records its file's hash in the swarm, for the next run to compare.
+# records its file's hash in the swarm, for the next run to compare, in
+# one exec (an exec costs more than both; a record only of a deploy that
+# went through).
 stack_deploy() {
-  local name=$1 file=$2 hash=$3 vars=()
+  local name=$1 file=$2 hash=$3 opts=()
   shift 3
   while [ "$#" -ge 2 ] && [ "$1" = -e ]; do
-    vars+=("$2")
+    # by name: on_sh hands the node this shell's variable
+    export "${2?}"
+    opts+=(-e "${2%%=*}")
     shift 2
   done
-  on_env "$LEADER" ${vars[@]+"${vars[@]}"} -- stack deploy --prune -c "$STACK_DIR/$file.yml" "$name" >/dev/null
-  stack_record "$name" "$hash"
+  local config="swarmgen-stack-$hash-$name"
+  on_sh "$LEADER" ${opts[@]+"${opts[@]}"} '
+    docker stack deploy --prune -c "$2" "$1" >/dev/null || exit'"$(stack_record)" sh "$name" "$STACK_DIR/$file.yml" "$hash" "${config:0:64}"
   say "stack $name deployed from stack/$file.yml"
 }
 
@@ -81,16 +86,17 @@ stack_deploy() {
 # and no node's disk holds anything of swarmgen's. The swarm read lists
 # them (record lines).
 
-# stack_record NAME HASH: stack NAME was deployed from a file of HASH: its
-# config, in place of the earlier one, in one call (a swarm this run made
-# has no earlier one to look for: a CLI less on a cold up).
+# stack_record: the sh text that records that stack $1 was deployed from a
+# file of hash $3: config $4, in place of the earlier one (a swarm this
+# run made has none to look for: a CLI less on a cold up).
 stack_record() {
-  local config="swarmgen-stack-$2-$1" drop='
+  if ! swarm_new; then
+    printf '%s' '
     ids=$(docker config ls -q --filter "label='"$LABEL_STACK"'=$1") &&
-    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } &&'
-  if swarm_new; then drop=""; fi
-  on_sh "$LEADER" "$drop"'
-    printf "%s\n" "$2" | docker config create --label "'"$LABEL_STACK"'=$1" --label "'"$LABEL_HASH"'=$2" "$3" - >/dev/null' sh "$1" "$2" "${config:0:64}"
+    { [ -z "$ids" ] || docker config rm $ids >/dev/null; } || exit'
+  fi
+  printf '%s' '
+    printf "%s\n" "$3" | docker config create --label "'"$LABEL_STACK"'=$1" --label "'"$LABEL_HASH"'=$3" "$4" - >/dev/null'
 }
 
 # stack_unrecord NAME: forgets stack NAME.

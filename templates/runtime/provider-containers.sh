@@ -22,14 +22,6 @@ provider_containers() {
 
   on_stdin() { local node=$1; shift; trace docker exec -i "$node" docker "$@"; }
 
-  on_env() {
-    local node=$1 opts=()
-    shift
-    while [ "$1" != -- ]; do opts+=(-e "$1"); shift; done
-    shift
-    trace docker exec ${opts[@]+"${opts[@]}"} "$node" docker "$@"
-  }
-
   # on_sh: sh -c SCRIPT in the node, where docker is its engine's (a batch
   # of reads in one exec); -e VAR passes the variable VAR of this script's
   # environment.

@@ -29,16 +29,6 @@ provider_machines() {
 
   on_stdin() { on "$@"; }
 
-  on_env() {
-    local node=$1
-    shift
-    (
-      while [ "$1" != -- ]; do export "${1?}"; shift; done
-      shift
-      on "$node" "$@"
-    )
-  }
-
   # on_sh: runs on this host, whose environment holds the -e variables
   # already.
   on_sh() {

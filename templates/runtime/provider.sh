@@ -9,7 +9,6 @@
 #   start_nodes       the steps that end with every node's engine answering; starts the pushes (start_push) once the registry can take them
 #   on NODE ARGS...   a docker command on NODE's own engine
 #   on_stdin NODE ARGS...                  on, with this script's stdin
-#   on_env NODE VAR=VALUE... -- ARGS...    on, with variables in docker's environment (a stack file's)
 #   on_sh NODE [-t] [-e VAR]... SCRIPT [NAME ARGS...]  sh -c SCRIPT where docker is NODE's engine (-t traces, -e passes VAR)
 #   lab_stopped       plan mode, no manager answers: does the lab exist, stopped (its swarm comes back when it starts)?
 #   swarm_made        right after swarm init: what marks the new swarm as the lab's

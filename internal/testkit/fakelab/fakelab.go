@@ -216,8 +216,8 @@ case "$CMD $*" in
   "docker exec $L docker node update "* | "docker exec $L docker node demote "* | "docker exec $L docker node rm "*) ;;
   "docker exec $L docker network create "* | "docker exec $L docker network rm "*) ;;
   "docker exec $L docker service create "* | "docker exec $L docker service rm "*) ;;
-  "docker exec $L docker stack deploy "* | "docker exec $L docker stack rm "*) ;;
-  "docker exec $L sh -c "*"docker config create --label \"dev.swarmgen.stack="*) ;; # stack_record
+  "docker exec $L docker stack rm "*) ;;
+  "docker exec "*" sh -c "*"docker stack deploy --prune -c "*) ;; # stack_deploy, with its record
   "docker exec $L sh -c "*"docker config ls -q --filter \"label=dev.swarmgen.stack="*) ;;  # stack_unrecord
   "docker build --quiet --label "*) touch "$STUB_DIR/built" ;;
   "docker image rm -- sha256:old") ;;
