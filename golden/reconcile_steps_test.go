@@ -308,9 +308,9 @@ func TestReconcile(t *testing.T) {
 		never: append([]string{"network rm ch03", "network rm mine", "network rm ingress"}, creates...),
 		plan:  []string{"- network old"},
 	}, {
-		name:  "stack changed: redeployed and recorded; the other stack is left alone",
-		lab:   "classic",
-		edit:  func(v fakelab.Vars) { v.Drop("STACKS", "echo"); v.Add("STACKS", "echo 0000") },
+		name: "stack changed: redeployed and recorded; the other stack is left alone",
+		lab:  "classic",
+		edit: func(v fakelab.Vars) { v.Drop("STACKS", "echo"); v.Add("STACKS", "echo 0000") },
 		// in one exec: the deploy, then the old record's removal, then the new one
 		order: []string{"exec manager sh -c", `docker stack deploy --prune -c "$2" "$1" >/dev/null || exit`, "docker config rm $ids", `docker config create --label "dev.swarmgen.stack=$1" --label "dev.swarmgen.hash=$3" "$4" - >/dev/null` + deployCall("echo", "ch03-webapi") + "51f60dec45741a62 swarmgen-stack-51f60dec45741a62-echo\n"},
 		never: append([]string{"visualizer.yml", "visualizer\n", "service create"}, removes...),
