@@ -29,7 +29,7 @@ trace() { "$@"; }
 # (--project-directory).
 compose() {
   if [ -z "${COMPOSE+set}" ]; then
-    if docker compose version >/dev/null 2>&1; then
+    if compose_plugin || docker compose version >/dev/null 2>&1; then
       COMPOSE=(docker compose)
     elif command -v docker-compose >/dev/null 2>&1; then
       COMPOSE=(docker-compose)
@@ -43,6 +43,19 @@ compose() {
   else
     trace ${COMPOSE[@]+"${COMPOSE[@]}"} -f docker-compose.yml "$@"
   fi
+}
+
+# compose_plugin: the Compose v2 plugin is in a directory where the docker
+# CLI looks for plugins: a file test, where asking (docker compose version)
+# starts both CLIs (0.6 s of a cold up here); elsewhere (Docker Desktop's
+# cliPluginsExtraDirs) the CLI is asked.
+compose_plugin() {
+  local dir
+  for dir in "${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/cli-plugins" /usr/local/lib/docker/cli-plugins \
+    /usr/local/libexec/docker/cli-plugins /usr/lib/docker/cli-plugins /usr/libexec/docker/cli-plugins; do
+    [ ! -x "$dir/docker-compose" ] || return 0
+  done
+  return 1
 }
 
 # compose_file: the compose file compose reads (see compose)

@@ -47,13 +47,15 @@ func New(t testing.TB, scenario string, also ...string) *Stub {
 
 // Env is the environment of a process that runs the stand-in as docker.
 func (s *Stub) Env() []string {
-	return append(os.Environ(), "PATH="+s.Dir+string(os.PathListSeparator)+os.Getenv("PATH"), "STUB_DIR="+s.Dir)
+	// (DOCKER_CONFIG: no plugin or context of this host's docker reaches the script)
+	return append(os.Environ(), "PATH="+s.Dir+string(os.PathListSeparator)+os.Getenv("PATH"), "STUB_DIR="+s.Dir, "DOCKER_CONFIG="+filepath.Join(s.Dir, "docker-config"))
 }
 
 // Use makes the stand-in this test process's docker.
 func (s *Stub) Use(t *testing.T) {
 	t.Setenv("PATH", s.Dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("STUB_DIR", s.Dir)
+	t.Setenv("DOCKER_CONFIG", filepath.Join(s.Dir, "docker-config"))
 }
 
 // Calls are the docker calls made so far, one a line.
