@@ -453,3 +453,48 @@ func TestReconcile(t *testing.T) {
 		})
 	}
 }
+
+// Engines that answer, as they start, that they are in no swarm need no
+// swarm read before the swarm is made (an exec on a cold up); a manager
+// that answers it is in one is read, as before.
+func TestFreshEnginesNeedNoRead(t *testing.T) {
+	const read = `t=$(mktemp -d)`
+	for _, tc := range []struct {
+		name  string
+		edit  func(fakelab.Vars)
+		reads int // swarm reads between compose up and the next change
+	}{
+		{"every engine in no swarm", func(v fakelab.Vars) {
+			v["INACTIVE"] = "manager worker01 worker02 worker03"
+			v["NODES"] = "manager Ready Leader" // once init ran
+		}, 0},
+		{"the manager in its swarm", func(v fakelab.Vars) {}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, calls, err := runLab(t, "classic", func(v fakelab.Vars) {
+				// stopped: compose up starts them, and their engines are waited for
+				v["STOPPED"] = "manager worker01 worker02 worker03"
+				tc.edit(v)
+			}, "")
+			if err != nil {
+				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
+			}
+			up := strings.Index(calls, " up -d")
+			if up < 0 {
+				t.Fatalf("no compose up:\n%s", calls)
+			}
+			after := calls[up:]
+			if i := strings.Index(after, "swarm init"); i >= 0 {
+				after = after[:i]
+			} else if i := strings.Index(after, "swarm join"); i >= 0 {
+				after = after[:i]
+			}
+			if n := strings.Count(after, read); n != tc.reads {
+				t.Errorf("%d swarm reads after compose up, want %d:\n%s", n, tc.reads, calls)
+			}
+			if strings.Count(after, "sh -c i=0; until [ -S /var/run/docker.sock ]") != 4 {
+				t.Errorf("want each of the 4 engines waited for once:\n%s", calls)
+			}
+		})
+	}
+}

@@ -818,20 +818,22 @@ has_line $'zone=a\ndev.swarmgen.labels=zone' zone=a && echo label
 }
 
 // A node container that stops before its engine answers is reported at
-// once, with its log; a node that is still starting is waited for.
+// once, with its log; a node that is still starting is waited for, and
+// its answer kept.
 func TestWaitEngine(t *testing.T) {
 	// the node's own loop runs here, its docker asks answered below
 	scenario := `case "$*" in
     "exec p-w1 sh -c "*) shift 4; sh -c "$@" ;;
-    "version") [ "$(nth version)" -ge 3 ] ;; # answers at the third ask
+    "info --format state p-w1 "*) [ "$(nth info)" -ge 3 ] && echo "state p-w1 inactive  " ;; # answers at the third ask
     "exec p-w2 sh -c "*) exit 1 ;; # a stopped container
     "inspect --format {{.State.Status}} p-w1") echo running ;;
     "inspect --format {{.State.Status}} p-w2") echo exited ;;
     "logs --tail 20 p-w2") echo "dockerd: unknown flag: --bogus" ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`
-	out, calls, err := runScenario(t, scenario, "WAIT=300\nwait_engine p-w1 && echo p-w1 answers\n")
-	if err != nil || !strings.Contains(out, "p-w1 answers") || strings.Count(calls, "exec p-w1 sh -c") != 1 || strings.Count(calls, "\nversion") != 3 {
+	out, calls, err := runScenario(t, scenario, "WAIT=300\nwait_engine p-w1 && echo p-w1 answers\ncat \"$RUN_DIR/engine-p-w1\"\n")
+	// what it answered is its membership, as the swarm read's state line
+	if err != nil || !strings.Contains(out, "p-w1 answers\nstate p-w1 inactive  \n") || strings.Count(calls, "exec p-w1 sh -c") != 1 || strings.Count(calls, "\ninfo --format") != 3 {
 		t.Errorf("a starting node: %v\n%s\ncalls:\n%s", err, out, calls)
 	}
 	out, calls, err = runScenario(t, scenario, "WAIT=5\nstart=$SECONDS\nwait_engine p-w2 || echo \"failed after $((SECONDS - start))s\"\n")
@@ -1001,11 +1003,17 @@ func TestWaitConverged(t *testing.T) {
     "service ls --format service {{.Name}} {{.Replicas}}")
       if [ -n "${NEVER:-}" ] || [ "$(nth svc)" -lt 3 ]; then echo "service api 0/3"; else echo "service api 3/3"; fi ;;
     "exec manager docker service ps --no-trunc api") echo "api.1  Pending  no suitable node" ;;
+    # the swarm read, once converged (read_script): the manager lists itself
+    "node ls --format node {{.ID}} "*) printf 'node id-m manager Ready Leader\nnoderow id-m *\tmanager\tReady\tActive\tLeader\t20.10.24\n' ;;
+    "node inspect --format "* | "network ls "* | "config ls "* | "secret ls "*) ;;
+    "service ls --format service {{.Name}} {{.Replicas}}\nservicerow "*) printf 'service api 3/3\nservicerow s-api\tapi\treplicated\t3/3\timage\t\n' ;;
+    "service inspect --format "*) printf 'spec api\treplicated 3\timage\t\t\t\n' ;;
     *) echo "stub docker: no answer for: $*" >&2; exit 1 ;;
   esac`
-	out, calls, err := runScenario(t, scenario, "WAIT=60\nwait_converged && echo converged\n")
-	if err != nil || !strings.Contains(out, "converged") || strings.Count(calls, "exec manager sh -c") != 1 ||
-		strings.Count(calls, "\nservice ls") != 3 || strings.Count(calls, "\nnode ls") != 1 {
+	// (converged, the swarm read for the summary comes in the same exec)
+	out, calls, err := runScenario(t, scenario, "WAIT=60\nLEADER=manager\nwait_converged && echo converged\nswarm_lines servicerow\n")
+	if err != nil || !strings.Contains(out, "converged\ns-api\tapi\treplicated\t3/3\timage\t\n") || strings.Count(calls, "exec manager sh -c") != 1 ||
+		strings.Count(calls, "\nservice ls --format service {{.Name}} {{.Replicas}}\n") != 3 || strings.Count(calls, "\nnode ls --format node {{.Hostname}}") != 1 {
 		t.Errorf("a lab that converges at the third ask: %v\n%s\ncalls:\n%s", err, out, calls)
 	}
 	out, calls, err = runScenario(t, "NEVER=1\n"+scenario, "WAIT=1\nwait_converged\necho went on\n")

@@ -791,6 +791,7 @@ nodes_up() {
   done
   wait_all ${pids[@]+"${pids[@]}"}
   forget_swarm # read before the engines answered
+  fresh_snapshot
   have=$(containers_record)
   if [ ! -s "$RUN_DIR/rollout" ]; then record_containers "$have"; fi
   keep_containers "$have"
@@ -955,10 +956,13 @@ unpause_nodes() {
 # slows down the very engines being waited for. It asks once the engine's
 # socket is there (dockerd makes it as it starts and answers on it when
 # ready): a docker CLI costs a tenth of a CPU-second on a small machine,
-# the test of the socket nothing, and dozens of nodes start at once.
+# the test of the socket nothing, and dozens of nodes start at once. What
+# the engine answers is its swarm membership, as the swarm read's state
+# line, in $RUN_DIR/engine-NODE (fresh_snapshot).
 wait_engine() {
   local node=$1 deadline=$((SECONDS + WAIT)) state
-  until on_sh "$1" 'i=0; until [ -S /var/run/docker.sock ] && docker version >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done' >/dev/null 2>&1; do
+  until on_sh "$1" 'i=0; until [ -S /var/run/docker.sock ] && s=$(docker info --format "$2" 2>/dev/null); do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done
+    printf "%s\n" "$s"' sh "$1" "state $1 $Q_SWARM_MEMBERSHIP" >"$RUN_DIR/engine-$1" 2>/dev/null; do
     state=$(docker inspect --format "$FORMAT_CONTAINER_STATUS" "$node" 2>/dev/null || true)
     case "$state" in
       exited | dead)
@@ -974,6 +978,23 @@ wait_engine() {
     fi
     sleep 0.2
   done
+}
+
+# fresh_snapshot: when every manager's engine answered wait_engine that
+# it is in no swarm, the snapshot is their state lines: what the swarm read
+# would find, without its exec (a cold up's). An engine that holds a swarm
+# answers pending or active from its first answer on (dockerd serves its
+# API once the swarm it holds has started), so an inactive one has none.
+fresh_snapshot() {
+  local m line="" lines=""
+  for m in "${MANAGERS[@]}"; do
+    { IFS= read -r line || [ -n "$line" ]; } <"$RUN_DIR/engine-$m" 2>/dev/null || return 0
+    case $line in
+      "state $m inactive"*) lines+=$line$'\n' ;;
+      *) return 0 ;;
+    esac
+  done
+  printf '%s\n' "$lines" >"$RUN_DIR/swarm"
 }
 
 # certificates: the CA, server and client certificates of the Docker
@@ -1761,8 +1782,12 @@ cksum_of() { cksum <"$1" 2>/dev/null | awk '{ print $1 }' || true; }
 # of an engine that lists no nodes, so a manager's read runs six. A
 # manager of a swarm whose reads failed gives its state line and
 # "incomplete", never a partial swarm.
-read_swarm() {
-  on_sh "$1" '
+read_swarm() { on_sh "$1" "$(read_script)" sh "$1" 2>/dev/null; }
+
+# read_script: read_swarm's sh text; its $1 names the manager asked (the
+# wait for convergence runs it too, in its own exec).
+read_script() {
+  printf '%s' '
     t=$(mktemp -d)
     f="$t/failed"
     { if docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1" &&
@@ -1805,7 +1830,17 @@ read_swarm() {
       fi
     fi
     rm -rf "$t"
-    exit "$rc"' sh "$1" 2>/dev/null
+    exit "$rc"'
+}
+
+# leader_read OUT: is OUT a read_swarm of the manager the swarm names its
+# leader, complete? (Only such a read is the swarm: see read_snapshot.)
+leader_read() {
+  ! has_line "$1" incomplete || return 1
+  local from lead
+  from=$(printf '%s\n' "$1" | awk '$1 == "from" { print $2; exit }')
+  lead=$(printf '%s\n' "$1" | awk '$1 == "node" && $5 == "Leader" { print $3; exit }')
+  [ -n "$lead" ] && [ "$from" = "$CONTAINER_PREFIX$lead" ]
 }
 
 # read_snapshot FILE: writes the snapshot to FILE: the read of the first
@@ -3301,7 +3336,9 @@ wait_converged() {
     # pending or the wait is over, and prints its last listing: an exec a
     # tick, or asking more often, takes CPU and the manager's time from
     # the tasks being started (measured: bench/up-vs-hand.sh); the nodes
-    # are listed only once the services are all up
+    # are listed only once the services are all up. Converged, it reads
+    # the swarm for the summary in the same exec (read_script), after a
+    # line "--- read"
     if listing=$(on_sh "$LEADER" '
       i=0
       while :; do
@@ -3309,7 +3346,11 @@ wait_converged() {
         svcs=$(printf "%s\n" "$out" | awk "$1" | awk "\$1 != \"node\" { print \$1 }")
         if [ -z "$svcs" ]; then
           out=$(printf "%s\n" "$out" && docker node ls --format "node '"$Q_NODE_READY"'") || exit 1
-          [ -n "$(printf "%s\n" "$out" | awk "$1")" ] || break
+          if [ -z "$(printf "%s\n" "$out" | awk "$1")" ]; then
+            printf "%s\n--- read\n" "$out"
+            sh -c "$3" sh "$4" 2>/dev/null
+            exit 0
+          fi
         else
           # a task the engine cannot pull is rejected at once and tried
           # again forever: no use waiting for it
@@ -3324,7 +3365,13 @@ wait_converged() {
         [ "$i" -lt "$2" ] || break
         sleep 0.5
       done
-      printf "%s\n" "$out"' sh "$PENDING" $(((deadline - SECONDS) * 2 + 1)) 2>&1); then
+      printf "%s\n" "$out"' sh "$PENDING" $(((deadline - SECONDS) * 2 + 1)) "$(read_script)" "$LEADER" 2>&1); then
+      case $listing in
+        *$'\n--- read\n'*)
+          keep_read "${listing#*$'\n--- read\n'}"
+          listing=${listing%%$'\n--- read\n'*}
+          ;;
+      esac
       pending=$(printf '%s\n' "$listing" | awk "$PENDING")
     else
       pending="manager $LEADER does not answer: $listing" # e.g. an election after a restart
@@ -3343,6 +3390,15 @@ wait_converged() {
     fi
     sleep 0.25
   done
+}
+
+# keep_read OUT: the read that came with convergence is the snapshot
+# (the summary's), if it is the leader's and complete.
+keep_read() {
+  leader_read "$1" || return 0
+  forget_swarm
+  printf '%s\n' "$1" >"$RUN_DIR/swarm.$$"
+  mv -f "$RUN_DIR/swarm.$$" "$RUN_DIR/swarm"
 }
 
 # rejected TASK|NODE|IMAGE|ERROR: a task swarm rejected since its image

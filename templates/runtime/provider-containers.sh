@@ -313,6 +313,7 @@ nodes_up() {
   done
   wait_all ${pids[@]+"${pids[@]}"}
   forget_swarm # read before the engines answered
+  fresh_snapshot
   have=$(containers_record)
   if [ ! -s "$RUN_DIR/rollout" ]; then record_containers "$have"; fi
   keep_containers "$have"
@@ -477,10 +478,13 @@ unpause_nodes() {
 # slows down the very engines being waited for. It asks once the engine's
 # socket is there (dockerd makes it as it starts and answers on it when
 # ready): a docker CLI costs a tenth of a CPU-second on a small machine,
-# the test of the socket nothing, and dozens of nodes start at once.
+# the test of the socket nothing, and dozens of nodes start at once. What
+# the engine answers is its swarm membership, as the swarm read's state
+# line, in $RUN_DIR/engine-NODE (fresh_snapshot).
 wait_engine() {
   local node=$1 deadline=$((SECONDS + WAIT)) state
-  until on_sh "$1" 'i=0; until [ -S /var/run/docker.sock ] && docker version >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done' >/dev/null 2>&1; do
+  until on_sh "$1" 'i=0; until [ -S /var/run/docker.sock ] && s=$(docker info --format "$2" 2>/dev/null); do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done
+    printf "%s\n" "$s"' sh "$1" "state $1 $Q_SWARM_MEMBERSHIP" >"$RUN_DIR/engine-$1" 2>/dev/null; do
     state=$(docker inspect --format "$FORMAT_CONTAINER_STATUS" "$node" 2>/dev/null || true)
     case "$state" in
       exited | dead)
@@ -496,6 +500,23 @@ wait_engine() {
     fi
     sleep 0.2
   done
+}
+
+# fresh_snapshot: when every manager's engine answered wait_engine that
+# it is in no swarm, the snapshot is their state lines: what the swarm read
+# would find, without its exec (a cold up's). An engine that holds a swarm
+# answers pending or active from its first answer on (dockerd serves its
+# API once the swarm it holds has started), so an inactive one has none.
+fresh_snapshot() {
+  local m line="" lines=""
+  for m in "${MANAGERS[@]}"; do
+    { IFS= read -r line || [ -n "$line" ]; } <"$RUN_DIR/engine-$m" 2>/dev/null || return 0
+    case $line in
+      "state $m inactive"*) lines+=$line$'\n' ;;
+      *) return 0 ;;
+    esac
+  done
+  printf '%s\n' "$lines" >"$RUN_DIR/swarm"
 }
 
 # certificates: the CA, server and client certificates of the Docker

@@ -29,8 +29,12 @@
 # of an engine that lists no nodes, so a manager's read runs six. A
 # manager of a swarm whose reads failed gives its state line and
 # "incomplete", never a partial swarm.
-read_swarm() {
-  on_sh "$1" '
+read_swarm() { on_sh "$1" "$(read_script)" sh "$1" 2>/dev/null; }
+
+# read_script: read_swarm's sh text; its $1 names the manager asked (the
+# wait for convergence runs it too, in its own exec).
+read_script() {
+  printf '%s' '
     t=$(mktemp -d)
     f="$t/failed"
     { if docker node ls --format "node '"$Q_NODE_LINE"'\nnoderow '"$Q_NODE_ROW"'" >"$t/1" &&
@@ -73,7 +77,17 @@ read_swarm() {
       fi
     fi
     rm -rf "$t"
-    exit "$rc"' sh "$1" 2>/dev/null
+    exit "$rc"'
+}
+
+# leader_read OUT: is OUT a read_swarm of the manager the swarm names its
+# leader, complete? (Only such a read is the swarm: see read_snapshot.)
+leader_read() {
+  ! has_line "$1" incomplete || return 1
+  local from lead
+  from=$(printf '%s\n' "$1" | awk '$1 == "from" { print $2; exit }')
+  lead=$(printf '%s\n' "$1" | awk '$1 == "node" && $5 == "Leader" { print $3; exit }')
+  [ -n "$lead" ] && [ "$from" = "$CONTAINER_PREFIX$lead" ]
 }
 
 # read_snapshot FILE: writes the snapshot to FILE: the read of the first

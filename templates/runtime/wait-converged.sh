@@ -16,7 +16,9 @@ wait_converged() {
     # pending or the wait is over, and prints its last listing: an exec a
     # tick, or asking more often, takes CPU and the manager's time from
     # the tasks being started (measured: bench/up-vs-hand.sh); the nodes
-    # are listed only once the services are all up
+    # are listed only once the services are all up. Converged, it reads
+    # the swarm for the summary in the same exec (read_script), after a
+    # line "--- read"
     if listing=$(on_sh "$LEADER" '
       i=0
       while :; do
@@ -24,7 +26,11 @@ wait_converged() {
         svcs=$(printf "%s\n" "$out" | awk "$1" | awk "\$1 != \"node\" { print \$1 }")
         if [ -z "$svcs" ]; then
           out=$(printf "%s\n" "$out" && docker node ls --format "node '"$Q_NODE_READY"'") || exit 1
-          [ -n "$(printf "%s\n" "$out" | awk "$1")" ] || break
+          if [ -z "$(printf "%s\n" "$out" | awk "$1")" ]; then
+            printf "%s\n--- read\n" "$out"
+            sh -c "$3" sh "$4" 2>/dev/null
+            exit 0
+          fi
         else
           # a task the engine cannot pull is rejected at once and tried
           # again forever: no use waiting for it
@@ -39,7 +45,13 @@ wait_converged() {
         [ "$i" -lt "$2" ] || break
         sleep 0.5
       done
-      printf "%s\n" "$out"' sh "$PENDING" $(((deadline - SECONDS) * 2 + 1)) 2>&1); then
+      printf "%s\n" "$out"' sh "$PENDING" $(((deadline - SECONDS) * 2 + 1)) "$(read_script)" "$LEADER" 2>&1); then
+      case $listing in
+        *$'\n--- read\n'*)
+          keep_read "${listing#*$'\n--- read\n'}"
+          listing=${listing%%$'\n--- read\n'*}
+          ;;
+      esac
       pending=$(printf '%s\n' "$listing" | awk "$PENDING")
     else
       pending="manager $LEADER does not answer: $listing" # e.g. an election after a restart
@@ -58,6 +70,15 @@ wait_converged() {
     fi
     sleep 0.25
   done
+}
+
+# keep_read OUT: the read that came with convergence is the snapshot
+# (the summary's), if it is the leader's and complete.
+keep_read() {
+  leader_read "$1" || return 0
+  forget_swarm
+  printf '%s\n' "$1" >"$RUN_DIR/swarm.$$"
+  mv -f "$RUN_DIR/swarm.$$" "$RUN_DIR/swarm"
 }
 
 # rejected TASK|NODE|IMAGE|ERROR: a task swarm rejected since its image

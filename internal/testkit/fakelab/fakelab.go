@@ -85,6 +85,26 @@ service_image() { service_lines "$1" "$2" | awk '/^    image: / { gsub(/"/, "", 
 repo_digests() { printf '%s\n' "$PUSHED" | awk 'NF { sub(/:[^:\/]*$/, "", $1); print $1 "@sha256:" $2 }'; } # every image's, as pushed
 context_of() { printf '%s\n' "$CONTEXTS" | awk -v r="$1" '$1 == r { print $2; f = 1 } END { exit !f }'; } # REF: the context it was built from
 pushed_ref() { printf '%s\n' "$PUSHED" | awk -v r="$1" '$1 == r { f = 1 } END { exit !f }'; } # REF: tagged and pushed
+swarm_read() { # NODE SCRIPT: the swarm read (read_script) of manager NODE
+  echo "from $1"
+  if ! in_swarm "$1"; then echo "state $1 inactive  "; return 0; fi
+  # a manager that lists no nodes is asked docker info (a cluster ID);
+  # one that does, gives its state from its own node row
+  listed "$1" manager || { echo "state $1 active id-${1#"$P"} C"; return 0; }
+  echo "state $1 active id-${1#"$P"}"
+  printf '%s\n' "$NODES" | awk 'NF { print "node id-" $0 }' | awk '{ $2 = $2 " " substr($2, 4) } 1'
+  printf '%s\n' "$LABELS" | awk 'NF { print "label " $0 }'
+  for n in $OVERLAYS; do if has "$LABELLED" "$n"; then echo "network $n true"; else echo "network $n "; fi; done
+  printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1 }'
+  # the stacks' records are swarm configs: any manager lists them
+  case "$2" in
+    *"docker config ls --filter label=dev.swarmgen.stack --format \"record "*) printf '%s\n' "$STACKS" | awk 'NF && $2 != "-" { print "record " $0 }' ;;
+  esac
+  printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }'
+  printf '%s\n' "$SPECS" | awk 'NF { print "spec " $0 }'
+  printf '%s\n' "$NODES" | awk 'NF { printf "noderow id-%s\t%s\t%s\tActive\t%s\t20.10.24\n", $1, $1, $2, $3 }'
+  printf '%s\n' "$SERVICES" | awk 'NF { printf "servicerow s-%s\t%s\treplicated\t1/1\timage\t\n", $1, $1 }'
+}
 records() { # the project's containers as docker ps -a's container-record
   for c in $CONTAINERS; do # the Nth manager publishes its TLS port on 32770+N
     ! stopped "$c" || { echo "$c id-$c exited " && continue; }
@@ -122,28 +142,16 @@ case "$CMD $*" in
     c=$2; [ "$c" != -e ] || c=$4
     has "$CONTAINERS" "$c" || { echo "Error response from daemon: No such container: $c" >&2; exit 1; }
     ! stopped "$c" || { echo "Error response from daemon: container $c is not running" >&2; exit 1; } ;;&
-  "docker exec "*" sh -c i=0; until [ -S /var/run/docker.sock ] && docker version "*) ;; # wait_engine: it answers
+  "docker exec "*" sh -c i=0; until [ -S /var/run/docker.sock ] && s=\$(docker info "*) # wait_engine: it answers, with its membership
+    if in_swarm "$2"; then echo "state $2 active id-${2#"$P"} C"; else echo "state $2 inactive  "; fi ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") if in_swarm "$2"; then echo active; else echo inactive; fi ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*) if in_swarm "$2"; then echo "active id-${2#"$P"} C"; else echo "inactive  "; fi ;;
-  "docker exec "*" sh -c "*"t=\$(mktemp -d)"*) # the swarm read (read_swarm) of a manager
-    echo "from $2"
-    if ! in_swarm "$2"; then echo "state $2 inactive  "; exit 0; fi
-    # a manager that lists no nodes is asked docker info (a cluster ID);
-    # one that does, gives its state from its own node row
-    listed "$2" manager || { echo "state $2 active id-${2#"$P"} C"; exit 0; }
-    echo "state $2 active id-${2#"$P"}"
-    printf '%s\n' "$NODES" | awk 'NF { print "node id-" $0 }' | awk '{ $2 = $2 " " substr($2, 4) } 1'
-    printf '%s\n' "$LABELS" | awk 'NF { print "label " $0 }'
-    for n in $OVERLAYS; do if has "$LABELLED" "$n"; then echo "network $n true"; else echo "network $n "; fi; done
-    printf '%s\n' "$STACKS" | awk 'NF { print "stack " $1 }'
-    # the stacks' records are swarm configs: any manager lists them
-    case "$*" in
-      *"docker config ls --filter label=dev.swarmgen.stack --format \"record "*) printf '%s\n' "$STACKS" | awk 'NF && $2 != "-" { print "record " $0 }' ;;
-    esac
-    printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1"; print "hash " $0 }'
-    printf '%s\n' "$SPECS" | awk 'NF { print "spec " $0 }'
-    printf '%s\n' "$NODES" | awk 'NF { printf "noderow id-%s\t%s\t%s\tActive\t%s\t20.10.24\n", $1, $1, $2, $3 }'
-    printf '%s\n' "$SERVICES" | awk 'NF { printf "servicerow s-%s\t%s\treplicated\t1/1\timage\t\n", $1, $1 }' ;;
+  "docker exec $L sh -c "*"--- read"*) # wait-converged, after a change: converged, then the read
+    printf '%s\n' "$NODES" | awk 'NF { print "node " $1 " " $2 }'
+    printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1" }'
+    echo "--- read"
+    swarm_read "$L" "$*" ;;
+  "docker exec "*" sh -c "*"t=\$(mktemp -d)"*) swarm_read "$2" "$*" ;; # the swarm read (read_swarm) of a manager
   "docker exec $L docker swarm join-token -q "*) echo "SWMTKN-1-secret-${*: -1}" ;;
   "docker exec $L sh -c "*"docker swarm join-token -q manager && docker swarm join-token -q worker &&"*) # swarm-join
     printf 'SWMTKN-1-secret-manager\nSWMTKN-1-secret-worker\n'
@@ -158,9 +166,6 @@ case "$CMD $*" in
   "docker exec "*" docker node ls -q") printf '%s\n' "$NODES" | awk 'NF { print "id-" $1 }' ;;
   "docker exec "*" docker node ps --filter desired-state=running -q "*) ;; # drained at once
   "docker exec $L docker node ps --filter desired-state=running -q "*) ;; # drained at once
-  "docker exec $L sh -c "*"docker node ls --format \"node "*) # wait-converged, after a change
-    printf '%s\n' "$NODES" | awk 'NF { print "node " $1 " " $2 }'
-    printf '%s\n' "$SERVICES" | awk 'NF { print "service " $1 " 1/1" }' ;;
   # --- images ---
   "curl -fsS -o /dev/null http://localhost:5000/v2/") ;;
   "curl -fsS -o /dev/null -I "*) # registry_has: a mirror image's manifest
