@@ -492,7 +492,7 @@ func TestFreshEnginesNeedNoRead(t *testing.T) {
 			if n := strings.Count(after, read); n != tc.reads {
 				t.Errorf("%d swarm reads after compose up, want %d:\n%s", n, tc.reads, calls)
 			}
-			if strings.Count(after, "sh -c i=0; until [ -S /var/run/docker.sock ]") != 4 {
+			if strings.Count(after, "sh -c i=0; until [ -S \"$3\" ]") != 4 {
 				t.Errorf("want each of the 4 engines waited for once:\n%s", calls)
 			}
 		})

@@ -103,6 +103,8 @@ func constantsSh() []byte {
 	set("PLAN_REFUSED", string(plan.Refused))
 	b.WriteString("# where nodes-up records, in the lab's directory, the containers compose\n# up left (generator/model); all else the lab remembers is in its swarm\n")
 	set("COMPOSE_RECORD", model.ComposeRecord)
+	b.WriteString("# where a node's engine listens, inside the node (generator/model)\n")
+	set("ENGINE_SOCKET", model.EngineSocket)
 	b.WriteString("# a lab of machines' record on this host: its docker context's description,\n# MACHINES_RECORD then KEY=VALUE fields, files last (package endpointdef)\n")
 	set("MACHINES_RECORD", endpointdef.MachinesRecord)
 	set("RECORD_LAB", endpointdef.RecordLab)

@@ -241,6 +241,8 @@ PLAN_REFUSED='!'
 # where nodes-up records, in the lab's directory, the containers compose
 # up left (generator/model); all else the lab remembers is in its swarm
 COMPOSE_RECORD='.swarmgen/compose-up'
+# where a node's engine listens, inside the node (generator/model)
+ENGINE_SOCKET='/var/run/docker.sock'
 # a lab of machines' record on this host: its docker context's description,
 # MACHINES_RECORD then KEY=VALUE fields, files last (package endpointdef)
 MACHINES_RECORD='swarmgen lab of machines'
@@ -961,8 +963,8 @@ unpause_nodes() {
 # line, in $RUN_DIR/engine-NODE (fresh_snapshot).
 wait_engine() {
   local node=$1 deadline=$((SECONDS + WAIT)) state
-  until on_sh "$1" 'i=0; until [ -S /var/run/docker.sock ] && s=$(docker info --format "$2" 2>/dev/null); do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done
-    printf "%s\n" "$s"' sh "$1" "state $1 $Q_SWARM_MEMBERSHIP" >"$RUN_DIR/engine-$1" 2>/dev/null; do
+  until on_sh "$1" 'i=0; until [ -S "$3" ] && s=$(docker info --format "$2" 2>/dev/null); do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done
+    printf "%s\n" "$s"' sh "$1" "state $1 $Q_SWARM_MEMBERSHIP" "$ENGINE_SOCKET" >"$RUN_DIR/engine-$1" 2>/dev/null; do
     state=$(docker inspect --format "$FORMAT_CONTAINER_STATUS" "$node" 2>/dev/null || true)
     case "$state" in
       exited | dead)

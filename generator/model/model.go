@@ -307,6 +307,11 @@ const BuiltinContext = "builtin"
 // run skips compose up when nothing differs.
 const ComposeRecord = ".swarmgen/compose-up"
 
+// EngineSocket is where a node's Docker engine listens, inside the node:
+// the node's dockerd is told it (docker-compose.yml), the visualizer
+// mounts it, and bootstrap.sh waits for it before asking the engine.
+const EngineSocket = "/var/run/docker.sock"
+
 // BuiltinDockerfile is the Dockerfile, in BuiltinContext, of the builtin
 // image name ("visualizer", or one of spec.BuiltinImages).
 func BuiltinDockerfile(name string) string { return name + ".Dockerfile" }

@@ -35,6 +35,8 @@ var funcs = template.FuncMap{
 	"label": ownlabels.Key,
 	// a header record's field count (bootstrap-header.sh.tmpl)
 	"add": func(a, b int) int { return a + b },
+	// where a node's engine listens, inside the node
+	"engineSocket": func() string { return model.EngineSocket },
 	// the labels node_labels gives a node: the spec's, and on a machine
 	// the lab's own (which tells its swarm from any other there)
 	"nodeLabels": func(l *model.Lab, n model.Node) []string {

@@ -111,6 +111,8 @@ PLAN_REFUSED='!'
 # where nodes-up records, in the lab's directory, the containers compose
 # up left (generator/model); all else the lab remembers is in its swarm
 COMPOSE_RECORD='.swarmgen/compose-up'
+# where a node's engine listens, inside the node (generator/model)
+ENGINE_SOCKET='/var/run/docker.sock'
 # a lab of machines' record on this host: its docker context's description,
 # MACHINES_RECORD then KEY=VALUE fields, files last (package endpointdef)
 MACHINES_RECORD='swarmgen lab of machines'

@@ -483,8 +483,8 @@ unpause_nodes() {
 # line, in $RUN_DIR/engine-NODE (fresh_snapshot).
 wait_engine() {
   local node=$1 deadline=$((SECONDS + WAIT)) state
-  until on_sh "$1" 'i=0; until [ -S /var/run/docker.sock ] && s=$(docker info --format "$2" 2>/dev/null); do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done
-    printf "%s\n" "$s"' sh "$1" "state $1 $Q_SWARM_MEMBERSHIP" >"$RUN_DIR/engine-$1" 2>/dev/null; do
+  until on_sh "$1" 'i=0; until [ -S "$3" ] && s=$(docker info --format "$2" 2>/dev/null); do i=$((i + 1)); [ "$i" -lt 50 ] || exit 1; sleep 0.1; done
+    printf "%s\n" "$s"' sh "$1" "state $1 $Q_SWARM_MEMBERSHIP" "$ENGINE_SOCKET" >"$RUN_DIR/engine-$1" 2>/dev/null; do
     state=$(docker inspect --format "$FORMAT_CONTAINER_STATUS" "$node" 2>/dev/null || true)
     case "$state" in
       exited | dead)

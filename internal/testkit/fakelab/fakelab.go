@@ -142,7 +142,7 @@ case "$CMD $*" in
     c=$2; [ "$c" != -e ] || c=$4
     has "$CONTAINERS" "$c" || { echo "Error response from daemon: No such container: $c" >&2; exit 1; }
     ! stopped "$c" || { echo "Error response from daemon: container $c is not running" >&2; exit 1; } ;;&
-  "docker exec "*" sh -c i=0; until [ -S /var/run/docker.sock ] && s=\$(docker info "*) # wait_engine: it answers, with its membership
+  "docker exec "*" sh -c i=0; until [ -S \"\$3\" ] && s=\$(docker info "*) # wait_engine: it answers, with its membership
     if in_swarm "$2"; then echo "state $2 active id-${2#"$P"} C"; else echo "state $2 inactive  "; fi ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}}") if in_swarm "$2"; then echo active; else echo inactive; fi ;;
   "docker exec "*" docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} "*) if in_swarm "$2"; then echo "active id-${2#"$P"} C"; else echo "inactive  "; fi ;;
