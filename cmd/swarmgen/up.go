@@ -222,9 +222,9 @@ func upAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	// (asked beside the builtin binary's engine, each a docker CLI or two)
-	takenOver := make(chan error, 1)
-	go func() { takenOver <- notTakenOver(c, res.Lab.Project) }()
+	if err := notTakenOver(c, res.Lab.Project); err != nil {
+		return err
+	}
 	// the builtin images' binary is found (or built into a cache) before
 	// anything of the lab is written: without it, up changes nothing
 	var builtinBinary string
@@ -234,13 +234,9 @@ func upAction(c *cli.Context) error {
 			// the images run on the machines: their engine's architecture
 			h.Env = machineEnv(res.Lab, outDir(c))[res.Lab.Managers[0].ContainerName]
 		}
-		builtinBinary, err = builtinimage.Resolve(c.Context, h)
-	}
-	if err := <-takenOver; err != nil {
-		return err
-	}
-	if err != nil {
-		return cli.Exit(err.Error(), exitUser)
+		if builtinBinary, err = builtinimage.Resolve(c.Context, h); err != nil {
+			return cli.Exit(err.Error(), exitUser)
+		}
 	}
 	if err := writeFiles(c, outDir(c), res, c.Bool("quiet")); err != nil {
 		return err

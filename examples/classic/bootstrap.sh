@@ -2414,7 +2414,10 @@ join_swarm() {
   until out=$(SWARMGEN_JOIN_TOKEN=$token on_sh "$node" -t -e SWARMGEN_JOIN_TOKEN 'exec docker swarm join --token "$SWARMGEN_JOIN_TOKEN" --advertise-addr "$1" "$2"' join "$addr" "$LEADER_ADDR:2377" 2>&1); do
     case "$out" in
       *"already part of a swarm"*)
-        # its engine is in a swarm, or on its way into one: join_one asks it
+        # its engine is in a swarm, or on its way into one: join_one asks it.
+        # Said by a file, not a status: a status join_one tested would turn
+        # off set -e in all this function runs (bash ignores it in anything
+        # whose status is tested)
         : >"$RUN_DIR/refused-${node#"$CONTAINER_PREFIX"}"
         return 0
         ;;
