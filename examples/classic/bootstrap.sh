@@ -1835,14 +1835,14 @@ read_script() {
     exit "$rc"'
 }
 
-# leader_read OUT: is OUT a read_swarm of the manager the swarm names its
-# leader, complete? (Only such a read is the swarm: see read_snapshot.)
+# leader_read OUT: is OUT a complete read_swarm of a manager that answers
+# as the swarm's leader (its own row says Leader)? Only such a read is the
+# swarm (read_snapshot, keep_read).
 leader_read() {
   ! has_line "$1" incomplete || return 1
-  local from lead
+  local from
   from=$(printf '%s\n' "$1" | awk '$1 == "from" { print $2; exit }')
-  lead=$(printf '%s\n' "$1" | awk '$1 == "node" && $5 == "Leader" { print $3; exit }')
-  [ -n "$lead" ] && [ "$from" = "$CONTAINER_PREFIX$lead" ]
+  [ -n "$from" ] && [ "$(printf '%s\n' "$1" | awk -v l="${from#"$CONTAINER_PREFIX"}" '$1 == "node" && $3 == l { print $5 }')" = Leader ]
 }
 
 # read_snapshot FILE: writes the snapshot to FILE: the read of the first
@@ -1865,7 +1865,7 @@ read_snapshot() {
       for j in "${MANAGERS[@]}"; do
         if [ "$j" = "$CONTAINER_PREFIX$lead" ]; then
           # the leader's own read, if it answers as the leader
-          if out=$(read_swarm "$j") && ! has_line "$out" incomplete && [ "$(printf '%s\n' "$out" | awk -v l="$lead" '$1 == "node" && $3 == l { print $5 }')" = Leader ]; then
+          if out=$(read_swarm "$j") && leader_read "$out"; then
             chosen=$out
             states+=$(printf '%s\n' "$out" | awk '$1 == "state"')$'\n'
           fi
