@@ -62,13 +62,19 @@ func TestNetFaultsAndDrills(t *testing.T) {
 	h.must("up", "--wait", "4m")
 	h.waitFor("5 nodes ready, echo on each", 2*time.Minute, nodesReadyAnd(5, converged("echo")))
 	before := nodeNetState(t)
+	// A task that runs is not yet a peer of every other: the overlay's
+	// endpoints reach the other nodes by gossip, a few seconds later (CI once
+	// probed worker02 -> worker01 before they had). So the first probe of
+	// each pair may wait, and says how long it took.
+	start := time.Now()
 	for _, from := range []string{"manager01", "worker02"} {
 		for _, to := range []string{"worker01", "manager03"} {
-			if _, err := probe(t, from, to); err != nil {
+			if err := eventually(time.Minute, func() error { _, err := probe(t, from, to); return err }); err != nil {
 				t.Fatalf("before any fault, %s cannot reach %s's task: %v", from, to, err)
 			}
 		}
 	}
+	t.Logf("TIMING every task reached over the overlay %s after up", time.Since(start).Round(100*time.Millisecond))
 	if out := h.must("net", "show"); !strings.Contains(out, "no network fault in force") {
 		t.Errorf("net show on a fresh lab:\n%s", out)
 	}
