@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -404,6 +405,28 @@ func TestClassicLab(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatalf("the visualizer's forced update did not complete: %q", state)
 			}
+		}
+	})
+
+	t.Run("a service scaled by hand is scaled back", func(t *testing.T) {
+		// echo runs 6 tasks since the scale subtest; the spec says 1
+		running := func() []string {
+			return strings.Fields(docker(t, "exec", lab+"-manager", "docker", "service", "ps", "-q", "--filter", "desired-state=running", "echo"))
+		}
+		id := func() string {
+			return strings.TrimSpace(docker(t, "exec", lab+"-manager", "docker", "service", "inspect", "--format", "{{.ID}}", "echo"))
+		}
+		idBefore, before := id(), running()
+		if len(before) != 6 {
+			t.Fatalf("echo runs %d tasks before, want the scale subtest's 6", len(before))
+		}
+		out := h.must("up", "-v")
+		if !strings.Contains(out, "service echo: replicas 6 -> 1 (changed outside swarmgen)") || !strings.Contains(out, "service echo scaled back to 1") {
+			t.Errorf("up does not say it scaled echo back:\n%s", out)
+		}
+		after := running()
+		if id() != idBefore || len(after) != 1 || !slices.Contains(before, after[0]) {
+			t.Errorf("echo %s with tasks %q after up, want service %s with one of its tasks %q: scaled, not created again", id(), after, idBefore, before)
 		}
 	})
 

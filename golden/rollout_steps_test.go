@@ -208,7 +208,9 @@ func TestRolloutStopsAtANodeThatDoesNotComeBack(t *testing.T) {
 // A service changed by hand (docker service scale, update --image ...):
 // plan shows what and says it was changed outside swarmgen; up deploys the
 // stack again (a stack's service) or recreates the service (a standalone
-// one), as docker stack deploy would set it back. One case a field.
+// one), as docker stack deploy would set it back, except a standalone
+// service that only has other replicas: it is scaled back. One case a
+// field.
 func TestDrift(t *testing.T) {
 	// field index in a SPECS line: NAME MODE IMAGE PORTS ENV LABELS
 	for _, tc := range []struct {
@@ -216,6 +218,9 @@ func TestDrift(t *testing.T) {
 	}{
 		{"replicas", "web_proxy", "1", "replicated 5", "~ service web_proxy: replicas 5 -> 2 (changed outside swarmgen)", deployCall("web", "web")},
 		{"mode", "data_redis", "1", "global", "~ service data_redis: mode global -> replicated (changed outside swarmgen)", deployCall("data", "db")},
+		// a standalone service scaled by hand is scaled back: its tasks
+		// keep running
+		{"standalone replicas", "whoami", "1", "replicated 5", "~ service whoami: replicas 5 -> 3 (changed outside swarmgen)", "docker service scale --detach whoami=3\n"},
 		{"image", "whoami", "2", "traefik/whoami:v1.9@sha256:abc", "~ service whoami: image traefik/whoami:v1.9 -> traefik/whoami:v1.10 (changed outside swarmgen)", "service rm whoami"},
 		{"ports", "web_proxy", "3", "80:80/tcp/ingress 9000:90/tcp/ingress", "~ service web_proxy: published ports 80:80/tcp/ingress 9000:90/tcp/ingress -> 80:80/tcp/ingress (changed outside swarmgen)", deployCall("web", "web")},
 		{"env", "whoami", "4", `["WHOAMI_NAME=other"]`, "~ service whoami: environment (changed outside swarmgen)", "service rm whoami"},
@@ -253,8 +258,8 @@ func TestDrift(t *testing.T) {
 				t.Fatalf("%v\n%s\ncalls:\n%s", err, out, calls)
 			}
 			checkCalls(t, calls, []string{tc.call}, nil)
-			if n := strings.Count(calls, "stack deploy") + strings.Count(calls, "service rm"); n != 1 {
-				t.Errorf("%d deploys or removals, want 1:\n%s", n, calls)
+			if n := strings.Count(calls, "stack deploy") + strings.Count(calls, "service rm") + strings.Count(calls, "service scale"); n != 1 {
+				t.Errorf("%d deploys, removals or scales, want 1:\n%s", n, calls)
 			}
 		})
 	}

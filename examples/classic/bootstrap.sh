@@ -3188,7 +3188,14 @@ service_create() {
       say "service $name unchanged"
       return
     fi
-    act . service "$name" "" service_replace "$name" "$hash" "$@"
+    local replicas
+    if replicas=$(scaled_by_hand "$name"); then
+      # its tasks keep running, as docker stack deploy would leave a
+      # stack's: only the ones over the spec's count stop
+      act . service "$name" "" service_scale "$name" "$replicas"
+    else
+      act . service "$name" "" service_replace "$name" "$hash" "$@"
+    fi
     return
   fi
   if [ -n "$have" ]; then
@@ -3203,6 +3210,25 @@ service_create() {
 service_replace() {
   on "$LEADER" service rm "$1" >/dev/null
   service_new "$@"
+}
+
+# scaled_by_hand NAME: the replicas the spec gives standalone service
+# NAME, when they are all that runs otherwise than the spec says (a docker
+# service scale, as the walkthrough teaches); fails otherwise.
+scaled_by_hand() {
+  local what
+  what=$(printf '%s\n' "$DRIFTS" | awk -F '\t' -v n="$1" '$1 == n && $2 == "service" { print $3 }')
+  case $what in
+    *,*) return 1 ;;
+    "replicas "*" -> "*[0-9]) printf '%s\n' "${what##* }" ;;
+    *) return 1 ;;
+  esac
+}
+
+# service_scale NAME REPLICAS: sets service NAME back to REPLICAS tasks.
+service_scale() {
+  on "$LEADER" service scale --detach "$1=$2" >/dev/null
+  say "service $1 scaled back to $2"
 }
 
 # service_new NAME HASH ARGS...: creates the service with its

@@ -220,7 +220,7 @@ case "$CMD $*" in
   "docker exec "*" docker node promote id-"*) rm -f "$STUB_DIR/demoted-${*: -1}" ;;
   "docker exec $L docker node update "* | "docker exec $L docker node demote "* | "docker exec $L docker node rm "*) ;;
   "docker exec $L docker network create "* | "docker exec $L docker network rm "*) ;;
-  "docker exec $L docker service create "* | "docker exec $L docker service rm "*) ;;
+  "docker exec $L docker service create "* | "docker exec $L docker service rm "* | "docker exec $L docker service scale "*) ;;
   "docker exec $L docker stack rm "*) ;;
   "docker exec "*" sh -c "*"docker stack deploy --prune -c "*) ;; # stack_deploy, with its record
   "docker exec $L sh -c "*"docker config ls -q --filter \"label=dev.swarmgen.stack="*) ;;  # stack_unrecord
