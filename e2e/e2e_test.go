@@ -409,7 +409,8 @@ func TestClassicLab(t *testing.T) {
 	})
 
 	t.Run("a service scaled by hand is scaled back", func(t *testing.T) {
-		// echo runs 6 tasks since the scale subtest; the spec says 1
+		// echo runs several tasks since the subtests above scaled it; the
+		// spec says 1
 		running := func() []string {
 			return strings.Fields(docker(t, "exec", lab+"-manager", "docker", "service", "ps", "-q", "--filter", "desired-state=running", "echo"))
 		}
@@ -417,11 +418,11 @@ func TestClassicLab(t *testing.T) {
 			return strings.TrimSpace(docker(t, "exec", lab+"-manager", "docker", "service", "inspect", "--format", "{{.ID}}", "echo"))
 		}
 		idBefore, before := id(), running()
-		if len(before) != 6 {
-			t.Fatalf("echo runs %d tasks before, want the scale subtest's 6", len(before))
+		if len(before) < 2 {
+			t.Fatalf("echo runs %d task(s) before, want the several the subtests above scaled it to", len(before))
 		}
 		out := h.must("up", "-v")
-		if !strings.Contains(out, "service echo: replicas 6 -> 1 (changed outside swarmgen)") || !strings.Contains(out, "service echo scaled back to 1") {
+		if !strings.Contains(out, fmt.Sprintf("service echo: replicas %d -> 1 (changed outside swarmgen)", len(before))) || !strings.Contains(out, "service echo scaled back to 1") {
 			t.Errorf("up does not say it scaled echo back:\n%s", out)
 		}
 		after := running()

@@ -38,6 +38,9 @@ var byName = map[string]string{
 	// state, node ID and cluster ID in one read
 	"swarm-membership": swarmState + " {{.Swarm.NodeID}} " + clusterID,
 	"swarm-error":      "{{.Swarm.Error}}",
+	// true while the engine runs a manager: a demoted one stops its
+	// manager only after it has deleted its raft data
+	"swarm-control": "{{.Swarm.ControlAvailable}}",
 	// a machine's own name (the swarm's name for it) and membership
 	"machine-info": "{{.Name}} " + swarmState + " {{.Swarm.NodeID}} " + clusterID,
 	// docker node ls

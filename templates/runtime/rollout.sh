@@ -110,7 +110,7 @@ roll_node() {
     # once; a stopped leader would leave the swarm without one until the
     # others' election timeout), and comes back as a manager after
     on "$via" node demote "$id" >/dev/null
-    wait_demoted "$via" "$id" "$name" || return 1
+    wait_demoted "$via" "$id" "$name" "$c" || return 1
     say "node $name handed the leadership over (demoted until it is back)"
   fi
   recreate_node "$c" "$2" || { printf 'error: node %s did not come back: its container was not recreated\n' "$name" >&2; return 1; }
@@ -152,20 +152,32 @@ wait_tasks_gone() {
   done
 }
 
-# wait_demoted VIA ID NAME: the demoted leader has left the managers'
-# raft (the swarm lists no manager status for it). A demote returns before
-# that; a leader recreated in between came back down and unreachable, a
-# manager in the raft that neither the others nor itself could use.
+# wait_demoted VIA ID NAME CONTAINER: the demoted leader has left the
+# managers' raft (the swarm lists no manager status for it), and its own
+# engine has stopped its manager, which it does once it has deleted its
+# raft data. A demote returns before either: a leader recreated before the
+# first came back down and unreachable, a manager in the raft that neither
+# the others nor itself could use; one recreated before the second kept
+# the raft data of a member the swarm had removed, and its engine failed
+# at every start (seen in CI: the container restarting for good; moby
+# issue 41400).
 wait_demoted() {
   local deadline=$((SECONDS + WAIT)) id state avail reach
   while :; do
     read -r id state avail reach < <(on "$1" node inspect --format "$FORMAT_NODE_STATUS" "$2" 2>/dev/null || true) || true
-    [ "$id" != "$2" ] || [ -n "$reach" ] || return 0
+    [ "$id" != "$2" ] || [ -n "$reach" ] || break
     if [ "$SECONDS" -ge "$deadline" ]; then
       printf 'error: node %s: still a manager (%s) %ss after its demotion\n' "$3" "${reach:-no answer}" "$WAIT" >&2
       return 1
     fi
     sleep 0.5
+  done
+  until [ "$(on "$4" info --format "$FORMAT_SWARM_CONTROL" 2>/dev/null)" = false ]; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      printf 'error: node %s: its engine still runs its manager %ss after its demotion\n' "$3" "$WAIT" >&2
+      return 1
+    fi
+    sleep 0.2
   done
 }
 
