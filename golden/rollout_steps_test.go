@@ -96,10 +96,10 @@ func TestRolloutImage(t *testing.T) {
 	if n := strings.Count(beforeRecreate, "node inspect --format {{.ID}} {{.Status.State}} {{.Spec.Availability}} {{with .ManagerStatus}}{{.Reachability}}{{end}} id-manager01\n"); n != 3 {
 		t.Errorf("the leader was recreated after %d reads of its demotion, want 3 (the third says it left the raft):\n%s", n, calls)
 	}
-	// and once its own engine has stopped its manager (the fake's says so
-	// at the second ask): before, it still holds the raft data of a member
-	// the swarm removed, and a restart fails
-	if n := strings.Count(beforeRecreate, "exec ha-manager01 docker info --format {{.Swarm.ControlAvailable}}\n"); n != 2 {
+	// and once its own engine is a worker, with no manager running and a
+	// worker's certificate (the fake's says so at the second ask): a
+	// restart with a manager's panics in raft
+	if n := strings.Count(beforeRecreate, "exec ha-manager01 sh -c [ \"$(docker info --format \"$1\")\" = false ]"); n != 2 {
 		t.Errorf("the leader was recreated after %d asks of its own engine, want 2 (the second says it runs no manager):\n%s", n, calls)
 	}
 	// the leader's own calls go to another manager while it is recreated

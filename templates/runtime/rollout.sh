@@ -153,14 +153,15 @@ wait_tasks_gone() {
 }
 
 # wait_demoted VIA ID NAME CONTAINER: the demoted leader has left the
-# managers' raft (the swarm lists no manager status for it), and its own
-# engine has stopped its manager, which it does once it has deleted its
-# raft data. A demote returns before either: a leader recreated before the
-# first came back down and unreachable, a manager in the raft that neither
-# the others nor itself could use; one recreated before the second kept
-# the raft data of a member the swarm had removed, and its engine failed
-# at every start (seen in CI: the container restarting for good; moby
-# issue 41400).
+# managers' raft (the swarm lists no manager status for it), its own
+# engine has stopped its manager (which deletes its raft data), and it
+# holds a worker's certificate (the OU swarmkit gives a node's
+# certificate). A demote returns before any of it: a leader recreated
+# before the first came back down and unreachable, a manager in the raft
+# that neither the others nor itself could use; one recreated before the
+# last came back with a manager's certificate, and its engine panicked in
+# raft at every start (seen in CI: its container restarting for good;
+# moby issue 41400).
 wait_demoted() {
   local deadline=$((SECONDS + WAIT)) id state avail reach
   while :; do
@@ -172,9 +173,11 @@ wait_demoted() {
     fi
     sleep 0.5
   done
-  until [ "$(on "$4" info --format "$FORMAT_SWARM_CONTROL" 2>/dev/null)" = false ]; do
+  until on_sh "$4" '[ "$(docker info --format "$1")" = false ] &&
+    awk "/BEGIN/ { n++ } n == 1" "$2" | sed "/-----/d" | base64 -d 2>/dev/null | grep -aq swarm-worker' \
+    sh "$FORMAT_SWARM_CONTROL" /var/lib/docker/swarm/certificates/swarm-node.crt 2>/dev/null; do
     if [ "$SECONDS" -ge "$deadline" ]; then
-      printf 'error: node %s: its engine still runs its manager %ss after its demotion\n' "$3" "$WAIT" >&2
+      printf 'error: node %s: its engine is still a manager %ss after its demotion\n' "$3" "$WAIT" >&2
       return 1
     fi
     sleep 0.2

@@ -217,10 +217,11 @@ case "$CMD $*" in
   "docker exec "*" docker swarm leave"*) ;;
   "docker exec "*" docker node update --availability "*) ;;
   "docker exec "*" docker node demote id-"*) : >"$STUB_DIR/demoted-${*: -1}" ;; # a roll-out's leader
-  # a demoted manager's own engine stops its manager at the second ask
-  "docker exec "*" docker info --format {{.Swarm.ControlAvailable}}")
+  # a demoted manager's own engine is a worker (no manager, a worker's
+  # certificate) at the second ask
+  "docker exec "*" sh -c "*"grep -aq swarm-worker"*)
     d=$STUB_DIR/demoted-id-${2#"$P"}
-    if [ -e "$d" ]; then echo x >>"$d.own"; [ "$(wc -l <"$d.own")" -ge 2 ] && echo false || echo true; else echo true; fi ;;
+    [ -e "$d" ] && echo x >>"$d.own" && [ "$(wc -l <"$d.own")" -ge 2 ] ;;
   "docker exec "*" docker node promote id-"*) rm -f "$STUB_DIR/demoted-${*: -1}" ;;
   "docker exec $L docker node update "* | "docker exec $L docker node demote "* | "docker exec $L docker node rm "*) ;;
   "docker exec $L docker network create "* | "docker exec $L docker network rm "*) ;;
