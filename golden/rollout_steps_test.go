@@ -100,7 +100,7 @@ func TestRolloutImage(t *testing.T) {
 	// worker's certificate (the fake's says so at the second ask): a
 	// restart with a manager's panics in raft
 	if n := strings.Count(beforeRecreate, "exec ha-manager01 sh -c [ \"$(docker info --format \"$1\")\" = false ]"); n != 2 {
-		t.Errorf("the leader was recreated after %d asks of its own engine, want 2 (the second says it runs no manager):\n%s", n, calls)
+		t.Errorf("the leader was recreated after %d asks of its own engine, want 2 (the second says it is a worker):\n%s", n, calls)
 	}
 	// the leader's own calls go to another manager while it is recreated
 	if strings.Contains(calls, "exec ha-manager01 docker node update --availability drain id-manager01") {
