@@ -3233,13 +3233,9 @@ service_replace() {
 # NAME, when they are all that runs otherwise than the spec says (a docker
 # service scale, as the walkthrough teaches); fails otherwise.
 scaled_by_hand() {
-  local what
-  what=$(printf '%s\n' "$DRIFTS" | awk -F '\t' -v n="$1" '$1 == n && $2 == "service" { print $3 }')
-  case $what in
-    *,*) return 1 ;;
-    "replicas "*" -> "*[0-9]) printf '%s\n' "${what##* }" ;;
-    *) return 1 ;;
-  esac
+  local replicas
+  replicas=$(printf '%s\n' "$DRIFTS" | awk -F '\t' -v n="$1" '$1 == n && $2 == "service" { print $4 }')
+  [ -n "$replicas" ] && printf '%s\n' "$replicas"
 }
 
 # service_scale NAME REPLICAS: sets service NAME back to REPLICAS tasks.
@@ -3257,9 +3253,10 @@ service_new() {
   say "service $name created"
 }
 
-# drifts: "NAME<TAB>OWNER<TAB>WHAT" of each service (a DESIRED record:
-# NAME OWNER MODE IMAGE PORTS ENV LABELS) that runs otherwise than the
-# record says, WHAT saying how ("replicas 5 -> 2, image a -> b"); the
+# drifts: "NAME<TAB>OWNER<TAB>WHAT[<TAB>REPLICAS]" of each service (a
+# DESIRED record: NAME OWNER MODE IMAGE PORTS ENV LABELS) that runs
+# otherwise than the record says, WHAT saying how ("replicas 5 -> 2, image
+# a -> b"), REPLICAS the record's when they are all that differs; the
 # environment's and labels' values are not shown (they may be secrets).
 # One awk for every service (a process a service costs seconds at scale):
 # the swarm read's spec lines, a RS line, then the records, fields at US.
@@ -3278,9 +3275,9 @@ drifts() {
     !records { if (NF && !($1 in mode)) { mode[$1] = $2; image[$1] = $3; ports[$1] = $4; env[$1] = $5 } next }
     !($1 in mode) { next }
     {
-      what = ""
+      what = ""; replicas = ""
       if (mode[$1] != $3) {
-        if (mode[$1] ~ /^replicated / && $3 ~ /^replicated /) what = what ", replicas " substr(mode[$1], 12) " -> " substr($3, 12)
+        if (mode[$1] ~ /^replicated / && $3 ~ /^replicated /) what = replicas = ", replicas " substr(mode[$1], 12) " -> " substr($3, 12)
         else what = what ", mode " kind(mode[$1]) " -> " kind($3)
       }
       img = image[$1]; sub(/@sha256:[^@]*$/, "", img)
@@ -3291,7 +3288,9 @@ drifts() {
       # service has labels besides the namespace and deploy.labels (seen
       # in e2e TestRolloutNodeImage), which made every up redeploy
       if (env[$1] != $6) what = what ", environment"
-      if (what != "") printf "%s\t%s\t%s\n", $1, $2, substr(what, 3)
+      if (what == "") next
+      # the replicas when they are all that differs (scaled_by_hand)
+      printf "%s\t%s\t%s%s\n", $1, $2, substr(what, 3), (what == replicas ? "\t" substr($3, 12) : "")
     }'
 }
 
@@ -3310,7 +3309,7 @@ drifted() {
   [ -n "${DRIFTS:-}" ] || return 1 # (no process for a lab that runs as its spec says)
   lines=$(printf '%s\n' "$DRIFTS" | awk -F '\t' -v o="$1" -v n="${2:-}" '$2 == o && (n == "" || $1 == n)')
   [ -n "$lines" ] || return 1
-  while IFS=$'\t' read -r name owner what; do
+  while IFS=$'\t' read -r name owner what _; do
     act '~' service "$name" "$what (changed outside swarmgen)" true
     say "service $name: $what (changed outside swarmgen)"
   done <<<"$lines"
